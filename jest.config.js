@@ -1,0 +1,14 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    // isolatedModules: transpile only; type checking is `npm run lint` (tsc --noEmit).
+    '^.+\\.ts$': ['ts-jest', { isolatedModules: true }],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  cacheDirectory: '<rootDir>/.jest-cache',
+  // The schema registry is loaded once per worker; two workers match the CI machine.
+  maxWorkers: 2,
+};
