@@ -1,0 +1,245 @@
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { invalid } from '../core/errors';
+import { MANAGED_BY } from '../core/labels';
+import { POD_SECURITY_RESTRICTED_LABELS } from '../core/security';
+import { requireLabels, requireName } from '../core/validate';
+import { ApiGateway, IPublicEntrypoint } from '../gateway/api-gateway';
+import { Frontend } from '../gateway/frontend';
+import { ScaleOptions } from '../knative/autoscaling';
+import { KnativeFunction, KnativeFunctionOptions } from '../knative/function';
+import { KnativeDataPlane } from '../knative/types';
+import { Redis, RedisOptions } from '../redis/redis';
+import { Profile, profileDefaults } from './profile';
+
+export interface PlatformFunctionProps extends KnativeFunctionOptions {
+  /** Name of the function: its Knative Service and in-cluster host name (DNS-1035 label). */
+  readonly name: string;
+  /**
+   * Bind the platform's Redis into the function (`REDIS_HOST`, `REDIS_PORT`, `REDIS_ADDR`, `REDIS_PASSWORD` and a
+   * network allow-rule).
+   * @default true
+   */
+  readonly bindStore?: boolean;
+}
+
+export interface GatewayRouteSpec {
+  /** Path prefix, e.g. `/api/score`. */
+  readonly path: string;
+  /** Name of the function (one of `functions[].name`). */
+  readonly function: string;
+  /** @default true */
+  readonly stripPrefix?: boolean;
+}
+
+export interface PlatformFrontendProps extends KnativeFunctionOptions {
+  /**
+   * Functions the frontend calls; each URL is given in `<NAME>_URL`.
+   * @default - every function
+   */
+  readonly connect?: string[];
+}
+
+export interface PlatformGatewayProps {
+  /**
+   * Name of the public Knative Service.
+   * @default 'gateway'
+   */
+  readonly name?: string;
+  /**
+   * Routes of the managed proxy.
+   * @default - every function at `/api/<name>`
+   */
+  readonly routes?: GatewayRouteSpec[];
+  /**
+   * Bring your own frontend image instead of the managed proxy. It receives the functions' URLs and calls them.
+   * @default - the managed nginx proxy
+   */
+  readonly frontend?: PlatformFrontendProps;
+  /** Proxy image. @default - see ApiGateway */
+  readonly image?: string;
+  /** @default - the profile's gateway scale (dev: 1..3, prod: 2..10) */
+  readonly scale?: ScaleOptions;
+  /** @default - the profile's gateway resources */
+  readonly resources?: kplus.ContainerResources;
+}
+
+export interface FunctionsPlatformProps {
+  /** Namespace everything is created in; the bundle creates it, labelled for Pod Security "restricted". */
+  readonly namespace: string;
+  /**
+   * Sizing profile.
+   * @default Profile.DEV
+   */
+  readonly profile?: Profile;
+  /** The functions. Names must be unique. */
+  readonly functions: PlatformFunctionProps[];
+  /**
+   * The in-cluster Redis.
+   * @default - Redis named `redis`, sized by the profile, password generated at deploy time
+   */
+  readonly redis?: PlatformRedisProps;
+  /** @default - the managed proxy named `gateway`, every function at `/api/<name>` */
+  readonly gateway?: PlatformGatewayProps;
+  /** @default KnativeDataPlane.KOURIER */
+  readonly dataPlane?: KnativeDataPlane;
+  /** Extra labels on the namespace. @default - none */
+  readonly namespaceLabels?: { [key: string]: string };
+}
+
+export interface PlatformRedisProps extends RedisOptions {
+  /** @default 'redis' */
+  readonly name?: string;
+}
+
+/**
+ * The functions platform in one construct: a namespace under Pod Security "restricted" with default-deny ingress,
+ * an in-cluster Redis, N functions (cluster-local Knative Services) bound to it, and one public gateway or frontend
+ * in front of them. Every network allow-rule comes from the wiring (bindings and the Knative data plane).
+ */
+export class FunctionsPlatform extends Construct {
+  public readonly namespace: string;
+  public readonly profile: Profile;
+  public readonly functions: KnativeFunction[];
+  public readonly redis: Redis;
+  public readonly gateway: IPublicEntrypoint;
+
+  public constructor(scope: Construct, id: string, props: FunctionsPlatformProps) {
+    super(scope, id);
+    this.namespace = requireName(this, 'namespace', props.namespace);
+    this.profile = props.profile ?? Profile.DEV;
+    if (!Object.values(Profile).includes(this.profile)) {
+      invalid(this, 'profile', this.profile, `must be one of ${Object.values(Profile).join(', ')}`);
+    }
+    requireLabels(this, 'namespaceLabels', props.namespaceLabels);
+    const defaults = profileDefaults(this.profile);
+    const redisName = requireName(this, 'redis.name', props.redis?.name ?? 'redis', 'dns1035-label');
+    const gatewayName = requireName(this, 'gateway.name', props.gateway?.name ?? 'gateway', 'dns1035-label');
+    this.checkFunctionNames(props.functions, [redisName, `${redisName}-headless`, gatewayName]);
+
+    this.createNamespace(props.namespaceLabels);
+    new kplus.NetworkPolicy(this, 'DefaultDenyIngress', {
+      metadata: { name: 'default-deny-ingress', namespace: this.namespace },
+      selector: kplus.Pods.all(this, 'AllPods'),
+      ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
+    });
+
+    this.redis = new Redis(this, 'Redis', {
+      ...props.redis,
+      name: redisName,
+      namespace: this.namespace,
+      resources: props.redis?.resources ?? defaults.redisResources,
+      storage: props.redis?.storage ?? defaults.redisStorage,
+      podDisruptionBudget: props.redis?.podDisruptionBudget ?? defaults.redisDisruptionBudget,
+    });
+
+    const functionsScope = new Construct(this, 'Functions');
+    this.functions = props.functions.map((spec) => {
+      const { bindStore, ...options } = spec;
+      const fn = new KnativeFunction(functionsScope, spec.name, {
+        ...options,
+        namespace: this.namespace,
+        scale: { ...defaults.functionScale, ...spec.scale },
+        resources: spec.resources ?? defaults.functionResources,
+        dataPlane: spec.dataPlane ?? props.dataPlane,
+      });
+      if (bindStore ?? true) this.redis.bind(fn);
+      return fn;
+    });
+
+    this.gateway = props.gateway?.frontend
+      ? this.createFrontend(gatewayName, props.gateway, props.dataPlane)
+      : this.createGateway(gatewayName, props.gateway ?? {}, props.dataPlane);
+  }
+
+  /** The function of that name; throws a ValidationError listing the names when there is none. */
+  public functionNamed(name: string): KnativeFunction {
+    const fn = this.functions.find((f) => f.name === name);
+    if (!fn) invalid(this, 'function', name, `is not a function of this platform (${this.functions.map((f) => f.name).join(', ')})`);
+    return fn;
+  }
+
+  private checkFunctionNames(functions: PlatformFunctionProps[], reserved: string[]): void {
+    if (!Array.isArray(functions) || functions.length === 0) {
+      invalid(this, 'functions', functions, 'must list at least one function');
+    }
+    const seen = new Map<string, number>();
+    functions.forEach((f, i) => {
+      requireName(this, `functions[${i}].name`, f.name, 'dns1035-label');
+      if (seen.has(f.name)) {
+        invalid(this, `functions[${i}].name`, f.name, `duplicates functions[${seen.get(f.name)}].name`, 'function names must be unique');
+      }
+      if (reserved.includes(f.name)) {
+        invalid(this, `functions[${i}].name`, f.name, 'collides with the name of the platform\'s Redis or gateway', 'rename the function or set redis.name / gateway.name');
+      }
+      seen.set(f.name, i);
+    });
+  }
+
+  private createNamespace(extraLabels?: { [key: string]: string }): void {
+    const ns = new k8s.KubeNamespace(this, 'Namespace', {
+      metadata: {
+        name: this.namespace,
+        labels: {
+          ...POD_SECURITY_RESTRICTED_LABELS,
+          'app.kubernetes.io/managed-by': MANAGED_BY,
+          ...extraLabels,
+        },
+      },
+    });
+    // A Namespace is cluster-scoped: drop the namespace a surrounding Chart would stamp on it.
+    if (Chart.of(this).namespace !== undefined) ApiObject.of(ns).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+  }
+
+  private createGateway(name: string, props: PlatformGatewayProps, dataPlane?: KnativeDataPlane): ApiGateway {
+    const defaults = profileDefaults(this.profile);
+    const gateway = new ApiGateway(this, 'Gateway', {
+      name,
+      namespace: this.namespace,
+      image: props.image,
+      scale: { ...defaults.gatewayScale, ...props.scale },
+      resources: props.resources ?? defaults.gatewayResources,
+      dataPlane,
+    });
+    const routes: GatewayRouteSpec[] = props.routes ?? this.functions.map((f) => ({ path: `/api/${f.name}`, function: f.name }));
+    const paths = new Map<string, number>();
+    routes.forEach((r, i) => {
+      if (paths.has(r.path)) invalid(this, `gateway.routes[${i}].path`, r.path, `duplicates gateway.routes[${paths.get(r.path)}].path`);
+      paths.set(r.path, i);
+      const fn = this.functions.find((f) => f.name === r.function);
+      if (!fn) {
+        invalid(this, `gateway.routes[${i}].function`, r.function, 'is not one of the platform\'s functions',
+          `use one of: ${this.functions.map((f) => f.name).join(', ')}`);
+      }
+      gateway.route(r.path, fn, { stripPrefix: r.stripPrefix });
+    });
+    return gateway;
+  }
+
+  private createFrontend(name: string, props: PlatformGatewayProps, dataPlane?: KnativeDataPlane): Frontend {
+    if (props.routes) {
+      invalid(this, 'gateway.routes', props.routes.map((r) => r.path), 'apply to the managed proxy only', 'with gateway.frontend, list the functions to call in gateway.frontend.connect');
+    }
+    const defaults = profileDefaults(this.profile);
+    const { connect, ...options } = props.frontend as PlatformFrontendProps;
+    const frontend = new Frontend(this, 'Gateway', {
+      ...options,
+      name,
+      namespace: this.namespace,
+      scale: { ...defaults.gatewayScale, ...options.scale },
+      resources: options.resources ?? props.resources ?? defaults.gatewayResources,
+      dataPlane: options.dataPlane ?? dataPlane,
+    });
+    (connect ?? this.functions.map((f) => f.name)).forEach((fnName, i) => {
+      const fn = this.functions.find((f) => f.name === fnName);
+      if (!fn) {
+        invalid(this, `gateway.frontend.connect[${i}]`, fnName, 'is not one of the platform\'s functions',
+          `use one of: ${this.functions.map((f) => f.name).join(', ')}`);
+      }
+      frontend.connect(fn);
+    });
+    return frontend;
+  }
+}

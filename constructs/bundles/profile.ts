@@ -1,0 +1,47 @@
+import { Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { ScaleOptions } from '../knative/autoscaling';
+
+/** How a bundle sizes what it creates. Explicit props always win over the profile. */
+export enum Profile {
+  /** Smallest footprint: functions scale to zero, one gateway pod, small Redis, no disruption budget. */
+  DEV = 'dev',
+  /** No cold starts, two gateway pods, larger resources, a PodDisruptionBudget and a larger volume for Redis. */
+  PROD = 'prod',
+}
+
+/** The defaults a profile stands for (documented in README "Profiles"). */
+export interface ProfileDefaults {
+  readonly functionScale: ScaleOptions;
+  readonly functionResources: kplus.ContainerResources;
+  readonly gatewayScale: ScaleOptions;
+  readonly gatewayResources: kplus.ContainerResources;
+  readonly redisResources: kplus.ContainerResources;
+  readonly redisStorage: Size;
+  readonly redisDisruptionBudget: boolean;
+}
+
+const DEFAULTS: { [profile: string]: ProfileDefaults } = {
+  [Profile.DEV]: {
+    functionScale: { min: 0 },
+    functionResources: { cpu: { request: kplus.Cpu.millis(100) }, memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) } },
+    gatewayScale: { min: 1, max: 3 },
+    gatewayResources: { cpu: { request: kplus.Cpu.millis(100) }, memory: { request: Size.mebibytes(64), limit: Size.mebibytes(128) } },
+    redisResources: { cpu: { request: kplus.Cpu.millis(100) }, memory: { request: Size.mebibytes(256), limit: Size.mebibytes(256) } },
+    redisStorage: Size.gibibytes(1),
+    redisDisruptionBudget: false,
+  },
+  [Profile.PROD]: {
+    functionScale: { min: 1 },
+    functionResources: { cpu: { request: kplus.Cpu.millis(250) }, memory: { request: Size.mebibytes(256), limit: Size.mebibytes(512) } },
+    gatewayScale: { min: 2, max: 10 },
+    gatewayResources: { cpu: { request: kplus.Cpu.millis(250) }, memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) } },
+    redisResources: { cpu: { request: kplus.Cpu.millis(500) }, memory: { request: Size.gibibytes(1), limit: Size.gibibytes(1) } },
+    redisStorage: Size.gibibytes(10),
+    redisDisruptionBudget: true,
+  },
+};
+
+export function profileDefaults(profile: Profile): ProfileDefaults {
+  return DEFAULTS[profile];
+}

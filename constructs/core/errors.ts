@@ -1,0 +1,44 @@
+import { IConstruct } from 'constructs';
+
+/**
+ * The one error class for bad input. Thrown eagerly (in constructors and wiring methods) with a message that names
+ * the construct path, the field, the bad value and how to fix it:
+ *
+ *   `platform/functions/score: scale.min (5) must be <= scale.max (2); raise scale.max or lower scale.min`
+ *
+ * Anything else thrown by this library is a bug.
+ */
+export class ValidationError extends Error {
+  /** True for every instance; survives module duplication where `instanceof` would not. */
+  public static isValidationError(x: unknown): x is ValidationError {
+    return x instanceof Error && (x as any).isPlatformBlueprintsValidationError === true;
+  }
+
+  /** Path of the construct whose input is invalid. */
+  public readonly constructPath: string;
+  /** The field (dotted path into the props, e.g. `scale.min`). */
+  public readonly field: string;
+  public readonly isPlatformBlueprintsValidationError = true;
+
+  public constructor(scope: IConstruct, field: string, problem: string) {
+    const constructPath = scope.node.path || '<app>';
+    super(`${constructPath}: ${field} ${problem}`);
+    this.name = 'ValidationError';
+    this.constructPath = constructPath;
+    this.field = field;
+  }
+}
+
+/** Renders a value for an error message: strings quoted, the rest as JSON. */
+export function show(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'number') return String(value);
+  return JSON.stringify(value);
+}
+
+/**
+ * Throws a ValidationError of the form `<path>: <field> (<value>) <rule>; <hint>`.
+ */
+export function invalid(scope: IConstruct, field: string, value: unknown, rule: string, hint?: string): never {
+  throw new ValidationError(scope, field, `(${show(value)}) ${rule}${hint ? `; ${hint}` : ''}`);
+}

@@ -1,0 +1,85 @@
+/**
+ * Kubernetes name, label and annotation rules (apimachinery validation), which the OpenAPI schemas do not encode.
+ */
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const MAX_ANNOTATIONS_BYTES = 256 * 1024;
+
+export type NameRule = 'dns1123-label' | 'dns1123-subdomain' | 'dns1035-label' | 'path-segment';
+
+export function checkName(rule: NameRule, name: string): string | undefined {
+  switch (rule) {
+    case 'dns1123-label':
+      return name.length <= 63 && DNS1123_LABEL.test(name) ? undefined :
+        'must be a DNS-1123 label: at most 63 lowercase letters, digits or "-", starting and ending with a letter or digit';
+    case 'dns1035-label':
+      return name.length <= 63 && DNS1035_LABEL.test(name) ? undefined :
+        'must be a DNS-1035 label: at most 63 lowercase letters, digits or "-", starting with a letter and ending with a letter or digit';
+    case 'dns1123-subdomain':
+      return name.length <= 253 && DNS1123_SUBDOMAIN.test(name) ? undefined :
+        'must be a DNS-1123 subdomain: at most 253 lowercase letters, digits, "-" or ".", starting and ending with a letter or digit';
+    case 'path-segment':
+      return name !== '' && name !== '.' && name !== '..' && !/[/%]/.test(name) ? undefined :
+        'must be a valid path segment (not ".", "..", and without "/" or "%")';
+  }
+}
+
+/** The rule the API server applies to `metadata.name` of a kind. */
+export function nameRuleFor(apiVersion: string, kind: string): NameRule {
+  const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+  if (group === '' && kind === 'Namespace') return 'dns1123-label';
+  if (group === '' && kind === 'Service') return 'dns1035-label';
+  // Knative validates Service/Configuration/Route names as DNS-1035 labels (revision names derive from them).
+  if (group === 'serving.knative.dev' && ['Service', 'Configuration', 'Route'].includes(kind)) return 'dns1035-label';
+  if (group === 'rbac.authorization.k8s.io') return 'path-segment';
+  return 'dns1123-subdomain';
+}
+
+export function checkQualifiedName(key: string): string | undefined {
+  const parts = key.split('/');
+  if (parts.length > 2) return 'has more than one "/"';
+  const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];
+  if (prefix !== undefined) {
+    const p = checkName('dns1123-subdomain', prefix);
+    if (p) return `prefix "${prefix}" ${p}`;
+  }
+  if (name.length === 0 || name.length > 63 || !QUALIFIED_NAME.test(name)) {
+    return `name part "${name}" must be at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric`;
+  }
+  return undefined;
+}
+
+/** Checks metadata name/namespace/labels/annotations; returns messages with their field paths. */
+export function checkMetadata(apiVersion: string, kind: string, metadata: any): string[] {
+  const issues: string[] = [];
+  if (!metadata || typeof metadata !== 'object') return ['/metadata is required'];
+  if (typeof metadata.name !== 'string' || metadata.name === '') {
+    issues.push('/metadata/name is required');
+  } else {
+    const problem = checkName(nameRuleFor(apiVersion, kind), metadata.name);
+    if (problem) issues.push(`/metadata/name "${metadata.name}" ${problem}`);
+  }
+  if (metadata.namespace !== undefined) {
+    const problem = checkName('dns1123-label', String(metadata.namespace));
+    if (problem) issues.push(`/metadata/namespace "${metadata.namespace}" ${problem}`);
+  }
+  for (const [key, value] of Object.entries<any>(metadata.labels ?? {})) {
+    const k = checkQualifiedName(key);
+    if (k) issues.push(`/metadata/labels key "${key}" ${k}`);
+    if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value)) {
+      issues.push(`/metadata/labels/${key} value "${value}" must be at most 63 characters of [A-Za-z0-9-_.], empty or starting and ending alphanumeric`);
+    }
+  }
+  let size = 0;
+  for (const [key, value] of Object.entries<any>(metadata.annotations ?? {})) {
+    const k = checkQualifiedName(key);
+    if (k) issues.push(`/metadata/annotations key "${key}" ${k}`);
+    size += key.length + String(value).length;
+  }
+  if (size > MAX_ANNOTATIONS_BYTES) issues.push(`/metadata/annotations total ${size} bytes exceeds 256KiB`);
+  return issues;
+}

@@ -1,0 +1,61 @@
+/**
+ * Ingress isolation per workload. A workload that accepts traffic owns one IngressPolicy: it selects the workload's
+ * pods (which makes them deny all ingress not allowed by some policy) and gains one rule per wiring call that lets
+ * a peer in (`store.bind(fn)` → "fn may reach the store on 6379"). Policies are derived from the wiring, never
+ * written by hand.
+ */
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { IWorkload } from './workload';
+
+export interface IngressPolicyProps {
+  /** Name of the NetworkPolicy. */
+  readonly name: string;
+  readonly namespace: string;
+  /** Labels of the pods the policy protects. */
+  readonly podSelector: { [key: string]: string };
+  /** Labels for the NetworkPolicy object. @default - none */
+  readonly labels?: { [key: string]: string };
+}
+
+export class IngressPolicy extends Construct {
+  public readonly name: string;
+  public readonly namespace: string;
+  private readonly policy: kplus.NetworkPolicy;
+  private readonly rules = new Set<string>();
+
+  public constructor(scope: Construct, id: string, props: IngressPolicyProps) {
+    super(scope, id);
+    this.name = props.name;
+    this.namespace = props.namespace;
+    this.policy = new kplus.NetworkPolicy(this, 'Resource', {
+      metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
+      selector: kplus.Pods.select(this, 'Selector', { labels: props.podSelector }),
+      ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
+    });
+  }
+
+  /** Lets the pods of a workload in on the given TCP ports (all ports when empty). Idempotent. */
+  public allowFrom(peer: IWorkload, ports: number[] = []): void {
+    const key = `workload:${peer.namespace}/${peer.name}:${ports.join(',')}`;
+    if (this.rules.has(key)) return;
+    this.rules.add(key);
+    const id = `From${this.rules.size}`;
+    const selector = kplus.Pods.select(this, id, {
+      labels: peer.podSelector,
+      ...(peer.namespace !== this.namespace
+        ? { namespaces: kplus.Namespaces.select(this, `${id}Namespace`, { names: [peer.namespace] }) }
+        : {}),
+    });
+    this.policy.addIngressRule(selector, ports.map((p) => kplus.NetworkPolicyPort.tcp(p)));
+  }
+
+  /** Lets every pod of the named namespaces in on the given TCP ports (all ports when empty). Idempotent. */
+  public allowFromNamespaces(namespaces: string[], ports: number[] = []): void {
+    const key = `namespaces:${[...namespaces].sort().join(',')}:${ports.join(',')}`;
+    if (this.rules.has(key)) return;
+    this.rules.add(key);
+    const selector = kplus.Namespaces.select(this, `From${this.rules.size}`, { names: namespaces });
+    this.policy.addIngressRule(selector, ports.map((p) => kplus.NetworkPolicyPort.tcp(p)));
+  }
+}

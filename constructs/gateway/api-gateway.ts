@@ -1,0 +1,175 @@
+import { createHash } from 'crypto';
+import { Duration, Lazy, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct, IConstruct } from 'constructs';
+import { invalid } from '../core/errors';
+import { EdgeKind, PlatformGraph } from '../core/graph';
+import { CONFIG_HASH_ANNOTATION, recommendedLabels } from '../core/labels';
+import { resolveNamespace } from '../core/context';
+import { requireInteger, requireName } from '../core/validate';
+import { IHttpWorkload } from '../core/workload';
+import { ScaleOptions } from '../knative/autoscaling';
+import { KnativeFunction } from '../knative/function';
+import { FunctionProbe } from '../knative/probe';
+import { KnativeDataPlane, Language, Visibility } from '../knative/types';
+import { HEALTH_PATH, NginxRoute, renderNginxConfig } from './nginx-config';
+
+/** The public entry of a platform: a Knative Service reachable from outside the cluster. */
+export interface IPublicEntrypoint extends IConstruct {
+  /** The public Knative Service. */
+  readonly service: KnativeFunction;
+}
+
+/** Defaults shared by the gateway and the frontend: ready for long-lived connections (WebSockets). */
+export const ENTRYPOINT_DEFAULTS = {
+  /** Long request timeout; the cluster must allow it (`max-revision-timeout-seconds`, see README). */
+  timeout: Duration.hours(1),
+  /** Always one pod warm: a cold start would stall every new connection. */
+  scale: { min: 1 } as ScaleOptions,
+};
+
+export interface RouteOptions {
+  /**
+   * Remove the route's path prefix before forwarding (`/api/score/x` → `/x`).
+   * @default true
+   */
+  readonly stripPrefix?: boolean;
+}
+
+export interface ApiGatewayProps {
+  /** @default - the construct id */
+  readonly name?: string;
+  /** @default - the namespace of the enclosing Chart */
+  readonly namespace?: string;
+  /**
+   * The nginx image; it must run unprivileged (listen on 8080 as a non-root uid).
+   * @default 'docker.io/nginxinc/nginx-unprivileged:1.28.0-alpine'
+   */
+  readonly image?: string;
+  /**
+   * uid of the nginx process.
+   * @default 101 (the nginx user of the unprivileged image)
+   */
+  readonly user?: number;
+  /**
+   * Autoscaling of the gateway.
+   * @default - min 1 (never cold), no upper bound
+   */
+  readonly scale?: ScaleOptions;
+  /**
+   * Hard limit of in-flight requests (a WebSocket counts for its whole life) per gateway pod.
+   * @default 500
+   */
+  readonly containerConcurrency?: number;
+  /**
+   * Request timeout, also nginx's upstream read/send timeout. Above 600s the cluster must allow it (README).
+   * @default Duration.hours(1)
+   */
+  readonly timeout?: Duration;
+  /** @default - cpu request 100m; memory request 64Mi, limit 128Mi */
+  readonly resources?: kplus.ContainerResources;
+  /**
+   * DNS server nginx resolves function hosts with (resolved itself at start).
+   * @default 'kube-dns.kube-system.svc.cluster.local'
+   */
+  readonly dnsResolver?: string;
+  /** @default Size.mebibytes(8) */
+  readonly clientMaxBodySize?: Size;
+  /** @default 2 */
+  readonly workerProcesses?: number;
+  /** @default Visibility.PUBLIC */
+  readonly visibility?: Visibility;
+  /** @default KnativeDataPlane.KOURIER */
+  readonly dataPlane?: KnativeDataPlane;
+}
+
+const DEFAULT_IMAGE = 'docker.io/nginxinc/nginx-unprivileged:1.28.0-alpine';
+const CONFIG_DIR = '/etc/nginx/platform';
+const PATH_RULE = /^\/(?:[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*)?$/;
+
+/**
+ * The managed API gateway: one public Knative Service running nginx, configured from `route(path, fn)` calls.
+ * Functions stay cluster-local; the gateway reaches them through the Knative ingress by their in-cluster names.
+ */
+export class ApiGateway extends Construct implements IPublicEntrypoint {
+  public readonly service: KnativeFunction;
+  public readonly configMap: k8s.KubeConfigMap;
+  private readonly routes = new Map<string, NginxRoute>();
+
+  public constructor(scope: Construct, id: string, props: ApiGatewayProps = {}) {
+    super(scope, id);
+    const workerProcesses = requireInteger(this, 'workerProcesses', props.workerProcesses ?? 2, { min: 1, max: 64 });
+    const containerConcurrency = requireInteger(this, 'containerConcurrency', props.containerConcurrency ?? 500, { min: 1, max: 1000 });
+    const resolver = requireName(this, 'dnsResolver', props.dnsResolver ?? 'kube-dns.kube-system.svc.cluster.local', 'dns1123-subdomain');
+    const timeout = props.timeout ?? ENTRYPOINT_DEFAULTS.timeout;
+    const bodySize = props.clientMaxBodySize ?? Size.mebibytes(8);
+    const name = requireName(this, 'name', props.name ?? id, 'dns1035-label');
+    const namespace = resolveNamespace(this, props.namespace);
+    const port = 8080;
+    const render = () => renderNginxConfig({
+      port,
+      resolver,
+      workerProcesses,
+      workerConnections: Math.max(1024, containerConcurrency * 4),
+      clientMaxBodySize: `${bodySize.toKibibytes()}k`,
+      upstreamTimeoutSeconds: timeout.toSeconds(),
+    }, [...this.routes.values()]);
+    const labels = recommendedLabels({ name: 'nginx', instance: name, component: 'api-gateway' });
+    // The ConfigMap comes first so that `kubectl apply` creates it before the revision that mounts it.
+    this.configMap = new k8s.KubeConfigMap(this, 'Config', {
+      metadata: { name: `${name}-nginx`, namespace, labels },
+      data: Lazy.any({ produce: () => ({ 'nginx.conf': render() }) }),
+    });
+    this.service = new KnativeFunction(this, 'Service', {
+      name,
+      namespace,
+      image: props.image ?? DEFAULT_IMAGE,
+      language: Language.PROXY,
+      port,
+      command: ['nginx'],
+      args: ['-c', `${CONFIG_DIR}/nginx.conf`, '-g', 'daemon off;'],
+      visibility: props.visibility ?? Visibility.PUBLIC,
+      scale: props.scale ?? ENTRYPOINT_DEFAULTS.scale,
+      containerConcurrency,
+      timeout,
+      // queue-proxy closes a WebSocket once the response-start timeout passes; keep it as long as the request.
+      responseStartTimeout: timeout,
+      resources: props.resources ?? {
+        cpu: { request: kplus.Cpu.millis(100) },
+        memory: { request: Size.mebibytes(64), limit: Size.mebibytes(128) },
+      },
+      readiness: FunctionProbe.http(HEALTH_PATH, { period: Duration.seconds(5) }),
+      liveness: FunctionProbe.http(HEALTH_PATH, { period: Duration.seconds(10), failureThreshold: 3 }),
+      securityContext: { user: props.user ?? 101 },
+      writablePaths: ['/tmp', '/var/cache/nginx'],
+      dataPlane: props.dataPlane,
+      labels: { 'app.kubernetes.io/component': 'api-gateway' },
+    });
+    this.service.mountConfigMap(kplus.ConfigMap.fromConfigMapName(this, 'ConfigRef', this.configMap.name), CONFIG_DIR);
+    // A new config must roll out a new revision: Knative does not watch mounted ConfigMaps.
+    this.service.addRevisionAnnotation(CONFIG_HASH_ANNOTATION, Lazy.any({
+      produce: () => createHash('sha256').update(render()).digest('hex').slice(0, 16),
+    }));
+  }
+
+  /** The routes in path order: `[path, host]`. */
+  public get routeTable(): Array<{ path: string; host: string }> {
+    return [...this.routes.values()].sort((a, b) => a.path.localeCompare(b.path)).map((r) => ({ path: r.path, host: r.host }));
+  }
+
+  /**
+   * Forwards requests under `path` (and WebSocket upgrades) to a function. Paths are prefixes: `/api/score` serves
+   * `/api/score` and `/api/score/...`; `/` catches everything no other route matches.
+   */
+  public route(path: string, target: IHttpWorkload, options: RouteOptions = {}): void {
+    const field = `route(${JSON.stringify(path)})`;
+    if (typeof path !== 'string' || !PATH_RULE.test(path)) {
+      invalid(this, `${field}.path`, path, 'must be "/" or an absolute path of [A-Za-z0-9._~-] segments without a trailing "/"', 'e.g. "/api/score"');
+    }
+    if (path === HEALTH_PATH) invalid(this, `${field}.path`, path, 'is the gateway\'s own health endpoint', 'choose another path');
+    if (this.routes.has(path)) invalid(this, `${field}.path`, path, `is already routed to ${this.routes.get(path)!.host}`);
+    this.routes.set(path, { path, host: target.host, stripPrefix: options.stripPrefix ?? true });
+    PlatformGraph.of(this).addEdge({ from: this, to: target, kind: EdgeKind.ROUTES, detail: path });
+  }
+}

@@ -1,0 +1,52 @@
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { EdgeKind, PlatformGraph } from '../core/graph';
+import { invalid } from '../core/errors';
+import { requireEnvName } from '../core/validate';
+import { IHttpWorkload } from '../core/workload';
+import { KnativeFunction, KnativeFunctionOptions } from '../knative/function';
+import { Visibility } from '../knative/types';
+import { ENTRYPOINT_DEFAULTS, IPublicEntrypoint } from './api-gateway';
+
+export interface FrontendProps extends KnativeFunctionOptions {
+  /** @default - the construct id */
+  readonly name?: string;
+}
+
+export interface ConnectOptions {
+  /**
+   * Environment variable that receives the function's in-cluster URL.
+   * @default - `<NAME>_URL` from the function name (`leader-board` → `LEADER_BOARD_URL`)
+   */
+  readonly envName?: string;
+}
+
+/**
+ * The platform's public entry when you bring your own frontend image: it is told the URLs of the functions it may
+ * call (`connect(fn)`), and calls them itself. Public, never cold (min-scale 1), long request timeout.
+ */
+export class Frontend extends Construct implements IPublicEntrypoint {
+  public readonly service: KnativeFunction;
+
+  public constructor(scope: Construct, id: string, props: FrontendProps) {
+    super(scope, id);
+    this.service = new KnativeFunction(this, 'Service', {
+      ...props,
+      name: props.name ?? id,
+      visibility: props.visibility ?? Visibility.PUBLIC,
+      scale: props.scale ?? ENTRYPOINT_DEFAULTS.scale,
+      timeout: props.timeout ?? ENTRYPOINT_DEFAULTS.timeout,
+      responseStartTimeout: props.responseStartTimeout ?? props.timeout ?? ENTRYPOINT_DEFAULTS.timeout,
+      labels: { 'app.kubernetes.io/component': 'frontend', ...props.labels },
+    });
+  }
+
+  /** Gives the frontend a function's in-cluster URL in an environment variable. */
+  public connect(target: IHttpWorkload, options: ConnectOptions = {}): void {
+    const envName = options.envName ?? `${target.name.toUpperCase().replace(/-/g, '_')}_URL`;
+    requireEnvName(this, 'connect.envName', envName);
+    if (target === (this.service as IHttpWorkload)) invalid(this, 'connect', target.name, 'is the frontend itself');
+    this.service.addEnv(envName, kplus.EnvValue.fromValue(target.url));
+    PlatformGraph.of(this).addEdge({ from: this, to: target, kind: EdgeKind.CALLS, detail: envName });
+  }
+}

@@ -1,0 +1,336 @@
+import { Duration, Lazy, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { clusterDomain, resolveNamespace } from '../core/context';
+import { invalid } from '../core/errors';
+import { LANGUAGE_LABEL, recommendedLabels } from '../core/labels';
+import { IngressPolicy } from '../core/network';
+import { resourcesToKube } from '../core/quantity';
+import { ContainerSecurityOptions, restrictedContainerSecurityContext } from '../core/security';
+import {
+  requireAnnotationKeys, requireEnvName, requireImage, requireInteger, requireLabels, requireName, requireSeconds, requireUnique,
+} from '../core/validate';
+import { IHttpWorkload } from '../core/workload';
+import {
+  Service,
+  ServiceSpecTemplateSpecContainers,
+  ServiceSpecTemplateSpecContainersEnv,
+  ServiceSpecTemplateSpecContainersResourcesLimits,
+  ServiceSpecTemplateSpecContainersResourcesRequests,
+  ServiceSpecTemplateSpecVolumes,
+} from '../imports/serving.knative.dev';
+import { ScaleOptions, autoscalingAnnotations } from './autoscaling';
+import { FunctionProbe } from './probe';
+import { KnativeDataPlane, Language, Protocol, QUEUE_PROXY_PORTS, RESERVED_PORTS, Visibility } from './types';
+
+/** Everything about a function except its name (shared by KnativeFunctionProps and the bundles' function specs). */
+export interface KnativeFunctionOptions {
+  /** Container image, pinned by tag or digest (e.g. `ghcr.io/org/score:1.4.2`). */
+  readonly image: string;
+  /**
+   * Language/runtime, recorded as the label `platform-blueprints.io/language` for the polyglot catalog.
+   * @default - no language label
+   */
+  readonly language?: Language;
+  /**
+   * Namespace of the Knative Service.
+   * @default - the namespace of the enclosing Chart (required if that has none)
+   */
+  readonly namespace?: string;
+  /**
+   * Port the container listens on (Knative passes it in `$PORT`).
+   * @default 8080
+   */
+  readonly port?: number;
+  /**
+   * Protocol on that port.
+   * @default Protocol.HTTP1
+   */
+  readonly protocol?: Protocol;
+  /**
+   * Environment variables. Use `EnvValue.fromValue`, `EnvValue.fromSecretValue` or `EnvValue.fromConfigMap`.
+   * @default - none
+   */
+  readonly env?: { [name: string]: kplus.EnvValue };
+  /**
+   * Secrets whose every key becomes an environment variable.
+   * @default - none
+   */
+  readonly envFromSecrets?: kplus.ISecret[];
+  /**
+   * ConfigMaps whose every key becomes an environment variable.
+   * @default - none
+   */
+  readonly envFromConfigMaps?: kplus.IConfigMap[];
+  /** @default - the image's entrypoint */
+  readonly command?: string[];
+  /** @default - the image's command */
+  readonly args?: string[];
+  /**
+   * Compute resources.
+   * @default - cpu request 100m; memory request 128Mi, limit 256Mi; no CPU limit (throttling hurts latency)
+   */
+  readonly resources?: kplus.ContainerResources;
+  /**
+   * Autoscaling.
+   * @default - scale to zero when idle, concurrency metric, no upper bound
+   */
+  readonly scale?: ScaleOptions;
+  /**
+   * Hard limit of in-flight requests per pod (0 = no limit, the autoscaler target still applies).
+   * @default 0
+   */
+  readonly containerConcurrency?: number;
+  /**
+   * Maximum duration of a request. Above 600 seconds the cluster's `config-defaults` must allow it
+   * (`max-revision-timeout-seconds`), see README "Long requests and WebSockets".
+   * @default - the cluster default (`revision-timeout-seconds`, 300s unless changed)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Maximum time until the first response byte.
+   * @default - the request timeout
+   */
+  readonly responseStartTimeout?: Duration;
+  /**
+   * Maximum time a request may be idle (no bytes either way); 0 disables.
+   * @default - no idle timeout
+   */
+  readonly idleTimeout?: Duration;
+  /**
+   * Who can reach the function.
+   * @default Visibility.CLUSTER_LOCAL
+   */
+  readonly visibility?: Visibility;
+  /** @default - Knative's default readiness check (TCP on the port) */
+  readonly readiness?: FunctionProbe;
+  /** @default - no liveness probe */
+  readonly liveness?: FunctionProbe;
+  /** @default - no startup probe */
+  readonly startup?: FunctionProbe;
+  /**
+   * ServiceAccount the pods run as; its API token is mounted.
+   * @default - the namespace's default ServiceAccount, with no API token mounted
+   */
+  readonly serviceAccount?: kplus.IServiceAccount;
+  /**
+   * uid and root filesystem settings that depend on the image (Pod Security "restricted" is always applied).
+   * @default - uid 65532, read-only root filesystem
+   */
+  readonly securityContext?: ContainerSecurityOptions;
+  /**
+   * Paths the program writes to; each gets an `emptyDir` (the root filesystem is read-only).
+   * @default ['/tmp']
+   */
+  readonly writablePaths?: string[];
+  /**
+   * Size limit of each writable path.
+   * @default Size.mebibytes(256)
+   */
+  readonly writablePathSizeLimit?: Size;
+  /**
+   * Namespaces of the Knative data plane allowed to reach the pods (default-deny otherwise).
+   * @default KnativeDataPlane.KOURIER
+   */
+  readonly dataPlane?: KnativeDataPlane;
+  /** Extra labels on the Knative Service and its pods. @default - none */
+  readonly labels?: { [key: string]: string };
+  /** Extra annotations on the Knative Service. @default - none */
+  readonly annotations?: { [key: string]: string };
+}
+
+export interface KnativeFunctionProps extends KnativeFunctionOptions {
+  /**
+   * Name of the Knative Service (a DNS-1035 label). It is also the in-cluster host name.
+   * @default - the construct id
+   */
+  readonly name?: string;
+}
+
+const DEFAULT_RESOURCES: kplus.ContainerResources = {
+  cpu: { request: kplus.Cpu.millis(100) },
+  memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) },
+};
+
+/**
+ * A function: a Knative Service running one container, private to the cluster by default, hardened to Pod Security
+ * "restricted", with its own ingress NetworkPolicy that admits only the Knative data plane.
+ *
+ * Wiring: `store.bind(fn)` injects the store's address and credentials; `gateway.route('/api/x', fn)` exposes it.
+ */
+export class KnativeFunction extends Construct implements IHttpWorkload {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly host: string;
+  public readonly url: string;
+  public readonly port: number;
+  public readonly visibility: Visibility;
+  public readonly language?: Language;
+  /** Labels Knative puts on every pod of this service. */
+  public readonly podSelector: { [key: string]: string };
+  /** The L1 Knative Service. */
+  public readonly resource: Service;
+  /** The NetworkPolicy that admits the Knative data plane to the pods. */
+  public readonly ingressPolicy: IngressPolicy;
+
+  private readonly env = new Map<string, kplus.EnvValue>();
+  private readonly volumes: ServiceSpecTemplateSpecVolumes[] = [];
+  private readonly mounts: Array<{ name: string; mountPath: string; readOnly?: boolean }> = [];
+  private readonly templateAnnotations: { [key: string]: string };
+
+  public constructor(scope: Construct, id: string, props: KnativeFunctionProps) {
+    super(scope, id);
+    this.name = requireName(this, 'name', props.name ?? id, 'dns1035-label');
+    this.namespace = resolveNamespace(this, props.namespace);
+    this.host = `${this.name}.${this.namespace}.svc.${clusterDomain(this)}`;
+    this.url = `http://${this.host}`;
+    this.port = requireInteger(this, 'port', props.port ?? 8080, { min: 1, max: 65535 });
+    if (RESERVED_PORTS.includes(this.port)) {
+      invalid(this, 'port', this.port, `is reserved by Knative's queue-proxy (${RESERVED_PORTS.join(', ')})`, 'let the program listen on $PORT, e.g. 8080');
+    }
+    this.visibility = props.visibility ?? Visibility.CLUSTER_LOCAL;
+    this.language = props.language;
+    this.podSelector = { 'serving.knative.dev/service': this.name };
+
+    const image = requireImage(this, 'image', props.image);
+    requireLabels(this, 'labels', props.labels);
+    requireAnnotationKeys(this, 'annotations', props.annotations);
+    if (props.language) requireLabels(this, 'language', { [LANGUAGE_LABEL]: props.language.name });
+    const containerConcurrency = requireInteger(this, 'containerConcurrency', props.containerConcurrency ?? 0, { min: 0, max: 1000 });
+    const timeout = props.timeout ? requireSeconds(this, 'timeout', props.timeout, { min: 1 }) : undefined;
+    const responseStart = props.responseStartTimeout ? requireSeconds(this, 'responseStartTimeout', props.responseStartTimeout, { min: 1 }) : undefined;
+    if (responseStart !== undefined && timeout !== undefined && responseStart > timeout) {
+      invalid(this, 'responseStartTimeout', `${responseStart}s`, `must be <= timeout (${timeout}s)`);
+    }
+    const idle = props.idleTimeout ? requireSeconds(this, 'idleTimeout', props.idleTimeout, { min: 0 }) : undefined;
+    if (idle !== undefined && timeout !== undefined && idle > timeout) invalid(this, 'idleTimeout', `${idle}s`, `must be <= timeout (${timeout}s)`);
+    this.templateAnnotations = autoscalingAnnotations(this, props.scale);
+    const resources = resourcesToKube(this, 'resources', props.resources ?? DEFAULT_RESOURCES);
+
+    for (const [envName, value] of Object.entries(props.env ?? {})) this.addEnv(envName, value);
+    const envFrom = [
+      ...(props.envFromConfigMaps ?? []).map((c) => ({ configMapRef: { name: c.name } })),
+      ...(props.envFromSecrets ?? []).map((s) => ({ secretRef: { name: s.name } })),
+    ];
+    this.addWritablePaths(props.writablePaths ?? ['/tmp'], props.writablePathSizeLimit ?? Size.mebibytes(256));
+
+    const labels = {
+      ...recommendedLabels({ name: this.name, instance: this.name, component: 'function' }),
+      ...(props.language ? { [LANGUAGE_LABEL]: props.language.name } : {}),
+      ...props.labels,
+    };
+    const probe = (field: string, p?: FunctionProbe) => p?._render(this, field, this.port);
+    const container: ServiceSpecTemplateSpecContainers = {
+      name: 'function',
+      image,
+      command: props.command,
+      args: props.args,
+      ports: [{ containerPort: this.port, name: props.protocol ?? Protocol.HTTP1 }],
+      env: Lazy.any({ produce: () => this.renderEnv() }),
+      envFrom: envFrom.length ? envFrom : undefined,
+      resources: {
+        requests: mapValues(resources.requests, (v) => ServiceSpecTemplateSpecContainersResourcesRequests.fromString(v)),
+        limits: mapValues(resources.limits, (v) => ServiceSpecTemplateSpecContainersResourcesLimits.fromString(v)),
+      },
+      readinessProbe: probe('readiness', props.readiness),
+      livenessProbe: probe('liveness', props.liveness),
+      startupProbe: probe('startup', props.startup),
+      securityContext: restrictedContainerSecurityContext(props.securityContext),
+      volumeMounts: Lazy.any({ produce: () => (this.mounts.length ? [...this.mounts] : undefined) }),
+    };
+
+    this.resource = new Service(this, 'Resource', {
+      metadata: {
+        name: this.name,
+        namespace: this.namespace,
+        labels: {
+          ...labels,
+          ...(this.visibility === Visibility.CLUSTER_LOCAL ? { 'networking.knative.dev/visibility': 'cluster-local' } : {}),
+        },
+        annotations: props.annotations,
+      },
+      spec: {
+        template: {
+          metadata: {
+            labels,
+            annotations: Lazy.any({ produce: () => ({ ...this.templateAnnotations }) }),
+          },
+          spec: {
+            containers: [container],
+            containerConcurrency,
+            timeoutSeconds: timeout,
+            responseStartTimeoutSeconds: responseStart,
+            idleTimeoutSeconds: idle,
+            serviceAccountName: props.serviceAccount?.name,
+            // Knative only accepts `false` here; leaving it unset mounts the token of the given ServiceAccount.
+            automountServiceAccountToken: props.serviceAccount ? undefined : false,
+            enableServiceLinks: false,
+            volumes: Lazy.any({ produce: () => (this.volumes.length ? [...this.volumes] : undefined) }),
+          },
+        },
+      },
+    });
+
+    this.ingressPolicy = new IngressPolicy(this, 'IngressPolicy', {
+      name: `${this.name}-ingress`,
+      namespace: this.namespace,
+      podSelector: this.podSelector,
+      labels: recommendedLabels({ name: this.name, instance: this.name, component: 'function' }),
+    });
+    // Requests reach the pods only through the Knative data plane (ingress gateway → activator → queue-proxy).
+    this.ingressPolicy.allowFromNamespaces((props.dataPlane ?? KnativeDataPlane.KOURIER).namespaces, QUEUE_PROXY_PORTS);
+  }
+
+  /** Adds an environment variable; each name can be set once. */
+  public addEnv(name: string, value: kplus.EnvValue): void {
+    requireEnvName(this, `env.${name}`, name);
+    if (this.env.has(name)) invalid(this, `env.${name}`, name, 'is already set', 'each environment variable can be set once; check bind() prefixes');
+    const from = value.valueFrom;
+    if (from && (from.fieldRef || from.resourceFieldRef)) {
+      invalid(this, `env.${name}`, name, 'uses the downward API, which Knative allows only with the feature flag kubernetes.podspec-fieldref',
+        'enable the flag in config-features or pass the value another way');
+    }
+    this.env.set(name, value);
+  }
+
+  /** Mounts a ConfigMap read-only at a path (Knative requires config volumes to be read-only). */
+  public mountConfigMap(configMap: kplus.IConfigMap, mountPath: string): void {
+    const name = `config-${this.volumes.length}`;
+    this.requireMountPath('mountPath', mountPath);
+    this.volumes.push({ name, configMap: { name: configMap.name } });
+    this.mounts.push({ name, mountPath, readOnly: true });
+  }
+
+  /** Adds an annotation to the revision template (a change rolls out a new revision). */
+  public addRevisionAnnotation(key: string, value: string): void {
+    requireAnnotationKeys(this, 'revision annotation', { [key]: value });
+    this.templateAnnotations[key] = value;
+  }
+
+  private addWritablePaths(paths: string[], sizeLimit: Size): void {
+    requireUnique(this, 'writablePaths', paths);
+    paths.forEach((p, i) => {
+      this.requireMountPath(`writablePaths[${i}]`, p);
+      const name = `writable-${i}`;
+      this.volumes.push({ name, emptyDir: { sizeLimit: sizeLimit.asString() } });
+      this.mounts.push({ name, mountPath: p });
+    });
+  }
+
+  private requireMountPath(field: string, path: string): void {
+    if (!path.startsWith('/') || path === '/' || /\s|:/.test(path)) {
+      invalid(this, field, path, 'must be an absolute path other than "/" without spaces or ":"');
+    }
+    if (this.mounts.some((m) => m.mountPath === path)) invalid(this, field, path, 'is already mounted');
+  }
+
+  private renderEnv(): ServiceSpecTemplateSpecContainersEnv[] | undefined {
+    if (this.env.size === 0) return undefined;
+    return [...this.env.entries()].map(([name, v]) => ({ name, value: v.value, valueFrom: v.valueFrom }));
+  }
+}
+
+function mapValues<T>(obj: { [key: string]: string } | undefined, fn: (v: string) => T): { [key: string]: T } | undefined {
+  if (!obj) return undefined;
+  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, fn(v)]));
+}

@@ -1,0 +1,95 @@
+/**
+ * The reference functions platform, built the same way by the cdk8s entry (src/main.ts → dist/) and the Pulumi
+ * program (src/pulumi/index.ts → a cluster). Only the knobs below differ between environments.
+ */
+import { Chart, Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { FunctionsPlatform, FunctionProbe, Language, Profile } from '../constructs';
+
+/** Knobs of the reference platform (the Pulumi stack config maps onto these). */
+export interface ReferencePlatformOptions {
+  /** @default Profile.DEV */
+  readonly profile?: Profile;
+  /** @default 'functions' */
+  readonly namespace?: string;
+  /** Image overrides by function name (`hello`, `player`, `echo`), `gateway` and `redis`. @default - the images below */
+  readonly images?: { [name: string]: string };
+  /** Minimum gateway pods. @default - the profile's (dev 1, prod 2) */
+  readonly gatewayMinScale?: number;
+  /** Minimum pods per function. @default - the profile's (dev 0, prod 1) */
+  readonly functionMinScale?: number;
+  /** Redis volume size in GiB. @default - the profile's (dev 1, prod 10) */
+  readonly redisStorageGi?: number;
+}
+
+/** Chart id, hence the file name in dist/ (`functions-platform.k8s.yaml`). */
+export const REFERENCE_CHART_ID = 'functions-platform';
+
+/**
+ * Real public images. Knative's own samples publish only `latest` tags; pin digests in production (README).
+ * - hello: Knative's Go hello-world sample (uid 1001, reads TARGET).
+ * - player: the CloudEvents Player from the Knative getting-started tutorial (Java/Quarkus, uid 1001); LOCAL
+ *   mode loops its events back to itself until eventing is added.
+ * - echo: an HTTP echo server in Node.js (uid 1000), handy to see what the gateway forwards.
+ */
+export const REFERENCE_IMAGES: { [name: string]: string } = {
+  hello: 'ghcr.io/knative/helloworld-go:latest',
+  player: 'quay.io/ruben/cloudevents-player:latest',
+  echo: 'docker.io/mendhak/http-https-echo:37',
+};
+
+export function buildReferencePlatform(scope: Construct, options: ReferencePlatformOptions = {}): FunctionsPlatform {
+  const chart = new Chart(scope, REFERENCE_CHART_ID, { disableResourceNameHashes: true });
+  const images = { ...REFERENCE_IMAGES, ...options.images };
+  const scale = options.functionMinScale !== undefined ? { min: options.functionMinScale } : undefined;
+  return new FunctionsPlatform(chart, 'Platform', {
+    namespace: options.namespace ?? 'functions',
+    profile: options.profile ?? Profile.DEV,
+    functions: [
+      {
+        name: 'hello',
+        image: images.hello,
+        language: Language.GO,
+        env: { TARGET: kplus.EnvValue.fromValue('platform-blueprints') },
+        securityContext: { user: 1001 },
+        readiness: FunctionProbe.http('/'),
+        scale,
+      },
+      {
+        name: 'player',
+        image: images.player,
+        language: Language.JAVA,
+        env: { PLAYER_MODE: kplus.EnvValue.fromValue('LOCAL') },
+        securityContext: { user: 1001 },
+        // The player keeps a WebSocket open to its UI.
+        timeout: Duration.minutes(10),
+        scale,
+      },
+      {
+        name: 'echo',
+        image: images.echo,
+        language: Language.NODEJS,
+        env: { HTTP_PORT: kplus.EnvValue.fromValue('8080') },
+        securityContext: { user: 1000 },
+        readiness: FunctionProbe.http('/'),
+        scale,
+      },
+    ],
+    redis: {
+      image: images.redis,
+      storage: options.redisStorageGi !== undefined ? Size.gibibytes(options.redisStorageGi) : undefined,
+    },
+    gateway: {
+      image: images.gateway,
+      // The player's web UI (and its WebSocket at /socket) at the root; the other functions under /api.
+      routes: [
+        { path: '/', function: 'player', stripPrefix: false },
+        { path: '/api/hello', function: 'hello' },
+        { path: '/api/echo', function: 'echo' },
+      ],
+      scale: options.gatewayMinScale !== undefined ? { min: options.gatewayMinScale } : undefined,
+    },
+  });
+}
+
