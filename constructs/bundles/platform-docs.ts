@@ -65,7 +65,7 @@ export function renderPlatformDocs(options: PlatformDocsOptions): string {
       '   ```sh',
       `   kubectl -n knative-serving patch configmap/config-defaults --type merge -p '{"data":{"max-revision-timeout-seconds":"${maxTimeout}"}}'`,
       `   kubectl -n knative-serving patch deployment/activator --type merge -p '{"spec":{"template":{"spec":{"terminationGracePeriodSeconds":${maxTimeout}}}}}'`,
-      `   kubectl -n kourier-system patch configmap/config-kourier --type merge -p '{"data":{"stream-idle-timeout":"${maxTimeout}s"}}'`,
+      `   kubectl -n knative-serving patch configmap/config-kourier --type merge -p '{"data":{"stream-idle-timeout":"${maxTimeout}s"}}'`,
       '   ```',
     );
   }

@@ -35,13 +35,18 @@ export function requireNumber(scope: IConstruct, field: string, value: unknown, 
   return value;
 }
 
+/** A duration for messages, in seconds (`90s`, `1.5s`). */
+export function showDuration(value: Duration): string {
+  return `${value.toMilliseconds() / 1000}s`;
+}
+
 /** A duration in whole seconds within [min, max] seconds. */
 export function requireSeconds(scope: IConstruct, field: string, value: Duration, range: IntegerRange = {}): number {
   const millis = value.toMilliseconds();
-  if (millis % 1000 !== 0) return invalid(scope, field, value.toHumanString(), 'must be a whole number of seconds');
+  if (millis % 1000 !== 0) return invalid(scope, field, showDuration(value), 'must be a whole number of seconds');
   const seconds = millis / 1000;
-  if (range.min !== undefined && seconds < range.min) return invalid(scope, field, value.toHumanString(), `must be at least ${range.min}s`);
-  if (range.max !== undefined && seconds > range.max) return invalid(scope, field, value.toHumanString(), `must be at most ${range.max}s`);
+  if (range.min !== undefined && seconds < range.min) return invalid(scope, field, showDuration(value), `must be at least ${range.min}s`);
+  if (range.max !== undefined && seconds > range.max) return invalid(scope, field, showDuration(value), `must be at most ${range.max}s`);
   return seconds;
 }
 

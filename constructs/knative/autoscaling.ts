@@ -5,7 +5,7 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { invalid } from '../core/errors';
-import { requireInteger, requireNumber, requireSeconds } from '../core/validate';
+import { requireInteger, requireNumber, requireSeconds, showDuration } from '../core/validate';
 import { ScalingMetric } from './types';
 
 export interface ScaleOptions {
@@ -92,12 +92,12 @@ export function autoscalingAnnotations(scope: IConstruct, options: ScaleOptions 
     a[`${PREFIX}/target-utilization-percentage`] = String(pct);
   }
   if (options.scaleDownDelay !== undefined) {
-    if (hpa) invalid(scope, 'scale.scaleDownDelay', options.scaleDownDelay.toHumanString(), `is not supported with metric ${metric} (HPA class)`);
+    if (hpa) invalid(scope, 'scale.scaleDownDelay', showDuration(options.scaleDownDelay), `is not supported with metric ${metric} (HPA class)`);
     const s = requireSeconds(scope, 'scale.scaleDownDelay', options.scaleDownDelay, { min: 0, max: 3600 });
     a[`${PREFIX}/scale-down-delay`] = `${s}s`;
   }
   if (options.window !== undefined) {
-    if (hpa) invalid(scope, 'scale.window', options.window.toHumanString(), `is not supported with metric ${metric} (HPA class)`);
+    if (hpa) invalid(scope, 'scale.window', showDuration(options.window), `is not supported with metric ${metric} (HPA class)`);
     const s = requireSeconds(scope, 'scale.window', options.window, { min: 6, max: 3600 });
     a[`${PREFIX}/window`] = `${s}s`;
   }

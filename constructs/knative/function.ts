@@ -1,6 +1,6 @@
 import { Duration, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { clusterDomain, resolveNamespace } from '../core/context';
 import { invalid } from '../core/errors';
 import { LANGUAGE_LABEL, recommendedLabels } from '../core/labels';
@@ -147,6 +147,8 @@ export interface KnativeFunctionProps extends KnativeFunctionOptions {
   readonly name?: string;
 }
 
+const KNATIVE_FUNCTION = Symbol.for('platform-blueprints.KnativeFunction');
+
 const DEFAULT_RESOURCES: kplus.ContainerResources = {
   cpu: { request: kplus.Cpu.millis(100) },
   memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) },
@@ -159,6 +161,17 @@ const DEFAULT_RESOURCES: kplus.ContainerResources = {
  * Wiring: `store.bind(fn)` injects the store's address and credentials; `gateway.route('/api/x', fn)` exposes it.
  */
 export class KnativeFunction extends Construct implements IHttpWorkload {
+  public static isKnativeFunction(x: unknown): x is KnativeFunction {
+    return typeof x === 'object' && x !== null && (x as any)[KNATIVE_FUNCTION] === true;
+  }
+
+  /** The longest request timeout (seconds) of the functions under a construct; undefined when none sets one. */
+  public static maxTimeoutSeconds(root: IConstruct): number | undefined {
+    const timeouts = root.node.findAll().filter(KnativeFunction.isKnativeFunction)
+      .map((f) => f.timeoutSeconds).filter((t): t is number => t !== undefined);
+    return timeouts.length ? Math.max(...timeouts) : undefined;
+  }
+
   public readonly name: string;
   public readonly namespace: string;
   public readonly host: string;
@@ -166,6 +179,8 @@ export class KnativeFunction extends Construct implements IHttpWorkload {
   public readonly port: number;
   public readonly visibility: Visibility;
   public readonly language?: Language;
+  /** The request timeout in seconds, when set (else the cluster default applies). */
+  public readonly timeoutSeconds?: number;
   /** Labels Knative puts on every pod of this service. */
   public readonly podSelector: { [key: string]: string };
   /** The L1 Knative Service. */
@@ -180,6 +195,7 @@ export class KnativeFunction extends Construct implements IHttpWorkload {
 
   public constructor(scope: Construct, id: string, props: KnativeFunctionProps) {
     super(scope, id);
+    Object.defineProperty(this, KNATIVE_FUNCTION, { value: true });
     this.name = requireName(this, 'name', props.name ?? id, 'dns1035-label');
     this.namespace = resolveNamespace(this, props.namespace);
     this.host = `${this.name}.${this.namespace}.svc.${clusterDomain(this)}`;
@@ -198,6 +214,7 @@ export class KnativeFunction extends Construct implements IHttpWorkload {
     if (props.language) requireLabels(this, 'language', { [LANGUAGE_LABEL]: props.language.name });
     const containerConcurrency = requireInteger(this, 'containerConcurrency', props.containerConcurrency ?? 0, { min: 0, max: 1000 });
     const timeout = props.timeout ? requireSeconds(this, 'timeout', props.timeout, { min: 1 }) : undefined;
+    this.timeoutSeconds = timeout;
     const responseStart = props.responseStartTimeout ? requireSeconds(this, 'responseStartTimeout', props.responseStartTimeout, { min: 1 }) : undefined;
     if (responseStart !== undefined && timeout !== undefined && responseStart > timeout) {
       invalid(this, 'responseStartTimeout', `${responseStart}s`, `must be <= timeout (${timeout}s)`);

@@ -1,0 +1,66 @@
+/**
+ * Stack configuration of the Pulumi program: every knob a user changes per environment, typed, with defaults and
+ * clear errors (`pulumi config set platform-blueprints:profile prod`). The schema is also declared in Pulumi.yaml.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import { Profile } from '../../constructs';
+import { ReferencePlatformOptions } from '../reference-platform';
+
+export interface ProgramConfig {
+  readonly platform: ReferencePlatformOptions;
+  /** Install Knative Serving + kourier (false when the cluster already has it). */
+  readonly installKnative: boolean;
+  readonly knativeDomain?: string;
+  readonly ingressServiceType?: string;
+  /** Folder holding serving-crds.yaml, serving-core.yaml and kourier.yaml (air-gapped installs). */
+  readonly knativeManifestsDir?: string;
+  /** The Redis password, when set with `pulumi config set --secret`; generated otherwise. */
+  readonly redisPassword?: pulumi.Output<string>;
+}
+
+const NAMESPACE = 'platform-blueprints';
+const SERVICE_TYPES = ['LoadBalancer', 'NodePort', 'ClusterIP'];
+
+export class ConfigError extends Error {}
+
+function fail(key: string, value: unknown, rule: string): never {
+  throw new ConfigError(`${NAMESPACE}:${key} (${JSON.stringify(value)}) ${rule}`);
+}
+
+function optionalInteger(cfg: pulumi.Config, key: string, min: number): number | undefined {
+  const raw = cfg.get(key);
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) fail(key, raw, `must be a whole number >= ${min}`);
+  return n;
+}
+
+export function readConfig(cfg: pulumi.Config = new pulumi.Config(NAMESPACE)): ProgramConfig {
+  const profile = cfg.get('profile') ?? Profile.DEV;
+  if (!Object.values(Profile).includes(profile as Profile)) fail('profile', profile, `must be one of ${Object.values(Profile).join(', ')}`);
+  const images = cfg.getObject<{ [name: string]: string }>('images');
+  if (images !== undefined && (typeof images !== 'object' || Object.values(images).some((v) => typeof v !== 'string'))) {
+    fail('images', images, 'must be an object of image references by name (hello, player, echo, gateway, redis)');
+  }
+  const ingressServiceType = cfg.get('ingressServiceType');
+  if (ingressServiceType !== undefined && !SERVICE_TYPES.includes(ingressServiceType)) {
+    fail('ingressServiceType', ingressServiceType, `must be one of ${SERVICE_TYPES.join(', ')}`);
+  }
+  const installKnative = cfg.get('installKnative');
+  if (installKnative !== undefined && !['true', 'false'].includes(installKnative)) fail('installKnative', installKnative, 'must be true or false');
+  return {
+    platform: {
+      profile: profile as Profile,
+      namespace: cfg.get('namespace'),
+      images,
+      gatewayMinScale: optionalInteger(cfg, 'gatewayMinScale', 0),
+      functionMinScale: optionalInteger(cfg, 'functionMinScale', 0),
+      redisStorageGi: optionalInteger(cfg, 'redisStorageGi', 1),
+    },
+    installKnative: installKnative !== 'false',
+    knativeDomain: cfg.get('knativeDomain'),
+    ingressServiceType,
+    knativeManifestsDir: cfg.get('knativeManifestsDir'),
+    redisPassword: cfg.getSecret('redisPassword'),
+  };
+}

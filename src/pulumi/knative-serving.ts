@@ -1,0 +1,146 @@
+/**
+ * Knative Serving + net-kourier, installed by Pulumi from the pinned upstream release manifests.
+ *
+ * The manifests are read once (from the release URLs, or a local folder for air-gapped clusters), our settings are
+ * applied to the objects themselves (ingress class, domain, request-timeout ceiling, activator drain time, Envoy
+ * idle timeout, ingress Service type) and the objects are created in three ConfigGroups: the CRDs, then the core,
+ * then kourier. Each object has exactly one owner; nothing is patched after the fact.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { parseAllDocuments } from 'yaml';
+
+export const KNATIVE_SERVING_VERSION = '1.22.1';
+export const NET_KOURIER_VERSION = '1.22.0';
+
+/** The release manifests of a Knative Serving installation. */
+export function knativeServingManifestUrls(servingVersion: string, kourierVersion: string): { crds: string; core: string; kourier: string } {
+  return {
+    crds: `https://github.com/knative/serving/releases/download/knative-v${servingVersion}/serving-crds.yaml`,
+    core: `https://github.com/knative/serving/releases/download/knative-v${servingVersion}/serving-core.yaml`,
+    kourier: `https://github.com/knative-extensions/net-kourier/releases/download/knative-v${kourierVersion}/kourier.yaml`,
+  };
+}
+
+export interface KnativeServingSettings {
+  /**
+   * Domain of public Knative Services (`<name>.<namespace>.<domain>`).
+   * @default - Knative's default (routes answer only inside the cluster until a domain is configured)
+   */
+  readonly domain?: string;
+  /**
+   * Longest request timeout any Knative Service may set (`max-revision-timeout-seconds`); the activator's drain
+   * time and Envoy's stream idle timeout follow it.
+   * @default 600 (Knative's default)
+   */
+  readonly maxRevisionTimeoutSeconds?: number;
+  /**
+   * Type of kourier's ingress Service (`NodePort` on clusters without load balancers, e.g. kind).
+   * @default 'LoadBalancer'
+   */
+  readonly ingressServiceType?: string;
+}
+
+/** Reads a manifest: from `dir/<file name of the URL>` when a folder is given, else over HTTPS. */
+export type ManifestReader = (url: string) => Promise<string>;
+
+export function manifestReader(dir?: string): ManifestReader {
+  return async (url: string) => {
+    if (dir) return fs.readFileSync(path.join(dir, url.split('/').pop() as string), 'utf8');
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}`);
+    return response.text();
+  };
+}
+
+export function parseManifests(text: string, source: string): any[] {
+  return parseAllDocuments(text).map((d, i) => {
+    if (d.errors.length) throw new Error(`${source}: document ${i}: ${d.errors[0].message}`);
+    return d.toJS();
+  }).filter((o) => o && typeof o === 'object' && o.kind);
+}
+
+function isCrd(o: any): boolean {
+  return o.kind === 'CustomResourceDefinition';
+}
+
+function withConfigData(o: any, namespace: string, name: string, data: { [key: string]: string }): any {
+  if (o.kind !== 'ConfigMap' || o.metadata?.name !== name || o.metadata?.namespace !== namespace) return o;
+  return { ...o, data: { ...o.data, ...data } };
+}
+
+/**
+ * Applies the settings to the release objects; returns the three groups in install order. Pure: the manifests go in,
+ * the objects to create come out.
+ */
+export function prepareKnativeServing(
+  manifests: { crds: any[]; core: any[]; kourier: any[] },
+  settings: KnativeServingSettings = {},
+): { crds: any[]; core: any[]; kourier: any[] } {
+  const timeout = settings.maxRevisionTimeoutSeconds ?? 600;
+  if (!Number.isInteger(timeout) || timeout < 1) throw new Error(`maxRevisionTimeoutSeconds (${timeout}) must be a positive whole number`);
+  const crdNames = new Set(manifests.crds.filter(isCrd).map((o) => o.metadata.name));
+  const core = manifests.core
+    .filter((o) => !(isCrd(o) && crdNames.has(o.metadata.name))) // serving-core.yaml repeats the CRDs
+    .map((o) => withConfigData(o, 'knative-serving', 'config-network', { 'ingress-class': 'kourier.ingress.networking.knative.dev' }))
+    .map((o) => withConfigData(o, 'knative-serving', 'config-defaults', { 'max-revision-timeout-seconds': String(timeout) }))
+    .map((o) => (settings.domain ? withConfigData(o, 'knative-serving', 'config-domain', { [settings.domain]: '' }) : o))
+    .map((o) => {
+      if (o.kind !== 'Deployment' || o.metadata?.name !== 'activator' || timeout <= 600) return o;
+      // The activator must outlive the longest request when it drains (its own default is 600s).
+      return { ...o, spec: { ...o.spec, template: { ...o.spec.template, spec: { ...o.spec.template.spec, terminationGracePeriodSeconds: timeout } } } };
+    });
+  const kourier = manifests.kourier
+    .map((o) => withConfigData(o, 'knative-serving', 'config-kourier', { 'stream-idle-timeout': `${Math.max(timeout, 300)}s` }))
+    .map((o) => {
+      if (!settings.ingressServiceType || o.kind !== 'Service' || o.metadata?.name !== 'kourier' || o.metadata?.namespace !== 'kourier-system') return o;
+      return { ...o, spec: { ...o.spec, type: settings.ingressServiceType } };
+    });
+  const missing = [
+    ['knative-serving/config-network', core],
+    ['knative-serving/config-defaults', core],
+    ['knative-serving/activator', core],
+    ['knative-serving/config-kourier', kourier],
+  ].filter(([id, objs]) => !(objs as any[]).some((o) => `${o.metadata?.namespace}/${o.metadata?.name}` === id));
+  if (missing.length) {
+    throw new Error(`the Knative manifests lack ${missing.map(([id]) => id).join(', ')}; are these the serving-core and kourier release files?`);
+  }
+  return { crds: manifests.crds.filter(isCrd), core, kourier };
+}
+
+export interface KnativeServingArgs extends KnativeServingSettings {
+  /** @default KNATIVE_SERVING_VERSION */
+  readonly servingVersion?: string;
+  /** @default NET_KOURIER_VERSION */
+  readonly kourierVersion?: string;
+  /** How manifests are read. @default manifestReader() - over HTTPS from the release URLs */
+  readonly reader?: ManifestReader;
+}
+
+/** Knative Serving with net-kourier: CRDs, then core, then kourier (see the module comment). */
+export class KnativeServing extends pulumi.ComponentResource {
+  /** Ready when the CRDs, the core and kourier are all created; depend on this. */
+  public readonly ready: pulumi.Resource[];
+  public readonly crds: k8s.yaml.v2.ConfigGroup;
+  public readonly core: k8s.yaml.v2.ConfigGroup;
+  public readonly kourier: k8s.yaml.v2.ConfigGroup;
+
+  public constructor(name: string, args: KnativeServingArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
+    super('platform-blueprints:index:KnativeServing', name, {}, opts);
+    const urls = knativeServingManifestUrls(args.servingVersion ?? KNATIVE_SERVING_VERSION, args.kourierVersion ?? NET_KOURIER_VERSION);
+    const read = args.reader ?? manifestReader();
+    const prepared = Promise.all([read(urls.crds), read(urls.core), read(urls.kourier)]).then(([crds, core, kourier]) => prepareKnativeServing({
+      crds: parseManifests(crds, urls.crds),
+      core: parseManifests(core, urls.core),
+      kourier: parseManifests(kourier, urls.kourier),
+    }, args));
+    const objs = (group: 'crds' | 'core' | 'kourier') => pulumi.output(prepared.then((p) => p[group]));
+    this.crds = new k8s.yaml.v2.ConfigGroup(`${name}-crds`, { objs: objs('crds') }, { parent: this });
+    this.core = new k8s.yaml.v2.ConfigGroup(`${name}-core`, { objs: objs('core') }, { parent: this, dependsOn: [this.crds] });
+    this.kourier = new k8s.yaml.v2.ConfigGroup(`${name}-kourier`, { objs: objs('kourier') }, { parent: this, dependsOn: [this.core] });
+    this.ready = [this.crds, this.core, this.kourier];
+    this.registerOutputs({});
+  }
+}

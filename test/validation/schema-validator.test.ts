@@ -1,0 +1,142 @@
+/**
+ * The strict schema validator itself: it must fail on what the API server (or Knative's pruning) would reject or
+ * silently drop, and pass valid objects.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { SchemaValidator } from '../../scripts/lib/schema-validator';
+import { SchemaLocationError, loadCatalog, resolveSchemaLocation } from '../../scripts/lib/upstream';
+
+const v = SchemaValidator.load();
+
+const service = (overrides: any = {}) => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'redis', namespace: 'ns' },
+  spec: { ports: [{ port: 6379 }], selector: { app: 'redis' } },
+  ...overrides,
+});
+
+const ksvc = (spec: any, metadata: any = { name: 'fn', namespace: 'ns' }) => ({
+  apiVersion: 'serving.knative.dev/v1', kind: 'Service', metadata, spec,
+});
+
+describe('SchemaValidator', () => {
+  test('GIVEN valid core and custom objects WHEN validated THEN no problems', () => {
+    expect(v.validate(service())).toEqual([]);
+    expect(v.validate(ksvc({ template: { spec: { containers: [{ image: 'x:1' }] } } }))).toEqual([]);
+    expect(v.validate({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns' } })).toEqual([]);
+  });
+
+  test('unknown fields are errors, at any depth, for core kinds', () => {
+    expect(v.validate(service({ spec: { ports: [{ port: 1, prot: 'TCP' }] } }))).toEqual(['/spec/ports/0: unknown field "prot"']);
+    expect(v.validate(service({ extra: 1 }))).toEqual(['/: unknown field "extra"']);
+  });
+
+  test('unknown fields are errors for custom kinds (Knative containers)', () => {
+    const problems = v.validate(ksvc({ template: { spec: { containers: [{ image: 'x:1', imagePullPolicyy: 'Always' }] } } }));
+    expect(problems).toEqual(['/spec/template/spec/containers/0: unknown field "imagePullPolicyy"']);
+  });
+
+  test('wrong types are errors', () => {
+    expect(v.validate(service({ spec: { ports: [{ port: '6379' }] } }))).toEqual(['/spec/ports/0/port: must be integer']);
+  });
+
+  test('int32 ranges are enforced', () => {
+    expect(v.validate(service({ spec: { ports: [{ port: 2 ** 31 }] } }))).toEqual(['/spec/ports/0/port: must match format "int32"']);
+  });
+
+  test('quantities must be Kubernetes quantities, in core and custom kinds', () => {
+    const sts = {
+      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 's', namespace: 'ns' },
+      spec: { selector: {}, serviceName: 's', template: { spec: { containers: [{ name: 'c', image: 'i:1', resources: { limits: { memory: '12 Mi' } } }] } } },
+    };
+    expect(v.validate(sts)).toEqual(['/spec/template/spec/containers/0/resources/limits/memory: must be a Kubernetes quantity such as 128Mi, 1.5Gi, 500m or 2']);
+    const fn = ksvc({ template: { spec: { containers: [{ image: 'x:1', resources: { requests: { cpu: '100 m' } } }] } } });
+    expect(v.validate(fn)).toEqual(['/spec/template/spec/containers/0/resources/requests/cpu: must be a Kubernetes quantity such as 128Mi, 1.5Gi, 500m or 2']);
+  });
+
+  test('invalid names fail by the rule of the kind', () => {
+    expect(v.validate(service({ metadata: { name: '1redis', namespace: 'ns' } }))[0]).toMatch(/^\/metadata\/name "1redis" must be a DNS-1035 label/);
+    expect(v.validate({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a.b-c', namespace: 'ns' } })).toEqual([]);
+    expect(v.validate({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'A_b', namespace: 'ns' } })[0]).toMatch(/DNS-1123 subdomain/);
+    expect(v.validate({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a.b' } })[0]).toMatch(/DNS-1123 label/);
+    expect(v.validate(ksvc({ template: { spec: { containers: [{ image: 'x:1' }] } } }, { name: '9fn', namespace: 'ns' }))[0]).toMatch(/DNS-1035 label/);
+  });
+
+  test('label keys and values and annotation keys are checked', () => {
+    const problems = v.validate(service({ metadata: { name: 'r', namespace: 'ns', labels: { 'a/b/c': 'x', ok: 'bad value' }, annotations: { '-x': 'y' } } }));
+    expect(problems).toEqual([
+      '/metadata/labels key "a/b/c" has more than one "/"',
+      '/metadata/labels/ok value "bad value" must be at most 63 characters of [A-Za-z0-9-_.], empty or starting and ending alphanumeric',
+      '/metadata/annotations key "-x" name part "-x" must be at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric',
+    ]);
+  });
+
+  test('scope: namespaced kinds need a namespace, cluster-scoped kinds must not have one', () => {
+    expect(v.validate(service({ metadata: { name: 'r' } }))).toEqual([
+      '/metadata/namespace: required for a namespaced kind (without it, kubectl applies into whatever namespace the context points at)',
+    ]);
+    expect(v.validate({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns', namespace: 'x' } })).toEqual([
+      '/metadata/namespace: must not be set on a cluster-scoped kind',
+    ]);
+    expect(v.scopeOf('rbac.authorization.k8s.io/v1', 'ClusterRole')).toBe('Cluster');
+    expect(v.scopeOf('eventing.knative.dev/v1', 'Trigger')).toBe('Namespaced');
+  });
+
+  test('metadata is validated as ObjectMeta in custom kinds too', () => {
+    expect(v.validate(ksvc({ template: { spec: { containers: [{ image: 'x:1' }] } } }, { name: 'fn', namespace: 'ns', lables: {} })))
+      .toEqual(['/metadata: unknown field "lables"']);
+  });
+
+  test('CRD pruning: content in an object the API server would empty is an error', () => {
+    const cluster = {
+      apiVersion: 'rabbitmq.com/v1beta1', kind: 'RabbitmqCluster', metadata: { name: 'r', namespace: 'ns' },
+      spec: { override: { statefulSet: { spec: { template: { spec: { containers: [], volumes: [
+        { name: 'x', ephemeral: { volumeClaimTemplate: { metadata: { labels: { a: 'b' } }, spec: {} } } },
+      ] } } } } } },
+    };
+    expect(v.validate(cluster)).toEqual([
+      '/spec/override/statefulSet/spec/template/spec/volumes/0/ephemeral/volumeClaimTemplate/metadata: must be empty (the API server prunes every field of this object)',
+    ]);
+  });
+
+  test('CRD list-type map keys must be unique', () => {
+    const fn = ksvc({ template: { spec: { containers: [{ image: 'x:1' }], topologySpreadConstraints: [] } } });
+    expect(v.validate(fn)).toEqual([]);
+    const cluster = (names: string[]) => ({
+      apiVersion: 'rabbitmq.com/v1beta1', kind: 'RabbitmqCluster', metadata: { name: 'r', namespace: 'ns' },
+      spec: { override: { statefulSet: { spec: { template: { spec: { containers: names.map((n) => ({ name: n })) } } } } } },
+    });
+    expect(v.validate(cluster(['a', 'b']))).toEqual([]);
+    expect(v.validate(cluster(['a', 'a']))).toEqual(['/spec/override/statefulSet/spec/template/spec/containers: entries must be unique by their list-map keys (the API server rejects duplicates)']);
+  });
+
+  test('apiVersion and kind must match a pinned schema', () => {
+    expect(v.validate({ apiVersion: 'serving.knative.dev/v2', kind: 'Service', metadata: { name: 'a' } }))
+      .toEqual(['no schema for serving.knative.dev/v2/Service in the pinned upstream schemas (upstream.yaml); add its source there']);
+    expect(v.validate({ kind: 'Service' })).toEqual(['not a Kubernetes object (apiVersion and kind are required)']);
+  });
+});
+
+describe('schema location', () => {
+  const packages = loadCatalog();
+
+  test('a location missing pinned files fails loudly, naming what is missing', () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-schemas-'));
+    expect(() => resolveSchemaLocation(empty, packages)).toThrow(SchemaLocationError);
+    expect(() => resolveSchemaLocation(empty, packages)).toThrow(/lacks \d+ pinned file\(s\), e\.g\. knative-serving\/v1\.22\.1\/service\.yaml/);
+  });
+
+  test('a location holding other bytes than pinned fails loudly', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-schemas-'));
+    const real = v.location;
+    for (const f of packages.flatMap((p) => p.files)) {
+      fs.mkdirSync(path.dirname(path.join(root, f.local)), { recursive: true });
+      fs.copyFileSync(path.join(real, f.local), path.join(root, f.local));
+    }
+    fs.appendFileSync(path.join(root, 'knative-serving/v1.22.1/service.yaml'), '\n# tampered\n');
+    expect(() => SchemaValidator.load(root)).toThrow(/service\.yaml does not match upstream\.yaml \(knative-serving v1\.22\.1/);
+  });
+});
