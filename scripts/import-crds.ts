@@ -3,6 +3,7 @@
  *
  *   npm run import                        # schema location resolved as in scripts/lib/upstream.ts
  *   npm run import -- --schemas <dir>     # an explicit location (e.g. ../shared/crds)
+ *   npm run import -- --check             # regenerate in a scratch folder; fail if constructs/imports differs
  *
  * Steps: read each pinned file (sha256-checked), keep its CustomResourceDefinitions, strip upstream `description`
  * text from the schemas (the generated code carries structure only), merge CRDs by class prefix so that API groups
@@ -92,6 +93,18 @@ function main(): void {
         if (!sources) throw new Error(`cdk8s import wrote ${name}, which matches no imported API group`);
         generated.set(name, header(sources) + body);
       }
+    }
+    if (process.argv.includes('--check')) {
+      const existing = fs.existsSync(OUTPUT) ? fs.readdirSync(OUTPUT).filter((f) => f.endsWith('.ts')).sort() : [];
+      const differing = [...new Set([...existing, ...generated.keys()])].sort()
+        .filter((f) => !generated.has(f) || !existing.includes(f) || fs.readFileSync(path.join(OUTPUT, f), 'utf8') !== generated.get(f));
+      if (differing.length) {
+        console.error(`constructs/imports is not what \`npm run import\` generates: ${differing.join(', ')}`);
+        process.exitCode = 1;
+      } else {
+        console.log(`constructs/imports: ${generated.size} modules, identical to a fresh import from ${location}`);
+      }
+      return;
     }
     fs.mkdirSync(OUTPUT, { recursive: true });
     for (const stale of fs.readdirSync(OUTPUT).filter((f) => f.endsWith('.ts') && !generated.has(f))) {

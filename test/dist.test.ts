@@ -1,0 +1,90 @@
+/**
+ * The committed dist/ is what users read and apply: it must be exactly what the code synthesizes now, the same
+ * bytes on every run, schema-valid object by object, and free of secret values.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { SchemaValidator } from '../scripts/lib/schema-validator';
+import { referenceDocs, synthReferenceApp } from '../src/main';
+
+const DIST = path.join(__dirname, '..', 'dist');
+
+function synthTo(dir: string): { [file: string]: string } {
+  const app = synthReferenceApp(dir);
+  app.synth();
+  fs.writeFileSync(path.join(dir, 'README.md'), referenceDocs(app));
+  return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+}
+
+const first = synthTo(fs.mkdtempSync(path.join(os.tmpdir(), 'pb-dist-')));
+const committed = Object.fromEntries(fs.readdirSync(DIST).sort().map((f) => [f, fs.readFileSync(path.join(DIST, f), 'utf8')]));
+const objects = Object.entries(committed).filter(([f]) => f.endsWith('.yaml'))
+  .flatMap(([, text]) => parseAllDocuments(text).map((d) => d.toJS()).filter(Boolean));
+
+describe('dist/', () => {
+  test('is up to date: committed files equal a fresh synthesis (run `npm run synth` and commit when this fails)', () => {
+    expect(Object.keys(committed)).toEqual(Object.keys(first));
+    for (const file of Object.keys(first)) expect({ file, content: committed[file] }).toEqual({ file, content: first[file] });
+  });
+
+  test('is deterministic: a second synthesis gives identical bytes', () => {
+    expect(synthTo(fs.mkdtempSync(path.join(os.tmpdir(), 'pb-dist-')))).toEqual(first);
+  });
+
+  test('every object validates strictly against its upstream schema', () => {
+    expect(objects.length).toBeGreaterThan(10);
+    expect(SchemaValidator.load().validateAll(objects)).toEqual([]);
+  });
+
+  test('holds a complete functions platform: namespace, Redis, three functions in three languages, one public gateway', () => {
+    const kinds = objects.map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(kinds[0]).toBe('Namespace/functions');
+    expect(kinds).toEqual(expect.arrayContaining(['StatefulSet/redis', 'Service/redis', 'Service/hello', 'Service/player', 'Service/echo', 'Service/gateway']));
+    const functions = objects.filter((o) => o.apiVersion === 'serving.knative.dev/v1' && o.metadata.labels['networking.knative.dev/visibility'] === 'cluster-local');
+    expect(new Set(functions.map((f) => f.metadata.labels['platform-blueprints.io/language']))).toEqual(new Set(['go', 'java', 'nodejs']));
+    const publicServices = objects.filter((o) => o.apiVersion === 'serving.knative.dev/v1' && !o.metadata.labels['networking.knative.dev/visibility']);
+    expect(publicServices.map((s) => s.metadata.name)).toEqual(['gateway']);
+  });
+
+  test('no object is duplicated (kind, namespace, name)', () => {
+    const keys = objects.map((o) => `${o.apiVersion} ${o.kind} ${o.metadata.namespace}/${o.metadata.name}`);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  test('contains no Secret and no secret-looking literal', () => {
+    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+    const text = Object.values(committed).join('\n');
+    expect(text).not.toMatch(/(password|passwd|secret|token)["']?\s*[:=]\s*["']?[A-Za-z0-9+/]{12,}/i);
+    for (const o of objects) {
+      for (const c of o.spec?.template?.spec?.containers ?? []) {
+        for (const e of c.env ?? []) {
+          if (/PASSWORD|SECRET|TOKEN/.test(e.name)) expect(e.valueFrom?.secretKeyRef).toBeDefined();
+        }
+      }
+    }
+  });
+
+  test('every pod template meets Pod Security "restricted" at container level', () => {
+    const templates = objects.filter((o) => o.spec?.template?.spec?.containers);
+    expect(templates.length).toBe(5);
+    for (const t of templates) {
+      for (const c of t.spec.template.spec.containers) {
+        const sc = { ...t.spec.template.spec.securityContext, ...c.securityContext };
+        expect({ name: t.metadata.name, sc }).toMatchObject({
+          name: t.metadata.name,
+          sc: { runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
+        });
+        expect(c.resources.requests.cpu).toBeDefined();
+        expect(c.resources.limits.memory).toBeDefined();
+      }
+    }
+  });
+
+  test('README.md lists the secret to create and the cluster settings the gateway needs', () => {
+    expect(committed['README.md']).toContain('kubectl create secret generic redis-auth -n functions');
+    expect(committed['README.md']).toContain('"max-revision-timeout-seconds":"3600"');
+    expect(committed['README.md']).toContain('| gateway | routes | player | `/` |');
+  });
+});
