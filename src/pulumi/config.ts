@@ -39,7 +39,7 @@ export function readConfig(cfg: pulumi.Config = new pulumi.Config(NAMESPACE)): P
   const profile = cfg.get('profile') ?? Profile.DEV;
   if (!Object.values(Profile).includes(profile as Profile)) fail('profile', profile, `must be one of ${Object.values(Profile).join(', ')}`);
   const images = cfg.getObject<{ [name: string]: string }>('images');
-  if (images !== undefined && (typeof images !== 'object' || Object.values(images).some((v) => typeof v !== 'string'))) {
+  if (images !== undefined && (typeof images !== 'object' || images === null || Array.isArray(images) || Object.values(images).some((v) => typeof v !== 'string'))) {
     fail('images', images, 'must be an object of image references by name (hello, player, echo, gateway, redis)');
   }
   const ingressServiceType = cfg.get('ingressServiceType');

@@ -1,0 +1,140 @@
+import { App, Chart } from 'cdk8s';
+import * as pulumi from '@pulumi/pulumi';
+import { mockPulumi, settle, valueOf } from '../support/pulumi';
+
+const mocked = mockPulumi(() => ({ result: 'generated-password-0123456789abcdef' }));
+// Modules that touch Pulumi resources load after the mocks are in place.
+import { FunctionsPlatform, KnativeFunction, Language } from '../../constructs';
+import { Cdk8sDeployment, planDeployment, referencedObjects } from '../../src/pulumi/bridge';
+
+function platformApp() {
+  const app = new App();
+  const chart = new Chart(app, 'platform');
+  const platform = new FunctionsPlatform(chart, 'p', {
+    namespace: 'games',
+    functions: [
+      { name: 'score', image: 'ghcr.io/example/score:1', language: Language.GO },
+      { name: 'board', image: 'ghcr.io/example/board:1', bindStore: false },
+    ],
+  });
+  return { app, platform };
+}
+
+describe('planDeployment', () => {
+  const { app } = platformApp();
+  const plan = planDeployment(app);
+  const index = (key: string) => plan.findIndex((p) => p.key === key);
+
+  test('plans every synthesized object plus the deploy-time Secret', () => {
+    const synthesized = app.charts.flatMap((c) => c.toJson()).length;
+    expect(plan).toHaveLength(synthesized + 1);
+    expect(plan.filter((p) => p.secret).map((p) => p.key)).toEqual(['v1 Secret games/redis-auth']);
+  });
+
+  test('the Namespace comes first and everything in it waits for it', () => {
+    expect(plan[0].key).toBe('v1 Namespace games');
+    for (const p of plan.slice(1)) expect(p.dependsOn).toContain('v1 Namespace games');
+  });
+
+  test('objects wait for the Secrets and ConfigMaps they reference', () => {
+    const byKey = Object.fromEntries(plan.map((p) => [p.key, p]));
+    expect(byKey['apps/v1 StatefulSet games/redis'].dependsOn).toEqual(['v1 Namespace games', 'v1 Secret games/redis-auth', 'v1 ConfigMap games/redis-config']);
+    expect(byKey['serving.knative.dev/v1 Service games/score'].dependsOn).toEqual(['v1 Namespace games', 'v1 Secret games/redis-auth']);
+    expect(byKey['serving.knative.dev/v1 Service games/board'].dependsOn).toEqual(['v1 Namespace games']);
+    expect(byKey['serving.knative.dev/v1 Service games/gateway'].dependsOn).toEqual(['v1 Namespace games', 'v1 ConfigMap games/gateway-nginx']);
+    expect(index('v1 Secret games/redis-auth')).toBeLessThan(index('serving.knative.dev/v1 Service games/score'));
+  });
+
+  test('marks the Redis StatefulSet stateful, nothing else', () => {
+    expect(plan.filter((p) => p.stateful).map((p) => p.key)).toEqual(['apps/v1 StatefulSet games/redis']);
+  });
+
+  test('finds references anywhere in a pod template', () => {
+    expect(referencedObjects({
+      spec: {
+        jobTemplate: { spec: { template: { spec: {
+          serviceAccountName: 'sa',
+          volumes: [{ secret: { secretName: 's1' } }, { configMap: { name: 'c1' } }, { persistentVolumeClaim: { claimName: 'pvc' } }],
+          containers: [{ envFrom: [{ secretRef: { name: 's2' } }], env: [{ valueFrom: { configMapKeyRef: { name: 'c2', key: 'k' } } }] }],
+        } } } },
+      },
+    })).toEqual([
+      { kind: 'ServiceAccount', name: 'sa' }, { kind: 'Secret', name: 's1' }, { kind: 'ConfigMap', name: 'c1' },
+      { kind: 'PersistentVolumeClaim', name: 'pvc' }, { kind: 'Secret', name: 's2' }, { kind: 'ConfigMap', name: 'c2' },
+    ]);
+  });
+
+  test('construct validations surface as errors, and duplicate objects are refused', () => {
+    const dup = new App();
+    const chart = new Chart(dup, 'c', { namespace: 'x' });
+    new KnativeFunction(chart, 'a', { image: 'ghcr.io/example/a:1', name: 'same' });
+    new KnativeFunction(chart, 'b', { image: 'ghcr.io/example/b:1', name: 'same' });
+    expect(() => planDeployment(dup)).toThrow('two objects are both serving.knative.dev/v1 Service x/same; names must be unique per kind and namespace');
+    const failing = new App();
+    const c2 = new Chart(failing, 'c', { namespace: 'x' });
+    c2.node.addValidation({ validate: () => ['something is off'] });
+    expect(() => planDeployment(failing)).toThrow('validation failed:\nc: something is off');
+  });
+});
+
+describe('Cdk8sDeployment under Pulumi mocks', () => {
+  const { app, platform } = platformApp();
+  const install = new pulumi.CustomResource('test:index:Install', 'knative-install', {});
+  const deployment = new Cdk8sDeployment('functions', { root: app, apiGroupDependencies: { 'serving.knative.dev': [install] } });
+  const ready = settle(Object.values(deployment.resources));
+
+  test('registers every object as its own resource, built-in kinds with their typed classes', async () => {
+    await ready;
+    const children = mocked.registrations.filter((r) => r.parent.endsWith('platform-blueprints:index:Cdk8sDeployment::functions'));
+    const kubernetes = children.filter((r) => r.type.startsWith('kubernetes:'));
+    expect(kubernetes).toHaveLength(deployment.plan.length);
+    expect(kubernetes.map((r) => `${r.type} ${r.name}`).sort()).toEqual(deployment.plan.map((p) => {
+      const [group, version] = p.manifest.apiVersion.includes('/') ? p.manifest.apiVersion.split('/') : ['core', p.manifest.apiVersion];
+      return `kubernetes:${group}/${version}:${p.manifest.kind} ${p.name}`;
+    }).sort());
+    expect(mocked.get('kubernetes:serving.knative.dev/v1:Service', 'games/score').inputs).toMatchObject({
+      apiVersion: 'serving.knative.dev/v1', kind: 'Service', metadata: { name: 'score', namespace: 'games' },
+    });
+  });
+
+  test('Knative objects wait for the Knative install; everything waits for its namespace and references', async () => {
+    await ready;
+    expect(mocked.dependencyNames('kubernetes:serving.knative.dev/v1:Service', 'games/score').sort())
+      .toEqual(['games', 'games/redis-auth', 'knative-install'].sort());
+    expect(mocked.dependencyNames('kubernetes:apps/v1:StatefulSet', 'games/redis').sort())
+      .toEqual(['games', 'games/redis-auth', 'games/redis-config'].sort());
+    expect(mocked.dependencyNames('kubernetes:core/v1:Namespace', 'games')).toEqual([]);
+  });
+
+  test('the Redis StatefulSet is protected and retained on delete; nothing else is', async () => {
+    await ready;
+    const guarded = mocked.registrations.filter((r) => r.protect || r.retainOnDelete).map((r) => [r.type, r.name, r.protect, r.retainOnDelete]);
+    expect(guarded).toEqual([['kubernetes:apps/v1:StatefulSet', 'games/redis', true, true]]);
+  });
+
+  test('the Redis password is generated, held as a Pulumi secret, and appears nowhere in plain text', async () => {
+    await ready;
+    expect(mocked.get('random:index/randomPassword:RandomPassword', 'games/redis-auth/password').inputs).toMatchObject({ length: 32, special: false });
+    const secret = deployment.resource('v1', 'Secret', 'games', 'redis-auth') as any;
+    expect(await secret.stringData.isSecret).toBe(true);
+    const inputs = mocked.get('kubernetes:core/v1:Secret', 'games/redis-auth').inputs;
+    expect(JSON.stringify(inputs.stringData)).toContain('1b47061264138c4ac30d75fd1eb44270'); // the wire marker of a secret value
+    const elsewhere = mocked.registrations.filter((r) => r.type !== 'kubernetes:core/v1:Secret' && !r.type.startsWith('random:'));
+    expect(JSON.stringify(elsewhere.map((r) => r.inputs))).not.toContain('generated-password');
+    expect(platform.redis.passwordSecret).toEqual({ secretName: 'redis-auth', key: 'password' });
+  });
+
+  test('a given password replaces the generated one and stays secret', async () => {
+    const own = platformApp();
+    const d = new Cdk8sDeployment('own', { root: own.app, secretValues: { 'redis-auth': { password: 'from-config-0123456789' } } });
+    await settle(Object.values(d.resources));
+    const secret = d.resource('v1', 'Secret', 'games', 'redis-auth') as any;
+    expect(await secret.stringData.isSecret).toBe(true);
+    expect(await valueOf(secret.stringData)).toEqual({ password: 'from-config-0123456789' });
+    expect(mocked.registrations.filter((r) => r.type.startsWith('random:') && r.parent.includes('::own'))).toEqual([]);
+  });
+
+  test('an unknown object is a clear error', () => {
+    expect(() => deployment.resource('v1', 'Service', 'games', 'nope')).toThrow('no object v1 Service games/nope in this deployment');
+  });
+});

@@ -1,0 +1,100 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { mockPulumi, settle, valueOf } from '../support/pulumi';
+import { fixtureReader } from '../support/knative-release';
+
+const mocked = mockPulumi();
+import {
+  KNATIVE_SERVING_VERSION, KnativeServing, NET_KOURIER_VERSION, knativeServingManifestUrls, manifestReader, parseManifests, prepareKnativeServing,
+} from '../../src/pulumi/knative-serving';
+
+async function manifests() {
+  const { read } = fixtureReader();
+  const urls = knativeServingManifestUrls(KNATIVE_SERVING_VERSION, NET_KOURIER_VERSION);
+  return {
+    crds: parseManifests(await read(urls.crds), 'crds'),
+    core: parseManifests(await read(urls.core), 'core'),
+    kourier: parseManifests(await read(urls.kourier), 'kourier'),
+  };
+}
+
+const find = (objs: any[], kind: string, ns: string | undefined, name: string) =>
+  objs.find((o) => o.kind === kind && o.metadata.name === name && o.metadata.namespace === ns);
+
+describe('prepareKnativeServing', () => {
+  test('pins the release: Knative Serving 1.22.1 with net-kourier 1.22.0, from their GitHub releases', () => {
+    expect(knativeServingManifestUrls(KNATIVE_SERVING_VERSION, NET_KOURIER_VERSION)).toEqual({
+      crds: 'https://github.com/knative/serving/releases/download/knative-v1.22.1/serving-crds.yaml',
+      core: 'https://github.com/knative/serving/releases/download/knative-v1.22.1/serving-core.yaml',
+      kourier: 'https://github.com/knative-extensions/net-kourier/releases/download/knative-v1.22.0/kourier.yaml',
+    });
+  });
+
+  test('removes the CRDs serving-core repeats, so each object has one owner', async () => {
+    const prepared = prepareKnativeServing(await manifests());
+    expect(prepared.crds.map((o) => o.metadata.name)).toEqual([
+      'services.serving.knative.dev', 'configurations.serving.knative.dev', 'revisions.serving.knative.dev', 'routes.serving.knative.dev',
+      'domainmappings.serving.knative.dev',
+    ]);
+    expect(prepared.core.filter((o) => o.kind === 'CustomResourceDefinition')).toEqual([]);
+  });
+
+  test('selects kourier, sets the domain, and lets requests live as long as the platform needs', async () => {
+    const prepared = prepareKnativeServing(await manifests(), { domain: '127.0.0.1.sslip.io', maxRevisionTimeoutSeconds: 3600, ingressServiceType: 'NodePort' });
+    expect(find(prepared.core, 'ConfigMap', 'knative-serving', 'config-network').data['ingress-class']).toBe('kourier.ingress.networking.knative.dev');
+    expect(find(prepared.core, 'ConfigMap', 'knative-serving', 'config-domain').data['127.0.0.1.sslip.io']).toBe('');
+    expect(find(prepared.core, 'ConfigMap', 'knative-serving', 'config-defaults').data).toEqual({
+      _example: 'see upstream', 'max-revision-timeout-seconds': '3600',
+    });
+    expect(find(prepared.core, 'Deployment', 'knative-serving', 'activator').spec.template.spec.terminationGracePeriodSeconds).toBe(3600);
+    expect(find(prepared.kourier, 'ConfigMap', 'knative-serving', 'config-kourier').data['stream-idle-timeout']).toBe('3600s');
+    expect(find(prepared.kourier, 'Service', 'kourier-system', 'kourier').spec.type).toBe('NodePort');
+  });
+
+  test('with default settings, upstream defaults stay (no domain, 600s ceiling, LoadBalancer)', async () => {
+    const prepared = prepareKnativeServing(await manifests());
+    expect(find(prepared.core, 'ConfigMap', 'knative-serving', 'config-domain').data).toEqual({ _example: 'see upstream' });
+    expect(find(prepared.core, 'ConfigMap', 'knative-serving', 'config-defaults').data['max-revision-timeout-seconds']).toBe('600');
+    expect(find(prepared.core, 'Deployment', 'knative-serving', 'activator').spec.template.spec.terminationGracePeriodSeconds).toBe(600);
+    expect(find(prepared.kourier, 'Service', 'kourier-system', 'kourier').spec.type).toBe('LoadBalancer');
+  });
+
+  test('does not mutate the manifests it is given', async () => {
+    const m = await manifests();
+    const before = JSON.stringify(m);
+    prepareKnativeServing(m, { maxRevisionTimeoutSeconds: 3600, domain: 'x.io', ingressServiceType: 'NodePort' });
+    expect(JSON.stringify(m)).toBe(before);
+  });
+
+  test('fails clearly when the files are not the release files', async () => {
+    const m = await manifests();
+    expect(() => prepareKnativeServing({ ...m, core: [] })).toThrow(
+      'the Knative manifests lack knative-serving/config-network, knative-serving/config-defaults, knative-serving/activator; are these the serving-core and kourier release files?');
+    expect(() => prepareKnativeServing(m, { maxRevisionTimeoutSeconds: 0 })).toThrow('maxRevisionTimeoutSeconds (0) must be a positive whole number');
+    expect(() => parseManifests('a: [', 'broken.yaml')).toThrow(/^broken\.yaml: document 0: /);
+  });
+
+  test('reads manifests from a local folder for clusters without internet access', async () => {
+    const dir = path.join(__dirname, '..', 'fixtures', 'knative-release');
+    expect(await manifestReader(dir)('https://example.invalid/any/path/kourier.yaml')).toBe(fs.readFileSync(path.join(dir, 'kourier.yaml'), 'utf8'));
+  });
+});
+
+describe('KnativeServing under Pulumi mocks', () => {
+  test('creates the CRDs, then the core, then kourier, each object in exactly one group', async () => {
+    const { read, urls } = fixtureReader();
+    const knative = new KnativeServing('knative', { reader: read, maxRevisionTimeoutSeconds: 1200 });
+    await settle(knative.ready);
+    expect(urls.map((u) => u.split('/').pop())).toEqual(['serving-crds.yaml', 'serving-core.yaml', 'kourier.yaml']);
+    const groups = mocked.registrations.filter((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup');
+    expect(groups.map((g) => g.name)).toEqual(['knative-crds', 'knative-core', 'knative-kourier']);
+    expect(mocked.dependencyNames('kubernetes:yaml/v2:ConfigGroup', 'knative-crds')).toEqual([]);
+    expect(mocked.dependencyNames('kubernetes:yaml/v2:ConfigGroup', 'knative-core')).toEqual(['knative-crds']);
+    expect(mocked.dependencyNames('kubernetes:yaml/v2:ConfigGroup', 'knative-kourier')).toEqual(['knative-core']);
+    const keys = groups.flatMap((g) => g.inputs.objs.map((o: any) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`));
+    expect(new Set(keys).size).toBe(keys.length);
+    const core = mocked.get('kubernetes:yaml/v2:ConfigGroup', 'knative-core').inputs.objs;
+    expect(find(core, 'ConfigMap', 'knative-serving', 'config-defaults').data['max-revision-timeout-seconds']).toBe('1200');
+    expect(await valueOf(knative.crds.urn)).toMatch(/knative-crds$/);
+  });
+});

@@ -1,0 +1,141 @@
+/**
+ * The whole Pulumi program under mocks, from stack configuration to stack outputs.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import { mockPulumi, settle, valueOf } from '../support/pulumi';
+import { fixtureReader } from '../support/knative-release';
+
+const mocked = mockPulumi((args) => {
+  if (args.type === 'kubernetes:serving.knative.dev/v1:Service') {
+    return { status: { url: `http://${args.inputs.metadata.name}.${args.inputs.metadata.namespace}.127.0.0.1.sslip.io` } };
+  }
+  if (args.type === 'random:index/randomPassword:RandomPassword') return { result: 'mock-generated-password-42' };
+  return undefined;
+});
+import { App } from 'cdk8s';
+import { Profile } from '../../constructs';
+import { buildReferencePlatform } from '../../src/reference-platform';
+import { ConfigError, readConfig } from '../../src/pulumi/config';
+import { runProgram } from '../../src/pulumi/program';
+
+function config(values: { [key: string]: string }, secrets: string[] = []): pulumi.Config {
+  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [`platform-blueprints:${k}`, v])),
+    secrets.map((k) => `platform-blueprints:${k}`));
+  return new pulumi.Config('platform-blueprints');
+}
+
+describe('the Pulumi program', () => {
+  const reader = fixtureReader();
+  const outputs = runProgram({
+    config: readConfig(config({ profile: 'dev', knativeDomain: '127.0.0.1.sslip.io', ingressServiceType: 'NodePort' })),
+    reader: reader.read,
+  });
+  const planned = (() => {
+    const app = new App();
+    buildReferencePlatform(app, { profile: Profile.DEV });
+    return app.charts.flatMap((c) => c.toJson());
+  })();
+  const done = (async () => {
+    await valueOf(outputs.gatewayUrl);
+    await settle([]);
+  })();
+
+  test('installs Knative Serving (CRDs, core, kourier) from the pinned releases', async () => {
+    await done;
+    expect(reader.urls).toEqual([
+      'https://github.com/knative/serving/releases/download/knative-v1.22.1/serving-crds.yaml',
+      'https://github.com/knative/serving/releases/download/knative-v1.22.1/serving-core.yaml',
+      'https://github.com/knative-extensions/net-kourier/releases/download/knative-v1.22.0/kourier.yaml',
+    ]);
+    const core = mocked.get('kubernetes:yaml/v2:ConfigGroup', 'knative-serving-core').inputs.objs;
+    const defaults = core.find((o: any) => o.metadata.name === 'config-defaults');
+    // The gateway asks for one hour (WebSockets); the install raises Knative's ceiling to match.
+    expect(defaults.data['max-revision-timeout-seconds']).toBe('3600');
+  });
+
+  test('registers every object of the reference platform, plus the generated Redis Secret', async () => {
+    await done;
+    const deployed = mocked.registrations.filter((r) => r.parent.endsWith('Cdk8sDeployment::functions-platform') && r.type.startsWith('kubernetes:'));
+    expect(deployed).toHaveLength(planned.length + 1);
+    for (const o of planned) {
+      const group = o.apiVersion.includes('/') ? o.apiVersion : `core/${o.apiVersion}`;
+      const name = o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name;
+      expect(deployed.some((r) => r.type === `kubernetes:${group}:${o.kind}` && r.name === name)).toBe(true);
+    }
+  });
+
+  test('every function and the gateway wait for the whole Knative install', async () => {
+    await done;
+    for (const name of ['hello', 'player', 'echo', 'gateway']) {
+      expect(mocked.dependencyNames('kubernetes:serving.knative.dev/v1:Service', `functions/${name}`))
+        .toEqual(expect.arrayContaining(['knative-serving-crds', 'knative-serving-core', 'knative-serving-kourier', 'functions']));
+    }
+    // Built-in kinds do not wait for Knative.
+    expect(mocked.dependencyNames('kubernetes:apps/v1:StatefulSet', 'functions/redis')).not.toContain('knative-serving-core');
+  });
+
+  test('outputs the gateway URL Knative reports, the functions\' in-cluster URLs, and where the password lives', async () => {
+    expect(await valueOf(outputs.gatewayUrl)).toBe('http://gateway.functions.127.0.0.1.sslip.io');
+    expect(outputs.functions).toEqual({
+      hello: 'http://hello.functions.svc.cluster.local',
+      player: 'http://player.functions.svc.cluster.local',
+      echo: 'http://echo.functions.svc.cluster.local',
+    });
+    expect(outputs.redisPasswordSecret).toBe('redis-auth');
+    expect(JSON.stringify(outputs)).not.toContain('mock-generated-password');
+  });
+
+  test('the generated password reaches only its Secret, as a secret', async () => {
+    await done;
+    const carriers = mocked.registrations.filter((r) => JSON.stringify(r.inputs ?? {}).includes('mock-generated-password'));
+    expect(carriers.map((r) => r.type)).toEqual(['kubernetes:core/v1:Secret']);
+    expect(JSON.stringify(carriers[0].inputs.stringData)).toContain('1b47061264138c4ac30d75fd1eb44270');
+  });
+});
+
+describe('stack configuration', () => {
+  test('typed defaults', () => {
+    const c = readConfig(config({}));
+    expect(c.platform).toEqual({ profile: 'dev', namespace: undefined, images: undefined, gatewayMinScale: undefined, functionMinScale: undefined, redisStorageGi: undefined });
+    expect(c.installKnative).toBe(true);
+    expect(c.redisPassword).toBeUndefined();
+  });
+
+  test('every knob', async () => {
+    const c = readConfig(config({
+      profile: 'prod', namespace: 'fx', images: JSON.stringify({ hello: 'ghcr.io/me/hello:2' }), gatewayMinScale: '3', functionMinScale: '2',
+      redisStorageGi: '20', installKnative: 'false', knativeDomain: 'fx.example.com', ingressServiceType: 'ClusterIP', knativeManifestsDir: '/mirror',
+      redisPassword: 'chosen-password-123',
+    }, ['redisPassword']));
+    expect(c.platform).toEqual({ profile: 'prod', namespace: 'fx', images: { hello: 'ghcr.io/me/hello:2' }, gatewayMinScale: 3, functionMinScale: 2, redisStorageGi: 20 });
+    expect([c.installKnative, c.knativeDomain, c.ingressServiceType, c.knativeManifestsDir]).toEqual([false, 'fx.example.com', 'ClusterIP', '/mirror']);
+    expect(await c.redisPassword?.isSecret).toBe(true);
+  });
+
+  test.each([
+    [{ profile: 'staging' }, 'platform-blueprints:profile ("staging") must be one of dev, prod'],
+    [{ gatewayMinScale: 'two' }, 'platform-blueprints:gatewayMinScale ("two") must be a whole number >= 0'],
+    [{ redisStorageGi: '0' }, 'platform-blueprints:redisStorageGi ("0") must be a whole number >= 1'],
+    [{ ingressServiceType: 'Ingress' }, 'platform-blueprints:ingressServiceType ("Ingress") must be one of LoadBalancer, NodePort, ClusterIP'],
+    [{ installKnative: 'yes' }, 'platform-blueprints:installKnative ("yes") must be true or false'],
+    [{ images: '["a"]' }, 'platform-blueprints:images (["a"]) must be an object of image references by name'],
+  ])('bad value %j', (values, message) => {
+    expect(() => readConfig(config(values))).toThrow(ConfigError);
+    expect(() => readConfig(config(values))).toThrow(message);
+  });
+});
+
+describe('the program without the Knative install', () => {
+  test('deploys the platform alone when the cluster already runs Knative', async () => {
+    const before = mocked.registrations.length;
+    const outputs = runProgram({
+      config: { ...readConfig(config({ namespace: 'other', installKnative: 'false' })) },
+      reader: () => Promise.reject(new Error('must not read manifests')),
+    });
+    await valueOf(outputs.gatewayUrl);
+    await settle([]);
+    const added = mocked.registrations.slice(before);
+    expect(added.some((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup')).toBe(false);
+    expect(mocked.dependencyNames('kubernetes:serving.knative.dev/v1:Service', 'other/gateway').sort()).toEqual(['other', 'other/gateway-nginx']);
+  });
+});
