@@ -8,6 +8,11 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', {}],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // The package's public entry points, as a consumer imports them (package.json "exports").
+  moduleNameMapper: {
+    '^platform-blueprints$': '<rootDir>/constructs/index.ts',
+    '^platform-blueprints/pulumi$': '<rootDir>/src/pulumi/api.ts',
+  },
   cacheDirectory: '<rootDir>/.jest-cache',
   // The schema registry is loaded once per worker; two workers match the CI machine.
   maxWorkers: 2,

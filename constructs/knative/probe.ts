@@ -22,7 +22,7 @@ export interface FunctionProbeOptions {
 /** The probe fields shared by readiness, liveness and startup probes of a Knative container. */
 export interface ProbeSpec {
   readonly httpGet?: { readonly path: string };
-  readonly tcpSocket?: {};
+  readonly tcpSocket?: Record<string, never>;
   readonly grpc?: { readonly port: number; readonly service?: string };
   readonly exec?: { readonly command: string[] };
   readonly initialDelaySeconds?: number;

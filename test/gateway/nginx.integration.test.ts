@@ -15,7 +15,6 @@ import { renderNginxConfig } from '../../constructs';
 
 const NGINX = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx'].find((p) => fs.existsSync(p));
 if (!NGINX) {
-  // eslint-disable-next-line no-console
   console.warn('NGINX NOT FOUND: the gateway integration test (test/gateway/nginx.integration.test.ts) did not run. ' +
     'Install nginx (Debian: apt-get install nginx-light) to run it; .ci/run does.');
 }

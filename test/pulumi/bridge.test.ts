@@ -79,7 +79,12 @@ describe('planDeployment', () => {
 
 describe('Cdk8sDeployment under Pulumi mocks', () => {
   const { app, platform } = platformApp();
-  const install = new pulumi.CustomResource('test:index:Install', 'knative-install', {});
+  class Install extends pulumi.CustomResource {
+    public constructor(name: string) {
+      super('test:index:Install', name, {});
+    }
+  }
+  const install = new Install('knative-install');
   const deployment = new Cdk8sDeployment('functions', { root: app, apiGroupDependencies: { 'serving.knative.dev': [install] } });
   const ready = settle(Object.values(deployment.resources));
 
@@ -116,7 +121,7 @@ describe('Cdk8sDeployment under Pulumi mocks', () => {
     await ready;
     expect(mocked.get('random:index/randomPassword:RandomPassword', 'games/redis-auth/password').inputs).toMatchObject({ length: 32, special: false });
     const secret = deployment.resource('v1', 'Secret', 'games', 'redis-auth') as any;
-    expect(await secret.stringData.isSecret).toBe(true);
+    expect(await pulumi.isSecret(secret.stringData)).toBe(true);
     const inputs = mocked.get('kubernetes:core/v1:Secret', 'games/redis-auth').inputs;
     expect(JSON.stringify(inputs.stringData)).toContain('1b47061264138c4ac30d75fd1eb44270'); // the wire marker of a secret value
     const elsewhere = mocked.registrations.filter((r) => r.type !== 'kubernetes:core/v1:Secret' && !r.type.startsWith('random:'));
@@ -129,7 +134,7 @@ describe('Cdk8sDeployment under Pulumi mocks', () => {
     const d = new Cdk8sDeployment('own', { root: own.app, secretValues: { 'redis-auth': { password: 'from-config-0123456789' } } });
     await settle(Object.values(d.resources));
     const secret = d.resource('v1', 'Secret', 'games', 'redis-auth') as any;
-    expect(await secret.stringData.isSecret).toBe(true);
+    expect(await pulumi.isSecret(secret.stringData)).toBe(true);
     expect(await valueOf(secret.stringData)).toEqual({ password: 'from-config-0123456789' });
     expect(mocked.registrations.filter((r) => r.type.startsWith('random:') && r.parent.includes('::own'))).toEqual([]);
   });

@@ -109,7 +109,7 @@ describe('stack configuration', () => {
     }, ['redisPassword']));
     expect(c.platform).toEqual({ profile: 'prod', namespace: 'fx', images: { hello: 'ghcr.io/me/hello:2' }, gatewayMinScale: 3, functionMinScale: 2, redisStorageGi: 20 });
     expect([c.installKnative, c.knativeDomain, c.ingressServiceType, c.knativeManifestsDir]).toEqual([false, 'fx.example.com', 'ClusterIP', '/mirror']);
-    expect(await c.redisPassword?.isSecret).toBe(true);
+    expect(await pulumi.isSecret(c.redisPassword as pulumi.Output<string>)).toBe(true);
   });
 
   test.each([

@@ -1,0 +1,5 @@
+/**
+ * What teams deploying with Pulumi import: `import { Cdk8sDeployment, KnativeServing } from 'platform-blueprints/pulumi'`.
+ */
+export * from './bridge';
+export * from './knative-serving';

@@ -1,0 +1,46 @@
+/**
+ * A team building its own platform from the package, through its public entry points only.
+ */
+import { App, Chart, Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import * as pb from 'platform-blueprints';
+import { SchemaValidator } from '../scripts/lib/schema-validator';
+
+describe('platform-blueprints as a library', () => {
+  test('GIVEN only the public API WHEN a team composes its own platform THEN it synthesizes valid, wired YAML', () => {
+    const app = new App();
+    const chart = new Chart(app, 'team-a', { namespace: 'team-a' });
+    const cache = new pb.Redis(chart, 'cache', { storage: Size.gibibytes(5), password: pb.PasswordSource.fromSecret('cache-credentials') });
+    const orders = new pb.KnativeFunction(chart, 'orders', {
+      image: 'ghcr.io/team-a/orders:3.1.0',
+      language: pb.Language.of('kotlin'),
+      scale: { min: 1, max: 20, metric: pb.ScalingMetric.RPS, target: 150 },
+      timeout: Duration.seconds(30),
+      readiness: pb.FunctionProbe.http('/ready'),
+      env: { LOG_LEVEL: kplus.EnvValue.fromValue('info') },
+    });
+    cache.bind(orders);
+    const edge = new pb.ApiGateway(chart, 'edge');
+    edge.route('/orders', orders);
+
+    const objects = app.charts.flatMap((c) => c.toJson());
+    expect(SchemaValidator.load().validateAll(objects)).toEqual([]);
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'ConfigMap/cache-config', 'StatefulSet/cache', 'Service/cache', 'Service/cache-headless', 'NetworkPolicy/cache-ingress',
+      'Service/orders', 'NetworkPolicy/orders-ingress', 'ConfigMap/edge-nginx', 'Service/edge', 'NetworkPolicy/edge-ingress',
+    ]);
+    expect(pb.PlatformGraph.of(app).edges.map((e) => e.kind)).toEqual([pb.EdgeKind.BINDS, pb.EdgeKind.ROUTES]);
+    expect(pb.KnativeFunction.maxTimeoutSeconds(app)).toBe(3600);
+  });
+
+  test('the L1 classes are reachable as namespaces for anything the L2 constructs do not cover', () => {
+    const chart = new Chart(new App(), 'raw', { namespace: 'raw' });
+    new pb.serving.DomainMapping(chart, 'dm', { metadata: { name: 'shop.example.com' }, spec: { ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'shop' } } });
+    expect(SchemaValidator.load().validateAll(chart.toJson())).toEqual([]);
+  });
+
+  test('the Pulumi entry point exports the bridge and the Knative install', async () => {
+    const api = await import('platform-blueprints/pulumi');
+    expect(Object.keys(api)).toEqual(expect.arrayContaining(['Cdk8sDeployment', 'planDeployment', 'KnativeServing', 'prepareKnativeServing']));
+  });
+});
