@@ -1,0 +1,266 @@
+/**
+ * Strict validation of Kubernetes objects against the pinned upstream schemas, in the spirit of kubeconform
+ * `-strict`, plus what the API server enforces beyond the schema documents:
+ *
+ * - core kinds: the Kubernetes 1.27 OpenAPI v3 documents; custom kinds: the served versions of the pinned CRDs;
+ * - unknown fields are errors (`additionalProperties: false` wherever a schema lists properties and does not say
+ *   `x-kubernetes-preserve-unknown-fields`);
+ * - CRD pruning: a CRD object schema with neither properties nor preserve-unknown-fields would be emptied by the API
+ *   server, so any content there is an error (it would be silently dropped);
+ * - CRD `x-kubernetes-list-type: map|set` uniqueness; Kubernetes quantities; int32 ranges;
+ * - `metadata` as ObjectMeta everywhere; name/namespace/label/annotation rules; scope (a namespaced kind needs
+ *   `metadata.namespace` in our output, a cluster-scoped kind must not have one).
+ * CEL rules (`x-kubernetes-validations`) are not evaluated.
+ */
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { parseAllDocuments } from 'yaml';
+import { checkMetadata } from '../../constructs/core/k8s-rules';
+import { forEachSubSchema } from './crd-schema';
+import { UpstreamPackage, loadCatalog, readPinned, resolveSchemaLocation } from './upstream';
+
+const QUANTITY = '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
+const K8S_DOC_PREFIX = 'k8s:';
+const OBJECT_META_REF = `${K8S_DOC_PREFIX}api__v1#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta`;
+
+export type Scope = 'Namespaced' | 'Cluster';
+
+interface KindEntry {
+  readonly schemaRef: string;
+  readonly scope: Scope;
+  readonly source: string;
+}
+
+/** Annotations and OpenAPI-only keywords Ajv does not need (nullable is rewritten into `type`). */
+const DROPPED_KEYWORDS = new Set(['description', 'default', 'example', 'title', 'discriminator', 'fields-to-discriminateBy', 'nullable']);
+const STRUCTURAL_KEYWORDS = new Set(['properties', 'patternProperties', 'items', 'additionalProperties', 'not', 'allOf', 'anyOf', 'oneOf']);
+
+function gvkKey(apiVersion: string, kind: string): string {
+  return `${apiVersion}/${kind}`;
+}
+
+/** Converts one schema node (and its children) to strict JSON Schema for Ajv. */
+function convert(node: any, crd: boolean): any {
+  if (!node || typeof node !== 'object') return node;
+  const out: any = {};
+  for (const [key, value] of Object.entries<any>(node)) {
+    if (key.startsWith('x-') || DROPPED_KEYWORDS.has(key)) continue;
+    if (STRUCTURAL_KEYWORDS.has(key) && value && typeof value === 'object') continue; // converted below
+    out[key] = value;
+  }
+  forEachSubSchema(node, (child, keyword, name) => {
+    const converted = convert(child, crd);
+    if (keyword === 'properties' || keyword === 'patternProperties') (out[keyword] ??= {})[name as string] = converted;
+    else if (Array.isArray(node[keyword])) (out[keyword] ??= []).push(converted);
+    else out[keyword] = converted;
+  });
+  const preserve = node['x-kubernetes-preserve-unknown-fields'] === true;
+  if (node.nullable === true && typeof out.type === 'string') out.type = [out.type, 'null'];
+  if (node['x-kubernetes-int-or-string'] === true) {
+    delete out.type;
+    out.anyOf = [{ type: 'integer' }, { type: 'string' }];
+  }
+  if (node['x-kubernetes-embedded-resource'] === true && out.properties) {
+    out.properties = { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { $ref: OBJECT_META_REF }, ...out.properties };
+  }
+  if (out.properties && out.additionalProperties === undefined && !preserve) out.additionalProperties = false;
+  if (crd && out.type === 'object' && !out.properties && out.additionalProperties === undefined && !preserve) {
+    // The API server prunes every field of such an object: content here would be dropped silently.
+    out.maxProperties = 0;
+  }
+  if (crd && node['x-kubernetes-list-type'] === 'set') out.uniqueItems = true;
+  if (crd && node['x-kubernetes-list-type'] === 'map' && Array.isArray(node['x-kubernetes-list-map-keys'])) {
+    out.k8sListMapKeys = node['x-kubernetes-list-map-keys'];
+  }
+  return out;
+}
+
+function describe(obj: any): string {
+  const ns = obj?.metadata?.namespace ? `${obj.metadata.namespace}/` : '';
+  return `${obj?.apiVersion}/${obj?.kind} ${ns}${obj?.metadata?.name}`;
+}
+
+function formatError(e: ErrorObject): string {
+  const where = e.instancePath || '/';
+  const params = e.params as any;
+  switch (e.keyword) {
+    case 'additionalProperties':
+      return `${where}: unknown field "${params.additionalProperty}"`;
+    case 'k8sListMapKeys':
+      return `${where}: entries must be unique by their list-map keys (the API server rejects duplicates)`;
+    case 'maxProperties':
+      return `${where}: must be empty (the API server prunes every field of this object)`;
+    case 'enum':
+      return `${where}: must be one of ${JSON.stringify(params.allowedValues)}`;
+    case 'format':
+      return params.format === 'quantity' ? `${where}: must be a Kubernetes quantity such as 128Mi, 1.5Gi, 500m or 2` : `${where}: ${e.message}`;
+    case 'pattern':
+      return params.pattern === QUANTITY ? `${where}: must be a Kubernetes quantity such as 128Mi, 1.5Gi, 500m or 2` : `${where}: ${e.message}`;
+    default:
+      return `${where}: ${e.message}`;
+  }
+}
+
+/**
+ * Ajv reports every failed branch of an anyOf/oneOf. Keep the specific reasons (format, pattern, ...) of a branch
+ * failure at the same path and drop the generic "must be number" / "must match a schema in anyOf" noise.
+ */
+function summarize(errors: ErrorObject[]): string[] {
+  const alternativesAt = new Set(errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath));
+  const kept = errors.filter((e) => {
+    if (!alternativesAt.has(e.instancePath)) return true;
+    if (e.keyword === 'type' || e.keyword === 'anyOf' || e.keyword === 'oneOf') return false;
+    return true;
+  });
+  for (const path of alternativesAt) {
+    if (!kept.some((e) => e.instancePath === path)) {
+      const types = errors.filter((e) => e.instancePath === path && e.keyword === 'type').map((e) => (e.params as any).type);
+      kept.push({ ...errors.find((e) => e.instancePath === path)!, keyword: 'type', message: `must be ${types.join(' or ') || 'one of the allowed forms'}` });
+    }
+  }
+  return kept.map(formatError);
+}
+
+export class SchemaValidator {
+  private static readonly instances = new Map<string, SchemaValidator>();
+
+  /** One validator per schema location and process (loading and compiling is the expensive part). */
+  public static load(location?: string): SchemaValidator {
+    const packages = loadCatalog();
+    const root = resolveSchemaLocation(location, packages);
+    let instance = SchemaValidator.instances.get(root);
+    if (!instance) {
+      instance = new SchemaValidator(root, packages);
+      SchemaValidator.instances.set(root, instance);
+    }
+    return instance;
+  }
+
+  public readonly location: string;
+  private readonly ajv: Ajv;
+  private readonly kinds = new Map<string, KindEntry>();
+  private readonly compiled = new Map<string, ValidateFunction>();
+
+  private constructor(location: string, packages: UpstreamPackage[]) {
+    this.location = location;
+    this.ajv = new Ajv({ strict: false, allErrors: true, logger: false });
+    addFormats(this.ajv, ['date-time', 'byte']);
+    this.ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -2147483648 && n <= 2147483647 });
+    this.ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isSafeInteger(n) });
+    for (const f of ['double', 'float', 'int-or-string']) this.ajv.addFormat(f, true);
+    this.ajv.addFormat('quantity', new RegExp(QUANTITY));
+    this.ajv.addKeyword({
+      keyword: 'k8sListMapKeys',
+      type: 'array',
+      errors: false,
+      validate: (keys: string[], data: any[]) => {
+        const seen = new Set(data.map((item) => JSON.stringify(keys.map((k) => item?.[k]))));
+        return seen.size === data.length;
+      },
+    });
+    for (const pkg of packages) {
+      for (const file of pkg.files) {
+        const raw = readPinned(location, pkg, file).toString('utf8');
+        if (file.local.endsWith('.json')) this.addOpenApiDocument(file.local, JSON.parse(raw));
+        else this.addCrdFile(`${pkg.name} ${pkg.version}`, raw);
+      }
+    }
+  }
+
+  private addOpenApiDocument(local: string, doc: any): void {
+    const id = K8S_DOC_PREFIX + local.split('/').pop()!.replace(/_openapi\.json$/, '');
+    const schemas: Record<string, any> = {};
+    for (const [name, schema] of Object.entries<any>(doc.components?.schemas ?? {})) {
+      schemas[name] = name === 'io.k8s.apimachinery.pkg.api.resource.Quantity'
+        ? { anyOf: [{ type: 'string', format: 'quantity' }, { type: 'number' }] }
+        : convert(schema, false);
+    }
+    this.ajv.addSchema({ $id: id, components: { schemas } });
+    const namespaced = new Set<string>();
+    for (const [p, item] of Object.entries<any>(doc.paths ?? {})) {
+      const gvk = item?.post?.['x-kubernetes-group-version-kind'];
+      if (gvk && p.includes('{namespace}')) namespaced.add(`${gvk.group}/${gvk.version}/${gvk.kind}`);
+    }
+    for (const [name, schema] of Object.entries<any>(doc.components?.schemas ?? {})) {
+      for (const gvk of schema['x-kubernetes-group-version-kind'] ?? []) {
+        if (!schema.properties?.metadata || !schema.properties?.kind) continue;
+        const apiVersion = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
+        const key = gvkKey(apiVersion, gvk.kind);
+        // The same kind appears in several documents (e.g. DeleteOptions); the first with its own path wins.
+        if (this.kinds.has(key) && !namespaced.has(`${gvk.group}/${gvk.version}/${gvk.kind}`)) continue;
+        this.kinds.set(key, {
+          schemaRef: `${id}#/components/schemas/${name}`,
+          scope: namespaced.has(`${gvk.group}/${gvk.version}/${gvk.kind}`) ? 'Namespaced' : 'Cluster',
+          source: `Kubernetes ${local}`,
+        });
+      }
+    }
+  }
+
+  private addCrdFile(source: string, text: string): void {
+    for (const doc of parseAllDocuments(text)) {
+      const crd = doc.toJS();
+      if (!crd || crd.kind !== 'CustomResourceDefinition') continue;
+      for (const version of crd.spec.versions ?? []) {
+        if (version.served === false || !version.schema?.openAPIV3Schema) continue;
+        const apiVersion = `${crd.spec.group}/${version.name}`;
+        const key = gvkKey(apiVersion, crd.spec.names.kind);
+        const schema = convert(version.schema.openAPIV3Schema, true);
+        schema.properties = {
+          ...schema.properties,
+          apiVersion: { const: apiVersion },
+          kind: { const: crd.spec.names.kind },
+          metadata: { $ref: OBJECT_META_REF },
+        };
+        schema.required = [...new Set([...(schema.required ?? []), 'apiVersion', 'kind', 'metadata'])];
+        const id = `crd:${key}`;
+        this.ajv.addSchema(schema, id);
+        this.kinds.set(key, { schemaRef: id, scope: crd.spec.scope, source });
+      }
+    }
+  }
+
+  /** Whether a schema is known for this kind. */
+  public knows(apiVersion: string, kind: string): boolean {
+    return this.kinds.has(gvkKey(apiVersion, kind));
+  }
+
+  public scopeOf(apiVersion: string, kind: string): Scope | undefined {
+    return this.kinds.get(gvkKey(apiVersion, kind))?.scope;
+  }
+
+  /** Validates one object; returns human-readable problems (empty when valid). */
+  public validate(obj: any): string[] {
+    if (!obj || typeof obj !== 'object' || typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string') {
+      return ['not a Kubernetes object (apiVersion and kind are required)'];
+    }
+    const key = gvkKey(obj.apiVersion, obj.kind);
+    const entry = this.kinds.get(key);
+    if (!entry) return [`no schema for ${key} in the pinned upstream schemas (upstream.yaml); add its source there`];
+    let validateFn = this.compiled.get(key);
+    if (!validateFn) {
+      const ref = entry.schemaRef.startsWith('crd:') ? { $ref: entry.schemaRef } : {
+        allOf: [{ $ref: entry.schemaRef }],
+        properties: { apiVersion: { const: obj.apiVersion }, kind: { const: obj.kind } },
+        required: ['apiVersion', 'kind', 'metadata'],
+      };
+      validateFn = this.ajv.compile(ref);
+      this.compiled.set(key, validateFn);
+    }
+    const problems: string[] = [];
+    if (!validateFn(obj)) problems.push(...summarize(validateFn.errors ?? []));
+    problems.push(...checkMetadata(obj.apiVersion, obj.kind, obj.metadata));
+    if (entry.scope === 'Namespaced' && !obj.metadata?.namespace) {
+      problems.push('/metadata/namespace: required for a namespaced kind (without it, kubectl applies into whatever namespace the context points at)');
+    }
+    if (entry.scope === 'Cluster' && obj.metadata?.namespace !== undefined) {
+      problems.push('/metadata/namespace: must not be set on a cluster-scoped kind');
+    }
+    return [...new Set(problems)];
+  }
+
+  /** Validates many objects; returns `<object>: <problem>` lines. */
+  public validateAll(objects: any[]): string[] {
+    return objects.flatMap((o) => this.validate(o).map((p) => `${describe(o)}: ${p}`));
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The pinned upstream schemas (upstream.yaml) and where to read them from.
+ *
+ * A *schema location* is a folder laid out like `../shared/crds` (`<project>/<version>/<file>`). It is, in order:
+ *   1. the folder named by `--schemas <dir>` or `$PLATFORM_BLUEPRINTS_SCHEMAS`,
+ *   2. `../shared/crds` beside the repository, when present (this workplace and its CI),
+ *   3. the download cache (`$XDG_CACHE_HOME/platform-blueprints/schemas`, filled by `npm run schemas:fetch`).
+ * Every file read is checked against its pinned sha256: a location with other bytes fails loudly.
+ */
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parse } from 'yaml';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export const CATALOG_FILE = path.join(REPO_ROOT, 'upstream.yaml');
+export const SCHEMAS_ENV = 'PLATFORM_BLUEPRINTS_SCHEMAS';
+
+export interface PinnedFile {
+  /** Path inside the upstream repository at the pinned tag. */
+  readonly path: string;
+  /** Path inside a schema location. */
+  readonly local: string;
+  readonly sha256: string;
+}
+
+export interface UpstreamPackage {
+  readonly name: string;
+  readonly version: string;
+  readonly project: string;
+  readonly licence: string;
+  /** Whether `npm run import` generates L1 classes from this package. */
+  readonly import: boolean;
+  /** Optional class-name prefix for `cdk8s import` (needed when a kind clashes with a global, e.g. `Object`). */
+  readonly classPrefix?: string;
+  readonly url: string;
+  readonly files: PinnedFile[];
+}
+
+export function loadCatalog(file: string = CATALOG_FILE): UpstreamPackage[] {
+  const doc = parse(fs.readFileSync(file, 'utf8')) as { packages: UpstreamPackage[] };
+  return doc.packages;
+}
+
+export function upstreamUrl(pkg: UpstreamPackage, file: PinnedFile): string {
+  return pkg.url + file.path;
+}
+
+export function defaultCacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'platform-blueprints', 'schemas');
+}
+
+export class SchemaLocationError extends Error {}
+
+/** A schema location holds every pinned file (not necessarily verified yet). */
+function holdsAll(dir: string, packages: UpstreamPackage[]): boolean {
+  return packages.every((p) => p.files.every((f) => fs.existsSync(path.join(dir, f.local))));
+}
+
+/**
+ * Resolves the schema location. Never touches the network: when no location is complete it throws an error that
+ * says where it looked and how to fill the cache.
+ */
+export function resolveSchemaLocation(explicit?: string, packages: UpstreamPackage[] = loadCatalog()): string {
+  const fromEnv = process.env[SCHEMAS_ENV];
+  const chosen = explicit ?? fromEnv;
+  if (chosen) {
+    const dir = path.resolve(chosen);
+    if (!holdsAll(dir, packages)) {
+      const missing = packages.flatMap((p) => p.files).filter((f) => !fs.existsSync(path.join(dir, f.local)));
+      throw new SchemaLocationError(
+        `schema location ${dir} (from ${explicit ? '--schemas' : '$' + SCHEMAS_ENV}) lacks ${missing.length} pinned file(s), ` +
+          `e.g. ${missing[0].local}; point it at a folder laid out like ../shared/crds or run \`npm run schemas:fetch\``,
+      );
+    }
+    return dir;
+  }
+  const candidates = [path.resolve(REPO_ROOT, '..', 'shared', 'crds'), defaultCacheDir()];
+  for (const dir of candidates) {
+    if (holdsAll(dir, packages)) return dir;
+  }
+  throw new SchemaLocationError(
+    'NO SCHEMA LOCATION: none of ' + candidates.join(', ') + ' holds the pinned upstream schemas listed in upstream.yaml. ' +
+      `Run \`npm run schemas:fetch\` (downloads them once into the cache), or set $${SCHEMAS_ENV} to a folder laid out ` +
+      'like ../shared/crds. Schema validation never passes by skipping.',
+  );
+}
+
+export function sha256(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Reads one pinned file from a schema location and checks its bytes against the pin. */
+export function readPinned(location: string, pkg: UpstreamPackage, file: PinnedFile): Buffer {
+  const full = path.join(location, file.local);
+  const data = fs.readFileSync(full);
+  const actual = sha256(data);
+  if (actual !== file.sha256) {
+    throw new SchemaLocationError(
+      `${full} does not match upstream.yaml (${pkg.name} ${pkg.version}, ${file.path}): sha256 ${actual}, pinned ${file.sha256}. ` +
+        'The schema location holds another upstream version; fetch the pinned one (`npm run schemas:fetch`) or update upstream.yaml deliberately.',
+    );
+  }
+  return data;
+}
