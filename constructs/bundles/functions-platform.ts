@@ -156,8 +156,13 @@ export class FunctionsPlatform extends Construct {
 
   /** The function of that name; throws a ValidationError listing the names when there is none. */
   public functionNamed(name: string): KnativeFunction {
+    return this.lookup('function', name);
+  }
+
+  /** The function a props field names; the error names the field and the valid choices. */
+  private lookup(field: string, name: string): KnativeFunction {
     const fn = this.functions.find((f) => f.name === name);
-    if (!fn) invalid(this, 'function', name, `is not a function of this platform (${this.functions.map((f) => f.name).join(', ')})`);
+    if (!fn) invalid(this, field, name, 'is not one of the platform\'s functions', `use one of: ${this.functions.map((f) => f.name).join(', ')}`);
     return fn;
   }
 
@@ -208,12 +213,7 @@ export class FunctionsPlatform extends Construct {
     routes.forEach((r, i) => {
       if (paths.has(r.path)) invalid(this, `gateway.routes[${i}].path`, r.path, `duplicates gateway.routes[${paths.get(r.path)}].path`);
       paths.set(r.path, i);
-      const fn = this.functions.find((f) => f.name === r.function);
-      if (!fn) {
-        invalid(this, `gateway.routes[${i}].function`, r.function, 'is not one of the platform\'s functions',
-          `use one of: ${this.functions.map((f) => f.name).join(', ')}`);
-      }
-      gateway.route(r.path, fn, { stripPrefix: r.stripPrefix });
+      gateway.route(r.path, this.lookup(`gateway.routes[${i}].function`, r.function), { stripPrefix: r.stripPrefix });
     });
     return gateway;
   }
@@ -233,12 +233,7 @@ export class FunctionsPlatform extends Construct {
       dataPlane: options.dataPlane ?? dataPlane,
     });
     (connect ?? this.functions.map((f) => f.name)).forEach((fnName, i) => {
-      const fn = this.functions.find((f) => f.name === fnName);
-      if (!fn) {
-        invalid(this, `gateway.frontend.connect[${i}]`, fnName, 'is not one of the platform\'s functions',
-          `use one of: ${this.functions.map((f) => f.name).join(', ')}`);
-      }
-      frontend.connect(fn);
+      frontend.connect(this.lookup(`gateway.frontend.connect[${i}]`, fnName));
     });
     return frontend;
   }

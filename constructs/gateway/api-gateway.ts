@@ -128,7 +128,8 @@ export class ApiGateway extends Construct implements IPublicEntrypoint {
       language: Language.PROXY,
       port,
       command: ['nginx'],
-      args: ['-c', `${CONFIG_DIR}/nginx.conf`, '-g', 'daemon off;'],
+      // -e stderr: log to the container's stderr from the first line, before the config is read.
+      args: ['-e', 'stderr', '-c', `${CONFIG_DIR}/nginx.conf`, '-g', 'daemon off;'],
       visibility: props.visibility ?? Visibility.PUBLIC,
       scale: props.scale ?? ENTRYPOINT_DEFAULTS.scale,
       containerConcurrency,

@@ -83,7 +83,7 @@ describe('FunctionsPlatform (dev)', () => {
 
   test('functionNamed finds a function or names the choices', () => {
     expect(platform.functionNamed('board').name).toBe('board');
-    expect(validationError(() => platform.functionNamed('nope')).message).toBe('test/platform: function ("nope") is not a function of this platform (score, board, stats)');
+    expect(validationError(() => platform.functionNamed('nope')).message).toBe('test/platform: function ("nope") is not one of the platform\'s functions; use one of: score, board, stats');
   });
 });
 

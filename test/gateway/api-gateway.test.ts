@@ -31,7 +31,7 @@ describe('ApiGateway', () => {
   test('runs unprivileged nginx with its config mounted read-only and writable temp paths', () => {
     expect(container(ksvc).image).toBe('docker.io/nginxinc/nginx-unprivileged:1.28.0-alpine');
     expect(container(ksvc).command).toEqual(['nginx']);
-    expect(container(ksvc).args).toEqual(['-c', '/etc/nginx/platform/nginx.conf', '-g', 'daemon off;']);
+    expect(container(ksvc).args).toEqual(['-e', 'stderr', '-c', '/etc/nginx/platform/nginx.conf', '-g', 'daemon off;']);
     expect(container(ksvc).securityContext).toMatchObject({ runAsUser: 101, readOnlyRootFilesystem: true });
     expect(container(ksvc).volumeMounts).toEqual([
       { name: 'writable-0', mountPath: '/tmp' },

@@ -84,7 +84,7 @@ suite('the generated gateway config in a real nginx', () => {
     ]).replace(/\/tmp\//g, `${dir}/`);
     fs.writeFileSync(path.join(dir, 'nginx.conf'), config);
     execFileSync(NGINX as string, ['-t', '-q', '-p', dir, '-c', path.join(dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
-    nginx = spawn(NGINX as string, ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    nginx = spawn(NGINX as string, ['-e', 'stderr', '-p', dir, '-c', path.join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
     nginx.stderr?.on('data', (d) => (stderr += d));
     await waitForPort(port, nginx, () => stderr);
   });
