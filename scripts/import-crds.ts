@@ -1,7 +1,8 @@
 /**
  * Generates the L1 classes in constructs/imports/ from the pinned upstream CRDs (upstream.yaml, `import: true`).
  *
- *   npm run import                        # schema location resolved as in scripts/lib/upstream.ts
+ *   npm run import                        # the local schema location, else the pinned upstream URLs (downloaded
+ *                                         # into the cache once, sha256-checked)
  *   npm run import -- --schemas <dir>     # an explicit location (e.g. ../shared/crds)
  *   npm run import -- --check             # regenerate in a scratch folder; fail if constructs/imports differs
  *
@@ -15,7 +16,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { REPO_ROOT, UpstreamPackage, loadCatalog, readPinned, resolveSchemaLocation } from './lib/upstream';
+import {
+  REPO_ROOT, SchemaLocationError, UpstreamPackage, defaultCacheDir, fetchPinned, loadCatalog, readPinned, resolveSchemaLocation,
+} from './lib/upstream';
 import { stripDescriptions } from './lib/crd-schema';
 
 const OUTPUT = path.join(REPO_ROOT, 'constructs', 'imports');
@@ -73,9 +76,22 @@ function header(sources: Set<string>): string {
   ].join('\n');
 }
 
-function main(): void {
+/** The local schema location, or the cache after downloading the pinned upstream files (network). */
+async function schemaSource(packages: UpstreamPackage[]): Promise<string> {
+  const explicit = argValue('--schemas');
+  try {
+    return resolveSchemaLocation(explicit, packages);
+  } catch (e) {
+    if (explicit || process.env.PLATFORM_BLUEPRINTS_SCHEMAS || !(e instanceof SchemaLocationError)) throw e;
+    console.error(`no local schema location; downloading the pinned upstream files into ${defaultCacheDir()}`);
+    await fetchPinned(defaultCacheDir(), packages);
+    return resolveSchemaLocation(undefined, packages);
+  }
+}
+
+async function main(): Promise<void> {
   const packages = loadCatalog();
-  const location = resolveSchemaLocation(argValue('--schemas'), packages);
+  const location = await schemaSource(packages);
   const batches = collect(location, packages);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-import-'));
   try {
@@ -123,4 +139,7 @@ function main(): void {
   }
 }
 
-main();
+main().catch((err: Error) => {
+  console.error(`import failed: ${err.message}`);
+  process.exit(1);
+});

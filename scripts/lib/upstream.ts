@@ -105,3 +105,33 @@ export function readPinned(location: string, pkg: UpstreamPackage, file: PinnedF
   }
   return data;
 }
+
+/**
+ * Downloads every pinned file into a schema location (default: the cache), verifying each sha256; files already
+ * present with the right bytes are kept. The only networked step of the project.
+ */
+export async function fetchPinned(target: string = defaultCacheDir(), packages: UpstreamPackage[] = loadCatalog()): Promise<{ fetched: number; kept: number }> {
+  let fetched = 0;
+  let kept = 0;
+  for (const pkg of packages) {
+    for (const file of pkg.files) {
+      const dest = path.join(target, file.local);
+      if (fs.existsSync(dest) && sha256(fs.readFileSync(dest)) === file.sha256) {
+        kept++;
+        continue;
+      }
+      const url = upstreamUrl(pkg, file);
+      const response = await fetch(url).catch((err: Error & { cause?: { code?: string } }) => {
+        throw new Error(`GET ${url}: ${err.message}${err.cause?.code ? ` (${err.cause.code})` : ''}`);
+      });
+      if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}`);
+      const data = Buffer.from(await response.arrayBuffer());
+      const actual = sha256(data);
+      if (actual !== file.sha256) throw new Error(`GET ${url}: sha256 ${actual} does not match the pin ${file.sha256} in upstream.yaml`);
+      fs.mkdirSync(path.dirname(dest), { recursive: true });
+      fs.writeFileSync(dest, data);
+      fetched++;
+    }
+  }
+  return { fetched, kept };
+}
