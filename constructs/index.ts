@@ -2,31 +2,28 @@
  * platform-blueprints: typed cdk8s constructs for an event-driven functions platform on Kubernetes.
  *
  * Layers: bundles (L3) → constructs per concept (L2) → generated L1 classes (imports, re-exported as namespaces).
+ * The public surface is classes, interfaces and enums only (jsii-friendly); helpers stay internal.
  */
 // core
-export * from './core/errors';
-export * from './core/context';
-export * from './core/deploy-hints';
+export { ValidationError } from './core/errors';
+export { PlatformContext } from './core/context';
+export { DeployHints } from './core/deploy-hints';
 export * from './core/graph';
-export * from './core/labels';
 export * from './core/network';
 export * from './core/secrets';
-export * from './core/security';
+export type { ContainerSecurityOptions } from './core/security';
 export * from './core/store';
 export * from './core/workload';
-export { parseQuantity } from './core/quantity';
 // L2
 export * from './knative/types';
 export * from './knative/probe';
-export * from './knative/autoscaling';
+export type { ScaleOptions } from './knative/autoscaling';
 export * from './knative/function';
 export * from './redis/redis';
 export * from './gateway/api-gateway';
 export * from './gateway/frontend';
-export { renderNginxConfig } from './gateway/nginx-config';
-export type { NginxRoute, NginxConfigOptions } from './gateway/nginx-config';
 // L3
-export * from './bundles/profile';
+export { Profile } from './bundles/profile';
 export * from './bundles/functions-platform';
 export * from './bundles/platform-docs';
 // L1 (generated from the pinned upstream CRDs)

@@ -6,7 +6,7 @@
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { EdgeKind, PlatformGraph } from '../core/graph';
-import { deployTimeSecrets } from '../core/secrets';
+import { DeployTimeSecret } from '../core/secrets';
 
 export interface PlatformDocsOptions {
   /** Title of the document. */
@@ -70,7 +70,7 @@ export function renderPlatformDocs(options: PlatformDocsOptions): string {
     );
   }
   const roots = options.charts.map((c) => c as IConstruct);
-  const secrets = roots.flatMap((r) => deployTimeSecrets(r));
+  const secrets = roots.flatMap((r) => DeployTimeSecret.findAll(r));
   if (secrets.length > 0) {
     lines.push(`${step++}. Create the secrets these manifests reference. Their values are never written here; \`pulumi up\` generates them, or:`, '   ```sh');
     for (const s of secrets) {

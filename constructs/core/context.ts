@@ -7,9 +7,15 @@ import { IConstruct } from 'constructs';
 import { ValidationError } from './errors';
 import { requireName } from './validate';
 
-/** Context key for the cluster DNS domain: `app.node.setContext(CLUSTER_DOMAIN_CONTEXT, 'corp.local')`. */
-export const CLUSTER_DOMAIN_CONTEXT = 'platform-blueprints:cluster-domain';
-export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
+/** Construct context keys the library reads. */
+export class PlatformContext {
+  /** The cluster DNS domain: `app.node.setContext(PlatformContext.CLUSTER_DOMAIN, 'corp.local')`; default `cluster.local`. */
+  public static readonly CLUSTER_DOMAIN = 'platform-blueprints:cluster-domain';
+
+  private constructor() {}
+}
+
+const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 
 /** The namespace a construct deploys into: the prop, else the enclosing chart's; required. */
 export function resolveNamespace(scope: IConstruct, explicit: string | undefined): string {
@@ -21,6 +27,6 @@ export function resolveNamespace(scope: IConstruct, explicit: string | undefined
 }
 
 export function clusterDomain(scope: IConstruct): string {
-  const domain = scope.node.tryGetContext(CLUSTER_DOMAIN_CONTEXT) ?? DEFAULT_CLUSTER_DOMAIN;
-  return requireName(scope, `context ${CLUSTER_DOMAIN_CONTEXT}`, domain, 'dns1123-subdomain');
+  const domain = scope.node.tryGetContext(PlatformContext.CLUSTER_DOMAIN) ?? DEFAULT_CLUSTER_DOMAIN;
+  return requireName(scope, `context ${PlatformContext.CLUSTER_DOMAIN}`, domain, 'dns1123-subdomain');
 }

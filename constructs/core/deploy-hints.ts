@@ -5,16 +5,34 @@
 import { ApiObject } from 'cdk8s';
 
 const STATEFUL = Symbol.for('platform-blueprints.stateful');
+const READY_CONDITION = Symbol.for('platform-blueprints.ready-condition');
 
-/**
- * Marks an object as holding state that must not be lost: deployers protect it from deletion and replacement
- * (Pulumi: `protect` and `retainOnDelete`).
- */
-export function markStateful(obj: ApiObject, reason: string): void {
-  Object.defineProperty(obj, STATEFUL, { value: reason, configurable: true });
-}
+export class DeployHints {
+  /**
+   * Marks an object as holding state that must not be lost: deployers protect it from deletion and replacement
+   * (Pulumi: `protect` and `retainOnDelete`), and the namespace it lives in too.
+   */
+  public static markStateful(obj: ApiObject, reason: string): void {
+    Object.defineProperty(obj, STATEFUL, { value: reason, configurable: true });
+  }
 
-/** Why an object is stateful, or undefined when it is not. */
-export function statefulReason(obj: ApiObject): string | undefined {
-  return (obj as any)[STATEFUL];
+  /** Why an object is stateful, or undefined when it is not. */
+  public static statefulReason(obj: ApiObject): string | undefined {
+    return (obj as any)[STATEFUL];
+  }
+
+  /**
+   * Declares the status condition that says the object is ready (e.g. a Knative Service's `Ready`). Deployers wait
+   * for it instead of reporting success when the object is merely accepted (Pulumi: `pulumi.com/waitFor`).
+   */
+  public static awaitCondition(obj: ApiObject, condition: string): void {
+    Object.defineProperty(obj, READY_CONDITION, { value: condition, configurable: true });
+  }
+
+  /** The readiness condition declared for an object, or undefined. */
+  public static readyCondition(obj: ApiObject): string | undefined {
+    return (obj as any)[READY_CONDITION];
+  }
+
+  private constructor() {}
 }

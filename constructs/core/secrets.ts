@@ -40,6 +40,11 @@ export class DeployTimeSecret extends Construct {
     return typeof x === 'object' && x !== null && (x as any)[DEPLOY_TIME_SECRET] === true;
   }
 
+  /** Every DeployTimeSecret under a construct, in tree order. */
+  public static findAll(root: IConstruct): DeployTimeSecret[] {
+    return root.node.findAll().filter(DeployTimeSecret.isDeployTimeSecret);
+  }
+
   public readonly name: string;
   public readonly namespace: string;
   public readonly keys: string[];
@@ -124,10 +129,5 @@ class ExistingSecretPassword extends PasswordSource {
     if (!/^[-._a-zA-Z0-9]+$/.test(this.key)) invalid(scope, 'password.key', this.key, 'must consist of alphanumerics, "-", "_" or "."');
     return { secretName: this.secretName, key: this.key };
   }
-}
-
-/** Every DeployTimeSecret in a construct tree, in tree order. */
-export function deployTimeSecrets(root: IConstruct): DeployTimeSecret[] {
-  return root.node.findAll().filter(DeployTimeSecret.isDeployTimeSecret);
 }
 

@@ -6,13 +6,14 @@ import { Construct, IConstruct } from 'constructs';
 import { invalid } from '../core/errors';
 import { EdgeKind, PlatformGraph } from '../core/graph';
 import { CONFIG_HASH_ANNOTATION, recommendedLabels } from '../core/labels';
-import { resolveNamespace } from '../core/context';
+import { clusterDomain, resolveNamespace } from '../core/context';
 import { requireInteger, requireName } from '../core/validate';
 import { IHttpWorkload } from '../core/workload';
 import { ScaleOptions } from '../knative/autoscaling';
 import { KnativeFunction } from '../knative/function';
 import { FunctionProbe } from '../knative/probe';
 import { KnativeDataPlane, Language, Visibility } from '../knative/types';
+import { ENTRYPOINT_DEFAULTS } from './defaults';
 import { HEALTH_PATH, NginxRoute, renderNginxConfig } from './nginx-config';
 
 /** The public entry of a platform: a Knative Service reachable from outside the cluster. */
@@ -20,14 +21,6 @@ export interface IPublicEntrypoint extends IConstruct {
   /** The public Knative Service. */
   readonly service: KnativeFunction;
 }
-
-/** Defaults shared by the gateway and the frontend: ready for long-lived connections (WebSockets). */
-export const ENTRYPOINT_DEFAULTS = {
-  /** Long request timeout; the cluster must allow it (`max-revision-timeout-seconds`, see README). */
-  timeout: Duration.hours(1),
-  /** Always one pod warm: a cold start would stall every new connection. */
-  scale: { min: 1 } as ScaleOptions,
-};
 
 export interface RouteOptions {
   /**
@@ -70,8 +63,8 @@ export interface ApiGatewayProps {
   /** @default - cpu request 100m; memory request 64Mi, limit 128Mi */
   readonly resources?: kplus.ContainerResources;
   /**
-   * DNS server nginx resolves function hosts with (resolved itself at start).
-   * @default 'kube-dns.kube-system.svc.cluster.local'
+   * DNS server nginx resolves function hosts with (resolved itself at start); `host` or `host:port`.
+   * @default - the cluster DNS Service, `kube-dns.kube-system.svc.<cluster domain>`
    */
   readonly dnsResolver?: string;
   /** @default Size.mebibytes(8) */
@@ -101,7 +94,10 @@ export class ApiGateway extends Construct implements IPublicEntrypoint {
     super(scope, id);
     const workerProcesses = requireInteger(this, 'workerProcesses', props.workerProcesses ?? 2, { min: 1, max: 64 });
     const containerConcurrency = requireInteger(this, 'containerConcurrency', props.containerConcurrency ?? 500, { min: 1, max: 1000 });
-    const resolver = requireName(this, 'dnsResolver', props.dnsResolver ?? 'kube-dns.kube-system.svc.cluster.local', 'dns1123-subdomain');
+    const resolver = props.dnsResolver ?? `kube-dns.kube-system.svc.${clusterDomain(this)}`;
+    const [resolverHost, resolverPort, ...rest] = resolver.split(':');
+    requireName(this, 'dnsResolver', resolverHost, 'dns1123-subdomain');
+    if (rest.length || (resolverPort !== undefined && !/^[0-9]{1,5}$/.test(resolverPort))) invalid(this, 'dnsResolver', resolver, 'must be host or host:port');
     const timeout = props.timeout ?? ENTRYPOINT_DEFAULTS.timeout;
     const bodySize = props.clientMaxBodySize ?? Size.mebibytes(8);
     const name = requireName(this, 'name', props.name ?? id, 'dns1035-label');

@@ -6,7 +6,8 @@ import { requireEnvName } from '../core/validate';
 import { IHttpWorkload } from '../core/workload';
 import { KnativeFunction, KnativeFunctionOptions } from '../knative/function';
 import { Visibility } from '../knative/types';
-import { ENTRYPOINT_DEFAULTS, IPublicEntrypoint } from './api-gateway';
+import { IPublicEntrypoint } from './api-gateway';
+import { ENTRYPOINT_DEFAULTS } from './defaults';
 
 export interface FrontendProps extends KnativeFunctionOptions {
   /** @default - the construct id */

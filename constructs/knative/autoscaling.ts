@@ -25,7 +25,8 @@ export interface ScaleOptions {
    */
   readonly initial?: number;
   /**
-   * The per-pod target of the metric (in-flight requests, requests/second, or percent for CPU/memory).
+   * The per-pod target of the metric: in-flight requests (CONCURRENCY), requests per second (RPS), percent of the
+   * CPU request (CPU), or MiB of memory per pod (MEMORY).
    * @default - Knative's default for the metric (100 concurrent requests, 200 rps)
    */
   readonly target?: number;
@@ -84,7 +85,7 @@ export function autoscalingAnnotations(scope: IConstruct, options: ScaleOptions 
   if (hpa) a[`${PREFIX}/class`] = 'hpa.autoscaling.knative.dev';
   if (options.target !== undefined) {
     const target = requireNumber(scope, 'scale.target', options.target, { min: 0.01 });
-    if (hpa && target > 100) invalid(scope, 'scale.target', target, `must be a percentage (<= 100) with metric ${metric}`);
+    if (metric === ScalingMetric.CPU && target > 100) invalid(scope, 'scale.target', target, 'must be a percentage (<= 100) with metric cpu');
     a[`${PREFIX}/target`] = String(target);
   }
   if (options.targetUtilizationPercentage !== undefined) {

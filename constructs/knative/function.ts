@@ -1,7 +1,9 @@
+import { posix } from 'path';
 import { Duration, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { clusterDomain, resolveNamespace } from '../core/context';
+import { DeployHints } from '../core/deploy-hints';
 import { invalid } from '../core/errors';
 import { LANGUAGE_LABEL, recommendedLabels } from '../core/labels';
 import { IngressPolicy } from '../core/network';
@@ -21,7 +23,8 @@ import {
 } from '../imports/serving.knative.dev';
 import { ScaleOptions, autoscalingAnnotations } from './autoscaling';
 import { FunctionProbe } from './probe';
-import { KnativeDataPlane, Language, Protocol, QUEUE_PROXY_PORTS, RESERVED_PORTS, Visibility } from './types';
+import { QUEUE_PROXY_PORTS, RESERVED_PORTS } from './ports';
+import { KnativeDataPlane, Language, Protocol, Visibility } from './types';
 
 /** Everything about a function except its name (shared by KnativeFunctionProps and the bundles' function specs). */
 export interface KnativeFunctionOptions {
@@ -148,6 +151,10 @@ export interface KnativeFunctionProps extends KnativeFunctionOptions {
 }
 
 const KNATIVE_FUNCTION = Symbol.for('platform-blueprints.KnativeFunction');
+/** Environment variables Knative sets itself (the webhook rejects them). */
+const RESERVED_ENV = ['PORT', 'K_SERVICE', 'K_CONFIGURATION', 'K_REVISION'];
+/** Mount paths Knative reserves (`/tmp` and `/var/log` were freed in Knative 1.13). */
+const RESERVED_PATHS = ['/', '/dev', '/dev/log', '/var'];
 
 const DEFAULT_RESOURCES: kplus.ContainerResources = {
   cpu: { request: kplus.Cpu.millis(100) },
@@ -288,6 +295,9 @@ export class KnativeFunction extends Construct implements IHttpWorkload {
       },
     });
 
+    // A Knative Service is done when Ready: its revision runs (image pulled, admitted, probes passing) and routes.
+    DeployHints.awaitCondition(this.resource, 'Ready');
+
     this.ingressPolicy = new IngressPolicy(this, 'IngressPolicy', {
       name: `${this.name}-ingress`,
       namespace: this.namespace,
@@ -301,6 +311,7 @@ export class KnativeFunction extends Construct implements IHttpWorkload {
   /** Adds an environment variable; each name can be set once. */
   public addEnv(name: string, value: kplus.EnvValue): void {
     requireEnvName(this, `env.${name}`, name);
+    if (RESERVED_ENV.includes(name)) invalid(this, `env.${name}`, name, `is set by Knative (${RESERVED_ENV.join(', ')})`, 'read it instead of setting it');
     if (this.env.has(name)) invalid(this, `env.${name}`, name, 'is already set', 'each environment variable can be set once; check bind() prefixes');
     const from = value.valueFrom;
     if (from && (from.fieldRef || from.resourceFieldRef)) {
@@ -335,10 +346,10 @@ export class KnativeFunction extends Construct implements IHttpWorkload {
   }
 
   private requireMountPath(field: string, path: string): void {
-    if (!path.startsWith('/') || path === '/' || /\s|:/.test(path)) {
-      invalid(this, field, path, 'must be an absolute path other than "/" without spaces or ":"');
-    }
-    if (this.mounts.some((m) => m.mountPath === path)) invalid(this, field, path, 'is already mounted');
+    if (!path.startsWith('/') || /\s|:/.test(path)) invalid(this, field, path, 'must be an absolute path without spaces or ":"');
+    const clean = posix.normalize(path).replace(/(.)\/$/, '$1');
+    if (RESERVED_PATHS.includes(clean)) invalid(this, field, path, `is reserved by Knative (${RESERVED_PATHS.join(', ')})`, 'mount below it, e.g. "/var/data"');
+    if (this.mounts.some((m) => m.mountPath === clean)) invalid(this, field, path, 'is already mounted');
   }
 
   private renderEnv(): ServiceSpecTemplateSpecContainersEnv[] | undefined {

@@ -19,10 +19,15 @@ export interface FunctionProbeOptions {
   readonly successThreshold?: number;
 }
 
+export interface GrpcProbeOptions extends FunctionProbeOptions {
+  /** Service name sent in the health check request. @default - the server's overall health */
+  readonly service?: string;
+}
+
 /** The probe fields shared by readiness, liveness and startup probes of a Knative container. */
 export interface ProbeSpec {
   readonly httpGet?: { readonly path: string };
-  readonly tcpSocket?: Record<string, never>;
+  readonly tcpSocket?: { readonly host?: string };
   readonly grpc?: { readonly port: number; readonly service?: string };
   readonly exec?: { readonly command: string[] };
   readonly initialDelaySeconds?: number;
@@ -48,7 +53,7 @@ export class FunctionProbe {
   }
 
   /** gRPC health checking protocol on the function's port (functions speaking h2c). */
-  public static grpc(options: FunctionProbeOptions & { readonly service?: string } = {}): FunctionProbe {
+  public static grpc(options: GrpcProbeOptions = {}): FunctionProbe {
     return new FunctionProbe('grpc', options, undefined, options.service);
   }
 
@@ -78,6 +83,12 @@ export class FunctionProbe {
       failureThreshold: o.failureThreshold !== undefined ? requireInteger(scope, `${field}.failureThreshold`, o.failureThreshold, { min: 1 }) : undefined,
       successThreshold: o.successThreshold !== undefined ? requireInteger(scope, `${field}.successThreshold`, o.successThreshold, { min: 1 }) : undefined,
     };
+    if (field !== 'readiness' && timing.successThreshold !== undefined && timing.successThreshold !== 1) {
+      invalid(scope, `${field}.successThreshold`, timing.successThreshold, 'must be 1 for liveness and startup probes (Kubernetes)');
+    }
+    if (field === 'readiness' && timing.periodSeconds === 0 && (timing.failureThreshold !== undefined || timing.timeoutSeconds !== undefined)) {
+      invalid(scope, `${field}.period`, '0s', 'means Knative probes aggressively until ready; failureThreshold and timeout must then be unset');
+    }
     switch (this.kind) {
       case 'http':
         if (!this.path || !this.path.startsWith('/') || /\s/.test(this.path)) {

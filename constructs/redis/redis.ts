@@ -8,7 +8,7 @@ import { invalid } from '../core/errors';
 import { EdgeKind, PlatformGraph } from '../core/graph';
 import { CONFIG_HASH_ANNOTATION, recommendedLabels } from '../core/labels';
 import { IngressPolicy } from '../core/network';
-import { markStateful } from '../core/deploy-hints';
+import { DeployHints } from '../core/deploy-hints';
 import { parseQuantity, requirePositiveQuantity, resourcesToKube } from '../core/quantity';
 import { PasswordSource, SecretKeyReference } from '../core/secrets';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/security';
@@ -228,7 +228,7 @@ export class Redis extends Construct implements IKeyValueStore {
         }],
       },
     });
-    markStateful(this.statefulSet, 'holds the Redis data set; its volumeClaimTemplates cannot change in place');
+    DeployHints.markStateful(this.statefulSet, 'holds the Redis data set; its volumeClaimTemplates cannot change in place');
 
     const servicePort = { name: 'redis', port: REDIS_PORT, targetPort: k8s.IntOrString.fromString('redis') };
     this.service = new k8s.KubeService(this, 'Service', {
@@ -257,6 +257,11 @@ export class Redis extends Construct implements IKeyValueStore {
 
   public bind(workload: IWorkload, options: StoreBindOptions = {}): void {
     const prefix = requireEnvName(this, 'bind.envPrefix', options.envPrefix ?? 'REDIS');
+    if (workload.namespace !== this.namespace) {
+      // The password is passed by Secret reference, and a Secret can only be referenced from its own namespace.
+      invalid(this, 'bind', workload.node.path, `is in namespace ${workload.namespace}, the store in ${this.namespace}`,
+        'bind workloads in the store\'s namespace (the password Secret cannot be referenced across namespaces)');
+    }
     const key = `${workload.node.path}:${prefix}`;
     if (this.bindings.has(key)) return;
     this.bindings.add(key);

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { ApiGateway, EdgeKind, Frontend, KnativeFunction, PlatformGraph, renderNginxConfig } from '../../constructs';
+import { ApiGateway, EdgeKind, Frontend, KnativeFunction, PlatformGraph } from '../../constructs';
+import { renderNginxConfig } from '../../constructs/gateway/nginx-config';
 import { container, envOf, findObject, synthValid, testChart, validationError } from '../support/k8s';
 
 function platform() {
@@ -106,6 +107,15 @@ describe('ApiGateway', () => {
   ])('rejects a bad path: %s', (_case, path, message) => {
     const { chart: c, score: s } = platform();
     expect(validationError(() => new ApiGateway(c, 'gw').route(path, s)).message).toBe(`test/gw: ${message}`);
+  });
+
+  test('the DNS resolver follows the cluster domain and must be host or host:port', () => {
+    const { chart: c } = testChart('web', { 'platform-blueprints:cluster-domain': 'corp.internal' });
+    new ApiGateway(c, 'gw');
+    expect(findObject(synthValid(c), 'ConfigMap', 'gw-nginx').data['nginx.conf']).toContain('resolver kube-dns.kube-system.svc.corp.internal valid=10s ipv6=off;');
+    const { chart: d } = testChart('web');
+    expect(validationError(() => new ApiGateway(d, 'gw', { dnsResolver: 'dns:53:1' })).message).toBe('test/gw: dnsResolver ("dns:53:1") must be host or host:port');
+    expect(validationError(() => new ApiGateway(d, 'gw2', { dnsResolver: 'Bad Host' })).message).toContain('test/gw2: dnsResolver ("Bad Host") must be a DNS-1123 subdomain');
   });
 
   test('rejects a path routed twice', () => {

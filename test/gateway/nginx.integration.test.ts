@@ -11,7 +11,7 @@ import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { renderNginxConfig } from '../../constructs';
+import { renderNginxConfig } from '../../constructs/gateway/nginx-config';
 
 const NGINX = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx'].find((p) => fs.existsSync(p));
 if (!NGINX) {

@@ -1,7 +1,7 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  CLUSTER_DOMAIN_CONTEXT, FunctionProbe, KnativeDataPlane, KnativeFunction, Language, Protocol, ScalingMetric, Visibility,
+  FunctionProbe, PlatformContext, KnativeDataPlane, KnativeFunction, Language, Protocol, ScalingMetric, Visibility,
 } from '../../constructs';
 import { container, envOf, findObject, synthValid, testChart, validationError } from '../support/k8s';
 
@@ -165,7 +165,7 @@ describe('KnativeFunction options', () => {
   });
 
   test('a custom data plane and cluster domain', () => {
-    const { chart } = testChart('ns', { [CLUSTER_DOMAIN_CONTEXT]: 'corp.internal' });
+    const { chart } = testChart('ns', { [PlatformContext.CLUSTER_DOMAIN]: 'corp.internal' });
     const fn = new KnativeFunction(chart, 'fn', { image: IMAGE, dataPlane: KnativeDataPlane.ISTIO });
     const policy = findObject(synthValid(chart), 'NetworkPolicy', 'fn-ingress');
     expect(policy.spec.ingress[0].from.map((f: any) => f.namespaceSelector.matchLabels['kubernetes.io/metadata.name'])).toEqual(['knative-serving', 'istio-system']);
@@ -222,6 +222,16 @@ describe('KnativeFunction bad input', () => {
     ['invalid language', { language: Language.of('C++') }, 'test/fn: language.platform-blueprints.io/language ("C++")'],
     ['probe path', { readiness: FunctionProbe.http('healthz') }, 'test/fn: readiness.path ("healthz") must be an absolute URL path'],
     ['probe threshold', { liveness: FunctionProbe.tcp({ failureThreshold: 0 }) }, 'test/fn: liveness.failureThreshold (0) must be >= 1'],
+    ['liveness success threshold', { liveness: FunctionProbe.tcp({ successThreshold: 2 }) }, 'test/fn: liveness.successThreshold (2) must be 1 for liveness and startup probes (Kubernetes)'],
+    ['aggressive readiness with timeout', { readiness: FunctionProbe.http('/', { period: Duration.seconds(0), timeout: Duration.seconds(1) }) },
+      'test/fn: readiness.period ("0s") means Knative probes aggressively until ready; failureThreshold and timeout must then be unset'],
+    ['env set by Knative', { env: { PORT: kplus.EnvValue.fromValue('9000') } }, 'test/fn: env.PORT ("PORT") is set by Knative (PORT, K_SERVICE, K_CONFIGURATION, K_REVISION); read it instead of setting it'],
+    ['path reserved by Knative', { writablePaths: ['/var/'] }, 'test/fn: writablePaths[0] ("/var/") is reserved by Knative (/, /dev, /dev/log, /var); mount below it, e.g. "/var/data"'],
+    ['root path', { writablePaths: ['/'] }, 'test/fn: writablePaths[0] ("/") is reserved by Knative'],
+    ['container concurrency above 1000', { containerConcurrency: 1001 }, 'test/fn: containerConcurrency (1001) must be <= 1000'],
+    ['idle timeout above timeout', { timeout: Duration.seconds(10), idleTimeout: Duration.seconds(20) }, 'test/fn: idleTimeout ("20s") must be <= timeout (10s)'],
+    ['initial above max', { scale: { initial: 5, max: 2 } }, 'test/fn: scale.initial (5) must be <= scale.max (2)'],
+    ['CPU target above 100%', { scale: { metric: ScalingMetric.CPU, target: 150 } }, 'test/fn: scale.target (150) must be a percentage (<= 100) with metric cpu'],
   ])('%s', (_case, props, message) => {
     const error = validationError(() => make(props));
     if (message === 'requires') {
@@ -235,6 +245,18 @@ describe('KnativeFunction bad input', () => {
   test('a namespace is required (prop or chart)', () => {
     expect(validationError(() => make({}, 'fn', null)).message)
       .toBe('test/fn: namespace is required: set the namespace prop or the namespace of the enclosing Chart');
+  });
+
+  test('a path can be mounted once', () => {
+    const fn = make({});
+    expect(validationError(() => fn.mountConfigMap(kplus.ConfigMap.fromConfigMapName(fn, 'C', 'settings'), '/tmp')).message)
+      .toBe('test/fn: mountPath ("/tmp") is already mounted');
+  });
+
+  test('the MEMORY metric takes MiB, not a percentage', () => {
+    const { chart } = testChart();
+    new KnativeFunction(chart, 'fn', { image: IMAGE, scale: { metric: ScalingMetric.MEMORY, target: 384 } });
+    expect(findObject(synthValid(chart), 'Service', 'fn', 'serving.knative.dev/v1').spec.template.metadata.annotations['autoscaling.knative.dev/target']).toBe('384');
   });
 
   test('an environment variable can be set once', () => {

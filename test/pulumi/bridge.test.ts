@@ -45,8 +45,14 @@ describe('planDeployment', () => {
     expect(index('v1 Secret games/redis-auth')).toBeLessThan(index('serving.knative.dev/v1 Service games/score'));
   });
 
-  test('marks the Redis StatefulSet stateful, nothing else', () => {
-    expect(plan.filter((p) => p.stateful).map((p) => p.key)).toEqual(['apps/v1 StatefulSet games/redis']);
+  test('marks the Redis StatefulSet stateful, and its Namespace because of it; awaits Knative Services until Ready', () => {
+    expect(plan.filter((p) => p.stateful).map((p) => [p.key, p.stateful])).toEqual([
+      ['v1 Namespace games', 'holds stateful objects (apps/v1 StatefulSet games/redis)'],
+      ['apps/v1 StatefulSet games/redis', 'holds the Redis data set; its volumeClaimTemplates cannot change in place'],
+    ]);
+    expect(plan.filter((p) => p.readyCondition).map((p) => p.key)).toEqual([
+      'serving.knative.dev/v1 Service games/score', 'serving.knative.dev/v1 Service games/board', 'serving.knative.dev/v1 Service games/gateway',
+    ]);
   });
 
   test('finds references anywhere in a pod template', () => {
@@ -95,34 +101,45 @@ describe('Cdk8sDeployment under Pulumi mocks', () => {
     expect(kubernetes).toHaveLength(deployment.plan.length);
     expect(kubernetes.map((r) => `${r.type} ${r.name}`).sort()).toEqual(deployment.plan.map((p) => {
       const [group, version] = p.manifest.apiVersion.includes('/') ? p.manifest.apiVersion.split('/') : ['core', p.manifest.apiVersion];
-      return `kubernetes:${group}/${version}:${p.manifest.kind} ${p.name}`;
+      return `kubernetes:${group}/${version}:${p.manifest.kind} functions/${p.name}`;
     }).sort());
-    expect(mocked.get('kubernetes:serving.knative.dev/v1:Service', 'games/score').inputs).toMatchObject({
+    expect(mocked.get('kubernetes:serving.knative.dev/v1:Service', 'functions/games/score').inputs).toMatchObject({
       apiVersion: 'serving.knative.dev/v1', kind: 'Service', metadata: { name: 'score', namespace: 'games' },
     });
   });
 
   test('Knative objects wait for the Knative install; everything waits for its namespace and references', async () => {
     await ready;
-    expect(mocked.dependencyNames('kubernetes:serving.knative.dev/v1:Service', 'games/score').sort())
-      .toEqual(['games', 'games/redis-auth', 'knative-install'].sort());
-    expect(mocked.dependencyNames('kubernetes:apps/v1:StatefulSet', 'games/redis').sort())
-      .toEqual(['games', 'games/redis-auth', 'games/redis-config'].sort());
-    expect(mocked.dependencyNames('kubernetes:core/v1:Namespace', 'games')).toEqual([]);
+    expect(mocked.dependencyNames('kubernetes:serving.knative.dev/v1:Service', 'functions/games/score').sort())
+      .toEqual(['functions/games', 'functions/games/redis-auth', 'knative-install'].sort());
+    expect(mocked.dependencyNames('kubernetes:apps/v1:StatefulSet', 'functions/games/redis').sort())
+      .toEqual(['functions/games', 'functions/games/redis-auth', 'functions/games/redis-config'].sort());
+    expect(mocked.dependencyNames('kubernetes:core/v1:Namespace', 'functions/games')).toEqual([]);
   });
 
-  test('the Redis StatefulSet is protected and retained on delete; nothing else is', async () => {
+  test('the Redis StatefulSet and its Namespace (whose deletion would take the PVC) are protected and retained; nothing else is', async () => {
     await ready;
-    const guarded = mocked.registrations.filter((r) => r.protect || r.retainOnDelete).map((r) => [r.type, r.name, r.protect, r.retainOnDelete]);
-    expect(guarded).toEqual([['kubernetes:apps/v1:StatefulSet', 'games/redis', true, true]]);
+    const guarded = mocked.registrations.filter((r) => r.parent.includes('::functions') && (r.protect || r.retainOnDelete))
+      .map((r) => [r.type, r.name, r.protect, r.retainOnDelete]);
+    expect(guarded).toEqual([
+      ['kubernetes:core/v1:Namespace', 'functions/games', true, true],
+      ['kubernetes:apps/v1:StatefulSet', 'functions/games/redis', true, true],
+    ]);
+  });
+
+  test('one tree deployed twice (e.g. to two clusters) gets distinct resource names', async () => {
+    const again = new Cdk8sDeployment('functions-eu', { root: platformApp().app });
+    await settle(Object.values(again.resources));
+    const names = mocked.registrations.filter((r) => r.type === 'kubernetes:apps/v1:StatefulSet').map((r) => r.name);
+    expect(names).toEqual(expect.arrayContaining(['functions/games/redis', 'functions-eu/games/redis']));
   });
 
   test('the Redis password is generated, held as a Pulumi secret, and appears nowhere in plain text', async () => {
     await ready;
-    expect(mocked.get('random:index/randomPassword:RandomPassword', 'games/redis-auth/password').inputs).toMatchObject({ length: 32, special: false });
+    expect(mocked.get('random:index/randomPassword:RandomPassword', 'functions/games/redis-auth/password').inputs).toMatchObject({ length: 32, special: false });
     const secret = deployment.resource('v1', 'Secret', 'games', 'redis-auth') as any;
     expect(await pulumi.isSecret(secret.stringData)).toBe(true);
-    const inputs = mocked.get('kubernetes:core/v1:Secret', 'games/redis-auth').inputs;
+    const inputs = mocked.get('kubernetes:core/v1:Secret', 'functions/games/redis-auth').inputs;
     expect(JSON.stringify(inputs.stringData)).toContain('1b47061264138c4ac30d75fd1eb44270'); // the wire marker of a secret value
     const elsewhere = mocked.registrations.filter((r) => r.type !== 'kubernetes:core/v1:Secret' && !r.type.startsWith('random:'));
     expect(JSON.stringify(elsewhere.map((r) => r.inputs))).not.toContain('generated-password');

@@ -2,15 +2,12 @@
  * The whole Pulumi program under mocks, from stack configuration to stack outputs.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { mockPulumi, settle, valueOf } from '../support/pulumi';
+import { knativeServiceState, mockPulumi, settle, valueOf } from '../support/pulumi';
 import { fixtureReader } from '../support/knative-release';
 
 const mocked = mockPulumi((args) => {
-  if (args.type === 'kubernetes:serving.knative.dev/v1:Service') {
-    return { status: { url: `http://${args.inputs.metadata.name}.${args.inputs.metadata.namespace}.127.0.0.1.sslip.io` } };
-  }
   if (args.type === 'random:index/randomPassword:RandomPassword') return { result: 'mock-generated-password-42' };
-  return undefined;
+  return knativeServiceState(args);
 });
 import { App } from 'cdk8s';
 import { Profile } from '../../constructs';
@@ -59,7 +56,7 @@ describe('the Pulumi program', () => {
     expect(deployed).toHaveLength(planned.length + 1);
     for (const o of planned) {
       const group = o.apiVersion.includes('/') ? o.apiVersion : `core/${o.apiVersion}`;
-      const name = o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name;
+      const name = `functions-platform/${o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name}`;
       expect(deployed.some((r) => r.type === `kubernetes:${group}:${o.kind}` && r.name === name)).toBe(true);
     }
   });
@@ -67,11 +64,20 @@ describe('the Pulumi program', () => {
   test('every function and the gateway wait for the whole Knative install', async () => {
     await done;
     for (const name of ['hello', 'player', 'echo', 'gateway']) {
-      expect(mocked.dependencyNames('kubernetes:serving.knative.dev/v1:Service', `functions/${name}`))
-        .toEqual(expect.arrayContaining(['knative-serving-crds', 'knative-serving-core', 'knative-serving-kourier', 'functions']));
+      expect(mocked.dependencyNames('kubernetes:serving.knative.dev/v1:Service', `functions-platform/functions/${name}`))
+        .toEqual(expect.arrayContaining(['knative-serving-crds', 'knative-serving-core', 'knative-serving-kourier', 'functions-platform/functions']));
     }
     // Built-in kinds do not wait for Knative.
-    expect(mocked.dependencyNames('kubernetes:apps/v1:StatefulSet', 'functions/redis')).not.toContain('knative-serving-core');
+    expect(mocked.dependencyNames('kubernetes:apps/v1:StatefulSet', 'functions-platform/functions/redis')).not.toContain('knative-serving-core');
+  });
+
+  test('every Knative Service is awaited until Ready, so a broken revision fails `pulumi up`', async () => {
+    await done;
+    for (const name of ['hello', 'player', 'echo', 'gateway']) {
+      const r = mocked.get('kubernetes:serving.knative.dev/v1:Service', `functions-platform/functions/${name}`);
+      expect(r.inputs.metadata.annotations['pulumi.com/waitFor']).toBe('condition=Ready');
+      expect(r.createTimeout).toBe('10m');
+    }
   });
 
   test('outputs the gateway URL Knative reports, the functions\' in-cluster URLs, and where the password lives', async () => {
@@ -136,6 +142,7 @@ describe('the program without the Knative install', () => {
     await settle([]);
     const added = mocked.registrations.slice(before);
     expect(added.some((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup')).toBe(false);
-    expect(mocked.dependencyNames('kubernetes:serving.knative.dev/v1:Service', 'other/gateway').sort()).toEqual(['other', 'other/gateway-nginx']);
+    expect(mocked.dependencyNames('kubernetes:serving.knative.dev/v1:Service', 'functions-platform/other/gateway').sort())
+      .toEqual(['functions-platform/other', 'functions-platform/other/gateway-nginx']);
   });
 });

@@ -1,7 +1,7 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  AppendFsync, DeployTimeSecret, EdgeKind, KnativeFunction, MaxMemoryPolicy, PasswordSource, PlatformGraph, Redis, statefulReason,
+  AppendFsync, DeployTimeSecret, EdgeKind, KnativeFunction, MaxMemoryPolicy, PasswordSource, PlatformGraph, Redis, DeployHints,
 } from '../../constructs';
 import { container, envOf, findObject, synthValid, testChart, validationError } from '../support/k8s';
 
@@ -40,7 +40,7 @@ describe('Redis defaults', () => {
     });
     // The Secret itself is created at deploy time, never synthesized.
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
-    const secrets = chart.node.findAll().filter(DeployTimeSecret.isDeployTimeSecret);
+    const secrets = DeployTimeSecret.findAll(chart);
     expect(secrets.map((s) => [s.name, s.namespace, s.keys])).toEqual([['cache-auth', 'data', ['password']]]);
     expect(redis.passwordSecret).toEqual({ secretName: 'cache-auth', key: 'password' });
   });
@@ -77,7 +77,7 @@ describe('Redis defaults', () => {
   });
 
   test('the StatefulSet is marked stateful for deployers; no disruption budget by default', () => {
-    expect(statefulReason(redis.statefulSet)).toMatch(/Redis data set/);
+    expect(DeployHints.statefulReason(redis.statefulSet)).toMatch(/Redis data set/);
     expect(objects.filter((o) => o.kind === 'PodDisruptionBudget')).toEqual([]);
   });
 });
@@ -135,15 +135,12 @@ describe('Redis.bind', () => {
     ]);
   });
 
-  test('a workload in another namespace is admitted through a namespace selector', () => {
+  test('a workload in another namespace is refused: it could not reference the password Secret', () => {
     const { chart } = testChart();
     const redis = new Redis(chart, 'redis');
-    redis.bind(new KnativeFunction(chart, 'far', { image: 'ghcr.io/example/far:1', namespace: 'team-b' }));
-    const policy = findObject(synthValid(chart), 'NetworkPolicy', 'redis-ingress');
-    expect(policy.spec.ingress[0].from).toEqual([{
-      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'team-b' } },
-      podSelector: { matchLabels: { 'serving.knative.dev/service': 'far' } },
-    }]);
+    const far = new KnativeFunction(chart, 'far', { image: 'ghcr.io/example/far:1', namespace: 'team-b' });
+    expect(validationError(() => redis.bind(far)).message).toBe('test/redis: bind ("test/far") is in namespace team-b, the store in ns; ' +
+      'bind workloads in the store\'s namespace (the password Secret cannot be referenced across namespaces)');
   });
 
   test('binding twice with colliding variables is a clear error', () => {
@@ -166,6 +163,7 @@ describe('Redis bad input', () => {
     ['invalid existing secret', { password: PasswordSource.fromSecret('My Secret') }, 'test/redis: password.secretName ("My Secret") must be a DNS-1123 subdomain'],
     ['short generated password', { password: PasswordSource.generate({ length: 8 }) }, 'test/redis/Password: length (8) must be >= 16'],
     ['image without tag', { image: 'redis' }, 'test/redis: image ("redis") has neither a tag nor a digest'],
+    ['invalid existing secret key', { password: PasswordSource.fromSecret('creds', 'pass word') }, 'test/redis: password.key ("pass word") must consist of alphanumerics, "-", "_" or "."'],
   ])('%s', (_case, props, message) => {
     expect(validationError(() => make(props)).message).toContain(message);
   });

@@ -16,6 +16,8 @@ export interface Registration {
   readonly dependencies: string[];
   readonly protect: boolean;
   readonly retainOnDelete: boolean;
+  /** customTimeouts.create, when set. */
+  readonly createTimeout?: string;
 }
 
 export interface MockedPulumi {
@@ -24,6 +26,14 @@ export interface MockedPulumi {
   get(type: string, name: string): Registration;
   /** Names of the resources a resource depends on. */
   dependencyNames(type: string, name: string): string[];
+}
+
+/** Knative Service state as the provider reports it: status only once it waited for Ready (`pulumi.com/waitFor`). */
+export function knativeServiceState(args: pulumi.runtime.MockResourceArgs): Record<string, any> | undefined {
+  if (args.type !== 'kubernetes:serving.knative.dev/v1:Service') return undefined;
+  const meta = args.inputs.metadata;
+  if (meta.annotations?.['pulumi.com/waitFor'] !== 'condition=Ready') return undefined;
+  return { status: { url: `http://${meta.name}.${meta.namespace}.127.0.0.1.sslip.io`, conditions: [{ type: 'Ready', status: 'True' }] } };
 }
 
 /** Outputs a mocked resource reports back, by type (e.g. a Knative Service's status). */
@@ -49,6 +59,7 @@ export function mockPulumi(state: MockState = () => undefined): MockedPulumi {
         dependencies: req.getDependenciesList(),
         protect: req.getProtect() === true,
         retainOnDelete: req.getRetainondelete() === true,
+        createTimeout: req.getCustomtimeouts()?.getCreate() || undefined,
       });
     }
     callback(err, res);

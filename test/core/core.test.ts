@@ -1,0 +1,59 @@
+import { Construct } from 'constructs';
+import { DeployTimeSecret, IngressPolicy, KnativeFunction, PasswordSource, ValidationError } from '../../constructs';
+import { findObject, synthValid, testChart, validationError } from '../support/k8s';
+
+describe('DeployTimeSecret', () => {
+  test('hands out references to its keys only', () => {
+    const { chart } = testChart();
+    const secret = new DeployTimeSecret(chart, 'S', { name: 'api-auth', namespace: 'ns', keys: ['token'], purpose: 'API token' });
+    expect(secret.keyRef('token')).toEqual({ secretName: 'api-auth', key: 'token' });
+    expect(validationError(() => secret.keyRef('password')).message).toBe('test/S: key ("password") is not one of this secret\'s keys (token)');
+  });
+
+  test.each([
+    [{ keys: [] }, 'test/S: keys ([]) must name at least one key'],
+    [{ keys: ['a b'] }, 'test/S: keys[0] ("a b") must consist of alphanumerics, "-", "_" or "."'],
+    [{ length: 300 }, 'test/S: length (300) must be <= 256'],
+    [{ name: 'Bad_Name' }, 'test/S: name ("Bad_Name") must be a DNS-1123 subdomain'],
+  ])('rejects %j', (props, message) => {
+    const { chart } = testChart();
+    expect(validationError(() => new DeployTimeSecret(chart, 'S', { name: 'x', namespace: 'ns', keys: ['k'], purpose: 'p', ...props })).message).toContain(message);
+  });
+
+  test('PasswordSource.generate declares one; fromSecret references the existing one', () => {
+    const { chart } = testChart();
+    const generated = PasswordSource.generate({ length: 40 })._bind(new Construct(chart, 'A'), { name: 'a-auth', namespace: 'ns', purpose: 'p' });
+    const existing = PasswordSource.fromSecret('vault-a', 'pw')._bind(new Construct(chart, 'B'), { name: 'b-auth', namespace: 'ns', purpose: 'p' });
+    expect(generated).toEqual({ secretName: 'a-auth', key: 'password' });
+    expect(existing).toEqual({ secretName: 'vault-a', key: 'pw' });
+    expect(DeployTimeSecret.findAll(chart).map((s) => [s.name, s.length])).toEqual([['a-auth', 40]]);
+  });
+});
+
+describe('IngressPolicy', () => {
+  test('admits a workload of another namespace through a namespace selector, and is idempotent per rule', () => {
+    const { chart } = testChart();
+    const policy = new IngressPolicy(chart, 'P', { name: 'db-ingress', namespace: 'ns', podSelector: { app: 'db' } });
+    const far = new KnativeFunction(chart, 'far', { image: 'ghcr.io/example/far:1', namespace: 'team-b' });
+    policy.allowFrom(far, [5432]);
+    policy.allowFrom(far, [5432]);
+    policy.allowFromNamespaces(['monitoring'], [9187]);
+    expect(findObject(synthValid(chart), 'NetworkPolicy', 'db-ingress').spec.ingress).toEqual([
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'team-b' } }, podSelector: { matchLabels: { 'serving.knative.dev/service': 'far' } } }],
+        ports: [{ port: 5432, protocol: 'TCP' }],
+      },
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: {} }], ports: [{ port: 9187, protocol: 'TCP' }] },
+    ]);
+  });
+});
+
+describe('ValidationError', () => {
+  test('carries the construct path and field, and is recognisable across module copies', () => {
+    const { chart } = testChart();
+    const e = new ValidationError(chart, 'spec.x', 'is wrong');
+    expect([e.message, e.constructPath, e.field, e.name]).toEqual(['test: spec.x is wrong', 'test', 'spec.x', 'ValidationError']);
+    expect(ValidationError.isValidationError(e)).toBe(true);
+    expect(ValidationError.isValidationError(new Error('x'))).toBe(false);
+  });
+});
