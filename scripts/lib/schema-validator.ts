@@ -10,6 +10,9 @@
  * - CRD `x-kubernetes-list-type: map|set` uniqueness; Kubernetes quantities; int32 ranges;
  * - `metadata` as ObjectMeta everywhere; name/namespace/label/annotation rules; scope (a namespaced kind needs
  *   `metadata.namespace` in our output, a cluster-scoped kind must not have one).
+ * - Knative pod specs: also validated against the core PodSpec (Knative leaves many of its subtrees opaque), and a
+ *   field the CRD marks "behind a feature flag" is an error unless that flag is on by default or declared enabled;
+ * - enums of core fields that the Kubernetes 1.27 OpenAPI documents do not declare (CORE_ENUMS).
  * CEL rules (`x-kubernetes-validations`) are not evaluated.
  */
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
@@ -25,10 +28,92 @@ const OBJECT_META_REF = `${K8S_DOC_PREFIX}api__v1#/components/schemas/io.k8s.api
 
 export type Scope = 'Namespaced' | 'Cluster';
 
+/**
+ * Enums the Kubernetes API enforces in code but the 1.27 OpenAPI documents do not declare (schema name → property →
+ * allowed values; `[]` marks array items).
+ */
+const CORE_ENUMS: { [schema: string]: { [property: string]: string[] } } = {
+  'io.k8s.api.core.v1.ServiceSpec': { type: ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] },
+  'io.k8s.api.core.v1.ServicePort': { protocol: ['TCP', 'UDP', 'SCTP'] },
+  'io.k8s.api.core.v1.ContainerPort': { protocol: ['TCP', 'UDP', 'SCTP'] },
+  'io.k8s.api.core.v1.Container': { imagePullPolicy: ['Always', 'IfNotPresent', 'Never'] },
+  'io.k8s.api.core.v1.PodSpec': { restartPolicy: ['Always', 'OnFailure', 'Never'] },
+  'io.k8s.api.core.v1.PodSecurityContext': { fsGroupChangePolicy: ['OnRootMismatch', 'Always'] },
+  'io.k8s.api.core.v1.SeccompProfile': { type: ['Localhost', 'RuntimeDefault', 'Unconfined'] },
+  'io.k8s.api.core.v1.PersistentVolumeClaimSpec': { 'accessModes[]': ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'] },
+  'io.k8s.api.networking.v1.NetworkPolicyPort': { protocol: ['TCP', 'UDP', 'SCTP'] },
+  'io.k8s.api.networking.v1.NetworkPolicySpec': { 'policyTypes[]': ['Ingress', 'Egress'] },
+  'io.k8s.api.apps.v1.StatefulSetSpec': { podManagementPolicy: ['OrderedReady', 'Parallel'] },
+  'io.k8s.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy': { whenDeleted: ['Retain', 'Delete'], whenScaled: ['Retain', 'Delete'] },
+};
+
+/** Knative Serving feature flags that are on in a default installation (config-features). */
+const KNATIVE_FLAGS_ON_BY_DEFAULT = ['kubernetes.podspec-volumes-emptydir'];
+
+/** Where a Knative kind keeps its pod spec, and the Knative-only fields to drop before checking it as a core PodSpec. */
+const KNATIVE_POD_SPECS: { [kind: string]: string[] } = {
+  'serving.knative.dev/v1/Service': ['spec', 'template', 'spec'],
+  'serving.knative.dev/v1/Configuration': ['spec', 'template', 'spec'],
+  'serving.knative.dev/v1/Revision': ['spec'],
+};
+const KNATIVE_ONLY_POD_FIELDS = ['containerConcurrency', 'timeoutSeconds', 'responseStartTimeoutSeconds', 'idleTimeoutSeconds'];
+
+export interface SchemaValidatorOptions {
+  /** Knative feature flags enabled in the target cluster beyond the defaults (e.g. `kubernetes.podspec-affinity`). */
+  readonly knativeFeatures?: string[];
+}
+
+interface FlaggedField {
+  /** Property path from the object root; `[]` steps into every array item. */
+  readonly path: string[];
+  readonly flag: string;
+}
+
 interface KindEntry {
   readonly schemaRef: string;
   readonly scope: Scope;
   readonly source: string;
+  /** Fields the CRD puts behind a feature flag. */
+  readonly flagged?: FlaggedField[];
+}
+
+/** Collects the fields a CRD schema describes as "accessible behind a feature flag - <flag>". */
+function flaggedFields(schema: any, path: string[] = [], out: FlaggedField[] = []): FlaggedField[] {
+  if (!schema || typeof schema !== 'object') return out;
+  const match = typeof schema.description === 'string' ? /behind a feature flag - ([\w.-]+)/.exec(schema.description) : null;
+  if (match && path[path.length - 1] !== '[]') out.push({ path, flag: match[1] });
+  for (const [name, child] of Object.entries<any>(schema.properties ?? {})) flaggedFields(child, [...path, name], out);
+  if (schema.items && typeof schema.items === 'object') flaggedFields(schema.items, [...path, '[]'], out);
+  return out;
+}
+
+/** Whether a value is present at a path (any array item counts). */
+function presentAt(value: any, path: string[]): boolean {
+  if (path.length === 0) return value !== undefined && !(Array.isArray(value) && value.length === 0);
+  if (value === null || typeof value !== 'object') return false;
+  const [head, ...rest] = path;
+  if (head === '[]') return Array.isArray(value) && value.some((item) => presentAt(item, rest));
+  return presentAt(value[head], rest);
+}
+
+function withKnativeDefaults(container: any): any {
+  if (!container || typeof container !== 'object') return container;
+  const port = container.ports?.[0]?.containerPort ?? 8080;
+  const out = { name: 'user-container', ...container };
+  for (const probe of ['readinessProbe', 'livenessProbe', 'startupProbe']) {
+    const p = container[probe];
+    if (!p || typeof p !== 'object') continue;
+    out[probe] = {
+      ...p,
+      ...(p.httpGet && typeof p.httpGet === 'object' && p.httpGet.port === undefined ? { httpGet: { ...p.httpGet, port } } : {}),
+      ...(p.tcpSocket && typeof p.tcpSocket === 'object' && p.tcpSocket.port === undefined ? { tcpSocket: { ...p.tcpSocket, port } } : {}),
+    };
+  }
+  return out;
+}
+
+function getAt(value: any, path: string[]): any {
+  return path.reduce((v, key) => (v && typeof v === 'object' ? v[key] : undefined), value);
 }
 
 /** Annotations and OpenAPI-only keywords Ajv does not need (nullable is rewritten into `type`). */
@@ -73,6 +158,17 @@ function convert(node: any, crd: boolean): any {
     out.k8sListMapKeys = node['x-kubernetes-list-map-keys'];
   }
   return out;
+}
+
+function withCoreEnums(name: string, schema: any): any {
+  for (const [property, values] of Object.entries(CORE_ENUMS[name] ?? {})) {
+    const [field, items] = property.split('[]');
+    const target = schema.properties?.[field];
+    if (!target) throw new Error(`CORE_ENUMS: ${name} has no property ${field}`);
+    if (items === undefined) target.enum = values;
+    else target.items = { ...target.items, enum: values };
+  }
+  return schema;
 }
 
 function describe(obj: any): string {
@@ -124,14 +220,15 @@ function summarize(errors: ErrorObject[]): string[] {
 export class SchemaValidator {
   private static readonly instances = new Map<string, SchemaValidator>();
 
-  /** One validator per schema location and process (loading and compiling is the expensive part). */
-  public static load(location?: string): SchemaValidator {
+  /** One validator per schema location, options and process (loading and compiling is the expensive part). */
+  public static load(location?: string, options: SchemaValidatorOptions = {}): SchemaValidator {
     const packages = loadCatalog();
     const root = resolveSchemaLocation(location, packages);
-    let instance = SchemaValidator.instances.get(root);
+    const key = `${root}|${[...options.knativeFeatures ?? []].sort().join(',')}`;
+    let instance = SchemaValidator.instances.get(key);
     if (!instance) {
-      instance = new SchemaValidator(root, packages);
-      SchemaValidator.instances.set(root, instance);
+      instance = new SchemaValidator(root, packages, options);
+      SchemaValidator.instances.set(key, instance);
     }
     return instance;
   }
@@ -140,9 +237,11 @@ export class SchemaValidator {
   private readonly ajv: Ajv;
   private readonly kinds = new Map<string, KindEntry>();
   private readonly compiled = new Map<string, ValidateFunction>();
+  private readonly knativeFeatures: Set<string>;
 
-  private constructor(location: string, packages: UpstreamPackage[]) {
+  private constructor(location: string, packages: UpstreamPackage[], options: SchemaValidatorOptions) {
     this.location = location;
+    this.knativeFeatures = new Set([...KNATIVE_FLAGS_ON_BY_DEFAULT, ...options.knativeFeatures ?? []]);
     this.ajv = new Ajv({ strict: false, allErrors: true, logger: false });
     addFormats(this.ajv, ['date-time', 'byte']);
     this.ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -2147483648 && n <= 2147483647 });
@@ -173,7 +272,7 @@ export class SchemaValidator {
     for (const [name, schema] of Object.entries<any>(doc.components?.schemas ?? {})) {
       schemas[name] = name === 'io.k8s.apimachinery.pkg.api.resource.Quantity'
         ? { anyOf: [{ type: 'string', format: 'quantity' }, { type: 'number' }] }
-        : convert(schema, false);
+        : withCoreEnums(name, convert(schema, false));
     }
     this.ajv.addSchema({ $id: id, components: { schemas } });
     const namespaced = new Set<string>();
@@ -215,7 +314,7 @@ export class SchemaValidator {
         schema.required = [...new Set([...(schema.required ?? []), 'apiVersion', 'kind', 'metadata'])];
         const id = `crd:${key}`;
         this.ajv.addSchema(schema, id);
-        this.kinds.set(key, { schemaRef: id, scope: crd.spec.scope, source });
+        this.kinds.set(key, { schemaRef: id, scope: crd.spec.scope, source, flagged: flaggedFields(version.schema.openAPIV3Schema) });
       }
     }
   }
@@ -249,6 +348,7 @@ export class SchemaValidator {
     }
     const problems: string[] = [];
     if (!validateFn(obj)) problems.push(...summarize(validateFn.errors ?? []));
+    problems.push(...this.knativeProblems(key, entry, obj, problems));
     problems.push(...checkMetadata(obj.apiVersion, obj.kind, obj.metadata));
     if (entry.scope === 'Namespaced' && !obj.metadata?.namespace) {
       problems.push('/metadata/namespace: required for a namespaced kind (without it, kubectl applies into whatever namespace the context points at)');
@@ -257,6 +357,38 @@ export class SchemaValidator {
       problems.push('/metadata/namespace: must not be set on a cluster-scoped kind');
     }
     return [...new Set(problems)];
+  }
+
+  /**
+   * Feature-flagged fields in use, and the pod spec of Knative kinds checked as a core PodSpec (without repeating
+   * what the CRD schema already reported).
+   */
+  private knativeProblems(key: string, entry: KindEntry, obj: any, reported: string[]): string[] {
+    const problems = (entry.flagged ?? [])
+      .filter((f) => !this.knativeFeatures.has(f.flag) && presentAt(obj, f.path))
+      .map((f) => `/${f.path.join('/').replace(/\/\[\]/g, '/*')}: needs the Knative feature flag ${f.flag} (off by default in config-features)`);
+    const podPath = KNATIVE_POD_SPECS[key];
+    const podSpec = podPath ? getAt(obj, podPath) : undefined;
+    if (podSpec && typeof podSpec === 'object') {
+      const core = { ...podSpec };
+      for (const field of KNATIVE_ONLY_POD_FIELDS) delete core[field];
+      // Knative defaults what the core schema requires: the container name, and the port of probes (the container's).
+      if (Array.isArray(core.containers)) core.containers = core.containers.map((c: any) => withKnativeDefaults(c));
+      let check = this.compiled.get('core PodSpec');
+      if (!check) {
+        check = this.ajv.compile({ $ref: `${K8S_DOC_PREFIX}api__v1#/components/schemas/io.k8s.api.core.v1.PodSpec` });
+        this.compiled.set('core PodSpec', check);
+      }
+      if (!check(core)) {
+        const prefix = `/${podPath.join('/')}`;
+        const already = new Set(problems.concat(reported));
+        for (const p of summarize(check.errors ?? [])) {
+          const message = `${prefix}${p.startsWith('/:') ? p.slice(1) : p}`;
+          if (!already.has(message)) problems.push(`${message} (as a Kubernetes PodSpec)`);
+        }
+      }
+    }
+    return problems;
   }
 
   /** Validates many objects; returns `<object>: <problem>` lines. */

@@ -113,6 +113,39 @@ describe('SchemaValidator', () => {
     expect(v.validate(cluster(['a', 'a']))).toEqual(['/spec/override/statefulSet/spec/template/spec/containers: entries must be unique by their list-map keys (the API server rejects duplicates)']);
   });
 
+  test('inside Knative\'s opaque subtrees, the pod spec is still checked as a Kubernetes PodSpec', () => {
+    const withVolume = (volume: any) => ksvc({ template: { spec: {
+      containers: [{ image: 'x:1', volumeMounts: [{ name: 'v', mountPath: '/data' }] }], volumes: [{ name: 'v', ...volume }],
+    } } });
+    expect(v.validate(withVolume({ emptyDir: { sizeLimit: '1Gi' } }))).toEqual([]);
+    expect(v.validate(withVolume({ emptyDir: { sizeLimt: '1Gi' } }))).toEqual(['/spec/template/spec/volumes/0/emptyDir: unknown field "sizeLimt" (as a Kubernetes PodSpec)']);
+    expect(v.validate(withVolume({ emptyDir: { sizeLimit: 'lots' } }))).toEqual([
+      '/spec/template/spec/volumes/0/emptyDir/sizeLimit: must be a Kubernetes quantity such as 128Mi, 1.5Gi, 500m or 2 (as a Kubernetes PodSpec)',
+    ]);
+  });
+
+  test('Knative fields behind a feature flag are errors unless the flag is on', () => {
+    const fn = ksvc({ template: { spec: {
+      containers: [{ image: 'x:1', env: [{ name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] }],
+      securityContext: { runAsNonRoot: true },
+      nodeSelector: { disk: 'ssd' },
+    } } });
+    expect(v.validate(fn)).toEqual([
+      '/spec/template/spec/containers/*/env/*/valueFrom/fieldRef: needs the Knative feature flag kubernetes.podspec-fieldref (off by default in config-features)',
+      '/spec/template/spec/nodeSelector: needs the Knative feature flag kubernetes.podspec-nodeselector (off by default in config-features)',
+      '/spec/template/spec/securityContext: needs the Knative feature flag kubernetes.podspec-securitycontext (off by default in config-features)',
+    ]);
+    const enabled = SchemaValidator.load(undefined, { knativeFeatures: ['kubernetes.podspec-fieldref', 'kubernetes.podspec-nodeselector', 'kubernetes.podspec-securitycontext'] });
+    expect(enabled.validate(fn)).toEqual([]);
+  });
+
+  test('core enums the 1.27 documents leave out are enforced', () => {
+    expect(v.validate(service({ spec: { type: 'Loadbalancer', ports: [{ port: 80, protocol: 'tcp' }] } }))).toEqual([
+      '/spec/ports/0/protocol: must be one of ["TCP","UDP","SCTP"]',
+      '/spec/type: must be one of ["ClusterIP","NodePort","LoadBalancer","ExternalName"]',
+    ]);
+  });
+
   test('apiVersion and kind must match a pinned schema', () => {
     expect(v.validate({ apiVersion: 'serving.knative.dev/v2', kind: 'Service', metadata: { name: 'a' } }))
       .toEqual(['no schema for serving.knative.dev/v2/Service in the pinned upstream schemas (upstream.yaml); add its source there']);
