@@ -11,7 +11,8 @@ import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { renderNginxConfig } from '../../constructs/gateway/nginx-config';
+import { NginxRoute, renderNginxConfig } from '../../constructs/gateway/nginx-config';
+import { startDns } from '../support/dns';
 
 const NGINX = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx'].find((p) => fs.existsSync(p));
 if (!NGINX) {
@@ -64,35 +65,64 @@ async function waitForPort(port: number, child: ChildProcess, log: () => string)
   throw new Error(`nginx did not listen on ${port}: ${log()}`);
 }
 
-suite('the generated gateway config in a real nginx', () => {
-  let nginx: ChildProcess;
-  let port: number;
+/** Starts nginx on a rendered config; returns its port and a stop function. */
+async function startNginx(dir: string, name: string, routes: NginxRoute[], resolver: string): Promise<{ port: number; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const config = renderNginxConfig({
+    port, resolver, workerProcesses: 1, workerConnections: 1024, clientMaxBodySize: '1024k', upstreamTimeoutSeconds: 30,
+  }, routes).replace(/\/tmp\//g, `${dir}/${name}-`);
+  const file = path.join(dir, `${name}.conf`);
+  fs.writeFileSync(file, config);
+  execFileSync(NGINX as string, ['-t', '-q', '-e', 'stderr', '-p', dir, '-c', file], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  const upstreams: http.Server[] = [];
+  const child = spawn(NGINX as string, ['-e', 'stderr', '-p', dir, '-c', file, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr?.on('data', (d) => (stderr += d));
+  await waitForPort(port, child, () => stderr);
+  return {
+    port,
+    stop: () => new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGQUIT');
+    }),
+  };
+}
+
+suite('the generated gateway config in a real nginx', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-nginx-'));
+  const upstreams: http.Server[] = [];
+  const stops: Array<() => Promise<void>> = [];
+  let port: number;
+  let fallbackPort: number;
+  let dns: { port: number; queries: string[]; close: () => void };
 
   beforeAll(async () => {
     const score = await upstream('score');
     const player = await upstream('player');
     upstreams.push(score.server, player.server);
-    port = await freePort();
-    const config = renderNginxConfig({
-      port, resolver: '127.0.0.1', workerProcesses: 1, workerConnections: 1024, clientMaxBodySize: '1024k', upstreamTimeoutSeconds: 30,
-    }, [
-      { path: '/api/score', host: `127.0.0.1:${score.port}`, stripPrefix: true },
-      { path: '/', host: `127.0.0.1:${player.port}`, stripPrefix: false },
-    ]).replace(/\/tmp\//g, `${dir}/`);
-    fs.writeFileSync(path.join(dir, 'nginx.conf'), config);
-    execFileSync(NGINX as string, ['-t', '-q', '-p', dir, '-c', path.join(dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
-    nginx = spawn(NGINX as string, ['-e', 'stderr', '-p', dir, '-c', path.join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    nginx.stderr?.on('data', (d) => (stderr += d));
-    await waitForPort(port, nginx, () => stderr);
+    // Cluster DNS as it answers for Knative Services: an ExternalName (CNAME) to the internal ingress.
+    dns = await startDns({
+      'score.web.svc.cluster.local': { cname: 'kourier-internal.kourier-system.svc.cluster.local' },
+      'kourier-internal.kourier-system.svc.cluster.local': { a: '127.0.0.1' },
+      'player.web.svc.cluster.local': { a: '127.0.0.1' },
+    });
+    const resolver = `127.0.0.1:${dns.port}`;
+    const main = await startNginx(dir, 'main', [
+      { path: '/api/score', host: `score.web.svc.cluster.local:${score.port}`, stripPrefix: true },
+      // Not resolvable yet (its function is not deployed): the gateway must start anyway.
+      { path: '/api/later', host: `later.web.svc.cluster.local:${score.port}`, stripPrefix: true },
+      { path: '/', host: `player.web.svc.cluster.local:${player.port}`, stripPrefix: false },
+    ], resolver);
+    const fallback = await startNginx(dir, 'fallback', [{ path: '/a', host: `player.web.svc.cluster.local:${player.port}`, stripPrefix: true }], resolver);
+    port = main.port;
+    fallbackPort = fallback.port;
+    stops.push(main.stop, fallback.stop);
   });
 
   afterAll(async () => {
-    nginx?.kill('SIGQUIT');
-    await new Promise((r) => (nginx && nginx.exitCode === null ? nginx.once('exit', r) : r(undefined)));
+    await Promise.all(stops.map((stop) => stop()));
     upstreams.forEach((s) => s.close());
+    dns?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -100,16 +130,21 @@ suite('the generated gateway config in a real nginx', () => {
     expect(await get(port, '/healthz')).toEqual({ status: 200, body: 'ok\n' });
   });
 
-  test('strips the route prefix and keeps the query string', async () => {
+  test('resolves function hosts at request time through cluster DNS (CNAME to the Knative ingress)', async () => {
     const res = await get(port, '/api/score/games/7?top=10');
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body)).toMatchObject({ upstream: 'score', url: '/games/7?top=10', forwardedFor: '127.0.0.1' });
-    expect(JSON.parse((await get(port, '/api/score')).body)).toMatchObject({ upstream: 'score', url: '/' });
+    expect(dns.queries).toContain('score.web.svc.cluster.local');
   });
 
-  test('sends the upstream its own host name (Knative routes by Host)', async () => {
-    const body = JSON.parse((await get(port, '/api/score/x')).body);
-    expect(body.host).toMatch(/^127\.0\.0\.1:\d+$/);
+  test('strips the route prefix and sends the function\'s own host name (Knative routes by Host)', async () => {
+    expect(JSON.parse((await get(port, '/api/score')).body)).toMatchObject({ upstream: 'score', url: '/' });
+    expect(JSON.parse((await get(port, '/api/score/x')).body).host).toMatch(/^score\.web\.svc\.cluster\.local:\d+$/);
+  });
+
+  test('a route whose function does not resolve yet answers 502 while the others work', async () => {
+    expect((await get(port, '/api/later/x')).status).toBe(502);
+    expect((await get(port, '/api/score/x')).status).toBe(200);
   });
 
   test('the root route receives every other path unchanged', async () => {
@@ -138,12 +173,9 @@ suite('the generated gateway config in a real nginx', () => {
     socket.destroy();
   });
 
-  test('without a root route unknown paths are a JSON 404', async () => {
-    const conf = renderNginxConfig({
-      port: 1, resolver: '127.0.0.1', workerProcesses: 1, workerConnections: 1024, clientMaxBodySize: '1k', upstreamTimeoutSeconds: 1,
-    }, [{ path: '/a', host: '127.0.0.1:1', stripPrefix: true }]).replace(/\/tmp\//g, `${dir}/`);
-    fs.writeFileSync(path.join(dir, 'other.conf'), conf);
-    expect(() => execFileSync(NGINX as string, ['-t', '-q', '-p', dir, '-c', path.join(dir, 'other.conf')], { stdio: ['ignore', 'ignore', 'pipe'] })).not.toThrow();
-    expect(conf).toContain('return 404');
+  test('without a root route, unknown paths get a JSON 404', async () => {
+    const res = await get(fallbackPort, '/elsewhere');
+    expect(res).toEqual({ status: 404, body: '{"error":"no route for this path"}\n' });
+    expect(JSON.parse((await get(fallbackPort, '/a/b')).body)).toMatchObject({ upstream: 'player', url: '/b' });
   });
 });
