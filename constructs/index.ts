@@ -13,7 +13,7 @@ export * from './core/network';
 export * from './core/secrets';
 export type { ContainerSecurityOptions } from './core/security';
 export * from './core/store';
-export * from './core/workload';
+export type { IWorkload, IHttpWorkload } from './core/workload';
 // L2
 export * from './knative/types';
 export * from './knative/probe';

@@ -71,15 +71,23 @@ export function renderPlatformDocs(options: PlatformDocsOptions): string {
   }
   const roots = options.charts.map((c) => c as IConstruct);
   const secrets = roots.flatMap((r) => DeployTimeSecret.findAll(r));
+  const files = options.charts.map((c) => `-f ${c.node.id}.k8s.yaml`).join(' ');
   if (secrets.length > 0) {
-    lines.push(`${step++}. Create the secrets these manifests reference. Their values are never written here; \`pulumi up\` generates them, or:`, '   ```sh');
+    // Secrets live in namespaces the manifests create: the namespaces first, then the Secrets, then the rest.
+    const namespaces = [...new Set(secrets.map((s) => s.namespace))];
+    lines.push(
+      `${step++}. Create the namespace${namespaces.length > 1 ? 's' : ''} and the Secrets these manifests reference. Their values are never written here;`,
+      '   `pulumi up` generates them, or:',
+      '   ```sh',
+      ...namespaces.map((ns) => `   kubectl create namespace ${ns}`),
+    );
     for (const s of secrets) {
       const literals = s.keys.map((k) => `--from-literal=${k}="$(openssl rand -hex ${Math.ceil(s.length / 2)})"`).join(' ');
       lines.push(`   # ${s.purpose}`, `   kubectl create secret generic ${s.name} -n ${s.namespace} ${literals}`);
     }
     lines.push('   ```');
   }
-  lines.push(`${step++}. Apply: \`kubectl apply ${options.charts.map((c) => `-f ${c.node.id}.k8s.yaml`).join(' ')}\` (the Namespace comes first in the file).`);
+  lines.push(`${step++}. Apply: \`kubectl apply ${files}\` (it adopts the namespace created above and adds its Pod Security labels).`);
 
   const edges = roots.flatMap((r) => PlatformGraph.of(r).edgesWithin(r))
     .filter((e, i, all) => all.indexOf(e) === i);

@@ -1,11 +1,17 @@
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 
+/** The cdk8s-plus pod selector of pods with these labels in one namespace (for INetworkPolicyPeer/IPodSelector). */
+export function podSelectorConfig(namespace: string, labels: { [key: string]: string }): kplus.PodSelectorConfig {
+  return { labelSelector: kplus.LabelSelector.of({ labels }), namespaces: { names: [namespace] } };
+}
+
 /**
  * Something that runs pods and can be wired to other parts of the platform: a store binds into it, a gateway
  * routes to it, a network policy admits it. Wiring methods take an IWorkload, never a name or a URL.
+ * It is also a cdk8s-plus network policy peer and pod selector, so hand-written `kplus.NetworkPolicy` rules can name it.
  */
-export interface IWorkload extends IConstruct {
+export interface IWorkload extends IConstruct, kplus.INetworkPolicyPeer, kplus.IPodSelector {
   /** Name of the workload (unique among the workloads of its namespace). */
   readonly name: string;
   /** Namespace the workload runs in. */

@@ -12,7 +12,7 @@ import { ContainerSecurityOptions, restrictedContainerSecurityContext } from '..
 import {
   requireAnnotationKeys, requireEnvName, requireImage, requireInteger, requireLabels, requireName, requireSeconds, requireUnique,
 } from '../core/validate';
-import { IHttpWorkload } from '../core/workload';
+import { IHttpWorkload, podSelectorConfig } from '../core/workload';
 import {
   Service,
   ServiceSpecTemplateSpecContainers,
@@ -306,6 +306,18 @@ export class KnativeFunction extends Construct implements IHttpWorkload {
     });
     // Requests reach the pods only through the Knative data plane (ingress gateway → activator → queue-proxy).
     this.ingressPolicy.allowFromNamespaces((props.dataPlane ?? KnativeDataPlane.KOURIER).namespaces, QUEUE_PROXY_PORTS);
+  }
+
+  public toPodSelectorConfig(): kplus.PodSelectorConfig {
+    return podSelectorConfig(this.namespace, this.podSelector);
+  }
+
+  public toNetworkPolicyPeerConfig(): kplus.NetworkPolicyPeerConfig {
+    return { podSelector: this.toPodSelectorConfig() };
+  }
+
+  public toPodSelector(): kplus.IPodSelector {
+    return this;
   }
 
   /** Adds an environment variable; each name can be set once. */

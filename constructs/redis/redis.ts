@@ -14,7 +14,7 @@ import { PasswordSource, SecretKeyReference } from '../core/secrets';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/security';
 import { IKeyValueStore, StoreBindOptions } from '../core/store';
 import { requireEnvName, requireImage, requireInteger, requireName } from '../core/validate';
-import { IWorkload } from '../core/workload';
+import { IWorkload, podSelectorConfig } from '../core/workload';
 
 /** What Redis does when `maxmemory` is reached. */
 export enum MaxMemoryPolicy {
@@ -113,7 +113,7 @@ const DEFAULT_RESOURCES: kplus.ContainerResources = {
  * that outlives the StatefulSet, password authentication (the password by Secret reference only), Pod Security
  * "restricted", and an ingress NetworkPolicy that admits exactly the bound workloads.
  */
-export class Redis extends Construct implements IKeyValueStore {
+export class Redis extends Construct implements IKeyValueStore, kplus.INetworkPolicyPeer, kplus.IPodSelector {
   public readonly name: string;
   public readonly namespace: string;
   /** Fully qualified in-cluster host name of the Service. */
@@ -253,6 +253,18 @@ export class Redis extends Construct implements IKeyValueStore {
       podSelector: this.podSelector,
       labels,
     });
+  }
+
+  public toPodSelectorConfig(): kplus.PodSelectorConfig {
+    return podSelectorConfig(this.namespace, this.podSelector);
+  }
+
+  public toNetworkPolicyPeerConfig(): kplus.NetworkPolicyPeerConfig {
+    return { podSelector: this.toPodSelectorConfig() };
+  }
+
+  public toPodSelector(): kplus.IPodSelector {
+    return this;
   }
 
   public bind(workload: IWorkload, options: StoreBindOptions = {}): void {

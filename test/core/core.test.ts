@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { DeployTimeSecret, IngressPolicy, KnativeFunction, PasswordSource, ValidationError } from '../../constructs';
+import * as kplus from 'cdk8s-plus-27';
+import { DeployTimeSecret, IngressPolicy, KnativeFunction, PasswordSource, Redis, ValidationError } from '../../constructs';
 import { findObject, synthValid, testChart, validationError } from '../support/k8s';
 
 describe('DeployTimeSecret', () => {
@@ -45,6 +46,27 @@ describe('IngressPolicy', () => {
       },
       { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: {} }], ports: [{ port: 9187, protocol: 'TCP' }] },
     ]);
+  });
+});
+
+describe('workloads as cdk8s-plus network policy peers', () => {
+  test('a hand-written kplus.NetworkPolicy can admit a function and target Redis', () => {
+    const { chart } = testChart();
+    const fn = new KnativeFunction(chart, 'fn', { image: 'ghcr.io/example/fn:1' });
+    const redis = new Redis(chart, 'redis');
+    new kplus.NetworkPolicy(chart, 'Custom', {
+      metadata: { name: 'custom' },
+      selector: redis,
+      ingress: { rules: [{ peer: fn, ports: [kplus.NetworkPolicyPort.tcp(6379)] }] },
+    });
+    expect(findObject(synthValid(chart), 'NetworkPolicy', 'custom').spec).toEqual({
+      podSelector: { matchLabels: redis.podSelector },
+      policyTypes: ['Ingress'],
+      ingress: [{
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ns' } }, podSelector: { matchLabels: { 'serving.knative.dev/service': 'fn' } } }],
+        ports: [{ port: 6379, protocol: 'TCP' }],
+      }],
+    });
   });
 });
 
