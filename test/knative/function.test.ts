@@ -231,6 +231,10 @@ describe('KnativeFunction bad input', () => {
     ['container concurrency above 1000', { containerConcurrency: 1001 }, 'test/fn: containerConcurrency (1001) must be <= 1000'],
     ['idle timeout above timeout', { timeout: Duration.seconds(10), idleTimeout: Duration.seconds(20) }, 'test/fn: idleTimeout ("20s") must be <= timeout (10s)'],
     ['initial above max', { scale: { initial: 5, max: 2 } }, 'test/fn: scale.initial (5) must be <= scale.max (2)'],
+    ['empty exec probe', { liveness: FunctionProbe.exec([]) }, 'test/fn: liveness.command ([]) must not be empty'],
+    ['empty name', { name: '' }, 'test/fn: name ("") is required and must be a non-empty string'],
+    ['target not a number', { scale: { target: NaN } }, 'test/fn: scale.target (NaN) must be a finite number'],
+    ['not a quantity', { resources: { cpu: { request: kplus.Cpu.millis(NaN) } } }, 'test/fn: resources.cpu.request ("NaNm") is not a Kubernetes quantity; use e.g. Cpu.millis(250) or Size.mebibytes(256)'],
     ['CPU target above 100%', { scale: { metric: ScalingMetric.CPU, target: 150 } }, 'test/fn: scale.target (150) must be a percentage (<= 100) with metric cpu'],
   ])('%s', (_case, props, message) => {
     const error = validationError(() => make(props));
