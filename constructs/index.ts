@@ -8,12 +8,14 @@
 export { ValidationError } from './core/errors';
 export { PlatformContext } from './core/context';
 export { DeployHints } from './core/deploy-hints';
+export type { EventDestination, IEventSink } from './core/events';
 export * from './core/graph';
-export * from './core/network';
+export { IngressPolicy } from './core/network';
+export type { IngressPolicyProps, PodPeer } from './core/network';
 export * from './core/secrets';
 export type { ContainerSecurityOptions } from './core/security';
 export * from './core/store';
-export type { IWorkload, IHttpWorkload } from './core/workload';
+export type { IWorkload, IHttpWorkload, ResourceRef } from './core/workload';
 // L2
 export * from './knative/types';
 export * from './knative/probe';
@@ -22,9 +24,24 @@ export * from './knative/function';
 export * from './redis/redis';
 export * from './gateway/api-gateway';
 export * from './gateway/frontend';
+export { RabbitmqCluster } from './rabbitmq/cluster';
+export type { RabbitmqClusterProps, RabbitmqTlsOptions } from './rabbitmq/cluster';
+export * from './rabbitmq/topology';
+export { CloudEventType } from './eventing/event-type';
+export type { CloudEventTypeOptions } from './eventing/event-type';
+export { EventFilter } from './eventing/filter';
+export { BackoffPolicy } from './eventing/delivery';
+export type { DeliveryOptions } from './eventing/delivery';
+export { EventCatalog } from './eventing/catalog';
+export type { EventProducer, EventConsumer } from './eventing/catalog';
+export * from './eventing/broker';
+export * from './eventing/trigger';
+export * from './eventing/sink-binding';
+export * from './eventing/sources';
 // L3
 export { Profile } from './bundles/profile';
 export * from './bundles/functions-platform';
+export * from './bundles/event-driven-platform';
 export * from './bundles/platform-docs';
 // L1 (generated from the pinned upstream CRDs)
 export * as serving from './imports/serving.knative.dev';

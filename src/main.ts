@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
-import { renderPlatformDocs } from '../constructs';
+import { EventCatalog, PlatformDocs } from '../constructs';
 import { buildReferencePlatform } from './reference-platform';
 
 export function synthReferenceApp(outdir?: string): App {
@@ -15,15 +15,25 @@ export function synthReferenceApp(outdir?: string): App {
 }
 
 export function referenceDocs(app: App): string {
-  return renderPlatformDocs({
+  return PlatformDocs.render({
     title: 'Reference functions platform',
     source: 'src/reference-platform.ts',
     charts: app.charts as Chart[],
   });
 }
 
+/** Files written next to the manifests: the README, the event catalog and its picture. */
+export function referenceExtras(app: App): { [file: string]: string } {
+  const catalog = EventCatalog.of(app);
+  return {
+    'README.md': referenceDocs(app),
+    'events.md': catalog.renderMarkdown('Event catalog of the reference platform', 'events.svg'),
+    'events.svg': catalog.renderSvg('Event flows of the reference platform'),
+  };
+}
+
 if (require.main === module) {
   const app = synthReferenceApp();
   app.synth();
-  fs.writeFileSync(path.join(app.outdir, 'README.md'), referenceDocs(app));
+  for (const [file, content] of Object.entries(referenceExtras(app))) fs.writeFileSync(path.join(app.outdir, file), content);
 }

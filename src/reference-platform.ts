@@ -5,7 +5,9 @@
 import { Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { FunctionsPlatform, FunctionProbe, Language, Profile } from '../constructs';
+import {
+  CloudEventType, EventDrivenPlatform, EventFilter, FunctionProbe, FunctionsPlatform, Language, PingSource, Profile,
+} from '../constructs';
 
 /** Knobs of the reference platform (the Pulumi stack config maps onto these). */
 export interface ReferencePlatformOptions {
@@ -13,7 +15,9 @@ export interface ReferencePlatformOptions {
   readonly profile?: Profile;
   /** @default 'functions' */
   readonly namespace?: string;
-  /** Image overrides by function name (`hello`, `player`, `echo`), `gateway` and `redis`. @default - the images below */
+  /** Namespace of the event infrastructure (RabbitMQ, broker, triggers, sources). @default 'events' */
+  readonly eventsNamespace?: string;
+  /** Image overrides by function name (`hello`, `player`, `echo`, `leaderboard`), `gateway` and `redis`. @default - the images below */
   readonly images?: { [name: string]: string };
   /** Minimum gateway pods. @default - the profile's (dev 1, prod 2) */
   readonly gatewayMinScale?: number;
@@ -23,23 +27,44 @@ export interface ReferencePlatformOptions {
   readonly redisStorageGi?: number;
 }
 
-/** Chart id, hence the file name in dist/ (`functions-platform.k8s.yaml`). */
+/** Chart ids, hence the file names in dist/ (`functions-platform.k8s.yaml`, `event-driven-platform.k8s.yaml`). */
 export const REFERENCE_CHART_ID = 'functions-platform';
+export const EVENTS_CHART_ID = 'event-driven-platform';
+
+/** The event the game is about: the CloudEvents Player publishes it, the leaderboard consumes it. */
+export const SCORE_EVENT = CloudEventType.of('dev.platform-blueprints.game.score', {
+  description: 'a player scored (sent from the CloudEvents Player UI)',
+});
+
+/** Both parts of the reference platform. */
+export interface ReferencePlatform {
+  readonly functions: FunctionsPlatform;
+  readonly events: EventDrivenPlatform;
+}
 
 /**
  * Real public images. Knative's own samples publish only `latest` tags; pin digests in production (README).
  * - hello: Knative's Go hello-world sample (uid 1001, reads TARGET).
- * - player: the CloudEvents Player from the Knative getting-started tutorial (Java/Quarkus, uid 1001); LOCAL
- *   mode loops its events back to itself until eventing is added.
+ * - player: the CloudEvents Player from the Knative getting-started tutorial (Java/Quarkus, uid 1001): its UI sends
+ *   score events to the broker (BROKER_URI) and shows the events it receives.
  * - echo: an HTTP echo server in Node.js (uid 1000), handy to see what the gateway forwards.
+ * - leaderboard: Knative's event_display sample (Go, nonroot) stands in for the leaderboard: it logs every score
+ *   event it receives.
  */
 export const REFERENCE_IMAGES: { [name: string]: string } = {
   hello: 'ghcr.io/knative/helloworld-go:latest',
   player: 'quay.io/ruben/cloudevents-player:latest',
   echo: 'docker.io/mendhak/http-https-echo:37',
+  leaderboard: 'gcr.io/knative-releases/knative.dev/eventing/cmd/event_display:latest',
 };
 
-export function buildReferencePlatform(scope: Construct, options: ReferencePlatformOptions = {}): FunctionsPlatform {
+export function buildReferencePlatform(scope: Construct, options: ReferencePlatformOptions = {}): ReferencePlatform {
+  const functions = buildFunctions(scope, options);
+  const events = buildEvents(scope, functions, options);
+  return { functions, events };
+}
+
+function buildFunctions(scope: Construct, options: ReferencePlatformOptions): FunctionsPlatform {
   const chart = new Chart(scope, REFERENCE_CHART_ID, { disableResourceNameHashes: true });
   const images = { ...REFERENCE_IMAGES, ...options.images };
   const scale = options.functionMinScale !== undefined ? { min: options.functionMinScale } : undefined;
@@ -60,7 +85,8 @@ export function buildReferencePlatform(scope: Construct, options: ReferencePlatf
         name: 'player',
         image: images.player,
         language: Language.JAVA,
-        env: { PLAYER_MODE: kplus.EnvValue.fromValue('LOCAL') },
+        // KNATIVE mode: sends to BROKER_URI (given by the event platform's broker.addPublisher).
+        env: { PLAYER_MODE: kplus.EnvValue.fromValue('KNATIVE') },
         securityContext: { user: 1001 },
         // The player keeps a WebSocket open to its UI.
         timeout: Duration.minutes(10),
@@ -73,6 +99,12 @@ export function buildReferencePlatform(scope: Construct, options: ReferencePlatf
         env: { HTTP_PORT: kplus.EnvValue.fromValue('8080') },
         securityContext: { user: 1000 },
         readiness: FunctionProbe.http('/'),
+        scale,
+      },
+      {
+        name: 'leaderboard',
+        image: images.leaderboard,
+        language: Language.GO,
         scale,
       },
     ],
@@ -93,3 +125,26 @@ export function buildReferencePlatform(scope: Construct, options: ReferencePlatf
   });
 }
 
+
+function buildEvents(scope: Construct, functions: FunctionsPlatform, options: ReferencePlatformOptions): EventDrivenPlatform {
+  const chart = new Chart(scope, EVENTS_CHART_ID, { disableResourceNameHashes: true });
+  const events = new EventDrivenPlatform(chart, 'Platform', {
+    namespace: options.eventsNamespace ?? 'events',
+    profile: options.profile ?? Profile.DEV,
+    broker: { name: 'game' },
+  });
+  const player = functions.functionNamed('player');
+  // Score events: the player publishes them, the leaderboard subscribes.
+  events.broker.addPublisher(player, { emits: [SCORE_EVENT], envName: 'BROKER_URI' });
+  events.broker.subscribe(functions.functionNamed('leaderboard'), { filters: [EventFilter.type(SCORE_EVENT)] });
+  // A game tick every five minutes, shown in the player's activity list.
+  new PingSource(chart, 'GameTick', {
+    name: 'game-tick',
+    namespace: events.namespace,
+    schedule: '*/5 * * * *',
+    data: '{"round":"tick"}',
+    sink: events.broker,
+  });
+  events.broker.subscribe(player, { filters: [EventFilter.type(CloudEventType.PING)] });
+  return events;
+}

@@ -7,21 +7,22 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { SchemaValidator } from '../scripts/lib/schema-validator';
-import { referenceDocs, synthReferenceApp } from '../src/main';
+import { referenceExtras, synthReferenceApp } from '../src/main';
 
 const DIST = path.join(__dirname, '..', 'dist');
 
 function synthTo(dir: string): { [file: string]: string } {
   const app = synthReferenceApp(dir);
   app.synth();
-  fs.writeFileSync(path.join(dir, 'README.md'), referenceDocs(app));
+  for (const [file, content] of Object.entries(referenceExtras(app))) fs.writeFileSync(path.join(dir, file), content);
   return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
 }
 
 const first = synthTo(fs.mkdtempSync(path.join(os.tmpdir(), 'pb-dist-')));
 const committed = Object.fromEntries(fs.readdirSync(DIST).sort().map((f) => [f, fs.readFileSync(path.join(DIST, f), 'utf8')]));
-const objects = Object.entries(committed).filter(([f]) => f.endsWith('.yaml'))
-  .flatMap(([, text]) => parseAllDocuments(text).map((d) => d.toJS()).filter(Boolean));
+const perFile = Object.fromEntries(Object.entries(committed).filter(([f]) => f.endsWith('.yaml'))
+  .map(([f, text]) => [f, parseAllDocuments(text).map((d) => d.toJS()).filter(Boolean)]));
+const objects: any[] = Object.values(perFile).flat();
 
 describe('dist/', () => {
   test('is up to date: committed files equal a fresh synthesis (run `npm run synth` and commit when this fails)', () => {
@@ -39,8 +40,8 @@ describe('dist/', () => {
   });
 
   test('holds a complete functions platform: namespace, Redis, three functions in three languages, one public gateway', () => {
+    expect(perFile['functions-platform.k8s.yaml'][0].metadata.name).toBe('functions');
     const kinds = objects.map((o) => `${o.kind}/${o.metadata.name}`);
-    expect(kinds[0]).toBe('Namespace/functions');
     expect(kinds).toEqual(expect.arrayContaining(['StatefulSet/redis', 'Service/redis', 'Service/hello', 'Service/player', 'Service/echo', 'Service/gateway']));
     const functions = objects.filter((o) => o.apiVersion === 'serving.knative.dev/v1' && o.metadata.labels['networking.knative.dev/visibility'] === 'cluster-local');
     expect(new Set(functions.map((f) => f.metadata.labels['platform-blueprints.io/language']))).toEqual(new Set(['go', 'java', 'nodejs']));
@@ -66,9 +67,23 @@ describe('dist/', () => {
     }
   });
 
+  test('holds the event-driven flow in its own file: RabbitMQ, a RabbitMQ broker, publisher, subscriptions, a ping source, event types', () => {
+    const events = perFile['event-driven-platform.k8s.yaml'];
+    expect(events[0]).toMatchObject({ kind: 'Namespace', metadata: { name: 'events', labels: { 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/warn': 'restricted' } } });
+    const names = events.map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(names).toEqual(expect.arrayContaining([
+      'RabbitmqCluster/rabbitmq', 'Broker/game', 'RabbitmqBrokerConfig/game-config', 'SinkBinding/player-to-game', 'Trigger/game-to-leaderboard',
+      'Trigger/game-to-player', 'PingSource/game-tick', 'EventType/game-dev.platform-blueprints.game.score', 'EventType/game-dev.knative.sources.ping',
+      'Service/dead-letters',
+    ]));
+    expect(events.find((o) => o.kind === 'Broker').metadata.annotations['eventing.knative.dev/broker.class']).toBe('RabbitMQBroker');
+    expect(committed['events.md']).toContain('| `dev.platform-blueprints.game.score` | a player scored (sent from the CloudEvents Player UI) | functions/player (SinkBinding) | events/game | functions/leaderboard |');
+    expect(committed['events.svg']).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  });
+
   test('every pod template meets Pod Security "restricted" at container level', () => {
     const templates = objects.filter((o) => o.spec?.template?.spec?.containers);
-    expect(templates.length).toBe(5);
+    expect(templates.map((t) => t.metadata.name).sort()).toEqual(['dead-letters', 'echo', 'gateway', 'hello', 'leaderboard', 'player', 'redis']);
     for (const t of templates) {
       for (const c of t.spec.template.spec.containers) {
         const sc = { ...t.spec.template.spec.securityContext, ...c.securityContext };

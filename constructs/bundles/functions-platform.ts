@@ -1,7 +1,7 @@
-import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { clusterScoped } from '../core/context';
 import { invalid } from '../core/errors';
 import { MANAGED_BY } from '../core/labels';
 import { POD_SECURITY_RESTRICTED_LABELS } from '../core/security';
@@ -194,8 +194,7 @@ export class FunctionsPlatform extends Construct {
         },
       },
     });
-    // A Namespace is cluster-scoped: drop the namespace a surrounding Chart would stamp on it.
-    if (Chart.of(this).namespace !== undefined) ApiObject.of(ns).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    clusterScoped(ns);
   }
 
   private createGateway(name: string, props: PlatformGatewayProps, dataPlane?: KnativeDataPlane): ApiGateway {

@@ -17,6 +17,18 @@ export interface PlatformDocsOptions {
   readonly charts: Chart[];
 }
 
+/** What a cluster must run for the kinds of an API group (versions: the ones the Pulumi program installs). */
+const PREREQUISITES: Array<{ when: (kinds: Set<string>) => boolean; text: string }> = [
+  { when: (k) => [...k].some((x) => x.startsWith('serving.knative.dev/')), text: 'Knative Serving with a networking layer (the Pulumi program installs Knative Serving v1.22.1 with net-kourier v1.22.0).' },
+  { when: (k) => [...k].some((x) => /^(eventing|sources|messaging|flows|sinks)\.knative\.dev\//.test(x)), text: 'Knative Eventing (the Pulumi program installs v1.22.2).' },
+  { when: (k) => k.has('eventing.knative.dev/v1alpha1/RabbitmqBrokerConfig'), text: 'eventing-rabbitmq\'s broker (v1.22.1, `rabbitmq-broker.yaml`).' },
+  { when: (k) => k.has('rabbitmq.com/v1beta1/RabbitmqCluster'), text: 'The RabbitMQ cluster operator (v2.22.3).' },
+  {
+    when: (k) => [...k].some((x) => x.startsWith('rabbitmq.com/') && !x.endsWith('/RabbitmqCluster')) || k.has('eventing.knative.dev/v1alpha1/RabbitmqBrokerConfig'),
+    text: 'The RabbitMQ messaging topology operator (v1.20.1; eventing-rabbitmq declares its queues through it) with cert-manager (v1.18.2).',
+  },
+];
+
 /** Default `max-revision-timeout-seconds` of Knative Serving. */
 const KNATIVE_DEFAULT_MAX_TIMEOUT = 600;
 
@@ -31,7 +43,16 @@ function mermaidId(name: string): string {
   return name.replace(/[^A-Za-z0-9_]/g, '_');
 }
 
-export function renderPlatformDocs(options: PlatformDocsOptions): string {
+/** Renders the README that sits next to the synthesized manifests. */
+export class PlatformDocs {
+  public static render(options: PlatformDocsOptions): string {
+    return renderPlatformDocs(options);
+  }
+
+  private constructor() {}
+}
+
+function renderPlatformDocs(options: PlatformDocsOptions): string {
   const lines: string[] = [
     `# ${options.title}`,
     '',
@@ -43,11 +64,11 @@ export function renderPlatformDocs(options: PlatformDocsOptions): string {
     '|---|---|---|---|',
   ];
   let maxTimeout = 0;
-  const knativeKinds = new Set<string>();
+  const kinds = new Set<string>();
   for (const chart of options.charts) {
     for (const obj of chart.toJson()) {
       lines.push(`| ${chart.node.id}.k8s.yaml | ${obj.apiVersion} ${obj.kind} | ${obj.metadata?.namespace ?? '(cluster)'} | ${obj.metadata?.name} |`);
-      if (String(obj.apiVersion).endsWith('knative.dev/v1')) knativeKinds.add(obj.apiVersion.split('/')[0]);
+      kinds.add(`${obj.apiVersion}/${obj.kind}`);
       const t = obj.spec?.template?.spec?.timeoutSeconds;
       if (typeof t === 'number') maxTimeout = Math.max(maxTimeout, t);
     }
@@ -55,8 +76,10 @@ export function renderPlatformDocs(options: PlatformDocsOptions): string {
 
   lines.push('', '## Before you apply', '');
   let step = 1;
-  if (knativeKinds.has('serving.knative.dev')) {
-    lines.push(`${step++}. Knative Serving with a networking layer (the Pulumi program installs Knative Serving v1.22.1 with net-kourier; see the repository README).`);
+  const needed = PREREQUISITES.filter((p) => p.when(kinds));
+  if (needed.length) {
+    lines.push(`${step++}. The cluster runs (the Pulumi program installs all of them, in this order; see the repository README):`);
+    for (const p of needed) lines.push(`   - ${p.text}`);
   }
   if (maxTimeout > KNATIVE_DEFAULT_MAX_TIMEOUT) {
     lines.push(

@@ -2,7 +2,7 @@
  * Settings a construct reads from its surroundings: its namespace (prop, else the enclosing chart's) and the
  * cluster's DNS domain (construct context, for clusters not using `cluster.local`).
  */
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ValidationError } from './errors';
 import { requireName } from './validate';
@@ -29,4 +29,10 @@ export function resolveNamespace(scope: IConstruct, explicit: string | undefined
 export function clusterDomain(scope: IConstruct): string {
   const domain = scope.node.tryGetContext(PlatformContext.CLUSTER_DOMAIN) ?? DEFAULT_CLUSTER_DOMAIN;
   return requireName(scope, `context ${PlatformContext.CLUSTER_DOMAIN}`, domain, 'dns1123-subdomain');
+}
+
+/** Keeps a cluster-scoped object cluster-scoped: drops the namespace an enclosing Chart would stamp on it. */
+export function clusterScoped<T extends ApiObject>(obj: T): T {
+  if (Chart.of(obj).namespace !== undefined) obj.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+  return obj;
 }

@@ -6,6 +6,7 @@ import { ApiObject } from 'cdk8s';
 
 const STATEFUL = Symbol.for('platform-blueprints.stateful');
 const READY_CONDITION = Symbol.for('platform-blueprints.ready-condition');
+const REPLACE_ON_CHANGES = Symbol.for('platform-blueprints.replace-on-changes');
 
 export class DeployHints {
   /**
@@ -32,6 +33,20 @@ export class DeployHints {
   /** The readiness condition declared for an object, or undefined. */
   public static readyCondition(obj: ApiObject): string | undefined {
     return (obj as any)[READY_CONDITION];
+  }
+
+  /**
+   * Declares fields the API server refuses to change after creation (e.g. a RabbitMQ Broker's whole spec): a change
+   * must replace the object (Pulumi: `replaceOnChanges`, with delete-before-replace as the name is fixed).
+   * Paths are Pulumi property paths, e.g. `spec` or `spec.filter`.
+   */
+  public static replaceOnChanges(obj: ApiObject, paths: string[]): void {
+    Object.defineProperty(obj, REPLACE_ON_CHANGES, { value: [...paths], configurable: true });
+  }
+
+  /** The immutable field paths declared for an object (empty when none). */
+  public static immutableFields(obj: ApiObject): string[] {
+    return (obj as any)[REPLACE_ON_CHANGES] ?? [];
   }
 
   private constructor() {}

@@ -12,6 +12,10 @@ export enum EdgeKind {
   ROUTES = 'routes',
   /** A workload calls another over HTTP (its URL injected). */
   CALLS = 'calls',
+  /** A workload or source sends CloudEvents to a sink (broker or function). */
+  SENDS_EVENTS = 'sends events',
+  /** A broker delivers the events a subscription selects to a subscriber. */
+  DELIVERS_EVENTS = 'delivers events',
 }
 
 export interface GraphEdge {

@@ -8,6 +8,14 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IWorkload } from './workload';
 
+/** Pods that may be let in by a policy: a label selector in a namespace (a plain description, not a construct). */
+export interface PodPeer {
+  readonly namespace: string;
+  readonly podSelector: { [key: string]: string };
+  /** Names the peer in deduplication keys and messages, e.g. `broker functions/game (dispatchers)`. */
+  readonly description: string;
+}
+
 export interface IngressPolicyProps {
   /** Name of the NetworkPolicy. */
   readonly name: string;
@@ -37,7 +45,12 @@ export class IngressPolicy extends Construct {
 
   /** Lets the pods of a workload in on the given TCP ports (all ports when empty). Idempotent. */
   public allowFrom(peer: IWorkload, ports: number[] = []): void {
-    const key = `workload:${peer.namespace}/${peer.name}:${ports.join(',')}`;
+    this.allowFromPods({ namespace: peer.namespace, podSelector: peer.podSelector, description: `${peer.namespace}/${peer.name}` }, ports);
+  }
+
+  /** Lets pods matching a selector in; pods of another namespace through a namespace selector too. Idempotent. */
+  public allowFromPods(peer: PodPeer, ports: number[] = []): void {
+    const key = `pods:${peer.namespace}:${JSON.stringify(peer.podSelector)}:${ports.join(',')}`;
     if (this.rules.has(key)) return;
     this.rules.add(key);
     const id = `From${this.rules.size}`;

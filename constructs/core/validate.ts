@@ -40,6 +40,11 @@ export function showDuration(value: Duration): string {
   return `${value.toMilliseconds() / 1000}s`;
 }
 
+/** A duration as ISO-8601 in seconds (`PT0.5S`, `PT120S`), the form Knative delivery settings take. */
+export function isoDuration(value: Duration): string {
+  return `PT${value.toMilliseconds() / 1000}S`;
+}
+
 /** A duration in whole seconds within [min, max] seconds. */
 export function requireSeconds(scope: IConstruct, field: string, value: Duration, range: IntegerRange = {}): number {
   const millis = value.toMilliseconds();

@@ -6,6 +6,13 @@ export function podSelectorConfig(namespace: string, labels: { [key: string]: st
   return { labelSelector: kplus.LabelSelector.of({ labels }), namespaces: { names: [namespace] } };
 }
 
+/** An object by API version, kind and name (in the referrer's namespace). */
+export interface ResourceRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+}
+
 /**
  * Something that runs pods and can be wired to other parts of the platform: a store binds into it, a gateway
  * routes to it, a network policy admits it. Wiring methods take an IWorkload, never a name or a URL.
@@ -18,6 +25,8 @@ export interface IWorkload extends IConstruct, kplus.INetworkPolicyPeer, kplus.I
   readonly namespace: string;
   /** Labels that select exactly this workload's pods (for NetworkPolicy peers). */
   readonly podSelector: { [key: string]: string };
+  /** The object that owns the pod template (e.g. the Knative Service), for bindings that mutate it. */
+  readonly resourceRef: ResourceRef;
   /** Adds an environment variable to the workload's main container; a name can be set once. */
   addEnv(name: string, value: kplus.EnvValue): void;
 }

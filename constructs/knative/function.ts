@@ -6,13 +6,14 @@ import { clusterDomain, resolveNamespace } from '../core/context';
 import { DeployHints } from '../core/deploy-hints';
 import { invalid } from '../core/errors';
 import { LANGUAGE_LABEL, recommendedLabels } from '../core/labels';
-import { IngressPolicy } from '../core/network';
+import { EventDestination, IEventSink } from '../core/events';
+import { IngressPolicy, PodPeer } from '../core/network';
 import { resourcesToKube } from '../core/quantity';
 import { ContainerSecurityOptions, restrictedContainerSecurityContext } from '../core/security';
 import {
   requireAnnotationKeys, requireEnvName, requireImage, requireInteger, requireLabels, requireName, requireSeconds, requireUnique,
 } from '../core/validate';
-import { IHttpWorkload, podSelectorConfig } from '../core/workload';
+import { IHttpWorkload, ResourceRef, podSelectorConfig } from '../core/workload';
 import {
   Service,
   ServiceSpecTemplateSpecContainers,
@@ -167,7 +168,7 @@ const DEFAULT_RESOURCES: kplus.ContainerResources = {
  *
  * Wiring: `store.bind(fn)` injects the store's address and credentials; `gateway.route('/api/x', fn)` exposes it.
  */
-export class KnativeFunction extends Construct implements IHttpWorkload {
+export class KnativeFunction extends Construct implements IHttpWorkload, IEventSink {
   public static isKnativeFunction(x: unknown): x is KnativeFunction {
     return typeof x === 'object' && x !== null && (x as any)[KNATIVE_FUNCTION] === true;
   }
@@ -190,6 +191,7 @@ export class KnativeFunction extends Construct implements IHttpWorkload {
   public readonly timeoutSeconds?: number;
   /** Labels Knative puts on every pod of this service. */
   public readonly podSelector: { [key: string]: string };
+  public readonly resourceRef: ResourceRef;
   /** The L1 Knative Service. */
   public readonly resource: Service;
   /** The NetworkPolicy that admits the Knative data plane to the pods. */
@@ -214,6 +216,7 @@ export class KnativeFunction extends Construct implements IHttpWorkload {
     this.visibility = props.visibility ?? Visibility.CLUSTER_LOCAL;
     this.language = props.language;
     this.podSelector = { 'serving.knative.dev/service': this.name };
+    this.resourceRef = { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: this.name };
 
     const image = requireImage(this, 'image', props.image);
     requireLabels(this, 'labels', props.labels);
@@ -306,6 +309,16 @@ export class KnativeFunction extends Construct implements IHttpWorkload {
     });
     // Requests reach the pods only through the Knative data plane (ingress gateway → activator → queue-proxy).
     this.ingressPolicy.allowFromNamespaces((props.dataPlane ?? KnativeDataPlane.KOURIER).namespaces, QUEUE_PROXY_PORTS);
+  }
+
+  public destinationFrom(fromNamespace: string): EventDestination {
+    return fromNamespace === this.namespace
+      ? { ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: this.name } }
+      : { uri: this.url };
+  }
+
+  public admitEventsFrom(_peer: PodPeer): void {
+    // Events reach a Knative Service through the Knative ingress and activator, which its policy already admits.
   }
 
   public toPodSelectorConfig(): kplus.PodSelectorConfig {

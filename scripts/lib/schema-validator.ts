@@ -50,11 +50,15 @@ const CORE_ENUMS: { [schema: string]: { [property: string]: string[] } } = {
 /** Knative Serving feature flags that are on in a default installation (config-features). */
 const KNATIVE_FLAGS_ON_BY_DEFAULT = ['kubernetes.podspec-volumes-emptydir'];
 
-/** Where a Knative kind keeps its pod spec, and the Knative-only fields to drop before checking it as a core PodSpec. */
+/**
+ * Where a Knative kind keeps a pod spec its CRD leaves (partly) opaque, to check it as a core PodSpec too
+ * (Knative-only fields dropped first).
+ */
 const KNATIVE_POD_SPECS: { [kind: string]: string[] } = {
   'serving.knative.dev/v1/Service': ['spec', 'template', 'spec'],
   'serving.knative.dev/v1/Configuration': ['spec', 'template', 'spec'],
   'serving.knative.dev/v1/Revision': ['spec'],
+  'sources.knative.dev/v1/ContainerSource': ['spec', 'template', 'spec'],
 };
 const KNATIVE_ONLY_POD_FIELDS = ['containerConcurrency', 'timeoutSeconds', 'responseStartTimeoutSeconds', 'idleTimeoutSeconds'];
 

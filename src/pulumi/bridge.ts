@@ -61,6 +61,8 @@ export interface PlannedObject {
   readonly stateful?: string;
   /** Status condition to wait for, when the object declares one. */
   readonly readyCondition?: string;
+  /** Fields the API server will not change in place: a change replaces the object. */
+  readonly replaceOnChanges?: string[];
   /** The DeployTimeSecret this object is generated from. */
   readonly secret?: DeployTimeSecret;
 }
@@ -130,6 +132,7 @@ export function planDeployment(root: IConstruct): PlannedObject[] {
       apiGroup: groupOf(manifest.apiVersion),
       stateful: DeployHints.statefulReason(obj),
       readyCondition: DeployHints.readyCondition(obj),
+      replaceOnChanges: DeployHints.immutableFields(obj).length ? DeployHints.immutableFields(obj) : undefined,
     });
   }
   const byKey = new Map<string, PlannedObject>();
@@ -211,6 +214,8 @@ export class Cdk8sDeployment extends pulumi.ComponentResource {
         dependsOn,
         ...(entry.stateful ? { protect: true, retainOnDelete: true } : {}),
         ...(entry.readyCondition ? { customTimeouts: { create: timeout, update: timeout } } : {}),
+        // Same name after replacement, so the old object must go first.
+        ...(entry.replaceOnChanges ? { replaceOnChanges: entry.replaceOnChanges, deleteBeforeReplace: true } : {}),
       };
       const resourceName = `${prefix}/${entry.name}`;
       this.resources[entry.key] = entry.secret

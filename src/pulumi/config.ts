@@ -10,6 +10,8 @@ export interface ProgramConfig {
   readonly platform: ReferencePlatformOptions;
   /** Install Knative Serving + kourier (false when the cluster already has it). */
   readonly installKnative: boolean;
+  /** Install the event stack: cert-manager, RabbitMQ operators, Knative Eventing, eventing-rabbitmq. */
+  readonly installEventing: boolean;
   readonly knativeDomain?: string;
   readonly ingressServiceType?: string;
   /** Folder holding serving-crds.yaml, serving-core.yaml and kourier.yaml (air-gapped installs). */
@@ -46,18 +48,23 @@ export function readConfig(cfg: pulumi.Config = new pulumi.Config(NAMESPACE)): P
   if (ingressServiceType !== undefined && !SERVICE_TYPES.includes(ingressServiceType)) {
     fail('ingressServiceType', ingressServiceType, `must be one of ${SERVICE_TYPES.join(', ')}`);
   }
-  const installKnative = cfg.get('installKnative');
-  if (installKnative !== undefined && !['true', 'false'].includes(installKnative)) fail('installKnative', installKnative, 'must be true or false');
+  const flag = (key: string): boolean => {
+    const value = cfg.get(key);
+    if (value !== undefined && !['true', 'false'].includes(value)) fail(key, value, 'must be true or false');
+    return value !== 'false';
+  };
   return {
     platform: {
       profile: profile as Profile,
       namespace: cfg.get('namespace'),
+      eventsNamespace: cfg.get('eventsNamespace'),
       images,
       gatewayMinScale: optionalInteger(cfg, 'gatewayMinScale', 0),
       functionMinScale: optionalInteger(cfg, 'functionMinScale', 0),
       redisStorageGi: optionalInteger(cfg, 'redisStorageGi', 1),
     },
-    installKnative: installKnative !== 'false',
+    installKnative: flag('installKnative'),
+    installEventing: flag('installEventing'),
     knativeDomain: cfg.get('knativeDomain'),
     ingressServiceType,
     knativeManifestsDir: cfg.get('knativeManifestsDir'),

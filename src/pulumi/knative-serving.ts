@@ -6,11 +6,8 @@
  * idle timeout, ingress Service type) and the objects are created in three ConfigGroups: the CRDs, then the core,
  * then kourier. Each object has exactly one owner; nothing is patched after the fact.
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { parseAllDocuments } from 'yaml';
+import { ManifestReader, StagedInstall, manifestReader, readManifests, withConfigData, withoutCrdsOf } from './release-install';
 
 export const KNATIVE_SERVING_VERSION = '1.22.1';
 export const NET_KOURIER_VERSION = '1.22.0';
@@ -43,34 +40,6 @@ export interface KnativeServingSettings {
   readonly ingressServiceType?: string;
 }
 
-/** Reads a manifest: from `dir/<file name of the URL>` when a folder is given, else over HTTPS. */
-export type ManifestReader = (url: string) => Promise<string>;
-
-export function manifestReader(dir?: string): ManifestReader {
-  return async (url: string) => {
-    if (dir) return fs.readFileSync(path.join(dir, url.split('/').pop() as string), 'utf8');
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}`);
-    return response.text();
-  };
-}
-
-export function parseManifests(text: string, source: string): any[] {
-  return parseAllDocuments(text).map((d, i) => {
-    if (d.errors.length) throw new Error(`${source}: document ${i}: ${d.errors[0].message}`);
-    return d.toJS();
-  }).filter((o) => o && typeof o === 'object' && o.kind);
-}
-
-function isCrd(o: any): boolean {
-  return o.kind === 'CustomResourceDefinition';
-}
-
-function withConfigData(o: any, namespace: string, name: string, data: { [key: string]: string }): any {
-  if (o.kind !== 'ConfigMap' || o.metadata?.name !== name || o.metadata?.namespace !== namespace) return o;
-  return { ...o, data: { ...o.data, ...data } };
-}
-
 /**
  * Applies the settings to the release objects; returns the three groups in install order. Pure: the manifests go in,
  * the objects to create come out.
@@ -81,9 +50,7 @@ export function prepareKnativeServing(
 ): { crds: any[]; core: any[]; kourier: any[] } {
   const timeout = settings.maxRevisionTimeoutSeconds ?? 600;
   if (!Number.isInteger(timeout) || timeout < 1) throw new Error(`maxRevisionTimeoutSeconds (${timeout}) must be a positive whole number`);
-  const crdNames = new Set(manifests.crds.filter(isCrd).map((o) => o.metadata.name));
-  const core = manifests.core
-    .filter((o) => !(isCrd(o) && crdNames.has(o.metadata.name))) // serving-core.yaml repeats the CRDs
+  const core = withoutCrdsOf(manifests.core, manifests.crds) // serving-core.yaml repeats the CRDs
     .map((o) => withConfigData(o, 'knative-serving', 'config-network', { 'ingress-class': 'kourier.ingress.networking.knative.dev' }))
     .map((o) => withConfigData(o, 'knative-serving', 'config-defaults', { 'max-revision-timeout-seconds': String(timeout) }))
     .map((o) => (settings.domain ? withConfigData(o, 'knative-serving', 'config-domain', { [settings.domain]: '' }) : o))
@@ -107,7 +74,7 @@ export function prepareKnativeServing(
   if (missing.length) {
     throw new Error(`the Knative manifests lack ${missing.map(([id]) => id).join(', ')}; are these the serving-core and kourier release files?`);
   }
-  return { crds: manifests.crds.filter(isCrd), core, kourier };
+  return { crds: manifests.crds.filter((o) => o.kind === 'CustomResourceDefinition'), core, kourier };
 }
 
 export interface KnativeServingArgs extends KnativeServingSettings {
@@ -120,27 +87,18 @@ export interface KnativeServingArgs extends KnativeServingSettings {
 }
 
 /** Knative Serving with net-kourier: CRDs, then core, then kourier (see the module comment). */
-export class KnativeServing extends pulumi.ComponentResource {
+export class KnativeServing extends StagedInstall {
   /** Ready when the CRDs, the core and kourier are all created; depend on this. */
   public readonly ready: pulumi.Resource[];
-  public readonly crds: k8s.yaml.v2.ConfigGroup;
-  public readonly core: k8s.yaml.v2.ConfigGroup;
-  public readonly kourier: k8s.yaml.v2.ConfigGroup;
 
   public constructor(name: string, args: KnativeServingArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
-    super('platform-blueprints:index:KnativeServing', name, {}, opts);
     const urls = knativeServingManifestUrls(args.servingVersion ?? KNATIVE_SERVING_VERSION, args.kourierVersion ?? NET_KOURIER_VERSION);
-    const read = args.reader ?? manifestReader();
-    const prepared = Promise.all([read(urls.crds), read(urls.core), read(urls.kourier)]).then(([crds, core, kourier]) => prepareKnativeServing({
-      crds: parseManifests(crds, urls.crds),
-      core: parseManifests(core, urls.core),
-      kourier: parseManifests(kourier, urls.kourier),
-    }, args));
-    const objs = (group: 'crds' | 'core' | 'kourier') => pulumi.output(prepared.then((p) => p[group]));
-    this.crds = new k8s.yaml.v2.ConfigGroup(`${name}-crds`, { objs: objs('crds') }, { parent: this });
-    this.core = new k8s.yaml.v2.ConfigGroup(`${name}-core`, { objs: objs('core') }, { parent: this, dependsOn: [this.crds] });
-    this.kourier = new k8s.yaml.v2.ConfigGroup(`${name}-kourier`, { objs: objs('kourier') }, { parent: this, dependsOn: [this.core] });
-    this.ready = [this.crds, this.core, this.kourier];
-    this.registerOutputs({});
+    const prepared = readManifests(urls, args.reader ?? manifestReader()).then((m) => prepareKnativeServing({ crds: m.crds, core: m.core, kourier: m.kourier }, args));
+    super('platform-blueprints:index:KnativeServing', name, [
+      { name: 'crds', objects: prepared.then((p) => p.crds) },
+      { name: 'core', objects: prepared.then((p) => p.core), after: ['crds'] },
+      { name: 'kourier', objects: prepared.then((p) => p.kourier), after: ['core'] },
+    ], opts);
+    this.ready = this.stagesNamed('crds', 'core', 'kourier');
   }
 }

@@ -8,7 +8,9 @@ import { KnativeFunction } from '../../constructs';
 import { buildReferencePlatform } from '../reference-platform';
 import { Cdk8sDeployment } from './bridge';
 import { ProgramConfig, readConfig } from './config';
-import { KnativeServing, ManifestReader, manifestReader } from './knative-serving';
+import { KnativeEventing } from './knative-eventing';
+import { KnativeServing } from './knative-serving';
+import { ManifestReader, manifestReader } from './release-install';
 
 export interface ProgramOutputs {
   /** Public URL of the gateway, as Knative reports it. */
@@ -18,6 +20,10 @@ export interface ProgramOutputs {
   readonly functions: { [name: string]: string };
   /** Secret holding the Redis password (the value is a Pulumi secret, never an output). */
   readonly redisPasswordSecret: string;
+  /** Namespace of the event infrastructure. */
+  readonly eventsNamespace: string;
+  /** In-cluster address publishers post CloudEvents to. */
+  readonly brokerUrl: string;
 }
 
 export interface ProgramOptions {
@@ -30,7 +36,9 @@ export interface ProgramOptions {
 export function runProgram(options: ProgramOptions = {}): ProgramOutputs {
   const config = options.config ?? readConfig();
   const app = new App();
-  const platform = buildReferencePlatform(app, config.platform);
+  const reference = buildReferencePlatform(app, config.platform);
+  const platform = reference.functions;
+  const reader = options.reader ?? manifestReader(config.knativeManifestsDir);
 
   let knative: KnativeServing | undefined;
   if (config.installKnative) {
@@ -39,14 +47,20 @@ export function runProgram(options: ProgramOptions = {}): ProgramOutputs {
       ingressServiceType: config.ingressServiceType,
       // The cluster must allow the longest timeout the platform asks for (the gateway's, for WebSockets).
       maxRevisionTimeoutSeconds: Math.max(600, KnativeFunction.maxTimeoutSeconds(app) ?? 0),
-      reader: options.reader ?? manifestReader(config.knativeManifestsDir),
+      reader,
     });
   }
+  const eventing = config.installEventing ? new KnativeEventing('event-stack', { reader }) : undefined;
+  const eventingGroups = ['eventing.knative.dev', 'sources.knative.dev', 'messaging.knative.dev', 'flows.knative.dev', 'sinks.knative.dev'];
 
   const redisSecret = platform.redis.passwordSecret;
   const deployment = new Cdk8sDeployment('functions-platform', {
     root: app,
-    apiGroupDependencies: knative ? { 'serving.knative.dev': knative.ready } : {},
+    apiGroupDependencies: {
+      ...(knative ? { 'serving.knative.dev': knative.ready } : {}),
+      ...(eventing ? Object.fromEntries(eventingGroups.map((g) => [g, eventing.eventingReady])) : {}),
+      ...(eventing ? { 'rabbitmq.com': eventing.rabbitmqReady } : {}),
+    },
     secretValues: config.redisPassword ? { [redisSecret.secretName]: { [redisSecret.key]: config.redisPassword } } : {},
   });
 
@@ -57,5 +71,7 @@ export function runProgram(options: ProgramOptions = {}): ProgramOutputs {
     namespace: platform.namespace,
     functions: Object.fromEntries(platform.functions.map((f) => [f.name, f.url])),
     redisPasswordSecret: redisSecret.secretName,
+    eventsNamespace: reference.events.namespace,
+    brokerUrl: reference.events.broker.address,
   };
 }

@@ -5,8 +5,9 @@ import { fixtureReader } from '../support/knative-release';
 
 const mocked = mockPulumi();
 import {
-  KNATIVE_SERVING_VERSION, KnativeServing, NET_KOURIER_VERSION, knativeServingManifestUrls, manifestReader, parseManifests, prepareKnativeServing,
+  KNATIVE_SERVING_VERSION, KnativeServing, NET_KOURIER_VERSION, knativeServingManifestUrls, prepareKnativeServing,
 } from '../../src/pulumi/knative-serving';
+import { manifestReader, parseManifests } from '../../src/pulumi/release-install';
 
 async function manifests() {
   const { read } = fixtureReader();
@@ -95,6 +96,6 @@ describe('KnativeServing under Pulumi mocks', () => {
     expect(new Set(keys).size).toBe(keys.length);
     const core = mocked.get('kubernetes:yaml/v2:ConfigGroup', 'knative-core').inputs.objs;
     expect(find(core, 'ConfigMap', 'knative-serving', 'config-defaults').data['max-revision-timeout-seconds']).toBe('1200');
-    expect(await valueOf(knative.crds.urn)).toMatch(/knative-crds$/);
+    expect(await valueOf(knative.stages.crds.urn)).toMatch(/knative-crds$/);
   });
 });

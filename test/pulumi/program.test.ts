@@ -37,12 +37,18 @@ describe('the Pulumi program', () => {
     await settle([]);
   })();
 
-  test('installs Knative Serving (CRDs, core, kourier) from the pinned releases', async () => {
+  test('installs Knative Serving (CRDs, core, kourier) and the event stack from the pinned releases', async () => {
     await done;
     expect(reader.urls).toEqual([
       'https://github.com/knative/serving/releases/download/knative-v1.22.1/serving-crds.yaml',
       'https://github.com/knative/serving/releases/download/knative-v1.22.1/serving-core.yaml',
       'https://github.com/knative-extensions/net-kourier/releases/download/knative-v1.22.0/kourier.yaml',
+      'https://github.com/cert-manager/cert-manager/releases/download/v1.18.2/cert-manager.yaml',
+      'https://github.com/rabbitmq/cluster-operator/releases/download/v2.22.3/cluster-operator.yml',
+      'https://github.com/rabbitmq/messaging-topology-operator/releases/download/v1.20.1/messaging-topology-operator-with-certmanager.yaml',
+      'https://github.com/knative/eventing/releases/download/knative-v1.22.2/eventing-crds.yaml',
+      'https://github.com/knative/eventing/releases/download/knative-v1.22.2/eventing-core.yaml',
+      'https://github.com/knative-extensions/eventing-rabbitmq/releases/download/knative-v1.22.1/rabbitmq-broker.yaml',
     ]);
     const core = mocked.get('kubernetes:yaml/v2:ConfigGroup', 'knative-serving-core').inputs.objs;
     const defaults = core.find((o: any) => o.metadata.name === 'config-defaults');
@@ -71,6 +77,33 @@ describe('the Pulumi program', () => {
     expect(mocked.dependencyNames('kubernetes:apps/v1:StatefulSet', 'functions-platform/functions/redis')).not.toContain('knative-serving-core');
   });
 
+  test('the event objects wait for the event stack: brokers and triggers for Eventing and eventing-rabbitmq, RabbitMQ for its operators', async () => {
+    await done;
+    for (const [type, name] of [
+      ['kubernetes:eventing.knative.dev/v1:Broker', 'functions-platform/events/game'],
+      ['kubernetes:eventing.knative.dev/v1:Trigger', 'functions-platform/events/game-to-leaderboard'],
+      ['kubernetes:sources.knative.dev/v1:PingSource', 'functions-platform/events/game-tick'],
+      ['kubernetes:sources.knative.dev/v1:SinkBinding', 'functions-platform/functions/player-to-game'],
+    ]) {
+      expect(mocked.dependencyNames(type, name)).toEqual(expect.arrayContaining(['event-stack-eventing-core', 'event-stack-eventing-rabbitmq']));
+    }
+    expect(mocked.dependencyNames('kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster', 'functions-platform/events/rabbitmq'))
+      .toEqual(expect.arrayContaining(['event-stack-rabbitmq-cluster-operator', 'event-stack-rabbitmq-topology-operator']));
+    const broker = mocked.get('kubernetes:eventing.knative.dev/v1:Broker', 'functions-platform/events/game');
+    expect([broker.inputs.metadata.annotations['pulumi.com/waitFor'], broker.createTimeout]).toEqual(['condition=Ready', '10m']);
+  });
+
+  test('the RabbitMQ cluster and the namespaces holding state are protected', async () => {
+    await done;
+    const guarded = mocked.registrations.filter((r) => r.protect).map((r) => `${r.type} ${r.name}`).sort();
+    expect(guarded).toEqual([
+      'kubernetes:apps/v1:StatefulSet functions-platform/functions/redis',
+      'kubernetes:core/v1:Namespace functions-platform/events',
+      'kubernetes:core/v1:Namespace functions-platform/functions',
+      'kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster functions-platform/events/rabbitmq',
+    ]);
+  });
+
   test('every Knative Service is awaited until Ready, so a broken revision fails `pulumi up`', async () => {
     await done;
     for (const name of ['hello', 'player', 'echo', 'gateway']) {
@@ -86,7 +119,9 @@ describe('the Pulumi program', () => {
       hello: 'http://hello.functions.svc.cluster.local',
       player: 'http://player.functions.svc.cluster.local',
       echo: 'http://echo.functions.svc.cluster.local',
+      leaderboard: 'http://leaderboard.functions.svc.cluster.local',
     });
+    expect([outputs.eventsNamespace, outputs.brokerUrl]).toEqual(['events', 'http://game-broker-ingress.events.svc.cluster.local']);
     expect(outputs.redisPasswordSecret).toBe('redis-auth');
     expect(JSON.stringify(outputs)).not.toContain('mock-generated-password');
   });
@@ -102,19 +137,23 @@ describe('the Pulumi program', () => {
 describe('stack configuration', () => {
   test('typed defaults', () => {
     const c = readConfig(config({}));
-    expect(c.platform).toEqual({ profile: 'dev', namespace: undefined, images: undefined, gatewayMinScale: undefined, functionMinScale: undefined, redisStorageGi: undefined });
-    expect(c.installKnative).toBe(true);
+    expect(c.platform).toEqual({
+      profile: 'dev', namespace: undefined, eventsNamespace: undefined, images: undefined, gatewayMinScale: undefined, functionMinScale: undefined, redisStorageGi: undefined,
+    });
+    expect([c.installKnative, c.installEventing]).toEqual([true, true]);
     expect(c.redisPassword).toBeUndefined();
   });
 
   test('every knob', async () => {
     const c = readConfig(config({
       profile: 'prod', namespace: 'fx', images: JSON.stringify({ hello: 'ghcr.io/me/hello:2' }), gatewayMinScale: '3', functionMinScale: '2',
-      redisStorageGi: '20', installKnative: 'false', knativeDomain: 'fx.example.com', ingressServiceType: 'ClusterIP', knativeManifestsDir: '/mirror',
-      redisPassword: 'chosen-password-123',
+      redisStorageGi: '20', installKnative: 'false', installEventing: 'false', knativeDomain: 'fx.example.com', ingressServiceType: 'ClusterIP',
+      knativeManifestsDir: '/mirror', redisPassword: 'chosen-password-123', eventsNamespace: 'fx-events',
     }, ['redisPassword']));
-    expect(c.platform).toEqual({ profile: 'prod', namespace: 'fx', images: { hello: 'ghcr.io/me/hello:2' }, gatewayMinScale: 3, functionMinScale: 2, redisStorageGi: 20 });
-    expect([c.installKnative, c.knativeDomain, c.ingressServiceType, c.knativeManifestsDir]).toEqual([false, 'fx.example.com', 'ClusterIP', '/mirror']);
+    expect(c.platform).toEqual({
+      profile: 'prod', namespace: 'fx', eventsNamespace: 'fx-events', images: { hello: 'ghcr.io/me/hello:2' }, gatewayMinScale: 3, functionMinScale: 2, redisStorageGi: 20,
+    });
+    expect([c.installKnative, c.installEventing, c.knativeDomain, c.ingressServiceType, c.knativeManifestsDir]).toEqual([false, false, 'fx.example.com', 'ClusterIP', '/mirror']);
     expect(await pulumi.isSecret(c.redisPassword as pulumi.Output<string>)).toBe(true);
   });
 
@@ -124,6 +163,7 @@ describe('stack configuration', () => {
     [{ redisStorageGi: '0' }, 'platform-blueprints:redisStorageGi ("0") must be a whole number >= 1'],
     [{ ingressServiceType: 'Ingress' }, 'platform-blueprints:ingressServiceType ("Ingress") must be one of LoadBalancer, NodePort, ClusterIP'],
     [{ installKnative: 'yes' }, 'platform-blueprints:installKnative ("yes") must be true or false'],
+    [{ installEventing: '1' }, 'platform-blueprints:installEventing ("1") must be true or false'],
     [{ images: '["a"]' }, 'platform-blueprints:images (["a"]) must be an object of image references by name'],
   ])('bad value %j', (values, message) => {
     expect(() => readConfig(config(values))).toThrow(ConfigError);
@@ -131,11 +171,11 @@ describe('stack configuration', () => {
   });
 });
 
-describe('the program without the Knative install', () => {
-  test('deploys the platform alone when the cluster already runs Knative', async () => {
+describe('the program without the installs', () => {
+  test('deploys the platform alone when the cluster already runs Knative and the event stack', async () => {
     const before = mocked.registrations.length;
     const outputs = runProgram({
-      config: { ...readConfig(config({ namespace: 'other', installKnative: 'false' })) },
+      config: { ...readConfig(config({ namespace: 'other', eventsNamespace: 'other-events', installKnative: 'false', installEventing: 'false' })) },
       reader: () => Promise.reject(new Error('must not read manifests')),
     });
     await valueOf(outputs.gatewayUrl);

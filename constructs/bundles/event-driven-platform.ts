@@ -1,0 +1,164 @@
+import { Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { clusterScoped } from '../core/context';
+import { IEventSink } from '../core/events';
+import { invalid } from '../core/errors';
+import { MANAGED_BY } from '../core/labels';
+import { requireLabels, requireName } from '../core/validate';
+import { DeliveryOptions } from '../eventing/delivery';
+import { QueueType, RabbitmqBroker } from '../eventing/broker';
+import { KnativeFunction } from '../knative/function';
+import { KnativeDataPlane, Language } from '../knative/types';
+import { RabbitmqCluster, RabbitmqTlsOptions } from '../rabbitmq/cluster';
+import { Profile } from './profile';
+
+export interface PlatformRabbitmqProps {
+  /** @default 'rabbitmq' */
+  readonly name?: string;
+  /** @default - the profile's (dev 1, prod 3) */
+  readonly replicas?: number;
+  /** @default - the profile's (dev: 250m CPU, 768Mi; prod: 1 CPU, 2Gi) */
+  readonly resources?: kplus.ContainerResources;
+  /** @default - the profile's (dev 2Gi, prod 20Gi) */
+  readonly storage?: Size;
+  /** @default - the cluster's default StorageClass */
+  readonly storageClassName?: string;
+  /** @default - plain AMQP */
+  readonly tls?: RabbitmqTlsOptions;
+}
+
+export interface PlatformBrokerProps {
+  /** @default 'default' */
+  readonly name?: string;
+  /** @default - the profile's (dev CLASSIC on one node, prod QUORUM) */
+  readonly queueType?: QueueType;
+  /** @default '/' */
+  readonly vhost?: string;
+  /** Retry and backoff; the dead-letter sink is the platform's. @default - 3 retries, exponential from 500ms */
+  readonly retry?: number;
+}
+
+export interface EventDrivenPlatformProps {
+  /** Namespace of the event infrastructure (RabbitMQ, broker, triggers, sources); the bundle creates it. */
+  readonly namespace: string;
+  /** @default Profile.DEV */
+  readonly profile?: Profile;
+  /** @default - a RabbitmqCluster sized by the profile */
+  readonly rabbitmq?: PlatformRabbitmqProps;
+  /** @default - a RabbitMQ broker named `default` */
+  readonly broker?: PlatformBrokerProps;
+  /**
+   * Where events go when delivery keeps failing.
+   * @default - a `dead-letters` function (Knative's event_display) in this namespace that logs each such event
+   */
+  readonly deadLetterSink?: IEventSink;
+  /**
+   * Image of the default dead-letter function.
+   * @default 'gcr.io/knative-releases/knative.dev/eventing/cmd/event_display:latest'
+   */
+  readonly deadLetterImage?: string;
+  /**
+   * Namespaces whose workloads bind to this platform's RabbitMQ directly (topology objects there may use it).
+   * @default - none
+   */
+  readonly amqpNamespaces?: string[];
+  /** @default KnativeDataPlane.KOURIER */
+  readonly dataPlane?: KnativeDataPlane;
+  /** Extra labels on the namespace. @default - none */
+  readonly namespaceLabels?: { [key: string]: string };
+}
+
+const DEAD_LETTER_IMAGE = 'gcr.io/knative-releases/knative.dev/eventing/cmd/event_display:latest';
+
+const SIZING: { [profile: string]: { replicas: number; resources: kplus.ContainerResources; storage: Size; queueType: QueueType } } = {
+  [Profile.DEV]: {
+    replicas: 1,
+    resources: { cpu: { request: kplus.Cpu.millis(250) }, memory: { request: Size.mebibytes(768), limit: Size.mebibytes(768) } },
+    storage: Size.gibibytes(2),
+    queueType: QueueType.CLASSIC,
+  },
+  [Profile.PROD]: {
+    replicas: 3,
+    resources: { cpu: { request: kplus.Cpu.millis(1000) }, memory: { request: Size.gibibytes(2), limit: Size.gibibytes(2) } },
+    storage: Size.gibibytes(20),
+    queueType: QueueType.QUORUM,
+  },
+};
+
+/**
+ * Event infrastructure in one construct: a namespace, a RabbitMQ cluster, a RabbitMQ-backed Knative Broker with
+ * retries and a dead-letter sink, and default-deny ingress. Functions and sources are wired to `broker` with its
+ * methods (`addPublisher`, `subscribe`) and by passing it as a sink.
+ *
+ * The namespace enforces Pod Security "baseline" and warns/audits "restricted": eventing-rabbitmq's ingress and
+ * dispatcher pods set no seccomp profile, which "restricted" rejects. Every pod this library creates there still
+ * meets "restricted".
+ */
+export class EventDrivenPlatform extends Construct {
+  public readonly namespace: string;
+  public readonly profile: Profile;
+  public readonly cluster: RabbitmqCluster;
+  public readonly broker: RabbitmqBroker;
+  public readonly deadLetterSink: IEventSink;
+
+  public constructor(scope: Construct, id: string, props: EventDrivenPlatformProps) {
+    super(scope, id);
+    this.namespace = requireName(this, 'namespace', props.namespace);
+    this.profile = props.profile ?? Profile.DEV;
+    if (!Object.values(Profile).includes(this.profile)) invalid(this, 'profile', this.profile, `must be one of ${Object.values(Profile).join(', ')}`);
+    requireLabels(this, 'namespaceLabels', props.namespaceLabels);
+    const sizing = SIZING[this.profile];
+
+    clusterScoped(new k8s.KubeNamespace(this, 'Namespace', {
+      metadata: {
+        name: this.namespace,
+        labels: {
+          'pod-security.kubernetes.io/enforce': 'baseline',
+          'pod-security.kubernetes.io/enforce-version': 'latest',
+          'pod-security.kubernetes.io/audit': 'restricted',
+          'pod-security.kubernetes.io/warn': 'restricted',
+          'app.kubernetes.io/managed-by': MANAGED_BY,
+          ...props.namespaceLabels,
+        },
+      },
+    }));
+    new kplus.NetworkPolicy(this, 'DefaultDenyIngress', {
+      metadata: { name: 'default-deny-ingress', namespace: this.namespace },
+      selector: kplus.Pods.all(this, 'AllPods'),
+      ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
+    });
+
+    const rabbit = props.rabbitmq ?? {};
+    this.cluster = new RabbitmqCluster(this, 'RabbitMQ', {
+      name: rabbit.name ?? 'rabbitmq',
+      namespace: this.namespace,
+      replicas: rabbit.replicas ?? sizing.replicas,
+      resources: rabbit.resources ?? sizing.resources,
+      storage: rabbit.storage ?? sizing.storage,
+      storageClassName: rabbit.storageClassName,
+      tls: rabbit.tls,
+      topologyAllowedNamespaces: props.amqpNamespaces,
+    });
+
+    this.deadLetterSink = props.deadLetterSink ?? new KnativeFunction(this, 'DeadLetters', {
+      name: 'dead-letters',
+      namespace: this.namespace,
+      image: props.deadLetterImage ?? DEAD_LETTER_IMAGE,
+      language: Language.GO,
+      scale: { min: 0, max: 3 },
+      dataPlane: props.dataPlane,
+      resources: { cpu: { request: kplus.Cpu.millis(50) }, memory: { request: Size.mebibytes(32), limit: Size.mebibytes(64) } },
+    });
+    const delivery: DeliveryOptions = { retry: props.broker?.retry, deadLetterSink: this.deadLetterSink };
+    this.broker = new RabbitmqBroker(this, 'Broker', {
+      name: props.broker?.name ?? 'default',
+      namespace: this.namespace,
+      cluster: this.cluster,
+      queueType: props.broker?.queueType ?? sizing.queueType,
+      vhost: props.broker?.vhost,
+      delivery,
+    });
+  }
+}

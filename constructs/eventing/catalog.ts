@@ -1,0 +1,226 @@
+/**
+ * The event catalog: which CloudEvent types are produced where, and who consumes them. Every producer (sources,
+ * publishers) and every subscription registers here through the same wiring calls that create its objects, so the
+ * catalog, the Knative EventTypes, the missing-producer check and the event-flow picture never disagree.
+ */
+import { IConstruct } from 'constructs';
+import { IEventSink } from '../core/events';
+import { CloudEventType } from './event-type';
+import { EventFilter } from './filter';
+
+export interface EventProducer {
+  /** The source or publishing workload. */
+  readonly producer: IConstruct;
+  /** How it produces: `PingSource`, `SinkBinding`, `ContainerSource`, `ApiServerSource`. */
+  readonly via: string;
+  /** Where the events go. */
+  readonly sink: IEventSink;
+  readonly type: CloudEventType;
+  /** The CloudEvent `source` attribute, when the producer's is known (e.g. a PingSource's). @default - unknown */
+  readonly source?: string;
+}
+
+/** A sink that keeps a registry of the types produced into it (a broker emits Knative EventTypes for them). */
+export interface IEventTypeRegistry {
+  /** @internal */
+  _declareEventType(producer: EventProducer): void;
+}
+
+export interface EventConsumer {
+  /** The subscription (a Trigger). */
+  readonly subscription: IConstruct;
+  readonly broker: IEventSink;
+  readonly subscriber: IEventSink;
+  readonly filters: EventFilter[];
+}
+
+const CATALOGS = new WeakMap<IConstruct, EventCatalog>();
+
+/** Names a construct for people: `namespace/name` when it has them, else its construct path. */
+export function describe(c: IConstruct): string {
+  const any = c as any;
+  if (typeof any.name === 'string' && typeof any.namespace === 'string') return `${any.namespace}/${any.name}`;
+  return c.node.path;
+}
+
+export class EventCatalog {
+  /** The catalog of the app `scope` belongs to. */
+  public static of(scope: IConstruct): EventCatalog {
+    const root = scope.node.root;
+    let catalog = CATALOGS.get(root);
+    if (!catalog) {
+      catalog = new EventCatalog();
+      CATALOGS.set(root, catalog);
+    }
+    return catalog;
+  }
+
+  private readonly producerList: EventProducer[] = [];
+  private readonly consumerList: EventConsumer[] = [];
+
+  private constructor() {}
+
+  public addProducer(producer: EventProducer): void {
+    this.producerList.push(producer);
+    const registry = producer.sink as unknown as Partial<IEventTypeRegistry>;
+    if (typeof registry._declareEventType === 'function') registry._declareEventType(producer);
+  }
+
+  public addConsumer(consumer: EventConsumer): void {
+    this.consumerList.push(consumer);
+  }
+
+  public get producers(): EventProducer[] {
+    return [...this.producerList];
+  }
+
+  public get consumers(): EventConsumer[] {
+    return [...this.consumerList];
+  }
+
+  /** The types a subscription requires that nothing produces into its broker (external types excepted). */
+  public unproducedTypes(consumer: EventConsumer): CloudEventType[] {
+    return consumer.filters.flatMap((f) => f._requiredTypes())
+      .filter((t) => !t.isExternal && !this.producerList.some((p) => p.sink === consumer.broker && p.type.type === t.type));
+  }
+
+  /** All types, produced or consumed, in first-seen order. */
+  public types(): CloudEventType[] {
+    const seen = new Map<string, CloudEventType>();
+    for (const p of this.producerList) if (!seen.has(p.type.type)) seen.set(p.type.type, p.type);
+    for (const c of this.consumerList) {
+      for (const t of c.filters.flatMap((f) => f._requiredTypes())) if (!seen.has(t.type)) seen.set(t.type, t);
+    }
+    return [...seen.values()];
+  }
+
+  /** The catalog as Markdown: one row per type, then one row per subscription. */
+  public renderMarkdown(title: string, picture?: string): string {
+    const lines = [`# ${title}`, '', 'Generated from the wiring (sources, publishers, subscriptions). Do not edit.', ''];
+    if (picture) lines.push(`![event flows](${picture})`, '');
+    lines.push('## Event types', '', '| type | description | produced by | into | consumed by |', '|---|---|---|---|---|');
+    for (const t of this.types()) {
+      const producers = this.producerList.filter((p) => p.type.type === t.type);
+      const consumers = this.consumerList.filter((c) => c.filters.some((f) => f._requiredTypes().some((r) => r.type === t.type)));
+      lines.push(`| \`${t.type}\`${t.isExternal ? ' (external)' : ''} | ${escapeCell(t.description ?? '')} | ${
+        producers.map((p) => `${describe(p.producer)} (${p.via})`).join('<br>') || (t.isExternal ? 'outside the platform' : '—')} | ${
+        [...new Set(producers.map((p) => describe(p.sink)))].join('<br>')} | ${
+        consumers.map((c) => describe(c.subscriber)).join('<br>') || '—'} |`);
+    }
+    lines.push('', '## Subscriptions', '', '| subscription | broker | filter | subscriber |', '|---|---|---|---|');
+    for (const c of this.consumerList) {
+      lines.push(`| ${describe(c.subscription)} | ${describe(c.broker)} | ${c.filters.length ? escapeCell(c.filters.map((f) => f.toString()).join(' & ')) : 'all events'} | ${describe(c.subscriber)} |`);
+    }
+    lines.push('');
+    return lines.join('\n');
+  }
+
+  /**
+   * The event flows as an SVG picture: producers → brokers → subscribers (a function that publishes and subscribes
+   * appears in both outer columns), one arrow per pair, labelled with the types or filters it carries.
+   */
+  public renderSvg(title: string): string {
+    const isBroker = (s: IEventSink) => typeof (s as any).subscribe === 'function';
+    const brokers = unique([...this.consumerList.map((c) => c.broker), ...this.producerList.map((p) => p.sink).filter(isBroker)]);
+    const columns: IConstruct[][] = [
+      unique(this.producerList.map((p) => p.producer)),
+      brokers,
+      unique([...this.consumerList.map((c) => c.subscriber), ...this.producerList.map((p) => p.sink)]).filter((s) => !brokers.includes(s)),
+    ];
+    type Edge = { from: [number, IConstruct]; to: [number, IConstruct]; labels: string[]; color: string; labelAt: 'start' | 'end' };
+    const edges: Edge[] = [];
+    const addEdge = (from: [number, IConstruct], to: [number, IConstruct], label: string, color: string, labelAt: 'start' | 'end') => {
+      const existing = edges.find((e) => e.from[1] === from[1] && e.to[1] === to[1] && e.from[0] === from[0] && e.to[0] === to[0]);
+      if (existing) {
+        if (!existing.labels.includes(label)) existing.labels.push(label);
+      } else {
+        edges.push({ from, to, labels: [label], color, labelAt });
+      }
+    };
+    for (const p of this.producerList) addEdge([0, p.producer], [isBroker(p.sink) ? 1 : 2, p.sink], p.type.type, '#1f6feb', 'start');
+    for (const c of this.consumerList) {
+      addEdge([1, c.broker], [2, c.subscriber], c.filters.length ? c.filters.map((f) => f.toString()).join(' & ') : 'all events', '#8250df', 'end');
+    }
+    const lineHeight = 14;
+    const boxHeight = 34;
+    const columnWidth = 250;
+    const edgeSpace = 260;
+    const top = 60;
+    // Each row is tall enough for the labels stacked above the boxes of its row.
+    const labelLines = (col: number, node: IConstruct) => edges
+      .filter((e) => (e.labelAt === 'start' ? e.from : e.to)[0] === col && (e.labelAt === 'start' ? e.from : e.to)[1] === node)
+      .reduce((n, e) => n + e.labels.length, 0);
+    const position = new Map<string, { x: number; y: number; w: number }>();
+    const key = (col: number, node: IConstruct) => `${col}:${node.node.path}`;
+    let height = top;
+    columns.forEach((column, col) => {
+      let y = top;
+      for (const node of column) {
+        y += labelLines(col, node) * lineHeight;
+        const w = Math.max(120, describe(node).length * 7.2 + 24);
+        position.set(key(col, node), { x: 20 + col * (columnWidth + edgeSpace) + (columnWidth - w) / 2, y, w });
+        y += boxHeight + 22;
+      }
+      height = Math.max(height, y);
+    });
+    const width = 40 + 3 * columnWidth + 2 * edgeSpace;
+    height += 10;
+    const out: string[] = [
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+      `<title>${xml(title)}</title>`,
+      '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">' +
+        '<path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>',
+      `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
+      `<text x="20" y="26" font-size="16" font-weight="bold">${xml(title)}</text>`,
+      ...['producers', 'brokers', 'subscribers'].map((heading, i) =>
+        `<text x="${20 + i * (columnWidth + edgeSpace) + columnWidth / 2}" y="48" text-anchor="middle" fill="#666">${heading}</text>`),
+    ];
+    const stacked = new Map<string, number>();
+    for (const e of edges) {
+      const a = position.get(key(...e.from))!;
+      const b = position.get(key(...e.to))!;
+      const x1 = a.x + a.w;
+      const y1 = a.y + boxHeight / 2;
+      const x2 = b.x;
+      const y2 = b.y + boxHeight / 2;
+      const mx = (x1 + x2) / 2;
+      out.push(`<path d="M${fmt(x1)},${fmt(y1)} C${fmt(mx)},${fmt(y1)} ${fmt(mx)},${fmt(y2)} ${fmt(x2)},${fmt(y2)}" fill="none" stroke="${e.color}" stroke-width="1.5" marker-end="url(#arrow)"/>`);
+      // Labels sit above the box they start from (producers) or end at (subscribers), stacked upwards.
+      const anchorKey = key(...(e.labelAt === 'start' ? e.from : e.to));
+      const anchor = e.labelAt === 'start' ? a : b;
+      for (const label of e.labels) {
+        const n = stacked.get(anchorKey) ?? 0;
+        stacked.set(anchorKey, n + 1);
+        const y = anchor.y - 4 - n * lineHeight;
+        out.push(e.labelAt === 'start'
+          ? `<text x="${fmt(anchor.x + anchor.w + 6)}" y="${fmt(y)}" fill="${e.color}">${xml(label)}</text>`
+          : `<text x="${fmt(anchor.x - 6)}" y="${fmt(y)}" text-anchor="end" fill="${e.color}">${xml(label)}</text>`);
+      }
+    }
+    for (const [col, column] of columns.entries()) {
+      for (const node of column) {
+        const p = position.get(key(col, node))!;
+        out.push(`<rect x="${fmt(p.x)}" y="${fmt(p.y)}" width="${fmt(p.w)}" height="${boxHeight}" rx="8" fill="#f6f8fa" stroke="#444"/>`);
+        out.push(`<text x="${fmt(p.x + p.w / 2)}" y="${fmt(p.y + boxHeight / 2 + 4)}" text-anchor="middle">${xml(describe(node))}</text>`);
+      }
+    }
+    out.push('</svg>', '');
+    return out.join('\n');
+  }
+}
+
+function unique<T>(items: T[]): T[] {
+  return [...new Set(items)];
+}
+
+function fmt(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+}
+
+function xml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|');
+}

@@ -1,0 +1,307 @@
+/**
+ * Event sources: PingSource (a schedule), ApiServerSource (Kubernetes objects changing), ContainerSource (your own
+ * program). Each sends to an IEventSink (a broker or a function), lets its pods through the sink's network policy,
+ * and declares in the event catalog what it emits.
+ */
+import { Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { clusterScoped, resolveNamespace } from '../core/context';
+import { DeployHints } from '../core/deploy-hints';
+import { IEventSink } from '../core/events';
+import { invalid } from '../core/errors';
+import { EdgeKind, PlatformGraph } from '../core/graph';
+import { recommendedLabels, LABEL_PREFIX } from '../core/labels';
+import { resourcesToKube } from '../core/quantity';
+import { ContainerSecurityOptions, restrictedContainerSecurityContext } from '../core/security';
+import { requireEnvName, requireImage, requireName } from '../core/validate';
+import {
+  ApiServerSource as ApiServerSourceL1,
+  ContainerSource as ContainerSourceL1,
+  PingSource as PingSourceL1,
+} from '../imports/sources.knative.dev';
+import { EventCatalog } from './catalog';
+import { cronProblem, isTimeZone } from './cron';
+import { CloudEventType, requireEventType } from './event-type';
+
+interface SourceBase {
+  /** @default - the construct id */
+  readonly name?: string;
+  /** @default - the namespace of the enclosing Chart */
+  readonly namespace?: string;
+  /** Where the events go (a broker or a function). */
+  readonly sink: IEventSink;
+}
+
+function recordProduction(scope: Construct, via: string, sink: IEventSink, types: CloudEventType[], source?: string): void {
+  const catalog = EventCatalog.of(scope);
+  for (const type of types) catalog.addProducer({ producer: scope, via, sink, type, source });
+  PlatformGraph.of(scope).addEdge({ from: scope, to: sink, kind: EdgeKind.SENDS_EVENTS, detail: types.map((t) => t.type).join(', ') });
+}
+
+export interface PingSourceProps extends SourceBase {
+  /** Cron schedule, e.g. `*\/5 * * * *` or `@hourly`. */
+  readonly schedule: string;
+  /**
+   * IANA time zone of the schedule.
+   * @default - UTC
+   */
+  readonly timezone?: string;
+  /**
+   * Event data.
+   * @default - none
+   */
+  readonly data?: string;
+  /**
+   * Media type of the data; `application/json` data must parse as JSON.
+   * @default 'application/json' when data is given
+   */
+  readonly contentType?: string;
+}
+
+/** Sends a `dev.knative.sources.ping` event on a schedule (Knative's shared ping adapter in knative-eventing). */
+export class PingSource extends Construct {
+  public readonly name: string;
+  public readonly namespace: string;
+  /** The CloudEvent `source` attribute of its events. */
+  public readonly eventSource: string;
+  public readonly resource: PingSourceL1;
+
+  public constructor(scope: Construct, id: string, props: PingSourceProps) {
+    super(scope, id);
+    this.name = requireName(this, 'name', props.name ?? id, 'dns1123-subdomain');
+    this.namespace = resolveNamespace(this, props.namespace);
+    const problem = typeof props.schedule === 'string' ? cronProblem(props.schedule) : 'is required';
+    if (problem) invalid(this, 'schedule', props.schedule, problem, 'e.g. "*/5 * * * *" (every 5 minutes)');
+    if (props.timezone !== undefined && !isTimeZone(props.timezone)) invalid(this, 'timezone', props.timezone, 'is not an IANA time zone', 'e.g. "Europe/Madrid"');
+    const contentType = props.contentType ?? (props.data !== undefined ? 'application/json' : undefined);
+    if (contentType !== undefined && !/^[\w.+-]+\/[\w.+-]+$/.test(contentType)) invalid(this, 'contentType', contentType, 'is not a media type');
+    if (props.data !== undefined && contentType === 'application/json') {
+      try {
+        JSON.parse(props.data);
+      } catch {
+        invalid(this, 'data', props.data, 'is not JSON, but contentType is application/json', 'fix the JSON or set contentType (e.g. text/plain)');
+      }
+    }
+    this.eventSource = `/apis/v1/namespaces/${this.namespace}/pingsources/${this.name}`;
+    this.resource = new PingSourceL1(this, 'Resource', {
+      metadata: { name: this.name, namespace: this.namespace, labels: recommendedLabels({ name: 'ping-source', instance: this.name, component: 'event-source' }) },
+      spec: {
+        schedule: props.schedule.trim(),
+        timezone: props.timezone,
+        data: props.data,
+        contentType,
+        sink: props.sink.destinationFrom(this.namespace),
+      },
+    });
+    DeployHints.awaitCondition(this.resource, 'Ready');
+    props.sink.admitEventsFrom({
+      namespace: 'knative-eventing',
+      podSelector: { 'eventing.knative.dev/source': 'ping-source-controller', 'sources.knative.dev/role': 'adapter' },
+      description: 'knative-eventing ping adapter',
+    });
+    recordProduction(this, 'PingSource', props.sink, [CloudEventType.PING], this.eventSource);
+  }
+}
+
+/** What an ApiServerSource sends for each change. */
+export enum ApiServerSourceMode {
+  /** A reference to the changed object (smaller events; the consumer fetches what it needs). */
+  REFERENCE = 'Reference',
+  /** The whole changed object. */
+  RESOURCE = 'Resource',
+}
+
+export interface WatchedResource {
+  /** e.g. `v1`, `apps/v1`. */
+  readonly apiVersion: string;
+  /** e.g. `ConfigMap`. */
+  readonly kind: string;
+  /**
+   * Resource name for RBAC (the plural).
+   * @default - known for common kinds (configmaps, pods, deployments, ...); required otherwise
+   */
+  readonly resource?: string;
+  /** Only objects with these labels. @default - all */
+  readonly labels?: { [key: string]: string };
+}
+
+export interface ApiServerSourceProps extends SourceBase {
+  /** The kinds to watch. */
+  readonly resources: WatchedResource[];
+  /** @default ApiServerSourceMode.REFERENCE */
+  readonly mode?: ApiServerSourceMode;
+  /**
+   * Namespaces to watch; the ServiceAccount gets a Role in each (and, beyond its own, read access to namespaces,
+   * which the adapter needs to select them).
+   * @default - the source's own namespace
+   */
+  readonly watchNamespaces?: string[];
+}
+
+const PLURALS: { [kind: string]: string } = {
+  ConfigMap: 'configmaps', Secret: 'secrets', Pod: 'pods', Service: 'services', Event: 'events', Namespace: 'namespaces',
+  ServiceAccount: 'serviceaccounts', PersistentVolumeClaim: 'persistentvolumeclaims', Deployment: 'deployments',
+  StatefulSet: 'statefulsets', DaemonSet: 'daemonsets', ReplicaSet: 'replicasets', Job: 'jobs', CronJob: 'cronjobs',
+  Ingress: 'ingresses', NetworkPolicy: 'networkpolicies',
+};
+
+/**
+ * Sends an event for every change of the watched Kubernetes objects. Runs as its own ServiceAccount with a Role that
+ * grants exactly get/list/watch on exactly the watched resources, in exactly the watched namespaces.
+ */
+export class ApiServerSource extends Construct {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly serviceAccount: k8s.KubeServiceAccount;
+  public readonly resource: ApiServerSourceL1;
+  public readonly emits: CloudEventType[];
+
+  public constructor(scope: Construct, id: string, props: ApiServerSourceProps) {
+    super(scope, id);
+    this.name = requireName(this, 'name', props.name ?? id, 'dns1123-label');
+    if (this.name.length > 40) invalid(this, 'name', this.name, 'must be at most 40 characters', 'the adapter Deployment\'s name derives from it');
+    this.namespace = resolveNamespace(this, props.namespace);
+    if (!Array.isArray(props.resources) || props.resources.length === 0) invalid(this, 'resources', props.resources, 'must list at least one kind to watch');
+    const watched = props.watchNamespaces ?? [this.namespace];
+    if (watched.length === 0) invalid(this, 'watchNamespaces', watched, 'must list at least one namespace');
+    watched.forEach((ns, i) => requireName(this, `watchNamespaces[${i}]`, ns));
+    const mode = props.mode ?? ApiServerSourceMode.REFERENCE;
+    const rules = new Map<string, Set<string>>();
+    const resources = props.resources.map((r, i) => {
+      if (typeof r.apiVersion !== 'string' || !/^([a-z0-9.-]+\/)?v[0-9]+((alpha|beta)[0-9]+)?$/.test(r.apiVersion)) {
+        invalid(this, `resources[${i}].apiVersion`, r.apiVersion, 'is not an API version', 'e.g. "v1" or "apps/v1"');
+      }
+      if (typeof r.kind !== 'string' || !/^[A-Z][A-Za-z0-9]*$/.test(r.kind)) invalid(this, `resources[${i}].kind`, r.kind, 'is not a kind', 'e.g. "ConfigMap"');
+      const plural = r.resource ?? PLURALS[r.kind];
+      if (!plural) invalid(this, `resources[${i}].resource`, undefined, `is required for kind ${r.kind}`, 'give the plural resource name used by RBAC, e.g. "widgets"');
+      if (!/^[a-z][a-z0-9]*$/.test(plural)) invalid(this, `resources[${i}].resource`, plural, 'is not a resource name', 'lowercase plural, e.g. "configmaps"');
+      const group = r.apiVersion.includes('/') ? r.apiVersion.split('/')[0] : '';
+      rules.set(group, (rules.get(group) ?? new Set<string>()).add(plural));
+      return { apiVersion: r.apiVersion, kind: r.kind, selector: r.labels ? { matchLabels: { ...r.labels } } : undefined };
+    });
+
+    const labels = recommendedLabels({ name: 'apiserver-source', instance: this.name, component: 'event-source' });
+    const saName = `${this.name}-apiserver-source`;
+    this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name: saName, namespace: this.namespace, labels } });
+    const policyRules = [...rules.entries()].sort(([a], [b]) => a.localeCompare(b))
+      .map(([group, plurals]) => ({ apiGroups: [group], resources: [...plurals].sort(), verbs: ['get', 'list', 'watch'] }));
+    const subject = { kind: 'ServiceAccount', name: saName, namespace: this.namespace };
+    for (const ns of watched) {
+      new k8s.KubeRole(this, `Role-${ns}`, { metadata: { name: saName, namespace: ns, labels }, rules: policyRules });
+      new k8s.KubeRoleBinding(this, `RoleBinding-${ns}`, {
+        metadata: { name: saName, namespace: ns, labels },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: saName },
+        subjects: [subject],
+      });
+    }
+    const beyondOwn = watched.some((ns) => ns !== this.namespace) || watched.length > 1;
+    if (beyondOwn) {
+      // The adapter resolves the namespace selector by reading namespaces.
+      const clusterRoleName = `${this.namespace}-${saName}-namespaces`;
+      clusterScoped(new k8s.KubeClusterRole(this, 'NamespacesReader', {
+        metadata: { name: clusterRoleName, labels },
+        rules: [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] }],
+      }));
+      clusterScoped(new k8s.KubeClusterRoleBinding(this, 'NamespacesReaderBinding', {
+        metadata: { name: clusterRoleName, labels },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRoleName },
+        subjects: [subject],
+      }));
+    }
+    this.resource = new ApiServerSourceL1(this, 'Resource', {
+      metadata: { name: this.name, namespace: this.namespace, labels },
+      spec: {
+        mode,
+        serviceAccountName: saName,
+        resources,
+        namespaceSelector: beyondOwn
+          ? { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...watched].sort() }] }
+          : undefined,
+        sink: props.sink.destinationFrom(this.namespace),
+      },
+    });
+    DeployHints.awaitCondition(this.resource, 'Ready');
+    props.sink.admitEventsFrom({
+      namespace: this.namespace,
+      podSelector: { 'eventing.knative.dev/source': 'apiserver-source-controller', 'eventing.knative.dev/sourceName': this.name },
+      description: `apiserver source ${this.namespace}/${this.name}`,
+    });
+    this.emits = mode === ApiServerSourceMode.REFERENCE
+      ? [CloudEventType.API_SERVER_REF_ADD, CloudEventType.API_SERVER_REF_UPDATE, CloudEventType.API_SERVER_REF_DELETE]
+      : [CloudEventType.API_SERVER_RESOURCE_ADD, CloudEventType.API_SERVER_RESOURCE_UPDATE, CloudEventType.API_SERVER_RESOURCE_DELETE];
+    recordProduction(this, 'ApiServerSource', props.sink, this.emits);
+  }
+}
+
+export interface ContainerSourceProps extends SourceBase {
+  /** Image of the program; it posts CloudEvents to the URL in `K_SINK`. */
+  readonly image: string;
+  /** The CloudEvent types it emits. */
+  readonly emits: CloudEventType[];
+  /** @default - the image's entrypoint */
+  readonly command?: string[];
+  /** @default - none */
+  readonly args?: string[];
+  /** @default - none */
+  readonly env?: { [name: string]: kplus.EnvValue };
+  /** @default - cpu request 50m; memory request and limit 64Mi */
+  readonly resources?: kplus.ContainerResources;
+  /** @default - uid 65532, read-only root filesystem */
+  readonly securityContext?: ContainerSecurityOptions;
+}
+
+/** Runs a program that emits events (Knative gives it `K_SINK`), hardened like every other pod. */
+export class ContainerSource extends Construct {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly resource: ContainerSourceL1;
+
+  public constructor(scope: Construct, id: string, props: ContainerSourceProps) {
+    super(scope, id);
+    this.name = requireName(this, 'name', props.name ?? id, 'dns1123-label');
+    if (this.name.length > 48) invalid(this, 'name', this.name, 'must be at most 48 characters', 'its Deployment\'s name derives from it');
+    this.namespace = resolveNamespace(this, props.namespace);
+    const image = requireImage(this, 'image', props.image);
+    if (!Array.isArray(props.emits)) invalid(this, 'emits', props.emits, 'must list the CloudEvent types the program emits');
+    const emits = props.emits.map((t, i) => requireEventType(this, `emits[${i}]`, t));
+    const env = Object.entries(props.env ?? {}).map(([name, v]) => {
+      requireEnvName(this, `env.${name}`, name);
+      if (name === 'K_SINK' || name === 'K_CE_OVERRIDES') invalid(this, `env.${name}`, name, 'is set by Knative');
+      return { name, value: v.value, valueFrom: v.valueFrom };
+    });
+    const resources = resourcesToKube(this, 'resources', props.resources ?? {
+      cpu: { request: kplus.Cpu.millis(50) },
+      memory: { request: Size.mebibytes(64), limit: Size.mebibytes(64) },
+    });
+    const podLabel = { [`${LABEL_PREFIX}/container-source`]: this.name };
+    const labels = recommendedLabels({ name: 'container-source', instance: this.name, component: 'event-source' });
+    this.resource = new ContainerSourceL1(this, 'Resource', {
+      metadata: { name: this.name, namespace: this.namespace, labels },
+      spec: {
+        sink: props.sink.destinationFrom(this.namespace),
+        template: {
+          metadata: { labels: { ...labels, ...podLabel } },
+          spec: {
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [{
+              name: 'source',
+              image,
+              command: props.command,
+              args: props.args,
+              env: env.length ? env : undefined,
+              resources,
+              securityContext: restrictedContainerSecurityContext(props.securityContext),
+            }],
+          },
+        },
+      },
+    });
+    DeployHints.awaitCondition(this.resource, 'Ready');
+    props.sink.admitEventsFrom({ namespace: this.namespace, podSelector: podLabel, description: `container source ${this.namespace}/${this.name}` });
+    recordProduction(this, 'ContainerSource', props.sink, emits);
+  }
+}

@@ -1,0 +1,213 @@
+import { Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { clusterDomain, resolveNamespace } from '../core/context';
+import { DeployHints } from '../core/deploy-hints';
+import { invalid } from '../core/errors';
+import { recommendedLabels } from '../core/labels';
+import { IngressPolicy, PodPeer } from '../core/network';
+import { requirePositiveQuantity, resourcesToKube } from '../core/quantity';
+import { requireInteger, requireName } from '../core/validate';
+import {
+  RabbitmqCluster as RabbitmqClusterL1,
+  RabbitmqClusterSpecPersistenceStorage,
+  RabbitmqClusterSpecResourcesLimits,
+  RabbitmqClusterSpecResourcesRequests,
+} from '../imports/rabbitmq.com';
+
+/** AMQP 0-9-1 over TLS and plain, as the broker data plane and AMQP clients use them. */
+export const AMQP_PORTS = [5672, 5671];
+const MANAGEMENT_PORTS = [15672, 15671];
+/** Erlang distribution (epmd, inter-node) and the CLI tools' range. */
+const INTER_NODE_PORTS = [4369, 25672, ...Array.from({ length: 11 }, (_, i) => 35672 + i)];
+
+export interface RabbitmqTlsOptions {
+  /** Secret with `tls.crt` and `tls.key` for the server. */
+  readonly secretName: string;
+  /** Secret with `ca.crt` clients are verified against. @default - no client verification */
+  readonly caSecretName?: string;
+  /** Serve AMQP over TLS only (5671), closing 5672. @default false */
+  readonly disableNonTlsListeners?: boolean;
+}
+
+export interface RabbitmqClusterProps {
+  /** @default - the construct id */
+  readonly name?: string;
+  /** @default - the namespace of the enclosing Chart */
+  readonly namespace?: string;
+  /**
+   * Nodes of the cluster; odd, so a quorum survives a node loss.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * Resources of each node (the operator's default is 1 CPU and 2Gi).
+   * @default - cpu request 250m; memory request and limit 1Gi
+   */
+  readonly resources?: kplus.ContainerResources;
+  /** @default Size.gibibytes(10) */
+  readonly storage?: Size;
+  /** @default - the cluster's default StorageClass */
+  readonly storageClassName?: string;
+  /** @default - plain AMQP */
+  readonly tls?: RabbitmqTlsOptions;
+  /**
+   * A PodDisruptionBudget (`maxUnavailable: 1`, the operator's production guidance) and a soft spread of the nodes
+   * across hosts. Only meaningful with more than one replica.
+   * @default - true when replicas > 1
+   */
+  readonly highAvailability?: boolean;
+  /**
+   * Namespaces whose topology objects (queues, exchanges, ... of the messaging topology operator) may use this
+   * cluster (annotation `rabbitmq.com/topology-allowed-namespaces`).
+   * @default - the cluster's own namespace only
+   */
+  readonly topologyAllowedNamespaces?: string[];
+  /** Namespace of the RabbitMQ operators, allowed to the management API. @default 'rabbitmq-system' */
+  readonly operatorNamespace?: string;
+}
+
+const DEFAULT_RESOURCES: kplus.ContainerResources = {
+  cpu: { request: kplus.Cpu.millis(250) },
+  memory: { request: Size.gibibytes(1), limit: Size.gibibytes(1) },
+};
+
+/**
+ * A RabbitMQ cluster run by the RabbitMQ cluster operator, hardened to Pod Security "restricted" through the
+ * operator's StatefulSet override, its volumes retained, and its pods reachable only by the clients the wiring
+ * admits (brokers, AMQP services), the operators (management API) and its own nodes. Credentials stay in the
+ * operator-managed Secret `<name>-default-user`; nothing secret is synthesized.
+ */
+export class RabbitmqCluster extends Construct {
+  public readonly name: string;
+  public readonly namespace: string;
+  /** In-cluster host of the AMQP Service. */
+  public readonly host: string;
+  public readonly replicas: number;
+  public readonly tls: boolean;
+  /** Secret the operator creates with the default user's credentials (`username`, `password`, `host`, `port`). */
+  public readonly defaultUserSecretName: string;
+  public readonly podSelector: { [key: string]: string };
+  /** Namespaces besides its own whose topology objects may use the cluster. */
+  public readonly topologyAllowedNamespaces: string[];
+  public readonly resource: RabbitmqClusterL1;
+  public readonly ingressPolicy: IngressPolicy;
+
+  public constructor(scope: Construct, id: string, props: RabbitmqClusterProps = {}) {
+    super(scope, id);
+    this.name = requireName(this, 'name', props.name ?? id, 'dns1035-label');
+    if (this.name.length > 42) invalid(this, 'name', this.name, 'must be at most 42 characters', 'the operator derives longer names from it');
+    this.namespace = resolveNamespace(this, props.namespace);
+    this.host = `${this.name}.${this.namespace}.svc.${clusterDomain(this)}`;
+    this.replicas = requireInteger(this, 'replicas', props.replicas ?? 1, { min: 1, max: 9 });
+    if (this.replicas % 2 === 0) invalid(this, 'replicas', this.replicas, 'must be odd', 'a quorum of an even number of nodes tolerates no more failures than one node fewer');
+    const storage = (props.storage ?? Size.gibibytes(10)).asString();
+    requirePositiveQuantity(this, 'storage', storage);
+    if (props.storageClassName !== undefined) requireName(this, 'storageClassName', props.storageClassName, 'dns1123-subdomain');
+    const resources = resourcesToKube(this, 'resources', props.resources ?? DEFAULT_RESOURCES);
+    if (!resources.limits?.memory) invalid(this, 'resources.memory.limit', undefined, 'is required', 'RabbitMQ sizes its memory high watermark from it');
+    if (props.tls) {
+      requireName(this, 'tls.secretName', props.tls.secretName, 'dns1123-subdomain');
+      if (props.tls.caSecretName !== undefined) requireName(this, 'tls.caSecretName', props.tls.caSecretName, 'dns1123-subdomain');
+    }
+    this.tls = props.tls !== undefined;
+    const allowed = props.topologyAllowedNamespaces ?? [];
+    allowed.forEach((ns, i) => requireName(this, `topologyAllowedNamespaces[${i}]`, ns));
+    this.topologyAllowedNamespaces = [...allowed];
+    const highAvailability = props.highAvailability ?? this.replicas > 1;
+    this.defaultUserSecretName = `${this.name}-default-user`;
+    this.podSelector = { 'app.kubernetes.io/name': this.name };
+    const labels = recommendedLabels({ name: 'rabbitmq', instance: this.name, component: 'message-broker' });
+
+    const restricted = {
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    };
+    this.resource = new RabbitmqClusterL1(this, 'Resource', {
+      metadata: {
+        name: this.name,
+        namespace: this.namespace,
+        labels,
+        annotations: allowed.length ? { 'rabbitmq.com/topology-allowed-namespaces': allowed.join(',') } : undefined,
+      },
+      spec: {
+        replicas: this.replicas,
+        resources: {
+          requests: mapValues(resources.requests, (v) => RabbitmqClusterSpecResourcesRequests.fromString(v)),
+          limits: mapValues(resources.limits, (v) => RabbitmqClusterSpecResourcesLimits.fromString(v)),
+        },
+        persistence: { storage: RabbitmqClusterSpecPersistenceStorage.fromString(storage), storageClassName: props.storageClassName },
+        tls: props.tls ? {
+          secretName: props.tls.secretName,
+          caSecretName: props.tls.caSecretName,
+          disableNonTlsListeners: props.tls.disableNonTlsListeners,
+        } : undefined,
+        override: {
+          statefulSet: {
+            spec: {
+              // Volumes outlive scale-downs and the StatefulSet itself (the queues' data).
+              persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+              template: {
+                spec: {
+                  automountServiceAccountToken: false,
+                  securityContext: {
+                    runAsNonRoot: true, runAsUser: 999, runAsGroup: 999, fsGroup: 999, seccompProfile: { type: 'RuntimeDefault' },
+                  },
+                  containers: [{ name: 'rabbitmq', securityContext: restricted }],
+                  initContainers: [{ name: 'setup-container', securityContext: restricted }],
+                  ...(highAvailability ? {
+                    topologySpreadConstraints: [{
+                      maxSkew: 1,
+                      topologyKey: 'kubernetes.io/hostname',
+                      whenUnsatisfiable: 'ScheduleAnyway',
+                      labelSelector: { matchLabels: this.podSelector },
+                    }],
+                  } : {}),
+                },
+              },
+            },
+          },
+        },
+      },
+    });
+    DeployHints.markStateful(this.resource, 'holds the queues of the RabbitMQ cluster');
+    DeployHints.awaitCondition(this.resource, 'AllReplicasReady');
+
+    if (highAvailability) {
+      if (this.replicas < 3) invalid(this, 'highAvailability', true, 'needs at least 3 replicas');
+      new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+        metadata: { name: this.name, namespace: this.namespace, labels },
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: this.podSelector } },
+      });
+    }
+
+    this.ingressPolicy = new IngressPolicy(this, 'IngressPolicy', {
+      name: `${this.name}-rabbitmq-ingress`,
+      namespace: this.namespace,
+      podSelector: this.podSelector,
+      labels,
+    });
+    // Nodes talk to each other; the cluster and topology operators use the management API.
+    this.ingressPolicy.allowFromPods({ namespace: this.namespace, podSelector: this.podSelector, description: `rabbitmq ${this.name} nodes` }, INTER_NODE_PORTS);
+    this.ingressPolicy.allowFromNamespaces([requireName(this, 'operatorNamespace', props.operatorNamespace ?? 'rabbitmq-system')], MANAGEMENT_PORTS);
+  }
+
+  /** The AMQP URL of the cluster (credentials separate, in the default-user Secret or a topology User's). */
+  public get amqpUrl(): string {
+    return `amqp${this.tls ? 's' : ''}://${this.host}:${this.tls ? 5671 : 5672}`;
+  }
+
+  /** Lets pods connect over AMQP (5672/5671). */
+  public allowClients(peer: PodPeer): void {
+    this.ingressPolicy.allowFromPods(peer, AMQP_PORTS);
+  }
+}
+
+function mapValues<T>(obj: { [key: string]: string } | undefined, fn: (v: string) => T): { [key: string]: T } | undefined {
+  if (!obj) return undefined;
+  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, fn(v)]));
+}

@@ -1,0 +1,330 @@
+/**
+ * RabbitMQ topology for services that speak AMQP directly, as messaging-topology-operator objects: vhosts, queues,
+ * exchanges, bindings, users and permissions. Each is wired to its cluster, vhost, exchange or user by the object,
+ * never by typing a name; a user's credentials stay in the Secret the operator generates.
+ */
+import { createHash } from 'crypto';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { resolveNamespace } from '../core/context';
+import { DeployHints } from '../core/deploy-hints';
+import { invalid } from '../core/errors';
+import { EdgeKind, PlatformGraph } from '../core/graph';
+import { recommendedLabels } from '../core/labels';
+import { requireEnvName } from '../core/validate';
+import { IWorkload } from '../core/workload';
+import {
+  Binding as BindingL1, BindingSpecDestinationType, Exchange as ExchangeL1, Permission as PermissionL1, Queue as QueueL1,
+  QueueSpecDeletionPolicy, User as UserL1, UserSpecTags, Vhost as VhostL1, VhostSpecDefaultQueueType, VhostSpecDeletionPolicy,
+} from '../imports/rabbitmq.com';
+import { RabbitmqCluster } from './cluster';
+
+export enum RabbitmqQueueType {
+  /** Replicated (Raft), durable: the default for data that matters. */
+  QUORUM = 'quorum',
+  CLASSIC = 'classic',
+  /** Append-only log with replay. */
+  STREAM = 'stream',
+}
+
+export enum ExchangeType {
+  DIRECT = 'direct',
+  FANOUT = 'fanout',
+  TOPIC = 'topic',
+  HEADERS = 'headers',
+}
+
+export enum UserTag {
+  MANAGEMENT = 'management',
+  POLICYMAKER = 'policymaker',
+  MONITORING = 'monitoring',
+  ADMINISTRATOR = 'administrator',
+}
+
+/** RabbitMQ entity names: printable, at most 255 bytes. */
+function requireEntityName(scope: Construct, field: string, name: unknown): string {
+  if (typeof name !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(name)) {
+    invalid(scope, field, name, 'must be 1 to 255 printable characters without spaces', 'e.g. "orders.created"');
+  }
+  return name as string;
+}
+
+/** A Kubernetes object name for a RabbitMQ entity: readable, unique, stable. */
+function objectName(...parts: string[]): string {
+  const raw = parts.join('-');
+  const clean = raw.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '').slice(0, 200);
+  return clean === raw ? clean : `${clean}-${createHash('sha256').update(raw).digest('hex').slice(0, 8)}`;
+}
+
+/** The cluster reference of a topology object; across namespaces only where the cluster allows it. */
+function clusterReference(scope: Construct, cluster: RabbitmqCluster, namespace: string): { name: string; namespace?: string } {
+  if (namespace === cluster.namespace) return { name: cluster.name };
+  if (!cluster.topologyAllowedNamespaces.includes(namespace)) {
+    invalid(scope, 'namespace', namespace, `may not use RabbitMQ cluster ${cluster.namespace}/${cluster.name}`,
+      `add it to the cluster's topologyAllowedNamespaces`);
+  }
+  return { name: cluster.name, namespace: cluster.namespace };
+}
+
+export interface RabbitmqVhostProps {
+  readonly cluster: RabbitmqCluster;
+  /** The vhost's name in RabbitMQ. */
+  readonly name: string;
+  /** @default - the cluster's namespace */
+  readonly namespace?: string;
+  /** Queue type for queues declared without one. @default RabbitmqQueueType.QUORUM */
+  readonly defaultQueueType?: RabbitmqQueueType;
+}
+
+/** A RabbitMQ vhost; declare its queues and exchanges through it. */
+export class RabbitmqVhost extends Construct {
+  public readonly cluster: RabbitmqCluster;
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly resource: VhostL1;
+
+  public constructor(scope: Construct, id: string, props: RabbitmqVhostProps) {
+    super(scope, id);
+    this.cluster = props.cluster;
+    this.name = requireEntityName(this, 'name', props.name);
+    this.namespace = resolveNamespace(this, props.namespace ?? props.cluster.namespace);
+    this.resource = new VhostL1(this, 'Resource', {
+      metadata: { name: objectName(this.cluster.name, 'vhost', this.name), namespace: this.namespace, labels: topologyLabels(this.cluster) },
+      spec: {
+        name: this.name,
+        defaultQueueType: ((props.defaultQueueType ?? RabbitmqQueueType.QUORUM) as string) as VhostSpecDefaultQueueType,
+        // Deleting the object keeps the vhost and its messages.
+        deletionPolicy: VhostSpecDeletionPolicy.RETAIN,
+        rabbitmqClusterReference: clusterReference(this, this.cluster, this.namespace),
+      },
+    });
+    DeployHints.awaitCondition(this.resource, 'Ready');
+  }
+
+  public addQueue(id: string, props: RabbitmqQueueOptions): RabbitmqQueue {
+    return new RabbitmqQueue(this, id, { ...props, vhost: this });
+  }
+
+  public addExchange(id: string, props: RabbitmqExchangeOptions): RabbitmqExchange {
+    return new RabbitmqExchange(this, id, { ...props, vhost: this });
+  }
+}
+
+export interface RabbitmqQueueOptions {
+  /** The queue's name in RabbitMQ. */
+  readonly name: string;
+  /** @default RabbitmqQueueType.QUORUM */
+  readonly type?: RabbitmqQueueType;
+  /** Queue arguments (`x-max-length`, `x-message-ttl`, ...). @default - none */
+  readonly arguments?: { [key: string]: string | number | boolean };
+}
+
+export interface RabbitmqQueueProps extends RabbitmqQueueOptions {
+  readonly vhost: RabbitmqVhost;
+}
+
+/** A durable queue; deleting the object keeps the queue and its messages (deletion policy `retain`). */
+export class RabbitmqQueue extends Construct {
+  public readonly name: string;
+  public readonly vhost: RabbitmqVhost;
+  public readonly resource: QueueL1;
+
+  public constructor(scope: Construct, id: string, props: RabbitmqQueueProps) {
+    super(scope, id);
+    this.vhost = props.vhost;
+    this.name = requireEntityName(this, 'name', props.name);
+    for (const key of Object.keys(props.arguments ?? {})) if (!key.startsWith('x-')) invalid(this, 'arguments', key, 'is not a queue argument', 'queue arguments start with "x-"');
+    const type = props.type ?? RabbitmqQueueType.QUORUM;
+    this.resource = new QueueL1(this, 'Resource', {
+      metadata: { name: objectName(this.vhost.cluster.name, this.vhost.name, 'queue', this.name), namespace: this.vhost.namespace, labels: topologyLabels(this.vhost.cluster) },
+      spec: {
+        name: this.name,
+        vhost: this.vhost.name,
+        type,
+        durable: true,
+        autoDelete: false,
+        arguments: props.arguments,
+        deletionPolicy: QueueSpecDeletionPolicy.RETAIN,
+        rabbitmqClusterReference: clusterReference(this, this.vhost.cluster, this.vhost.namespace),
+      },
+    });
+    DeployHints.awaitCondition(this.resource, 'Ready');
+    // Queue properties cannot change once declared in RabbitMQ.
+    DeployHints.replaceOnChanges(this.resource, ['spec']);
+  }
+}
+
+export interface RabbitmqExchangeOptions {
+  /** The exchange's name in RabbitMQ. */
+  readonly name: string;
+  /** @default ExchangeType.DIRECT */
+  readonly type?: ExchangeType;
+}
+
+export interface RabbitmqExchangeProps extends RabbitmqExchangeOptions {
+  readonly vhost: RabbitmqVhost;
+}
+
+export interface BindOptions {
+  /** @default '' (every message for fanout/headers; the empty key for direct/topic) */
+  readonly routingKey?: string;
+  /** Binding arguments (headers exchanges: the headers to match). @default - none */
+  readonly arguments?: { [key: string]: string | number | boolean };
+}
+
+/** A durable exchange; `bind(queue)` routes its messages to a queue. */
+export class RabbitmqExchange extends Construct {
+  public readonly name: string;
+  public readonly vhost: RabbitmqVhost;
+  public readonly resource: ExchangeL1;
+  private bindings = 0;
+
+  public constructor(scope: Construct, id: string, props: RabbitmqExchangeProps) {
+    super(scope, id);
+    this.vhost = props.vhost;
+    this.name = requireEntityName(this, 'name', props.name);
+    if (this.name.startsWith('amq.')) invalid(this, 'name', this.name, 'is reserved by RabbitMQ (amq.*)');
+    this.resource = new ExchangeL1(this, 'Resource', {
+      metadata: { name: objectName(this.vhost.cluster.name, this.vhost.name, 'exchange', this.name), namespace: this.vhost.namespace, labels: topologyLabels(this.vhost.cluster) },
+      spec: {
+        name: this.name,
+        vhost: this.vhost.name,
+        type: props.type ?? ExchangeType.DIRECT,
+        durable: true,
+        autoDelete: false,
+        rabbitmqClusterReference: clusterReference(this, this.vhost.cluster, this.vhost.namespace),
+      },
+    });
+    DeployHints.awaitCondition(this.resource, 'Ready');
+    DeployHints.replaceOnChanges(this.resource, ['spec']);
+  }
+
+  /** Routes messages of this exchange to a queue of the same vhost. */
+  public bind(queue: RabbitmqQueue, options: BindOptions = {}): BindingL1 {
+    if (queue.vhost !== this.vhost) invalid(this, 'bind', queue.name, `is in vhost "${queue.vhost.name}", the exchange in "${this.vhost.name}"`);
+    const routingKey = options.routingKey ?? '';
+    if (routingKey.length > 255) invalid(this, 'bind.routingKey', routingKey, 'must be at most 255 characters');
+    this.bindings++;
+    const binding = new BindingL1(this, `Binding${this.bindings}`, {
+      metadata: {
+        name: objectName(this.vhost.cluster.name, this.vhost.name, 'binding', this.name, queue.name, routingKey),
+        namespace: this.vhost.namespace,
+        labels: topologyLabels(this.vhost.cluster),
+      },
+      spec: {
+        source: this.name,
+        destination: queue.name,
+        destinationType: BindingSpecDestinationType.QUEUE,
+        routingKey,
+        arguments: options.arguments,
+        vhost: this.vhost.name,
+        rabbitmqClusterReference: clusterReference(this, this.vhost.cluster, this.vhost.namespace),
+      },
+    });
+    DeployHints.awaitCondition(binding, 'Ready');
+    DeployHints.replaceOnChanges(binding, ['spec']);
+    return binding;
+  }
+}
+
+export interface RabbitmqUserProps {
+  readonly cluster: RabbitmqCluster;
+  /** @default - the cluster's namespace */
+  readonly namespace?: string;
+  /** @default - none (an application user) */
+  readonly tags?: UserTag[];
+}
+
+export interface PermissionOptions {
+  /** Regex of resources the user may configure (declare/delete). @default '' (none) */
+  readonly configure?: string;
+  /** Regex of resources the user may write to (publish). @default '' (none) */
+  readonly write?: string;
+  /** Regex of resources the user may read from (consume). @default '' (none) */
+  readonly read?: string;
+}
+
+export interface UserBindOptions {
+  /** Prefix of `<P>_HOST`, `<P>_PORT`, `<P>_USERNAME`, `<P>_PASSWORD`. @default 'AMQP' */
+  readonly envPrefix?: string;
+}
+
+/**
+ * An AMQP user. The operator generates its password into the Secret `<object>-user-credentials`; `bind(workload)`
+ * passes it by reference and lets the workload reach the cluster; `grant(vhost, ...)` gives it permissions.
+ */
+export class RabbitmqUser extends Construct {
+  public readonly cluster: RabbitmqCluster;
+  public readonly namespace: string;
+  /** Name of the User object (the operator names the credentials Secret after it). */
+  public readonly objectName: string;
+  /** Secret with `username` and `password`, generated by the topology operator. */
+  public readonly credentialsSecretName: string;
+  public readonly resource: UserL1;
+  private readonly bound = new Set<string>();
+
+  public constructor(scope: Construct, id: string, props: RabbitmqUserProps) {
+    super(scope, id);
+    this.cluster = props.cluster;
+    this.namespace = resolveNamespace(this, props.namespace ?? props.cluster.namespace);
+    if (this.namespace !== this.cluster.namespace) {
+      // The credentials Secret is created next to the User, the clients read it there.
+      clusterReference(this, this.cluster, this.namespace);
+    }
+    this.objectName = objectName(this.cluster.name, 'user', id);
+    this.credentialsSecretName = `${this.objectName}-user-credentials`;
+    this.resource = new UserL1(this, 'Resource', {
+      metadata: { name: this.objectName, namespace: this.namespace, labels: topologyLabels(this.cluster) },
+      spec: {
+        tags: (props.tags ?? []).map((t) => t as string as UserSpecTags),
+        rabbitmqClusterReference: clusterReference(this, this.cluster, this.namespace),
+      },
+    });
+    DeployHints.awaitCondition(this.resource, 'Ready');
+  }
+
+  /** Grants the user permissions on a vhost (regexes over resource names). */
+  public grant(vhost: RabbitmqVhost, permissions: PermissionOptions): PermissionL1 {
+    if (vhost.cluster !== this.cluster) invalid(this, 'grant', vhost.name, 'is a vhost of another cluster');
+    for (const [k, v] of Object.entries(permissions)) {
+      try {
+        new RegExp(v as string);
+      } catch {
+        invalid(this, `grant.${k}`, v, 'is not a regular expression');
+      }
+    }
+    const permission = new PermissionL1(this, `Permission-${vhost.node.id}`, {
+      metadata: { name: objectName(this.objectName, 'on', vhost.name), namespace: this.namespace, labels: topologyLabels(this.cluster) },
+      spec: {
+        vhost: vhost.name,
+        userReference: { name: this.objectName },
+        permissions: { configure: permissions.configure ?? '', write: permissions.write ?? '', read: permissions.read ?? '' },
+        rabbitmqClusterReference: clusterReference(this, this.cluster, this.namespace),
+      },
+    });
+    DeployHints.awaitCondition(permission, 'Ready');
+    return permission;
+  }
+
+  /** Gives a workload the cluster address and this user's credentials (by reference), and lets it reach AMQP. */
+  public bind(workload: IWorkload, options: UserBindOptions = {}): void {
+    const prefix = requireEnvName(this, 'bind.envPrefix', options.envPrefix ?? 'AMQP');
+    if (workload.namespace !== this.namespace) {
+      invalid(this, 'bind', workload.node.path, `is in namespace ${workload.namespace}, the user's credentials in ${this.namespace}`,
+        'create the user in the workload\'s namespace (topologyAllowedNamespaces on the cluster)');
+    }
+    if (this.bound.has(`${workload.node.path}:${prefix}`)) return;
+    this.bound.add(`${workload.node.path}:${prefix}`);
+    const secret = kplus.Secret.fromSecretName(this, `Credentials${this.bound.size}`, this.credentialsSecretName);
+    workload.addEnv(`${prefix}_HOST`, kplus.EnvValue.fromValue(this.cluster.host));
+    workload.addEnv(`${prefix}_PORT`, kplus.EnvValue.fromValue(String(this.cluster.tls ? 5671 : 5672)));
+    workload.addEnv(`${prefix}_USERNAME`, kplus.EnvValue.fromSecretValue({ secret, key: 'username' }));
+    workload.addEnv(`${prefix}_PASSWORD`, kplus.EnvValue.fromSecretValue({ secret, key: 'password' }));
+    this.cluster.allowClients({ namespace: workload.namespace, podSelector: workload.podSelector, description: `${workload.namespace}/${workload.name}` });
+    PlatformGraph.of(this).addEdge({ from: workload, to: this.cluster, kind: EdgeKind.BINDS, detail: `${prefix}_* (${this.cluster.amqpUrl})` });
+  }
+}
+
+function topologyLabels(cluster: RabbitmqCluster): { [key: string]: string } {
+  return recommendedLabels({ name: 'rabbitmq-topology', instance: cluster.name, component: 'message-topology' });
+}
