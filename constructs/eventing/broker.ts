@@ -274,15 +274,13 @@ export class RabbitmqBroker extends Broker {
 
 const INGRESS_PORT = 8080;
 
-export interface ChannelBrokerProps extends BrokerOptions {}
-
 /**
  * Knative Eventing's channel-based broker (class `MTChannelBasedBroker`), whose shared data plane runs in
  * `knative-eventing`. Supports the full filters dialect (prefix, suffix, any, not, CESQL). Its durability is the
  * default channel's: InMemoryChannel unless the cluster configures another.
  */
 export class ChannelBroker extends Broker {
-  public constructor(scope: Construct, id: string, props: ChannelBrokerProps = {}) {
+  public constructor(scope: Construct, id: string, props: BrokerOptions = {}) {
     super(scope, id, props, {
       brokerClass: 'MTChannelBasedBroker',
       // The shared broker filter pods in knative-eventing deliver the events.
