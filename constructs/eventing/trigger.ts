@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DeployHints } from '../core/deploy-hints';
 import { invalid } from '../core/errors';
@@ -47,7 +48,8 @@ export interface TriggerProps extends TriggerOptions {
 export class Trigger extends Construct {
   public readonly name: string;
   public readonly namespace: string;
-  public readonly resource: TriggerL1;
+  /** The Trigger (a plain ApiObject rendered through the generated class; see the delivery timeout). */
+  public readonly resource: ApiObject;
   public readonly consumer: EventConsumer;
 
   public constructor(scope: Construct, id: string, props: TriggerProps) {
@@ -62,7 +64,8 @@ export class Trigger extends Construct {
     });
     const parallelism = props.parallelism !== undefined ? requireInteger(this, 'parallelism', props.parallelism, { min: 1, max: 1000 }) : undefined;
     const rendering = broker._renderFilters(this, filters);
-    this.resource = new TriggerL1(this, 'Resource', {
+    const delivery = props.delivery ? renderDelivery(this, 'delivery', props.delivery, this.namespace, broker.dataPlane, true) : undefined;
+    const manifest = TriggerL1.manifest({
       metadata: {
         name: this.name,
         namespace: this.namespace,
@@ -74,9 +77,15 @@ export class Trigger extends Construct {
         subscriber: props.subscriber.destinationFrom(this.namespace),
         filter: rendering.filter,
         filters: rendering.filters,
-        delivery: props.delivery ? renderDelivery(this, 'delivery', props.delivery, this.namespace, broker.dataPlane, true) : undefined,
+        delivery,
       },
     });
+    if (delivery?.timeout !== undefined) {
+      // The Trigger CRD leaves `delivery` open and does not list `timeout` (Knative's delivery-timeout feature), so
+      // the generated class has no field for it and would drop it: the typed manifest gets it added here.
+      manifest.spec.delivery.timeout = delivery.timeout;
+    }
+    this.resource = new ApiObject(this, 'Resource', manifest);
     DeployHints.awaitCondition(this.resource, 'Ready');
     DeployHints.replaceOnChanges(this.resource, broker._immutableTriggerFields());
     props.subscriber.admitEventsFrom(broker.dataPlane);

@@ -1,0 +1,238 @@
+import { Chart, Duration, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import {
+  BackoffPolicy, ChannelBroker, CloudEventType, DeployHints, EdgeKind, EventCatalog, EventFilter, KnativeFunction, PlatformGraph, QueueType,
+  RabbitmqBroker, RabbitmqCluster,
+} from '../../constructs';
+import { envOf, findObject, synthValid, testChart, validationError } from '../support/k8s';
+
+const SCORE = CloudEventType.of('dev.example.game.score', { description: 'a player scored' });
+
+function setup() {
+  const app = Testing.app();
+  const events = new Chart(app, 'events', { namespace: 'events', disableResourceNameHashes: true });
+  const fns = new Chart(app, 'fns', { namespace: 'functions', disableResourceNameHashes: true });
+  const cluster = new RabbitmqCluster(events, 'rabbitmq');
+  const dlq = new KnativeFunction(events, 'dead-letters', { image: 'gcr.io/knative-releases/knative.dev/eventing/cmd/event_display:latest' });
+  const broker = new RabbitmqBroker(events, 'game', { cluster, delivery: { deadLetterSink: dlq, retry: 5, backoffPolicy: BackoffPolicy.LINEAR, backoffDelay: Duration.seconds(2) } });
+  const player = new KnativeFunction(fns, 'player', { image: 'quay.io/ruben/cloudevents-player:latest' });
+  const board = new KnativeFunction(fns, 'board', { image: 'ghcr.io/example/board:1' });
+  const local = new KnativeFunction(events, 'local', { image: 'ghcr.io/example/local:1' });
+  return { app, events, fns, cluster, dlq, broker, player, board, local };
+}
+
+const synthAll = (app: ReturnType<typeof Testing.app>) => app.charts.flatMap((c) => synthValid(c));
+
+describe('RabbitmqBroker', () => {
+  const s = setup();
+  s.broker.addPublisher(s.player, { emits: [SCORE], envName: 'BROKER_URI' });
+  const trigger = s.broker.subscribe(s.board, { filters: [EventFilter.type(SCORE), EventFilter.exact({ source: '/games/1' })], parallelism: 8 });
+  s.broker.subscribe(s.local, { name: 'everything', delivery: { timeout: Duration.seconds(10), retry: 0 } });
+  const objects = synthAll(s.app);
+
+  test('is a Knative Broker of class RabbitMQBroker, configured by a RabbitmqBrokerConfig in its namespace', () => {
+    const broker = findObject(objects, 'Broker', 'game');
+    expect(broker.metadata.annotations).toEqual({ 'eventing.knative.dev/broker.class': 'RabbitMQBroker' });
+    expect(broker.spec.config).toEqual({ apiVersion: 'eventing.knative.dev/v1alpha1', kind: 'RabbitmqBrokerConfig', name: 'game-config', namespace: 'events' });
+    expect(findObject(objects, 'RabbitmqBrokerConfig', 'game-config').spec).toEqual({
+      rabbitmqClusterReference: { name: 'rabbitmq', namespace: 'events' }, queueType: 'quorum', vhost: '/',
+    });
+  });
+
+  test('delivery: retries, backoff as ISO-8601, the dead-letter sink by reference', () => {
+    expect(findObject(objects, 'Broker', 'game').spec.delivery).toEqual({
+      retry: 5, backoffPolicy: 'linear', backoffDelay: 'PT2S',
+      deadLetterSink: { ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'dead-letters' } },
+    });
+  });
+
+  test('its spec and its config cannot change in place: deployers replace them', () => {
+    expect(DeployHints.immutableFields(s.broker.resource)).toEqual(['spec']);
+    expect(DeployHints.immutableFields(s.broker.config)).toEqual(['spec']);
+    expect(DeployHints.readyCondition(s.broker.resource)).toBe('Ready');
+  });
+
+  test('a subscription is a Trigger with exact attributes, the subscriber by address across namespaces, and parallelism', () => {
+    const t = findObject(objects, 'Trigger', 'game-to-board');
+    expect(t.metadata.annotations).toEqual({ 'rabbitmq.eventing.knative.dev/parallelism': '8' });
+    expect(t.spec).toEqual({
+      broker: 'game',
+      filter: { attributes: { type: 'dev.example.game.score', source: '/games/1' } },
+      subscriber: { uri: 'http://board.functions.svc.cluster.local' },
+    });
+    expect(DeployHints.immutableFields(trigger.resource)).toEqual(['spec.broker', 'spec.filter']);
+  });
+
+  test('a subscriber in the broker\'s namespace by reference; a subscription\'s own delivery with a timeout', () => {
+    expect(findObject(objects, 'Trigger', 'everything').spec).toEqual({
+      broker: 'game',
+      subscriber: { ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'local' } },
+      delivery: { retry: 0, backoffPolicy: 'exponential', backoffDelay: 'PT0.5S', timeout: 'PT10S' },
+    });
+  });
+
+  test('a publisher gets K_SINK through a SinkBinding in its own namespace, and BROKER_URI when asked', () => {
+    expect(findObject(objects, 'SinkBinding', 'player-to-game').spec).toEqual({
+      subject: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'player' },
+      sink: { uri: 'http://game-broker-ingress.events.svc.cluster.local' },
+    });
+    expect(findObject(objects, 'SinkBinding', 'player-to-game').metadata.namespace).toBe('functions');
+    expect(envOf(findObject(objects, 'Service', 'player', 'serving.knative.dev/v1')).BROKER_URI).toBe('http://game-broker-ingress.events.svc.cluster.local');
+  });
+
+  test('emits a Knative EventType for every produced type, referencing the broker', () => {
+    expect(findObject(objects, 'EventType', 'game-dev.example.game.score')).toMatchObject({
+      apiVersion: 'eventing.knative.dev/v1beta3',
+      metadata: { namespace: 'events' },
+      spec: {
+        reference: { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', name: 'game', namespace: 'events' },
+        description: 'a player scored',
+        attributes: [{ name: 'type', value: 'dev.example.game.score', required: true }, { name: 'specversion', value: '1.0', required: true }],
+      },
+    });
+  });
+
+  test('network: the ingress admits its dispatchers and the publishers on 8080; RabbitMQ admits the broker\'s pods on AMQP', () => {
+    const ingress = findObject(objects, 'NetworkPolicy', 'game-broker-ingress').spec;
+    expect(ingress.podSelector).toEqual({ matchLabels: { 'eventing.knative.dev/broker': 'game', 'eventing.knative.dev/brokerRole': 'ingress' } });
+    expect(ingress.ingress).toEqual([
+      { from: [{ podSelector: { matchLabels: { 'eventing.knative.dev/broker': 'game' } } }], ports: [{ port: 8080, protocol: 'TCP' }] },
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'functions' } }, podSelector: { matchLabels: { 'serving.knative.dev/service': 'player' } } }],
+        ports: [{ port: 8080, protocol: 'TCP' }],
+      },
+    ]);
+    const rabbit = findObject(objects, 'NetworkPolicy', 'rabbitmq-rabbitmq-ingress').spec.ingress;
+    expect(rabbit).toContainEqual({
+      from: [{ podSelector: { matchLabels: { 'eventing.knative.dev/broker': 'game' } } }],
+      ports: [{ port: 5672, protocol: 'TCP' }, { port: 5671, protocol: 'TCP' }],
+    });
+  });
+
+  test('records the flows in the platform graph and the event catalog', () => {
+    const kinds = PlatformGraph.of(s.app).edges.map((e) => e.kind);
+    expect(kinds.filter((k) => k === EdgeKind.SENDS_EVENTS)).toHaveLength(1);
+    expect(kinds.filter((k) => k === EdgeKind.DELIVERS_EVENTS)).toHaveLength(2);
+    expect(EventCatalog.of(s.app).types().map((t) => t.type)).toEqual(['dev.example.game.score']);
+  });
+});
+
+describe('subscriptions and the event catalog check', () => {
+  test('a subscription to a type nothing produces fails synth, naming the trigger and the type', () => {
+    const s = setup();
+    s.broker.subscribe(s.board, { filters: [EventFilter.type(CloudEventType.of('dev.example.nobody.sends'))] });
+    expect(() => s.app.synth()).toThrow(/trigger events\/game-to-board subscribes functions\/board to event type "dev\.example\.nobody\.sends", which nothing produces into broker events\/game/);
+  });
+
+  test('a producer into another broker does not count', () => {
+    const s = setup();
+    const other = new ChannelBroker(s.events, 'other');
+    other.addPublisher(s.player, { emits: [SCORE] });
+    s.broker.subscribe(s.board, { filters: [EventFilter.type(SCORE)] });
+    expect(() => s.app.synth()).toThrow(/event type "dev\.example\.game\.score", which nothing produces into broker events\/game/);
+  });
+
+  test('external types need no producer here; a subscription without a type filter needs none', () => {
+    const s = setup();
+    s.broker.subscribe(s.board, { filters: [EventFilter.type(CloudEventType.external('com.partner.order.created'))] });
+    s.broker.subscribe(s.local, { filters: [EventFilter.exact({ source: '/anywhere' })] });
+    expect(() => s.app.synth()).not.toThrow();
+  });
+});
+
+describe('ChannelBroker and the filters dialect', () => {
+  test('renders exact, prefix, suffix, all, any, not and CESQL with Knative\'s field names', () => {
+    const { chart } = testChart('events');
+    const fn = new KnativeFunction(chart, 'fn', { image: 'ghcr.io/example/fn:1' });
+    const broker = new ChannelBroker(chart, 'lab');
+    broker.addPublisher(fn, { emits: [SCORE] });
+    broker.subscribe(fn, {
+      filters: [
+        EventFilter.type(SCORE),
+        EventFilter.exact({ source: '/games/1', subject: 'alice' }),
+        EventFilter.any([EventFilter.prefix('source', '/games/'), EventFilter.suffix('subject', '-bot')]),
+        EventFilter.not(EventFilter.all([EventFilter.exact({ level: '0' }), EventFilter.cesql("subject = 'test'")])),
+        EventFilter.cesql("level > 3 AND source LIKE '%/games/%'"),
+      ],
+    });
+    const objects = synthValid(chart);
+    expect(findObject(objects, 'Broker', 'lab').metadata.annotations).toEqual({ 'eventing.knative.dev/broker.class': 'MTChannelBasedBroker' });
+    expect(findObject(objects, 'Broker', 'lab').spec.config).toBeUndefined();
+    expect(findObject(objects, 'Trigger', 'lab-to-fn').spec.filters).toEqual([
+      { exact: { type: 'dev.example.game.score' } },
+      { exact: { source: '/games/1' } },
+      { exact: { subject: 'alice' } },
+      { any: [{ prefix: { source: '/games/' } }, { suffix: { subject: '-bot' } }] },
+      { not: { all: [{ exact: { level: '0' } }, { cesql: "subject = 'test'" }] } },
+      { cesql: "level > 3 AND source LIKE '%/games/%'" },
+    ]);
+    expect(findObject(objects, 'Trigger', 'lab-to-fn').spec.filter).toBeUndefined();
+    expect(broker.address).toBe('http://broker-ingress.knative-eventing.svc.cluster.local/events/lab');
+  });
+});
+
+describe('broker bad input', () => {
+  const exactOnly = 'is not an exact attribute match, the only filtering a RabbitMQ broker does (RabbitMQ header bindings); ' +
+    'filter by exact attributes (EventFilter.type / EventFilter.exact), or use a ChannelBroker for prefix, suffix, any, not and CESQL';
+  test.each([
+    ['prefix on a RabbitMQ broker', [EventFilter.prefix('source', '/x')], `filters[0] ("source prefix /x") ${exactOnly}`],
+    ['CESQL on a RabbitMQ broker', [EventFilter.cesql('a = 1')], `filters[0] ("sql(a = 1)") ${exactOnly}`],
+    ['contradictory exact filters', [EventFilter.exact({ source: 'a' }), EventFilter.exact({ source: 'b' })], 'filters[1] ("source=b") requires source=b while another filter requires source=a: no event can match'],
+    ['a bad attribute name', [EventFilter.exact({ 'Source': 'a' })], 'filters[0].exact ("Source") is not a CloudEvents attribute name'],
+    ['exact on type', [EventFilter.exact({ type: 'x' })], 'filters[0].exact ("type") filters on the event type; use EventFilter.type(CloudEventType.of(...))'],
+    ['an empty type', [EventFilter.type(CloudEventType.of(''))], 'filters[0].type ("") must be a non-empty CloudEvents type'],
+    ['a type with spaces', [EventFilter.type(CloudEventType.of('game score'))], 'filters[0].type ("game score") must be a non-empty CloudEvents type'],
+    ['an empty any', [EventFilter.any([])], 'filters[0].any ([]) must hold at least one filter'],
+    ['an unbalanced CESQL', [EventFilter.not(EventFilter.cesql("(a = 'x'"))], 'filters[0].not.cesql ("(a = \'x\'") has unbalanced quotes or parentheses'],
+  ])('%s', (_case, filters, message) => {
+    const s = setup();
+    const broker = _case.includes('CESQL') && _case.includes('unbalanced') ? new ChannelBroker(s.events, 'lab') : s.broker;
+    expect(validationError(() => broker.subscribe(s.board, { filters })).message).toContain(message);
+  });
+
+  test.each([
+    ['parallelism 0', { parallelism: 0 }, 'parallelism (0) must be >= 1'],
+    ['parallelism above 1000', { parallelism: 1001 }, 'parallelism (1001) must be <= 1000'],
+    ['a negative retry', { delivery: { retry: -1 } }, 'delivery.retry (-1) must be >= 0'],
+    ['a zero backoff delay', { delivery: { backoffDelay: Duration.millis(0) } }, 'delivery.backoffDelay ("0s") must be greater than zero'],
+    ['a sub-second timeout', { delivery: { timeout: Duration.millis(200) } }, 'delivery.timeout ("0.2s") must be at least 1s'],
+    ['an invalid trigger name', { name: 'Bad_Name' }, 'name ("Bad_Name") must be a DNS-1123 label'],
+    ['a non-filter', { filters: ['type=x'] as any }, 'filters[0] ("type=x") must be an EventFilter'],
+  ])('subscribe with %s', (_case, options, message) => {
+    const s = setup();
+    expect(validationError(() => s.broker.subscribe(s.board, options)).message).toContain(message);
+  });
+
+  test('the same subscriber twice needs a name; parallelism is RabbitMQ-only; a timeout is per subscription', () => {
+    const s = setup();
+    s.broker.subscribe(s.board);
+    expect(validationError(() => s.broker.subscribe(s.board)).message)
+      .toBe('events/game: subscribe.name ("game-to-board") is already a subscription of this broker; give the second subscription of the same subscriber a name');
+    const lab = new ChannelBroker(s.events, 'lab');
+    expect(validationError(() => lab.subscribe(s.board, { parallelism: 2 })).message).toContain('parallelism (2) is a RabbitMQ broker setting');
+    expect(validationError(() => new RabbitmqBroker(s.events, 'b2', { cluster: s.cluster, delivery: { timeout: Duration.seconds(5) } })).message)
+      .toContain('events/b2: delivery.timeout ("5s") is set per subscription, not on the broker');
+  });
+
+  test('broker props', () => {
+    const s = setup();
+    expect(validationError(() => new RabbitmqBroker(s.events, 'x', { cluster: {} as any })).message).toContain('events/x: cluster ({}) must be a RabbitmqCluster');
+    expect(validationError(() => new RabbitmqBroker(s.events, 'y', { cluster: s.cluster, vhost: 'a b' })).message).toContain('vhost ("a b") must be 1 to 64 printable characters');
+    expect(validationError(() => new RabbitmqBroker(s.events, 'z'.repeat(41), { cluster: s.cluster })).message).toContain('must be at most 40 characters');
+    expect(validationError(() => s.broker.addPublisher(s.player, {} as any)).message).toContain('addPublisher.emits (undefined) must list the CloudEvent types the publisher emits');
+    expect(validationError(() => s.broker.addPublisher(s.player, { emits: [], envName: 'broker-uri' })).message).toContain('addPublisher.envName ("broker-uri") is not a valid environment variable name');
+  });
+
+  test('classic queues on request', () => {
+    const { chart } = testChart('events');
+    const cluster = new RabbitmqCluster(chart, 'mq');
+    new RabbitmqBroker(chart, 'b', { cluster, queueType: QueueType.CLASSIC, vhost: 'games' });
+    expect(findObject(synthValid(chart), 'RabbitmqBrokerConfig', 'b-config').spec).toMatchObject({ queueType: 'classic', vhost: 'games' });
+  });
+
+  test('a publisher that already sets the variable is a clear error', () => {
+    const s = setup();
+    s.player.addEnv('BROKER_URI', kplus.EnvValue.fromValue('x'));
+    expect(validationError(() => s.broker.addPublisher(s.player, { emits: [SCORE], envName: 'BROKER_URI' })).message).toContain('fns/player: env.BROKER_URI ("BROKER_URI") is already set');
+  });
+});

@@ -1,0 +1,176 @@
+import * as kplus from 'cdk8s-plus-27';
+import {
+  ApiServerSource, ApiServerSourceMode, CloudEventType, ContainerSource, EventCatalog, KnativeFunction, PingSource, RabbitmqBroker, RabbitmqCluster,
+} from '../../constructs';
+import { cronProblem } from '../../constructs/eventing/cron';
+import { container, findObject, synthValid, testChart, validationError } from '../support/k8s';
+
+function setup() {
+  const { app, chart } = testChart('events');
+  const broker = new RabbitmqBroker(chart, 'game', { cluster: new RabbitmqCluster(chart, 'rabbitmq') });
+  const fn = new KnativeFunction(chart, 'fn', { image: 'ghcr.io/example/fn:1' });
+  return { app, chart, broker, fn };
+}
+
+describe('PingSource', () => {
+  test('sends its data on the schedule to the sink; the ping adapter may reach the broker', () => {
+    const { app, chart, broker } = setup();
+    const ping = new PingSource(chart, 'tick', { schedule: '*/5 * * * *', timezone: 'Europe/Madrid', data: '{"round":1}', sink: broker });
+    const objects = synthValid(chart);
+    expect(findObject(objects, 'PingSource', 'tick').spec).toEqual({
+      schedule: '*/5 * * * *', timezone: 'Europe/Madrid', data: '{"round":1}', contentType: 'application/json',
+      sink: { ref: { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', name: 'game' } },
+    });
+    expect(findObject(objects, 'NetworkPolicy', 'game-broker-ingress').spec.ingress).toContainEqual({
+      from: [{
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'knative-eventing' } },
+        podSelector: { matchLabels: { 'eventing.knative.dev/source': 'ping-source-controller', 'sources.knative.dev/role': 'adapter' } },
+      }],
+      ports: [{ port: 8080, protocol: 'TCP' }],
+    });
+    expect(EventCatalog.of(app).producers.map((p) => [p.type.type, p.source])).toEqual([['dev.knative.sources.ping', '/apis/v1/namespaces/events/pingsources/tick']]);
+    expect(ping.eventSource).toBe('/apis/v1/namespaces/events/pingsources/tick');
+    expect(findObject(objects, 'EventType', 'game-dev.knative.sources.ping').spec.attributes).toContainEqual({
+      name: 'source', value: '/apis/v1/namespaces/events/pingsources/tick', required: true,
+    });
+  });
+
+  test.each([
+    ['@hourly', undefined], ['@every 1h30m', undefined], ['0 9-17/2 * * MON-FRI', undefined], ['15,45 0 1 JAN,JUL 0', undefined],
+    ['* * * *', 'has 4 fields; a schedule has 5 (minute hour day-of-month month day-of-week)'],
+    ['60 * * * *', 'has an invalid minute field "60": "60" is outside 0-59'],
+    ['* 24 * * *', 'has an invalid hour field "24": "24" is outside 0-23'],
+    ['* * 0 * *', 'has an invalid day of month field "0": "0" is outside 1-31'],
+    ['* * * FOO *', 'has an invalid month field "FOO": "FOO" is outside 1-12 (or JAN-DEC)'],
+    ['*/0 * * * *', 'has an invalid minute field "*/0": step "0" must be a positive whole number'],
+    ['5-1 * * * *', 'has an invalid minute field "5-1": range "5-1" runs backwards'],
+    ['@sometimes', 'is not a known descriptor'],
+  ])('cron %j', (schedule, problem) => {
+    const found = cronProblem(schedule);
+    if (problem === undefined) expect(found).toBeUndefined();
+    else expect(found).toContain(problem);
+  });
+
+  test.each([
+    [{ schedule: '* * *' }, 'test/tick: schedule ("* * *") has 3 fields; a schedule has 5 (minute hour day-of-month month day-of-week); e.g. "*/5 * * * *" (every 5 minutes)'],
+    [{ schedule: '* * * * *', timezone: 'Mars/Olympus' }, 'timezone ("Mars/Olympus") is not an IANA time zone'],
+    [{ schedule: '* * * * *', data: '{oops' }, 'data ("{oops") is not JSON, but contentType is application/json'],
+    [{ schedule: '* * * * *', data: 'x', contentType: 'text plain' }, 'contentType ("text plain") is not a media type'],
+  ])('rejects %j', (props, message) => {
+    const { chart, broker } = setup();
+    expect(validationError(() => new PingSource(chart, 'tick', { sink: broker, ...props } as any)).message).toContain(message);
+  });
+
+  test('plain-text data with its content type', () => {
+    const { chart, fn } = setup();
+    new PingSource(chart, 'tick', { schedule: '@daily', data: 'hello', contentType: 'text/plain', sink: fn });
+    expect(findObject(synthValid(chart), 'PingSource', 'tick').spec).toMatchObject({
+      data: 'hello', contentType: 'text/plain', sink: { ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'fn' } },
+    });
+  });
+});
+
+describe('ApiServerSource', () => {
+  test('watches exactly the given kinds with a least-privilege Role of its own', () => {
+    const { chart, broker } = setup();
+    const source = new ApiServerSource(chart, 'config-watch', {
+      resources: [{ apiVersion: 'v1', kind: 'ConfigMap', labels: { app: 'game' } }, { apiVersion: 'apps/v1', kind: 'Deployment' }],
+      sink: broker,
+    });
+    const objects = synthValid(chart);
+    // The CRD preserves unknown fields in spec: the emitted field names are checked one by one.
+    expect(findObject(objects, 'ApiServerSource', 'config-watch').spec).toEqual({
+      mode: 'Reference',
+      serviceAccountName: 'config-watch-apiserver-source',
+      resources: [
+        { apiVersion: 'v1', kind: 'ConfigMap', selector: { matchLabels: { app: 'game' } } },
+        { apiVersion: 'apps/v1', kind: 'Deployment' },
+      ],
+      sink: { ref: { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', name: 'game' } },
+    });
+    expect(findObject(objects, 'Role', 'config-watch-apiserver-source').rules).toEqual([
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch'] },
+    ]);
+    expect(findObject(objects, 'RoleBinding', 'config-watch-apiserver-source')).toMatchObject({
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'config-watch-apiserver-source' },
+      subjects: [{ kind: 'ServiceAccount', name: 'config-watch-apiserver-source', namespace: 'events' }],
+    });
+    expect(objects.filter((o) => o.kind === 'ClusterRole')).toEqual([]);
+    expect(source.emits.map((t) => t.type)).toEqual(['dev.knative.apiserver.ref.add', 'dev.knative.apiserver.ref.update', 'dev.knative.apiserver.ref.delete']);
+    expect(findObject(objects, 'NetworkPolicy', 'game-broker-ingress').spec.ingress).toContainEqual({
+      from: [{ podSelector: { matchLabels: { 'eventing.knative.dev/source': 'apiserver-source-controller', 'eventing.knative.dev/sourceName': 'config-watch' } } }],
+      ports: [{ port: 8080, protocol: 'TCP' }],
+    });
+  });
+
+  test('other namespaces: a Role in each, namespace read access, a namespace selector; Resource mode', () => {
+    const { chart, broker } = setup();
+    const source = new ApiServerSource(chart, 'watch', {
+      resources: [{ apiVersion: 'games.example.com/v1', kind: 'Match', resource: 'matches' }],
+      watchNamespaces: ['functions', 'events'],
+      mode: ApiServerSourceMode.RESOURCE,
+      sink: broker,
+    });
+    const objects = synthValid(chart);
+    expect(objects.filter((o) => o.kind === 'Role').map((o) => [o.metadata.namespace, o.rules])).toEqual([
+      ['functions', [{ apiGroups: ['games.example.com'], resources: ['matches'], verbs: ['get', 'list', 'watch'] }]],
+      ['events', [{ apiGroups: ['games.example.com'], resources: ['matches'], verbs: ['get', 'list', 'watch'] }]],
+    ]);
+    expect(findObject(objects, 'ClusterRole', 'events-watch-apiserver-source-namespaces').rules).toEqual([
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
+    ]);
+    expect(findObject(objects, 'ClusterRole', 'events-watch-apiserver-source-namespaces').metadata.namespace).toBeUndefined();
+    expect(findObject(objects, 'ApiServerSource', 'watch').spec.namespaceSelector).toEqual({
+      matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['events', 'functions'] }],
+    });
+    expect(source.emits[0]).toBe(CloudEventType.API_SERVER_RESOURCE_ADD);
+  });
+
+  test.each([
+    [{ resources: [] }, 'resources ([]) must list at least one kind to watch'],
+    [{ resources: [{ apiVersion: 'v1', kind: 'Widget' }] }, 'resources[0].resource (undefined) is required for kind Widget'],
+    [{ resources: [{ apiVersion: 'V1', kind: 'ConfigMap' }] }, 'resources[0].apiVersion ("V1") is not an API version'],
+    [{ resources: [{ apiVersion: 'v1', kind: 'configmap' }] }, 'resources[0].kind ("configmap") is not a kind'],
+    [{ resources: [{ apiVersion: 'v1', kind: 'ConfigMap' }], watchNamespaces: [] }, 'watchNamespaces ([]) must list at least one namespace'],
+  ])('rejects %j', (props, message) => {
+    const { chart, broker } = setup();
+    expect(validationError(() => new ApiServerSource(chart, 'w', { sink: broker, ...props } as any)).message).toContain(message);
+  });
+});
+
+describe('ContainerSource', () => {
+  test('runs the program under Pod Security "restricted"; its pods may reach the broker', () => {
+    const { chart, broker } = setup();
+    new ContainerSource(chart, 'heartbeats', {
+      image: 'gcr.io/knative-releases/knative.dev/eventing/cmd/heartbeats:latest',
+      args: ['--period=10'],
+      env: { POD_NAME: kplus.EnvValue.fromValue('heartbeats') },
+      emits: [CloudEventType.of('dev.knative.eventing.samples.heartbeat')],
+      sink: broker,
+    });
+    const objects = synthValid(chart);
+    const source = findObject(objects, 'ContainerSource', 'heartbeats');
+    expect(source.spec.template.spec.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(container(source)).toMatchObject({
+      name: 'source', args: ['--period=10'], env: [{ name: 'POD_NAME', value: 'heartbeats' }],
+      securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true },
+      resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '64Mi' } },
+    });
+    expect(findObject(objects, 'NetworkPolicy', 'game-broker-ingress').spec.ingress).toContainEqual({
+      from: [{ podSelector: { matchLabels: { 'platform-blueprints.io/container-source': 'heartbeats' } } }],
+      ports: [{ port: 8080, protocol: 'TCP' }],
+    });
+  });
+
+  test.each([
+    [{ emits: undefined }, 'emits (undefined) must list the CloudEvent types the program emits'],
+    [{ env: { K_SINK: kplus.EnvValue.fromValue('x') } }, 'env.K_SINK ("K_SINK") is set by Knative'],
+    [{ image: 'busybox' }, 'image ("busybox") has neither a tag nor a digest'],
+  ])('rejects %j', (props, message) => {
+    const { chart, broker } = setup();
+    expect(validationError(() => new ContainerSource(chart, 's', {
+      image: 'ghcr.io/example/src:1', emits: [CloudEventType.of('x.y')], sink: broker, ...props,
+    } as any)).message).toContain(message);
+  });
+});
