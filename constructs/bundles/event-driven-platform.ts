@@ -32,7 +32,11 @@ export interface PlatformRabbitmqProps {
 export interface PlatformBrokerProps {
   /** @default 'default' */
   readonly name?: string;
-  /** @default - the profile's (dev CLASSIC on one node, prod QUORUM) */
+  /**
+   * Quorum in both profiles: the broker's spec is immutable, so a queue type that changed with the profile would
+   * replace the broker (and drop its queued events) on the move from dev to prod. Quorum queues run on one node too.
+   * @default QueueType.QUORUM
+   */
   readonly queueType?: QueueType;
   /** @default '/' */
   readonly vhost?: string;
@@ -72,18 +76,16 @@ export interface EventDrivenPlatformProps {
 
 const DEAD_LETTER_IMAGE = 'gcr.io/knative-releases/knative.dev/eventing/cmd/event_display:latest';
 
-const SIZING: { [profile: string]: { replicas: number; resources: kplus.ContainerResources; storage: Size; queueType: QueueType } } = {
+const SIZING: { [profile: string]: { replicas: number; resources: kplus.ContainerResources; storage: Size } } = {
   [Profile.DEV]: {
     replicas: 1,
     resources: { cpu: { request: kplus.Cpu.millis(250) }, memory: { request: Size.mebibytes(768), limit: Size.mebibytes(768) } },
     storage: Size.gibibytes(2),
-    queueType: QueueType.CLASSIC,
   },
   [Profile.PROD]: {
     replicas: 3,
     resources: { cpu: { request: kplus.Cpu.millis(1000) }, memory: { request: Size.gibibytes(2), limit: Size.gibibytes(2) } },
     storage: Size.gibibytes(20),
-    queueType: QueueType.QUORUM,
   },
 };
 
@@ -156,7 +158,7 @@ export class EventDrivenPlatform extends Construct {
       name: props.broker?.name ?? 'default',
       namespace: this.namespace,
       cluster: this.cluster,
-      queueType: props.broker?.queueType ?? sizing.queueType,
+      queueType: props.broker?.queueType ?? QueueType.QUORUM,
       vhost: props.broker?.vhost,
       delivery,
     });

@@ -3,7 +3,7 @@ import { CloudEventType, EventDrivenPlatform, EventFilter, KnativeFunction, Prof
 import { findObject, synthValid, testChart, validationError } from '../support/k8s';
 
 describe('EventDrivenPlatform', () => {
-  test('dev: a namespace (baseline enforced, restricted audited), one RabbitMQ node, classic queues, a dead-letter function', () => {
+  test('dev: a namespace (baseline enforced, restricted audited), one RabbitMQ node, quorum queues (as in prod: the broker spec is immutable), a dead-letter function', () => {
     const { chart } = testChart(null);
     const platform = new EventDrivenPlatform(chart, 'events', { namespace: 'events' });
     const objects = synthValid(chart);
@@ -19,7 +19,7 @@ describe('EventDrivenPlatform', () => {
     });
     expect(findObject(objects, 'NetworkPolicy', 'default-deny-ingress').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
     expect(findObject(objects, 'RabbitmqCluster', 'rabbitmq').spec).toMatchObject({ replicas: 1, persistence: { storage: '2Gi' } });
-    expect(findObject(objects, 'RabbitmqBrokerConfig', 'default-config').spec.queueType).toBe('classic');
+    expect(findObject(objects, 'RabbitmqBrokerConfig', 'default-config').spec.queueType).toBe('quorum');
     expect(findObject(objects, 'Broker', 'default').spec.delivery.deadLetterSink).toEqual({ ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'dead-letters' } });
     expect(findObject(objects, 'Service', 'dead-letters', 'serving.knative.dev/v1').spec.template.spec.containers[0].image)
       .toBe('gcr.io/knative-releases/knative.dev/eventing/cmd/event_display:latest');
