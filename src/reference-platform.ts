@@ -17,7 +17,7 @@ export interface ReferencePlatformOptions {
   readonly namespace?: string;
   /** Namespace of the event infrastructure (RabbitMQ, broker, triggers, sources). @default 'events' */
   readonly eventsNamespace?: string;
-  /** Image overrides by function name (`hello`, `player`, `echo`, `leaderboard`), `gateway` and `redis`. @default - the images below */
+  /** Image overrides by function name (`hello`, `player`, `echo`, `leaderboard`), `gateway`, `redis` and `deadLetters`. @default - the images below */
   readonly images?: { [name: string]: string };
   /** Minimum gateway pods. @default - the profile's (dev 1, prod 2) */
   readonly gatewayMinScale?: number;
@@ -57,6 +57,9 @@ export const REFERENCE_IMAGES: { [name: string]: string } = {
   echo: 'docker.io/mendhak/http-https-echo:37',
   leaderboard: 'gcr.io/knative-releases/knative.dev/eventing/cmd/event_display:latest',
 };
+
+/** The names `images` may override. */
+export const IMAGE_NAMES = [...Object.keys(REFERENCE_IMAGES), 'gateway', 'redis', 'deadLetters'];
 
 export function buildReferencePlatform(scope: Construct, options: ReferencePlatformOptions = {}): ReferencePlatform {
   const functions = buildFunctions(scope, options);
@@ -132,6 +135,7 @@ function buildEvents(scope: Construct, functions: FunctionsPlatform, options: Re
     namespace: options.eventsNamespace ?? 'events',
     profile: options.profile ?? Profile.DEV,
     broker: { name: 'game' },
+    deadLetterImage: options.images?.deadLetters,
   });
   const player = functions.functionNamed('player');
   // Score events: the player publishes them, the leaderboard subscribes.

@@ -25,6 +25,8 @@ export interface PlatformRabbitmqProps {
   readonly storage?: Size;
   /** @default - the cluster's default StorageClass */
   readonly storageClassName?: string;
+  /** RabbitMQ server image, pinned by tag or digest. @default - the cluster operator's default */
+  readonly image?: string;
   /** @default - plain AMQP */
   readonly tls?: RabbitmqTlsOptions;
 }
@@ -140,6 +142,7 @@ export class EventDrivenPlatform extends Construct {
       resources: rabbit.resources ?? sizing.resources,
       storage: rabbit.storage ?? sizing.storage,
       storageClassName: rabbit.storageClassName,
+      image: rabbit.image,
       tls: rabbit.tls,
       topologyAllowedNamespaces: props.amqpNamespaces,
     });

@@ -109,8 +109,16 @@ export abstract class Broker extends Construct implements IEventSink, IEventType
     if (this.triggerNames.has(name)) {
       invalid(this, 'subscribe.name', name, 'is already a subscription of this broker', 'give the second subscription of the same subscriber a name');
     }
-    this.triggerNames.add(name);
-    return new Trigger(this, `Trigger-${name}`, { ...options, name, broker: this, subscriber });
+    const id = `Trigger-${name}`;
+    try {
+      const trigger = new Trigger(this, id, { ...options, name, broker: this, subscriber });
+      this.triggerNames.add(name);
+      return trigger;
+    } catch (e) {
+      // A rejected subscription leaves nothing behind: the broker stays as it was.
+      this.node.tryRemoveChild(id);
+      throw e;
+    }
   }
 
   /**

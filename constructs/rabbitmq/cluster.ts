@@ -8,7 +8,7 @@ import { invalid } from '../core/errors';
 import { recommendedLabels } from '../core/labels';
 import { IngressPolicy, PodPeer } from '../core/network';
 import { requirePositiveQuantity, resourcesToKube } from '../core/quantity';
-import { requireInteger, requireName } from '../core/validate';
+import { requireImage, requireInteger, requireName } from '../core/validate';
 import {
   RabbitmqCluster as RabbitmqClusterL1,
   RabbitmqClusterSpecPersistenceStorage,
@@ -48,6 +48,11 @@ export interface RabbitmqClusterProps {
   readonly resources?: kplus.ContainerResources;
   /** @default Size.gibibytes(10) */
   readonly storage?: Size;
+  /**
+   * RabbitMQ server image, pinned by tag or digest (e.g. from a private registry).
+   * @default - the cluster operator's default image for its release
+   */
+  readonly image?: string;
   /** @default - the cluster's default StorageClass */
   readonly storageClassName?: string;
   /** @default - plain AMQP */
@@ -105,6 +110,7 @@ export class RabbitmqCluster extends Construct {
     const storage = (props.storage ?? Size.gibibytes(10)).asString();
     requirePositiveQuantity(this, 'storage', storage);
     if (props.storageClassName !== undefined) requireName(this, 'storageClassName', props.storageClassName, 'dns1123-subdomain');
+    if (props.image !== undefined) requireImage(this, 'image', props.image);
     const resources = resourcesToKube(this, 'resources', props.resources ?? DEFAULT_RESOURCES);
     if (!resources.limits?.memory) invalid(this, 'resources.memory.limit', undefined, 'is required', 'RabbitMQ sizes its memory high watermark from it');
     if (props.tls) {
@@ -135,6 +141,7 @@ export class RabbitmqCluster extends Construct {
         annotations: allowed.length ? { 'rabbitmq.com/topology-allowed-namespaces': allowed.join(',') } : undefined,
       },
       spec: {
+        image: props.image,
         replicas: this.replicas,
         resources: {
           requests: mapValues(resources.requests, (v) => RabbitmqClusterSpecResourcesRequests.fromString(v)),

@@ -4,7 +4,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { Profile } from '../../constructs';
-import { ReferencePlatformOptions } from '../reference-platform';
+import { IMAGE_NAMES, ReferencePlatformOptions } from '../reference-platform';
 
 export interface ProgramConfig {
   readonly platform: ReferencePlatformOptions;
@@ -42,8 +42,10 @@ export function readConfig(cfg: pulumi.Config = new pulumi.Config(NAMESPACE)): P
   if (!Object.values(Profile).includes(profile as Profile)) fail('profile', profile, `must be one of ${Object.values(Profile).join(', ')}`);
   const images = cfg.getObject<{ [name: string]: string }>('images');
   if (images !== undefined && (typeof images !== 'object' || images === null || Array.isArray(images) || Object.values(images).some((v) => typeof v !== 'string'))) {
-    fail('images', images, 'must be an object of image references by name (hello, player, echo, gateway, redis)');
+    fail('images', images, `must be an object of image references by name (${IMAGE_NAMES.join(', ')})`);
   }
+  const unknownImage = Object.keys(images ?? {}).find((name) => !IMAGE_NAMES.includes(name));
+  if (unknownImage !== undefined) fail('images', images, `names "${unknownImage}", which is not an image of the platform; use ${IMAGE_NAMES.join(', ')}`);
   const ingressServiceType = cfg.get('ingressServiceType');
   if (ingressServiceType !== undefined && !SERVICE_TYPES.includes(ingressServiceType)) {
     fail('ingressServiceType', ingressServiceType, `must be one of ${SERVICE_TYPES.join(', ')}`);

@@ -203,6 +203,15 @@ describe('broker bad input', () => {
     expect(validationError(() => s.broker.subscribe(s.board, options)).message).toContain(message);
   });
 
+  test('a rejected subscription leaves the broker as it was', () => {
+    const s = setup();
+    expect(validationError(() => s.broker.subscribe(s.board, { parallelism: 1001 })).message).toContain('parallelism (1001) must be <= 1000');
+    s.broker.subscribe(s.board, { parallelism: 10, filters: [EventFilter.type(SCORE)] });
+    s.broker.addPublisher(s.player, { emits: [SCORE] });
+    const triggers = synthValid(s.events).filter((o) => o.kind === 'Trigger');
+    expect(triggers.map((t) => [t.metadata.name, t.metadata.annotations['rabbitmq.eventing.knative.dev/parallelism']])).toEqual([['game-to-board', '10']]);
+  });
+
   test('the same subscriber twice needs a name; parallelism is RabbitMQ-only; a timeout is per subscription', () => {
     const s = setup();
     s.broker.subscribe(s.board);

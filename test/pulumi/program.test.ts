@@ -135,6 +135,15 @@ describe('the Pulumi program', () => {
 });
 
 describe('stack configuration', () => {
+  test('image overrides reach every image the reference platform runs, the dead-letter sink included', () => {
+    const app = new App();
+    const overrides = { leaderboard: 'ghcr.io/me/board:3', deadLetters: 'ghcr.io/me/dlq:1', redis: 'redis:8.2.7' };
+    buildReferencePlatform(app, { images: overrides });
+    const images = app.charts.flatMap((c) => c.toJson()).filter((o) => o.kind === 'Service' || o.kind === 'StatefulSet')
+      .flatMap((o) => (o.spec.template?.spec?.containers ?? []).map((c: any) => `${o.metadata.name}=${c.image}`));
+    expect(images).toEqual(expect.arrayContaining(['leaderboard=ghcr.io/me/board:3', 'dead-letters=ghcr.io/me/dlq:1', 'redis=redis:8.2.7']));
+  });
+
   test('typed defaults', () => {
     const c = readConfig(config({}));
     expect(c.platform).toEqual({
@@ -165,6 +174,7 @@ describe('stack configuration', () => {
     [{ installKnative: 'yes' }, 'platform-blueprints:installKnative ("yes") must be true or false'],
     [{ installEventing: '1' }, 'platform-blueprints:installEventing ("1") must be true or false'],
     [{ images: '["a"]' }, 'platform-blueprints:images (["a"]) must be an object of image references by name'],
+    [{ images: '{"helo":"ghcr.io/me/hello:2"}' }, 'platform-blueprints:images ({"helo":"ghcr.io/me/hello:2"}) names "helo", which is not an image of the platform; use hello, player, echo, leaderboard, gateway, redis, deadLetters'],
   ])('bad value %j', (values, message) => {
     expect(() => readConfig(config(values))).toThrow(ConfigError);
     expect(() => readConfig(config(values))).toThrow(message);

@@ -37,12 +37,13 @@ describe('RabbitmqCluster', () => {
   test('three nodes: a disruption budget the operator documents, a soft spread across hosts; TLS', () => {
     const { chart } = testChart('events');
     const cluster = new RabbitmqCluster(chart, 'mq', {
-      replicas: 3, storage: Size.gibibytes(50), storageClassName: 'fast', tls: { secretName: 'mq-tls', caSecretName: 'mq-ca', disableNonTlsListeners: true },
+      replicas: 3, storage: Size.gibibytes(50), storageClassName: 'fast', image: 'registry.example.com/rabbitmq:4.1.4-management', tls: { secretName: 'mq-tls', caSecretName: 'mq-ca', disableNonTlsListeners: true },
       topologyAllowedNamespaces: ['functions'],
     });
     const objects = synthValid(chart);
     const mq = findObject(objects, 'RabbitmqCluster', 'mq');
     expect(mq.metadata.annotations).toEqual({ 'rabbitmq.com/topology-allowed-namespaces': 'functions' });
+    expect(mq.spec.image).toBe('registry.example.com/rabbitmq:4.1.4-management');
     expect(mq.spec.tls).toEqual({ secretName: 'mq-tls', caSecretName: 'mq-ca', disableNonTLSListeners: true });
     expect(mq.spec.persistence).toEqual({ storage: '50Gi', storageClassName: 'fast' });
     expect(mq.spec.override.statefulSet.spec.template.spec.topologySpreadConstraints).toEqual([{
@@ -60,6 +61,7 @@ describe('RabbitmqCluster', () => {
     [{ storage: Size.gibibytes(0) }, 'storage ("0Gi") must be greater than zero'],
     [{ tls: { secretName: 'Bad Secret' } }, 'tls.secretName ("Bad Secret") must be a DNS-1123 subdomain'],
     [{ topologyAllowedNamespaces: ['Bad_NS'] }, 'topologyAllowedNamespaces[0] ("Bad_NS") must be a DNS-1123 label'],
+    [{ image: 'rabbitmq' }, 'image ("rabbitmq") has neither a tag nor a digest'],
   ])('rejects %j', (props, message) => {
     const { chart } = testChart('events');
     expect(validationError(() => new RabbitmqCluster(chart, 'mq', props as any)).message).toContain(message);
