@@ -1,17 +1,14 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { clusterScoped } from '../core/context';
 import { IEventSink } from '../core/events';
-import { invalid } from '../core/errors';
-import { MANAGED_BY } from '../core/labels';
-import { requireLabels, requireName } from '../core/validate';
+import { requireName } from '../core/validate';
 import { DeliveryOptions } from '../eventing/delivery';
 import { QueueType, RabbitmqBroker } from '../eventing/broker';
 import { KnativeFunction } from '../knative/function';
 import { KnativeDataPlane, Language } from '../knative/types';
 import { RabbitmqCluster, RabbitmqTlsOptions } from '../rabbitmq/cluster';
+import { createPlatformNamespace, requireProfile } from './namespace';
 import { Profile } from './profile';
 
 export interface PlatformRabbitmqProps {
@@ -110,29 +107,14 @@ export class EventDrivenPlatform extends Construct {
   public constructor(scope: Construct, id: string, props: EventDrivenPlatformProps) {
     super(scope, id);
     this.namespace = requireName(this, 'namespace', props.namespace);
-    this.profile = props.profile ?? Profile.DEV;
-    if (!Object.values(Profile).includes(this.profile)) invalid(this, 'profile', this.profile, `must be one of ${Object.values(Profile).join(', ')}`);
-    requireLabels(this, 'namespaceLabels', props.namespaceLabels);
+    this.profile = requireProfile(this, props.profile);
     const sizing = SIZING[this.profile];
-
-    clusterScoped(new k8s.KubeNamespace(this, 'Namespace', {
-      metadata: {
-        name: this.namespace,
-        labels: {
-          'pod-security.kubernetes.io/enforce': 'baseline',
-          'pod-security.kubernetes.io/enforce-version': 'latest',
-          'pod-security.kubernetes.io/audit': 'restricted',
-          'pod-security.kubernetes.io/warn': 'restricted',
-          'app.kubernetes.io/managed-by': MANAGED_BY,
-          ...props.namespaceLabels,
-        },
-      },
-    }));
-    new kplus.NetworkPolicy(this, 'DefaultDenyIngress', {
-      metadata: { name: 'default-deny-ingress', namespace: this.namespace },
-      selector: kplus.Pods.all(this, 'AllPods'),
-      ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
-    });
+    createPlatformNamespace(this, this.namespace, {
+      'pod-security.kubernetes.io/enforce': 'baseline',
+      'pod-security.kubernetes.io/enforce-version': 'latest',
+      'pod-security.kubernetes.io/audit': 'restricted',
+      'pod-security.kubernetes.io/warn': 'restricted',
+    }, props.namespaceLabels);
 
     const rabbit = props.rabbitmq ?? {};
     this.cluster = new RabbitmqCluster(this, 'RabbitMQ', {

@@ -1,17 +1,15 @@
 import * as kplus from 'cdk8s-plus-27';
-import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { clusterScoped } from '../core/context';
 import { invalid } from '../core/errors';
-import { MANAGED_BY } from '../core/labels';
 import { POD_SECURITY_RESTRICTED_LABELS } from '../core/security';
-import { requireLabels, requireName } from '../core/validate';
+import { requireName } from '../core/validate';
 import { ApiGateway, IPublicEntrypoint } from '../gateway/api-gateway';
 import { Frontend } from '../gateway/frontend';
 import { ScaleOptions } from '../knative/autoscaling';
 import { KnativeFunction, KnativeFunctionOptions } from '../knative/function';
 import { KnativeDataPlane } from '../knative/types';
 import { Redis, RedisOptions } from '../redis/redis';
+import { createPlatformNamespace, requireProfile } from './namespace';
 import { Profile, profileDefaults } from './profile';
 
 export interface PlatformFunctionProps extends KnativeFunctionOptions {
@@ -109,22 +107,13 @@ export class FunctionsPlatform extends Construct {
   public constructor(scope: Construct, id: string, props: FunctionsPlatformProps) {
     super(scope, id);
     this.namespace = requireName(this, 'namespace', props.namespace);
-    this.profile = props.profile ?? Profile.DEV;
-    if (!Object.values(Profile).includes(this.profile)) {
-      invalid(this, 'profile', this.profile, `must be one of ${Object.values(Profile).join(', ')}`);
-    }
-    requireLabels(this, 'namespaceLabels', props.namespaceLabels);
+    this.profile = requireProfile(this, props.profile);
     const defaults = profileDefaults(this.profile);
     const redisName = requireName(this, 'redis.name', props.redis?.name ?? 'redis', 'dns1035-label');
     const gatewayName = requireName(this, 'gateway.name', props.gateway?.name ?? 'gateway', 'dns1035-label');
     this.checkFunctionNames(props.functions, [redisName, `${redisName}-headless`, gatewayName]);
 
-    this.createNamespace(props.namespaceLabels);
-    new kplus.NetworkPolicy(this, 'DefaultDenyIngress', {
-      metadata: { name: 'default-deny-ingress', namespace: this.namespace },
-      selector: kplus.Pods.all(this, 'AllPods'),
-      ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
-    });
+    createPlatformNamespace(this, this.namespace, POD_SECURITY_RESTRICTED_LABELS, props.namespaceLabels);
 
     this.redis = new Redis(this, 'Redis', {
       ...props.redis,
@@ -183,19 +172,7 @@ export class FunctionsPlatform extends Construct {
     });
   }
 
-  private createNamespace(extraLabels?: { [key: string]: string }): void {
-    const ns = new k8s.KubeNamespace(this, 'Namespace', {
-      metadata: {
-        name: this.namespace,
-        labels: {
-          ...POD_SECURITY_RESTRICTED_LABELS,
-          'app.kubernetes.io/managed-by': MANAGED_BY,
-          ...extraLabels,
-        },
-      },
-    });
-    clusterScoped(ns);
-  }
+
 
   private createGateway(name: string, props: PlatformGatewayProps, dataPlane?: KnativeDataPlane): ApiGateway {
     const defaults = profileDefaults(this.profile);
