@@ -72,11 +72,13 @@ describe('dist/', () => {
     expect(events[0]).toMatchObject({ kind: 'Namespace', metadata: { name: 'events', labels: { 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/warn': 'restricted' } } });
     const names = events.map((o) => `${o.kind}/${o.metadata.name}`);
     expect(names).toEqual(expect.arrayContaining([
-      'RabbitmqCluster/rabbitmq', 'Broker/game', 'RabbitmqBrokerConfig/game-config', 'SinkBinding/player-to-game', 'Trigger/game-to-leaderboard',
+      'RabbitmqCluster/rabbitmq', 'Broker/game', 'SinkBinding/player-to-game', 'Trigger/game-to-leaderboard',
       'Trigger/game-to-player', 'PingSource/game-tick', 'EventType/game-dev.platform-blueprints.game.score', 'EventType/game-dev.knative.sources.ping',
       'Service/dead-letters',
     ]));
-    expect(events.find((o) => o.kind === 'Broker').metadata.annotations['eventing.knative.dev/broker.class']).toBe('RabbitMQBroker');
+    const broker = events.find((o) => o.kind === 'Broker');
+    expect(broker.metadata.annotations['eventing.knative.dev/broker.class']).toBe('RabbitMQBroker');
+    expect(names).toContain(`RabbitmqBrokerConfig/${broker.spec.config.name}`);
     expect(committed['events.md']).toContain('| `dev.platform-blueprints.game.score` | a player scored (sent from the CloudEvents Player UI) | functions/player (SinkBinding) | events/game | functions/leaderboard |');
     expect(committed['events.svg']).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   });

@@ -22,6 +22,10 @@ const PREREQUISITES: Array<{ when: (kinds: Set<string>) => boolean; text: string
   { when: (k) => [...k].some((x) => x.startsWith('serving.knative.dev/')), text: 'Knative Serving with a networking layer (the Pulumi program installs Knative Serving v1.22.1 with net-kourier v1.22.0).' },
   { when: (k) => [...k].some((x) => /^(eventing|sources|messaging|flows|sinks)\.knative\.dev\//.test(x)), text: 'Knative Eventing (the Pulumi program installs v1.22.2).' },
   { when: (k) => k.has('eventing.knative.dev/v1alpha1/RabbitmqBrokerConfig'), text: 'eventing-rabbitmq\'s broker (v1.22.1, `rabbitmq-broker.yaml`).' },
+  {
+    when: (k) => k.has('broker-class/MTChannelBasedBroker'),
+    text: 'Knative\'s channel-based broker and a channel implementation (`mt-channel-broker.yaml`, and `in-memory-channel.yaml` or another; not installed by the Pulumi program).',
+  },
   { when: (k) => k.has('rabbitmq.com/v1beta1/RabbitmqCluster'), text: 'The RabbitMQ cluster operator (v2.22.3).' },
   {
     when: (k) => [...k].some((x) => x.startsWith('rabbitmq.com/') && !x.endsWith('/RabbitmqCluster')) || k.has('eventing.knative.dev/v1alpha1/RabbitmqBrokerConfig'),
@@ -69,6 +73,8 @@ function renderPlatformDocs(options: PlatformDocsOptions): string {
     for (const obj of chart.toJson()) {
       lines.push(`| ${chart.node.id}.k8s.yaml | ${obj.apiVersion} ${obj.kind} | ${obj.metadata?.namespace ?? '(cluster)'} | ${obj.metadata?.name} |`);
       kinds.add(`${obj.apiVersion}/${obj.kind}`);
+      const brokerClass = obj.kind === 'Broker' ? obj.metadata?.annotations?.['eventing.knative.dev/broker.class'] : undefined;
+      if (brokerClass) kinds.add(`broker-class/${brokerClass}`);
       const t = obj.spec?.template?.spec?.timeoutSeconds;
       if (typeof t === 'number') maxTimeout = Math.max(maxTimeout, t);
     }

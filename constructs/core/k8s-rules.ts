@@ -2,12 +2,38 @@
  * Kubernetes name, label and annotation rules (apimachinery validation), which the OpenAPI schemas do not encode.
  */
 
+import { createHash } from 'crypto';
+
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const MAX_ANNOTATIONS_BYTES = 256 * 1024;
+
+function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 8);
+}
+
+/**
+ * A DNS-1123 subdomain of at most `maxLength` characters made from any text (an event type, a queue name, ...):
+ * the text itself when it already is one; otherwise a readable cleaned form plus a hash of the text, so that two
+ * different texts never map to the same name and the same text always maps to the same name.
+ */
+export function toObjectName(text: string, maxLength = 253): string {
+  if (text.length <= maxLength && DNS1123_SUBDOMAIN.test(text)) return text;
+  const clean = text.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').split('.')
+    .map((part) => part.replace(/^-+|-+$/g, '')).filter((part) => part !== '').join('.');
+  const base = clean.slice(0, maxLength - 9).replace(/[^a-z0-9]+$/, '');
+  return base ? `${base}-${shortHash(text)}` : shortHash(text);
+}
+
+/** A label value made from any text, by the same rule as `toObjectName` (at most 63 characters). */
+export function toLabelValue(text: string): string {
+  if (text.length <= 63 && LABEL_VALUE.test(text)) return text;
+  const base = text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 54).replace(/[^A-Za-z0-9]+$/, '');
+  return base ? `${base}-${shortHash(text)}` : shortHash(text);
+}
 
 export type NameRule = 'dns1123-label' | 'dns1123-subdomain' | 'dns1035-label' | 'path-segment';
 

@@ -1,6 +1,7 @@
 /**
  * Labels and annotations the library puts on what it emits.
  */
+import { toLabelValue } from './k8s-rules';
 
 /** Prefix of this project's own labels and annotations. */
 export const LABEL_PREFIX = 'platform-blueprints.io';
@@ -22,11 +23,11 @@ export interface RecommendedLabelOptions {
   readonly partOf?: string;
 }
 
-/** The Kubernetes recommended labels (app.kubernetes.io/*). */
+/** The Kubernetes recommended labels (app.kubernetes.io/*); an instance name too long for a label is shortened. */
 export function recommendedLabels(options: RecommendedLabelOptions): { [key: string]: string } {
   return {
     'app.kubernetes.io/name': options.name,
-    'app.kubernetes.io/instance': options.instance,
+    'app.kubernetes.io/instance': toLabelValue(options.instance),
     'app.kubernetes.io/component': options.component,
     ...(options.partOf ? { 'app.kubernetes.io/part-of': options.partOf } : {}),
     'app.kubernetes.io/managed-by': MANAGED_BY,

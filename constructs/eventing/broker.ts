@@ -1,9 +1,11 @@
 import { createHash } from 'crypto';
+import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { clusterDomain, resolveNamespace } from '../core/context';
 import { DeployHints } from '../core/deploy-hints';
 import { EventDestination, IEventSink } from '../core/events';
 import { invalid } from '../core/errors';
+import { toObjectName } from '../core/k8s-rules';
 import { recommendedLabels } from '../core/labels';
 import { IngressPolicy, PodPeer } from '../core/network';
 import { requireEnvName, requireName } from '../core/validate';
@@ -64,11 +66,13 @@ export abstract class Broker extends Construct implements IEventSink, IEventType
   public readonly name: string;
   public readonly namespace: string;
   public readonly resource: BrokerL1;
-  private readonly eventTypes = new Map<string, EventTypeL1>();
+  private readonly eventTypes = new Map<string, { resource: EventTypeL1; sources: Set<string | undefined> }>();
   private readonly triggerNames = new Set<string>();
 
   /** The pods that deliver this broker's events (subscribers and dead-letter sinks must admit them). */
   public readonly dataPlane: PodPeer;
+  /** The broker's delivery settings; a subscription's own settings refine them field by field. */
+  public readonly delivery: DeliveryOptions;
 
   protected constructor(scope: Construct, id: string, props: BrokerOptions, spec: BrokerClassSpec) {
     super(scope, id);
@@ -77,6 +81,7 @@ export abstract class Broker extends Construct implements IEventSink, IEventType
     if (this.name.length > 40) invalid(this, 'name', this.name, 'must be at most 40 characters', 'names of the broker\'s data-plane objects derive from it');
     this.namespace = resolveNamespace(this, props.namespace);
     this.dataPlane = { namespace: spec.dataPlane.namespace ?? this.namespace, podSelector: spec.dataPlane.podSelector, description: spec.dataPlane.description };
+    this.delivery = { ...props.delivery };
     this.resource = new BrokerL1(this, 'Resource', {
       metadata: {
         name: this.name,
@@ -86,7 +91,7 @@ export abstract class Broker extends Construct implements IEventSink, IEventType
       },
       spec: {
         config: config ? { ...config, namespace: this.namespace } : undefined,
-        delivery: renderDelivery(this, 'delivery', props.delivery ?? {}, this.namespace, this.dataPlane, false),
+        delivery: renderDelivery(this, 'delivery', this.delivery, this.namespace, this.dataPlane, false),
       },
     });
     DeployHints.awaitCondition(this.resource, 'Ready');
@@ -156,25 +161,34 @@ export abstract class Broker extends Construct implements IEventSink, IEventType
 
   /** @internal */
   public _declareEventType(producer: EventProducer): void {
-    const existing = this.eventTypes.get(producer.type.type);
-    if (existing) return;
     const t = producer.type;
-    const sanitized = t.type.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
-    let name = `${this.name}-${sanitized}`;
-    if (sanitized !== t.type || name.length > 200) name = `${name.slice(0, 190)}-${createHash('sha256').update(t.type).digest('hex').slice(0, 8)}`;
-    this.eventTypes.set(t.type, new EventTypeL1(this, `EventType-${t.type}`, {
+    const declared = this.eventTypes.get(t.type);
+    if (declared) {
+      declared.sources.add(producer.source);
+      return;
+    }
+    const sources = new Set<string | undefined>([producer.source]);
+    const name = toObjectName(`${this.name}-${t.type}`);
+    const resource = new EventTypeL1(this, `EventType-${t.type}`, {
       metadata: { name, namespace: this.namespace, labels: recommendedLabels({ name: 'event-type', instance: name, component: 'event-catalog' }) },
       spec: {
         reference: { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', name: this.name, namespace: this.namespace },
         description: t.description,
-        attributes: [
-          { name: 'type', value: t.type, required: true },
-          ...(producer.source ? [{ name: 'source', value: producer.source, required: true }] : []),
-          ...(t.schema ? [{ name: 'dataschema', value: t.schema, required: false }] : []),
-          { name: 'specversion', value: '1.0', required: true },
-        ],
+        // Resolved at synth, when every producer is known: `source` is stated only when all producers share it.
+        attributes: Lazy.any({
+          produce: () => {
+            const [only] = sources;
+            return [
+              { name: 'type', value: t.type, required: true },
+              ...(sources.size === 1 && only !== undefined ? [{ name: 'source', value: only, required: true }] : []),
+              ...(t.schema ? [{ name: 'dataschema', value: t.schema, required: false }] : []),
+              { name: 'specversion', value: '1.0', required: true },
+            ];
+          },
+        }),
       },
-    }));
+    });
+    this.eventTypes.set(t.type, { resource, sources });
   }
 }
 
@@ -207,23 +221,35 @@ export class RabbitmqBroker extends Broker {
 
   public constructor(scope: Construct, id: string, props: RabbitmqBrokerProps) {
     const name = props.name ?? id;
+    const queueType = props.queueType ?? QueueType.QUORUM;
+    const vhost = props.vhost ?? '/';
+    // The config's name carries a hash of its content: eventing-rabbitmq refuses changes to a Broker's spec and
+    // keeps the exchange and queues it made from the old config, so a new config must replace the Broker too.
+    const configName = `${name}-config-${createHash('sha256')
+      .update(JSON.stringify([props.cluster?.namespace, props.cluster?.name, queueType, vhost])).digest('hex').slice(0, 8)}`;
     super(scope, id, props, {
       brokerClass: 'RabbitMQBroker',
-      config: { apiVersion: 'eventing.knative.dev/v1alpha1', kind: 'RabbitmqBrokerConfig', name: `${name}-config` },
+      config: { apiVersion: 'eventing.knative.dev/v1alpha1', kind: 'RabbitmqBrokerConfig', name: configName },
       // eventing-rabbitmq runs the broker's ingress and dispatchers in its namespace, labelled with its name.
       dataPlane: { podSelector: { 'eventing.knative.dev/broker': name }, description: `broker ${name} data plane` },
     });
     if (!(props.cluster instanceof RabbitmqCluster)) invalid(this, 'cluster', props.cluster, 'must be a RabbitmqCluster');
     this.cluster = props.cluster;
-    const vhost = props.vhost ?? '/';
+    if (this.cluster.tlsOnly) {
+      invalid(this, 'cluster', `${this.cluster.namespace}/${this.cluster.name}`, 'accepts AMQP over TLS only, and eventing-rabbitmq connects on plain AMQP (5672)',
+        'keep the plain listener (tls.disableNonTlsListeners false) for a cluster that backs brokers');
+    }
+    if (!Object.values(QueueType).includes(queueType)) invalid(this, 'queueType', queueType, `must be one of ${Object.values(QueueType).join(', ')}`);
     if (!/^[\x21-\x7e]{1,64}$/.test(vhost)) invalid(this, 'vhost', vhost, 'must be 1 to 64 printable characters');
+    // eventing-rabbitmq declares the broker's exchanges and queues as topology objects in the broker's namespace.
+    const clusterReference = { ...this.cluster.referenceFrom(this, 'namespace', this.namespace), namespace: this.cluster.namespace };
     // eventing-rabbitmq rejects any change of a Broker's spec: a change must replace the Broker.
     DeployHints.replaceOnChanges(this.resource, ['spec']);
     this.config = new RabbitmqBrokerConfig(this, 'Config', {
-      metadata: { name: `${this.name}-config`, namespace: this.namespace, labels: recommendedLabels({ name: 'broker', instance: this.name, component: 'event-broker' }) },
+      metadata: { name: configName, namespace: this.namespace, labels: recommendedLabels({ name: 'broker', instance: this.name, component: 'event-broker' }) },
       spec: {
-        rabbitmqClusterReference: { name: this.cluster.name, namespace: this.cluster.namespace },
-        queueType: (props.queueType ?? QueueType.QUORUM) === QueueType.QUORUM ? RabbitmqBrokerConfigSpecQueueType.QUORUM : RabbitmqBrokerConfigSpecQueueType.CLASSIC,
+        rabbitmqClusterReference: clusterReference,
+        queueType: queueType === QueueType.QUORUM ? RabbitmqBrokerConfigSpecQueueType.QUORUM : RabbitmqBrokerConfigSpecQueueType.CLASSIC,
         vhost,
       },
     });

@@ -1,6 +1,7 @@
 /**
- * Cron schedules as Knative's PingSource accepts them (robfig/cron standard parser with descriptors): five fields
- * (minute hour day-of-month month day-of-week), `@hourly`-style descriptors, or `@every <duration>`.
+ * Cron schedules as Knative's PingSource accepts them (robfig/cron's standard parser): five fields
+ * (minute hour day-of-month month day-of-week, Sunday = 0) or an `@hourly`-style descriptor. Knative's webhook
+ * refuses `@every`.
  */
 
 const FIELDS: Array<{ name: string; min: number; max: number; names?: string[] }> = [
@@ -8,7 +9,7 @@ const FIELDS: Array<{ name: string; min: number; max: number; names?: string[] }
   { name: 'hour', min: 0, max: 23 },
   { name: 'day of month', min: 1, max: 31 },
   { name: 'month', min: 1, max: 12, names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] },
-  { name: 'day of week', min: 0, max: 7, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] },
+  { name: 'day of week', min: 0, max: 6, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] },
 ];
 const DESCRIPTORS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
 
@@ -18,8 +19,8 @@ export function cronProblem(schedule: string): string | undefined {
   if (text === '') return 'is empty';
   if (text.startsWith('@')) {
     if (DESCRIPTORS.includes(text)) return undefined;
-    const every = /^@every\s+((\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+)$/.exec(text);
-    return every ? undefined : `is not a known descriptor (${DESCRIPTORS.join(', ')}, or "@every 1h30m")`;
+    if (text.startsWith('@every')) return 'uses @every, which Knative\'s PingSource does not support; write it as a cron expression';
+    return `is not a known descriptor (${DESCRIPTORS.join(', ')})`;
   }
   const parts = text.split(/\s+/);
   if (parts.length !== 5) return `has ${parts.length} fields; a schedule has 5 (minute hour day-of-month month day-of-week)`;

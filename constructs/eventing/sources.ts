@@ -7,7 +7,7 @@ import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { clusterScoped, resolveNamespace } from '../core/context';
+import { resolveNamespace } from '../core/context';
 import { DeployHints } from '../core/deploy-hints';
 import { IEventSink } from '../core/events';
 import { invalid } from '../core/errors';
@@ -24,6 +24,15 @@ import {
 import { EventCatalog } from './catalog';
 import { cronProblem, isTimeZone } from './cron';
 import { CloudEventType, requireEventType } from './event-type';
+
+function isJsonObject(text: string): boolean {
+  try {
+    const value = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
 
 interface SourceBase {
   /** @default - the construct id */
@@ -54,7 +63,7 @@ export interface PingSourceProps extends SourceBase {
    */
   readonly data?: string;
   /**
-   * Media type of the data; `application/json` data must parse as JSON.
+   * Media type of the data; `application/json` data must be a JSON object.
    * @default 'application/json' when data is given
    */
   readonly contentType?: string;
@@ -78,10 +87,9 @@ export class PingSource extends Construct {
     const contentType = props.contentType ?? (props.data !== undefined ? 'application/json' : undefined);
     if (contentType !== undefined && !/^[\w.+-]+\/[\w.+-]+$/.test(contentType)) invalid(this, 'contentType', contentType, 'is not a media type');
     if (props.data !== undefined && contentType === 'application/json') {
-      try {
-        JSON.parse(props.data);
-      } catch {
-        invalid(this, 'data', props.data, 'is not JSON, but contentType is application/json', 'fix the JSON or set contentType (e.g. text/plain)');
+      // Knative decodes JSON data into an object (a map), so arrays and scalars are refused too.
+      if (!isJsonObject(props.data)) {
+        invalid(this, 'data', props.data, 'is not a JSON object, but contentType is application/json', 'send an object, e.g. {"tick": true}, or set contentType (e.g. text/plain)');
       }
     }
     this.eventSource = `/apis/v1/namespaces/${this.namespace}/pingsources/${this.name}`;
@@ -133,8 +141,7 @@ export interface ApiServerSourceProps extends SourceBase {
   /** @default ApiServerSourceMode.REFERENCE */
   readonly mode?: ApiServerSourceMode;
   /**
-   * Namespaces to watch; the ServiceAccount gets a Role in each (and, beyond its own, read access to namespaces,
-   * which the adapter needs to select them).
+   * Namespaces to watch; the ServiceAccount gets a Role in each.
    * @default - the source's own namespace
    */
   readonly watchNamespaces?: string[];
@@ -182,34 +189,29 @@ export class ApiServerSource extends Construct {
       return { apiVersion: r.apiVersion, kind: r.kind, selector: r.labels ? { matchLabels: { ...r.labels } } : undefined };
     });
 
+    if (mode === ApiServerSourceMode.RESOURCE && (rules.get('') ?? new Set()).has('secrets')) {
+      invalid(this, 'mode', mode, 'would send the contents of watched Secrets as events (through the broker, to every subscriber)',
+        'watch Secrets in ApiServerSourceMode.REFERENCE, and let the consumer read what it is allowed to');
+    }
     const labels = recommendedLabels({ name: 'apiserver-source', instance: this.name, component: 'event-source' });
     const saName = `${this.name}-apiserver-source`;
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name: saName, namespace: this.namespace, labels } });
     const policyRules = [...rules.entries()].sort(([a], [b]) => a.localeCompare(b))
       .map(([group, plurals]) => ({ apiGroups: [group], resources: [...plurals].sort(), verbs: ['get', 'list', 'watch'] }));
     const subject = { kind: 'ServiceAccount', name: saName, namespace: this.namespace };
+    // Only the adapter's reads need permissions: Knative's controller resolves the namespace selector itself and
+    // hands the adapter the list. In other namespaces the Role's name carries the source's namespace ("." cannot
+    // appear in a namespace name, so two sources never share one).
     for (const ns of watched) {
-      new k8s.KubeRole(this, `Role-${ns}`, { metadata: { name: saName, namespace: ns, labels }, rules: policyRules });
+      const roleName = ns === this.namespace ? saName : `${this.namespace}.${saName}`;
+      new k8s.KubeRole(this, `Role-${ns}`, { metadata: { name: roleName, namespace: ns, labels }, rules: policyRules });
       new k8s.KubeRoleBinding(this, `RoleBinding-${ns}`, {
-        metadata: { name: saName, namespace: ns, labels },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: saName },
+        metadata: { name: roleName, namespace: ns, labels },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName },
         subjects: [subject],
       });
     }
     const beyondOwn = watched.some((ns) => ns !== this.namespace) || watched.length > 1;
-    if (beyondOwn) {
-      // The adapter resolves the namespace selector by reading namespaces.
-      const clusterRoleName = `${this.namespace}-${saName}-namespaces`;
-      clusterScoped(new k8s.KubeClusterRole(this, 'NamespacesReader', {
-        metadata: { name: clusterRoleName, labels },
-        rules: [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] }],
-      }));
-      clusterScoped(new k8s.KubeClusterRoleBinding(this, 'NamespacesReaderBinding', {
-        metadata: { name: clusterRoleName, labels },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRoleName },
-        subjects: [subject],
-      }));
-    }
     this.resource = new ApiServerSourceL1(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace, labels },
       spec: {

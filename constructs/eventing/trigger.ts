@@ -24,7 +24,8 @@ export interface TriggerOptions {
    */
   readonly filters?: EventFilter[];
   /**
-   * Retries, backoff, dead-letter sink and per-attempt timeout of this subscription.
+   * Retries, backoff, dead-letter sink and per-attempt timeout of this subscription; fields left out keep the
+   * broker's values.
    * @default - the broker's delivery settings
    */
   readonly delivery?: DeliveryOptions;
@@ -64,7 +65,10 @@ export class Trigger extends Construct {
     });
     const parallelism = props.parallelism !== undefined ? requireInteger(this, 'parallelism', props.parallelism, { min: 1, max: 1000 }) : undefined;
     const rendering = broker._renderFilters(this, filters);
-    const delivery = props.delivery ? renderDelivery(this, 'delivery', props.delivery, this.namespace, broker.dataPlane, true) : undefined;
+    // A Trigger's delivery replaces the Broker's whole (eventing-rabbitmq reads one or the other), so the
+    // subscription's settings are merged over the broker's before rendering.
+    const own = props.delivery ? Object.fromEntries(Object.entries(props.delivery).filter(([, v]) => v !== undefined)) : undefined;
+    const delivery = own ? renderDelivery(this, 'delivery', { ...broker.delivery, ...own }, this.namespace, broker.dataPlane, true) : undefined;
     const manifest = TriggerL1.manifest({
       metadata: {
         name: this.name,

@@ -91,6 +91,8 @@ export class RabbitmqCluster extends Construct {
   public readonly host: string;
   public readonly replicas: number;
   public readonly tls: boolean;
+  /** AMQP on 5672 is closed (`tls.disableNonTlsListeners`). */
+  public readonly tlsOnly: boolean;
   /** Secret the operator creates with the default user's credentials (`username`, `password`, `host`, `port`). */
   public readonly defaultUserSecretName: string;
   public readonly podSelector: { [key: string]: string };
@@ -118,6 +120,7 @@ export class RabbitmqCluster extends Construct {
       if (props.tls.caSecretName !== undefined) requireName(this, 'tls.caSecretName', props.tls.caSecretName, 'dns1123-subdomain');
     }
     this.tls = props.tls !== undefined;
+    this.tlsOnly = props.tls?.disableNonTlsListeners === true;
     const allowed = props.topologyAllowedNamespaces ?? [];
     allowed.forEach((ns, i) => requireName(this, `topologyAllowedNamespaces[${i}]`, ns));
     this.topologyAllowedNamespaces = [...allowed];
@@ -155,12 +158,13 @@ export class RabbitmqCluster extends Construct {
         } : undefined,
         override: {
           statefulSet: {
+            // The operator copies only some StatefulSet fields from the override (not a PVC retention policy) and
+            // owns the volume claims through the RabbitmqCluster: deleting it deletes them. Pulumi protects it.
             spec: {
-              // Volumes outlive scale-downs and the StatefulSet itself (the queues' data).
-              persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
               template: {
                 spec: {
-                  automountServiceAccountToken: false,
+                  // The ServiceAccount token stays mounted, as the operator sets it: RabbitMQ before 4.1 discovers
+                  // its peers through the Kubernetes API (the operator's Role allows only that).
                   securityContext: {
                     runAsNonRoot: true, runAsUser: 999, runAsGroup: 999, fsGroup: 999, seccompProfile: { type: 'RuntimeDefault' },
                   },
@@ -206,6 +210,19 @@ export class RabbitmqCluster extends Construct {
   /** The AMQP URL of the cluster (credentials separate, in the default-user Secret or a topology User's). */
   public get amqpUrl(): string {
     return `amqp${this.tls ? 's' : ''}://${this.host}:${this.tls ? 5671 : 5672}`;
+  }
+
+  /**
+   * The cluster reference for an object in `namespace` that the topology operator reconciles (eventing-rabbitmq's
+   * queues and exchanges, the topology constructs): across namespaces only where the cluster allows it.
+   */
+  public referenceFrom(scope: Construct, field: string, namespace: string): { name: string; namespace?: string } {
+    if (namespace === this.namespace) return { name: this.name };
+    if (!this.topologyAllowedNamespaces.includes(namespace)) {
+      invalid(scope, field, namespace, `may not use RabbitMQ cluster ${this.namespace}/${this.name}: the topology operator refuses other namespaces`,
+        `add "${namespace}" to the cluster's topologyAllowedNamespaces (EventDrivenPlatform: amqpNamespaces)`);
+    }
+    return { name: this.name, namespace: this.namespace };
   }
 
   /** Lets pods connect over AMQP (5672/5671). */

@@ -3,13 +3,13 @@
  * exchanges, bindings, users and permissions. Each is wired to its cluster, vhost, exchange or user by the object,
  * never by typing a name; a user's credentials stay in the Secret the operator generates.
  */
-import { createHash } from 'crypto';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { resolveNamespace } from '../core/context';
 import { DeployHints } from '../core/deploy-hints';
 import { invalid } from '../core/errors';
 import { EdgeKind, PlatformGraph } from '../core/graph';
+import { toObjectName } from '../core/k8s-rules';
 import { recommendedLabels } from '../core/labels';
 import { requireEnvName } from '../core/validate';
 import { IWorkload } from '../core/workload';
@@ -51,20 +51,9 @@ function requireEntityName(scope: Construct, field: string, name: unknown): stri
 
 /** A Kubernetes object name for a RabbitMQ entity: readable, unique, stable. */
 function objectName(...parts: string[]): string {
-  const raw = parts.join('-');
-  const clean = raw.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '').slice(0, 200);
-  return clean === raw ? clean : `${clean}-${createHash('sha256').update(raw).digest('hex').slice(0, 8)}`;
+  return toObjectName(parts.join('-'));
 }
 
-/** The cluster reference of a topology object; across namespaces only where the cluster allows it. */
-function clusterReference(scope: Construct, cluster: RabbitmqCluster, namespace: string): { name: string; namespace?: string } {
-  if (namespace === cluster.namespace) return { name: cluster.name };
-  if (!cluster.topologyAllowedNamespaces.includes(namespace)) {
-    invalid(scope, 'namespace', namespace, `may not use RabbitMQ cluster ${cluster.namespace}/${cluster.name}`,
-      `add it to the cluster's topologyAllowedNamespaces`);
-  }
-  return { name: cluster.name, namespace: cluster.namespace };
-}
 
 export interface RabbitmqVhostProps {
   readonly cluster: RabbitmqCluster;
@@ -95,7 +84,7 @@ export class RabbitmqVhost extends Construct {
         defaultQueueType: ((props.defaultQueueType ?? RabbitmqQueueType.QUORUM) as string) as VhostSpecDefaultQueueType,
         // Deleting the object keeps the vhost and its messages.
         deletionPolicy: VhostSpecDeletionPolicy.RETAIN,
-        rabbitmqClusterReference: clusterReference(this, this.cluster, this.namespace),
+        rabbitmqClusterReference: this.cluster.referenceFrom(this, 'namespace', this.namespace),
       },
     });
     DeployHints.awaitCondition(this.resource, 'Ready');
@@ -145,7 +134,7 @@ export class RabbitmqQueue extends Construct {
         autoDelete: false,
         arguments: props.arguments,
         deletionPolicy: QueueSpecDeletionPolicy.RETAIN,
-        rabbitmqClusterReference: clusterReference(this, this.vhost.cluster, this.vhost.namespace),
+        rabbitmqClusterReference: this.vhost.cluster.referenceFrom(this, 'namespace', this.vhost.namespace),
       },
     });
     DeployHints.awaitCondition(this.resource, 'Ready');
@@ -192,7 +181,7 @@ export class RabbitmqExchange extends Construct {
         type: props.type ?? ExchangeType.DIRECT,
         durable: true,
         autoDelete: false,
-        rabbitmqClusterReference: clusterReference(this, this.vhost.cluster, this.vhost.namespace),
+        rabbitmqClusterReference: this.vhost.cluster.referenceFrom(this, 'namespace', this.vhost.namespace),
       },
     });
     DeployHints.awaitCondition(this.resource, 'Ready');
@@ -218,7 +207,7 @@ export class RabbitmqExchange extends Construct {
         routingKey,
         arguments: options.arguments,
         vhost: this.vhost.name,
-        rabbitmqClusterReference: clusterReference(this, this.vhost.cluster, this.vhost.namespace),
+        rabbitmqClusterReference: this.vhost.cluster.referenceFrom(this, 'namespace', this.vhost.namespace),
       },
     });
     DeployHints.awaitCondition(binding, 'Ready');
@@ -267,17 +256,13 @@ export class RabbitmqUser extends Construct {
     super(scope, id);
     this.cluster = props.cluster;
     this.namespace = resolveNamespace(this, props.namespace ?? props.cluster.namespace);
-    if (this.namespace !== this.cluster.namespace) {
-      // The credentials Secret is created next to the User, the clients read it there.
-      clusterReference(this, this.cluster, this.namespace);
-    }
     this.objectName = objectName(this.cluster.name, 'user', id);
     this.credentialsSecretName = `${this.objectName}-user-credentials`;
     this.resource = new UserL1(this, 'Resource', {
       metadata: { name: this.objectName, namespace: this.namespace, labels: topologyLabels(this.cluster) },
       spec: {
         tags: (props.tags ?? []).map((t) => t as string as UserSpecTags),
-        rabbitmqClusterReference: clusterReference(this, this.cluster, this.namespace),
+        rabbitmqClusterReference: this.cluster.referenceFrom(this, 'namespace', this.namespace),
       },
     });
     DeployHints.awaitCondition(this.resource, 'Ready');
@@ -299,7 +284,7 @@ export class RabbitmqUser extends Construct {
         vhost: vhost.name,
         userReference: { name: this.objectName },
         permissions: { configure: permissions.configure ?? '', write: permissions.write ?? '', read: permissions.read ?? '' },
-        rabbitmqClusterReference: clusterReference(this, this.cluster, this.namespace),
+        rabbitmqClusterReference: this.cluster.referenceFrom(this, 'namespace', this.namespace),
       },
     });
     DeployHints.awaitCondition(permission, 'Ready');

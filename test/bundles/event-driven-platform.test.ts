@@ -19,7 +19,7 @@ describe('EventDrivenPlatform', () => {
     });
     expect(findObject(objects, 'NetworkPolicy', 'default-deny-ingress').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
     expect(findObject(objects, 'RabbitmqCluster', 'rabbitmq').spec).toMatchObject({ replicas: 1, persistence: { storage: '2Gi' } });
-    expect(findObject(objects, 'RabbitmqBrokerConfig', 'default-config').spec.queueType).toBe('quorum');
+    expect(findObject(objects, 'RabbitmqBrokerConfig', platform.broker.config.name).spec.queueType).toBe('quorum');
     expect(findObject(objects, 'Broker', 'default').spec.delivery.deadLetterSink).toEqual({ ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'dead-letters' } });
     expect(findObject(objects, 'Service', 'dead-letters', 'serving.knative.dev/v1').spec.template.spec.containers[0].image)
       .toBe('gcr.io/knative-releases/knative.dev/eventing/cmd/event_display:latest');
@@ -31,22 +31,22 @@ describe('EventDrivenPlatform', () => {
     const app = Testing.app();
     const chart = new Chart(app, 'events', { disableResourceNameHashes: true });
     const sink = new KnativeFunction(new Chart(app, 'fns', { namespace: 'ops' }), 'dlq', { image: 'ghcr.io/example/dlq:1' });
-    new EventDrivenPlatform(chart, 'p', { namespace: 'events', profile: Profile.PROD, deadLetterSink: sink, broker: { name: 'orders', retry: 10 } });
+    const platform = new EventDrivenPlatform(chart, 'p', { namespace: 'events', profile: Profile.PROD, deadLetterSink: sink, broker: { name: 'orders', retry: 10 } });
     const objects = synthValid(chart);
     expect(findObject(objects, 'RabbitmqCluster', 'rabbitmq').spec).toMatchObject({ replicas: 3, persistence: { storage: '20Gi' } });
     expect(findObject(objects, 'PodDisruptionBudget', 'rabbitmq').spec.maxUnavailable).toBe(1);
-    expect(findObject(objects, 'RabbitmqBrokerConfig', 'orders-config').spec.queueType).toBe('quorum');
+    expect(findObject(objects, 'RabbitmqBrokerConfig', platform.broker.config.name).spec.queueType).toBe('quorum');
     expect(findObject(objects, 'Broker', 'orders').spec.delivery).toMatchObject({ retry: 10, deadLetterSink: { uri: 'http://dlq.ops.svc.cluster.local' } });
     expect(objects.find((o) => o.metadata.name === 'dead-letters')).toBeUndefined();
   });
 
   test('explicit choices win over the profile', () => {
     const { chart } = testChart(null);
-    new EventDrivenPlatform(chart, 'p', { namespace: 'events', profile: Profile.PROD, rabbitmq: { replicas: 1 }, broker: { queueType: QueueType.CLASSIC } });
+    const platform = new EventDrivenPlatform(chart, 'p', { namespace: 'events', profile: Profile.PROD, rabbitmq: { replicas: 1 }, broker: { queueType: QueueType.CLASSIC } });
     const objects = synthValid(chart);
     expect(findObject(objects, 'RabbitmqCluster', 'rabbitmq').spec.replicas).toBe(1);
     expect(objects.filter((o) => o.kind === 'PodDisruptionBudget')).toEqual([]);
-    expect(findObject(objects, 'RabbitmqBrokerConfig', 'default-config').spec.queueType).toBe('classic');
+    expect(findObject(objects, 'RabbitmqBrokerConfig', platform.broker.config.name).spec.queueType).toBe('classic');
   });
 
   test('functions of another chart subscribe and publish; the catalog check runs at synth', () => {

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-27';
 import { DeployTimeSecret, IngressPolicy, KnativeFunction, PasswordSource, Redis, ValidationError } from '../../constructs';
 import { findObject, synthValid, testChart, validationError } from '../support/k8s';
+import { checkName, toLabelValue, toObjectName } from '../../constructs/core/k8s-rules';
 
 describe('DeployTimeSecret', () => {
   test('hands out references to its keys only', () => {
@@ -77,5 +78,33 @@ describe('ValidationError', () => {
     expect([e.message, e.constructPath, e.field, e.name]).toEqual(['test: spec.x is wrong', 'test', 'spec.x', 'ValidationError']);
     expect(ValidationError.isValidationError(e)).toBe(true);
     expect(ValidationError.isValidationError(new Error('x'))).toBe(false);
+  });
+});
+
+describe('names and label values made from arbitrary text', () => {
+  test.each([
+    ['game-dev.example.score', 253],
+    ['com.example.-x_Y', 253],
+    ['a'.repeat(300), 253],
+    ['...', 253],
+    ['Orders.Created', 63],
+  ])('toObjectName(%j) is a valid DNS-1123 subdomain, stable, and the text itself when it already is one', (text, max) => {
+    const name = toObjectName(text, max);
+    expect(checkName('dns1123-subdomain', name)).toBeUndefined();
+    expect(name.length).toBeLessThanOrEqual(max);
+    expect(toObjectName(text, max)).toBe(name);
+    if (checkName('dns1123-subdomain', text) === undefined && text.length <= max) expect(name).toBe(text);
+  });
+
+  test('different texts that clean up alike keep different names', () => {
+    expect(toObjectName('a_b')).not.toBe(toObjectName('a-b'));
+    expect(toObjectName('a_b')).toMatch(/^a-b-[0-9a-f]{8}$/);
+    expect(toLabelValue('x'.repeat(64))).not.toBe(toLabelValue(`${'x'.repeat(63)}y`));
+  });
+
+  test.each(['short', 'game-com.mycompany.platform.orders.fulfillment.shipment.dispatched', 'a b/c', '-x-', ''])('toLabelValue(%j) is a valid label value', (text) => {
+    const value = toLabelValue(text);
+    expect(value.length).toBeLessThanOrEqual(63);
+    expect(value).toMatch(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/);
   });
 });

@@ -1,7 +1,7 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  BackoffPolicy, ChannelBroker, CloudEventType, DeployHints, EdgeKind, EventCatalog, EventFilter, KnativeFunction, PlatformGraph, QueueType,
+  BackoffPolicy, ChannelBroker, CloudEventType, DeployHints, EdgeKind, EventCatalog, EventFilter, KnativeFunction, PingSource, PlatformDocs, PlatformGraph, QueueType,
   RabbitmqBroker, RabbitmqCluster,
 } from '../../constructs';
 import { envOf, findObject, synthValid, testChart, validationError } from '../support/k8s';
@@ -33,8 +33,9 @@ describe('RabbitmqBroker', () => {
   test('is a Knative Broker of class RabbitMQBroker, configured by a RabbitmqBrokerConfig in its namespace', () => {
     const broker = findObject(objects, 'Broker', 'game');
     expect(broker.metadata.annotations).toEqual({ 'eventing.knative.dev/broker.class': 'RabbitMQBroker' });
-    expect(broker.spec.config).toEqual({ apiVersion: 'eventing.knative.dev/v1alpha1', kind: 'RabbitmqBrokerConfig', name: 'game-config', namespace: 'events' });
-    expect(findObject(objects, 'RabbitmqBrokerConfig', 'game-config').spec).toEqual({
+    expect(broker.spec.config).toEqual({ apiVersion: 'eventing.knative.dev/v1alpha1', kind: 'RabbitmqBrokerConfig', name: s.broker.config.name, namespace: 'events' });
+    expect(s.broker.config.name).toMatch(/^game-config-[0-9a-f]{8}$/);
+    expect(findObject(objects, 'RabbitmqBrokerConfig', s.broker.config.name).spec).toEqual({
       rabbitmqClusterReference: { name: 'rabbitmq', namespace: 'events' }, queueType: 'quorum', vhost: '/',
     });
   });
@@ -63,11 +64,15 @@ describe('RabbitmqBroker', () => {
     expect(DeployHints.immutableFields(trigger.resource)).toEqual(['spec.broker', 'spec.filter']);
   });
 
-  test('a subscriber in the broker\'s namespace by reference; a subscription\'s own delivery with a timeout', () => {
+  test('a subscriber in the broker\'s namespace by reference; a subscription\'s own delivery refines the broker\'s', () => {
+    // A Trigger's delivery replaces the Broker's whole: what the subscription leaves out is the broker's.
     expect(findObject(objects, 'Trigger', 'everything').spec).toEqual({
       broker: 'game',
       subscriber: { ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'local' } },
-      delivery: { retry: 0, backoffPolicy: 'exponential', backoffDelay: 'PT0.5S', timeout: 'PT10S' },
+      delivery: {
+        retry: 0, backoffPolicy: 'linear', backoffDelay: 'PT2S', timeout: 'PT10S',
+        deadLetterSink: { ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'dead-letters' } },
+      },
     });
   });
 
@@ -168,6 +173,8 @@ describe('ChannelBroker and the filters dialect', () => {
     ]);
     expect(findObject(objects, 'Trigger', 'lab-to-fn').spec.filter).toBeUndefined();
     expect(broker.address).toBe('http://broker-ingress.knative-eventing.svc.cluster.local/events/lab');
+    // Its data plane is not part of the event stack the Pulumi program installs: the generated docs say so.
+    expect(PlatformDocs.render({ title: 't', source: 's', charts: [chart] })).toContain('Knative\'s channel-based broker and a channel implementation');
   });
 });
 
@@ -232,11 +239,64 @@ describe('broker bad input', () => {
     expect(validationError(() => s.broker.addPublisher(s.player, { emits: [], envName: 'broker-uri' })).message).toContain('addPublisher.envName ("broker-uri") is not a valid environment variable name');
   });
 
+  test('the config\'s name follows its content, so a new queue type or vhost replaces the Broker (its spec is immutable)', () => {
+    const configName = (props: { queueType?: QueueType; vhost?: string }) => {
+      const { chart } = testChart('events');
+      return new RabbitmqBroker(chart, 'b', { cluster: new RabbitmqCluster(chart, 'mq'), ...props }).config.name;
+    };
+    expect(configName({})).toBe(configName({ queueType: QueueType.QUORUM, vhost: '/' }));
+    expect(new Set([configName({}), configName({ queueType: QueueType.CLASSIC }), configName({ vhost: 'games' })]).size).toBe(3);
+  });
+
+  test('a broker outside its cluster\'s namespace needs the cluster\'s permission (eventing-rabbitmq declares topology there)', () => {
+    const app = Testing.app();
+    const events = new Chart(app, 'events', { namespace: 'events', disableResourceNameHashes: true });
+    const team = new Chart(app, 'team', { namespace: 'team-a', disableResourceNameHashes: true });
+    const closed = new RabbitmqCluster(events, 'closed');
+    expect(validationError(() => new RabbitmqBroker(team, 'b', { cluster: closed })).message)
+      .toContain('team/b: namespace ("team-a") may not use RabbitMQ cluster events/closed: the topology operator refuses other namespaces; add "team-a" to the cluster\'s topologyAllowedNamespaces');
+    const open = new RabbitmqCluster(events, 'open', { topologyAllowedNamespaces: ['team-a'] });
+    const broker = new RabbitmqBroker(team, 'b2', { cluster: open });
+    expect(findObject(synthValid(team), 'RabbitmqBrokerConfig', broker.config.name).spec.rabbitmqClusterReference).toEqual({ name: 'open', namespace: 'events' });
+    expect(findObject(synthValid(events), 'NetworkPolicy', 'open-rabbitmq-ingress').spec.ingress).toContainEqual({
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'team-a' } }, podSelector: { matchLabels: { 'eventing.knative.dev/broker': 'b2' } } }],
+      ports: [{ port: 5672, protocol: 'TCP' }, { port: 5671, protocol: 'TCP' }],
+    });
+  });
+
+  test('a cluster that closed plain AMQP cannot back a broker (eventing-rabbitmq connects on 5672)', () => {
+    const { chart } = testChart('events');
+    const cluster = new RabbitmqCluster(chart, 'mq', { tls: { secretName: 'mq-tls', disableNonTlsListeners: true } });
+    expect(validationError(() => new RabbitmqBroker(chart, 'b', { cluster })).message)
+      .toContain('cluster ("events/mq") accepts AMQP over TLS only, and eventing-rabbitmq connects on plain AMQP (5672)');
+  });
+
+  test('event types with long or unusual names give valid object names and labels', () => {
+    const s = setup();
+    const long = CloudEventType.of('com.mycompany.platform.orders.fulfillment.shipment.dispatched.v1');
+    const odd = CloudEventType.of('com.example.-x_Y');
+    s.broker.addPublisher(s.player, { emits: [long, odd] });
+    const types = synthValid(s.events).filter((o) => o.kind === 'EventType');
+    expect(types.map((t) => t.metadata.name)).toEqual([
+      'game-com.mycompany.platform.orders.fulfillment.shipment.dispatched.v1',
+      expect.stringMatching(/^game-com\.example\.x-y-[0-9a-f]{8}$/),
+    ]);
+    expect(types[0].metadata.labels['app.kubernetes.io/instance']).toMatch(/^game-com\.mycompany\.platform\.orders\.fulfil[a-z.]*-[0-9a-f]{8}$/);
+  });
+
+  test('an event type produced from several sources does not pin the EventType to one source', () => {
+    const s = setup();
+    new PingSource(s.events, 'a', { schedule: '* * * * *', sink: s.broker });
+    new PingSource(s.events, 'b', { schedule: '0 * * * *', sink: s.broker });
+    const type = findObject(synthValid(s.events), 'EventType', 'game-dev.knative.sources.ping');
+    expect(type.spec.attributes.map((a: any) => a.name)).toEqual(['type', 'specversion']);
+  });
+
   test('classic queues on request', () => {
     const { chart } = testChart('events');
     const cluster = new RabbitmqCluster(chart, 'mq');
-    new RabbitmqBroker(chart, 'b', { cluster, queueType: QueueType.CLASSIC, vhost: 'games' });
-    expect(findObject(synthValid(chart), 'RabbitmqBrokerConfig', 'b-config').spec).toMatchObject({ queueType: 'classic', vhost: 'games' });
+    const broker = new RabbitmqBroker(chart, 'b', { cluster, queueType: QueueType.CLASSIC, vhost: 'games' });
+    expect(findObject(synthValid(chart), 'RabbitmqBrokerConfig', broker.config.name).spec).toMatchObject({ queueType: 'classic', vhost: 'games' });
   });
 
   test('a publisher that already sets the variable is a clear error', () => {

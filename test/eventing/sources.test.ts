@@ -36,7 +36,9 @@ describe('PingSource', () => {
   });
 
   test.each([
-    ['@hourly', undefined], ['@every 1h30m', undefined], ['0 9-17/2 * * MON-FRI', undefined], ['15,45 0 1 JAN,JUL 0', undefined],
+    ['@hourly', undefined], ['0 9-17/2 * * MON-FRI', undefined], ['15,45 0 1 JAN,JUL 0', undefined], ['0 0 * * 6', undefined],
+    ['@every 1h30m', 'uses @every, which Knative\'s PingSource does not support'],
+    ['0 0 * * 7', 'has an invalid day of week field "7": "7" is outside 0-6'],
     ['* * * *', 'has 4 fields; a schedule has 5 (minute hour day-of-month month day-of-week)'],
     ['60 * * * *', 'has an invalid minute field "60": "60" is outside 0-59'],
     ['* 24 * * *', 'has an invalid hour field "24": "24" is outside 0-23'],
@@ -54,7 +56,9 @@ describe('PingSource', () => {
   test.each([
     [{ schedule: '* * *' }, 'test/tick: schedule ("* * *") has 3 fields; a schedule has 5 (minute hour day-of-month month day-of-week); e.g. "*/5 * * * *" (every 5 minutes)'],
     [{ schedule: '* * * * *', timezone: 'Mars/Olympus' }, 'timezone ("Mars/Olympus") is not an IANA time zone'],
-    [{ schedule: '* * * * *', data: '{oops' }, 'data ("{oops") is not JSON, but contentType is application/json'],
+    [{ schedule: '* * * * *', data: '{oops' }, 'data ("{oops") is not a JSON object, but contentType is application/json'],
+    [{ schedule: '* * * * *', data: '[1, 2]' }, 'data ("[1, 2]") is not a JSON object, but contentType is application/json'],
+    [{ schedule: '* * * * *', data: '"tick"' }, 'is not a JSON object'],
     [{ schedule: '* * * * *', data: 'x', contentType: 'text plain' }, 'contentType ("text plain") is not a media type'],
   ])('rejects %j', (props, message) => {
     const { chart, broker } = setup();
@@ -104,7 +108,7 @@ describe('ApiServerSource', () => {
     });
   });
 
-  test('other namespaces: a Role in each, namespace read access, a namespace selector; Resource mode', () => {
+  test('other namespaces: a Role in each (named after the source\'s namespace there), no cluster-wide access, a namespace selector; Resource mode', () => {
     const { chart, broker } = setup();
     const source = new ApiServerSource(chart, 'watch', {
       resources: [{ apiVersion: 'games.example.com/v1', kind: 'Match', resource: 'matches' }],
@@ -113,14 +117,16 @@ describe('ApiServerSource', () => {
       sink: broker,
     });
     const objects = synthValid(chart);
-    expect(objects.filter((o) => o.kind === 'Role').map((o) => [o.metadata.namespace, o.rules])).toEqual([
-      ['functions', [{ apiGroups: ['games.example.com'], resources: ['matches'], verbs: ['get', 'list', 'watch'] }]],
-      ['events', [{ apiGroups: ['games.example.com'], resources: ['matches'], verbs: ['get', 'list', 'watch'] }]],
+    const matches = [{ apiGroups: ['games.example.com'], resources: ['matches'], verbs: ['get', 'list', 'watch'] }];
+    expect(objects.filter((o) => o.kind === 'Role').map((o) => [o.metadata.namespace, o.metadata.name, o.rules])).toEqual([
+      ['functions', 'events.watch-apiserver-source', matches],
+      ['events', 'watch-apiserver-source', matches],
     ]);
-    expect(findObject(objects, 'ClusterRole', 'events-watch-apiserver-source-namespaces').rules).toEqual([
-      { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
+    expect(objects.filter((o) => o.kind === 'RoleBinding').map((o) => [o.metadata.namespace, o.roleRef.name, o.subjects])).toEqual([
+      ['functions', 'events.watch-apiserver-source', [{ kind: 'ServiceAccount', name: 'watch-apiserver-source', namespace: 'events' }]],
+      ['events', 'watch-apiserver-source', [{ kind: 'ServiceAccount', name: 'watch-apiserver-source', namespace: 'events' }]],
     ]);
-    expect(findObject(objects, 'ClusterRole', 'events-watch-apiserver-source-namespaces').metadata.namespace).toBeUndefined();
+    expect(objects.filter((o) => o.kind.startsWith('Cluster'))).toEqual([]);
     expect(findObject(objects, 'ApiServerSource', 'watch').spec.namespaceSelector).toEqual({
       matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['events', 'functions'] }],
     });
@@ -133,6 +139,8 @@ describe('ApiServerSource', () => {
     [{ resources: [{ apiVersion: 'V1', kind: 'ConfigMap' }] }, 'resources[0].apiVersion ("V1") is not an API version'],
     [{ resources: [{ apiVersion: 'v1', kind: 'configmap' }] }, 'resources[0].kind ("configmap") is not a kind'],
     [{ resources: [{ apiVersion: 'v1', kind: 'ConfigMap' }], watchNamespaces: [] }, 'watchNamespaces ([]) must list at least one namespace'],
+    [{ resources: [{ apiVersion: 'v1', kind: 'Secret' }], mode: ApiServerSourceMode.RESOURCE },
+      'mode ("Resource") would send the contents of watched Secrets as events (through the broker, to every subscriber); watch Secrets in ApiServerSourceMode.REFERENCE'],
   ])('rejects %j', (props, message) => {
     const { chart, broker } = setup();
     expect(validationError(() => new ApiServerSource(chart, 'w', { sink: broker, ...props } as any)).message).toContain(message);

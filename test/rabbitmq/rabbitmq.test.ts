@@ -6,7 +6,7 @@ import {
 import { envOf, findObject, synthValid, testChart, validationError } from '../support/k8s';
 
 describe('RabbitmqCluster', () => {
-  test('one node by default, restricted through the operator override, volumes retained, operators allowed to the API', () => {
+  test('one node by default, restricted through the operator override, stateful for Pulumi, operators allowed to the API', () => {
     const { chart } = testChart('events');
     const cluster = new RabbitmqCluster(chart, 'rabbitmq');
     const objects = synthValid(chart);
@@ -19,8 +19,9 @@ describe('RabbitmqCluster', () => {
     const restricted = { allowPrivilegeEscalation: false, privileged: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } };
     expect(pod.containers).toEqual([{ name: 'rabbitmq', securityContext: restricted }]);
     expect(pod.initContainers).toEqual([{ name: 'setup-container', securityContext: restricted }]);
-    expect(pod.automountServiceAccountToken).toBe(false);
-    expect(spec.override.statefulSet.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+    // Only the fields the operator copies from the override: the token stays (peer discovery before RabbitMQ 4.1).
+    expect(Object.keys(spec.override.statefulSet.spec)).toEqual(['template']);
+    expect(pod.automountServiceAccountToken).toBeUndefined();
     expect(objects.filter((o) => o.kind === 'PodDisruptionBudget')).toEqual([]);
     const ingress = findObject(objects, 'NetworkPolicy', 'rabbitmq-rabbitmq-ingress').spec.ingress;
     expect(ingress[0].from).toEqual([{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'rabbitmq' } } }]);
@@ -126,7 +127,8 @@ describe('RabbitMQ topology', () => {
     const { cluster } = setup();
     const { chart: other } = testChart('functions');
     expect(validationError(() => new RabbitmqVhost(other, 'V', { cluster, name: 'x', namespace: 'functions' })).message)
-      .toBe('test/V: namespace ("functions") may not use RabbitMQ cluster events/mq; add it to the cluster\'s topologyAllowedNamespaces');
+      .toBe('test/V: namespace ("functions") may not use RabbitMQ cluster events/mq: the topology operator refuses other namespaces; ' +
+        'add "functions" to the cluster\'s topologyAllowedNamespaces (EventDrivenPlatform: amqpNamespaces)');
     const allowed = setup(['functions']).cluster;
     new RabbitmqVhost(other, 'W', { cluster: allowed, name: 'x', namespace: 'functions' });
     expect(findObject(synthValid(other), 'Vhost', 'mq-vhost-x').spec.rabbitmqClusterReference).toEqual({ name: 'mq', namespace: 'events' });
