@@ -12,6 +12,9 @@ import * as eventing from '../constructs/imports/eventing.knative.dev';
 import * as rabbitmq from '../constructs/imports/rabbitmq.com';
 import * as crossplane from '../constructs/imports/apiextensions.crossplane.io';
 import * as pkg from '../constructs/imports/pkg.crossplane.io';
+import * as xpKubernetes from '../constructs/imports/kubernetes.crossplane.io';
+import * as xpKubernetesNs from '../constructs/imports/kubernetes.m.crossplane.io';
+import * as xpHelm from '../constructs/imports/helm.crossplane.io';
 
 const ROOT = path.join(__dirname, '..');
 const IMPORTS = path.join(ROOT, 'constructs', 'imports');
@@ -28,7 +31,8 @@ describe('generated imports', () => {
   test('every module says where it comes from', () => {
     const modules = fs.readdirSync(IMPORTS).filter((f) => f.endsWith('.ts'));
     expect(modules.sort()).toEqual([
-      'apiextensions.crossplane.io.ts', 'eventing.knative.dev.ts', 'flows.knative.dev.ts', 'messaging.knative.dev.ts', 'pkg.crossplane.io.ts',
+      'apiextensions.crossplane.io.ts', 'eventing.knative.dev.ts', 'flows.knative.dev.ts', 'helm.crossplane.io.ts', 'helm.m.crossplane.io.ts',
+      'kubernetes.crossplane.io.ts', 'kubernetes.m.crossplane.io.ts', 'messaging.knative.dev.ts', 'pkg.crossplane.io.ts',
       'protection.crossplane.io.ts', 'rabbitmq.com.ts', 'serving.knative.dev.ts', 'sinks.knative.dev.ts', 'sources.knative.dev.ts',
     ]);
     for (const m of modules) {
@@ -67,12 +71,17 @@ describe('generated imports', () => {
     expect(crossplane.CompositeResourceDefinitionV2.GVK.apiVersion).toBe('apiextensions.crossplane.io/v2');
     expect(crossplane.Composition.GVK.apiVersion).toBe('apiextensions.crossplane.io/v1');
     expect(pkg.Provider.GVK).toEqual({ apiVersion: 'pkg.crossplane.io/v1', kind: 'Provider' });
+    expect(pkg.Function.GVK).toEqual({ apiVersion: 'pkg.crossplane.io/v1', kind: 'Function' });
+    // provider-kubernetes' Object needs a class prefix (it would shadow the global Object); its v1alpha1 is deprecated.
+    expect(xpKubernetes.XpObjectV1Alpha2.GVK).toEqual({ apiVersion: 'kubernetes.crossplane.io/v1alpha2', kind: 'Object' });
+    expect(xpKubernetesNs.XpObject.GVK).toEqual({ apiVersion: 'kubernetes.m.crossplane.io/v1alpha1', kind: 'Object' });
+    expect(xpHelm.ReleaseV1Beta1.GVK).toEqual({ apiVersion: 'helm.crossplane.io/v1beta1', kind: 'Release' });
   });
 
   test('a fresh import reproduces the committed modules byte for byte', () => {
     const out = execFileSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/import-crds.ts', '--check'], {
       cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
     });
-    expect(out).toMatch(/10 modules, identical to a fresh import/);
+    expect(out).toMatch(/14 modules, identical to a fresh import/);
   }, 60_000);
 });

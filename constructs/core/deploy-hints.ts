@@ -7,6 +7,7 @@ import { ApiObject } from 'cdk8s';
 const STATEFUL = Symbol.for('platform-blueprints.stateful');
 const READY_CONDITION = Symbol.for('platform-blueprints.ready-condition');
 const REPLACE_ON_CHANGES = Symbol.for('platform-blueprints.replace-on-changes');
+const PROVIDES_API_GROUPS = Symbol.for('platform-blueprints.provides-api-groups');
 
 export class DeployHints {
   /**
@@ -47,6 +48,19 @@ export class DeployHints {
   /** The immutable field paths declared for an object (empty when none). */
   public static immutableFields(obj: ApiObject): string[] {
     return (obj as any)[REPLACE_ON_CHANGES] ?? [];
+  }
+
+  /**
+   * Declares that an object serves an API group once it is ready (a CompositeResourceDefinition its group, a
+   * Crossplane Provider its managed resources' groups): deployers create objects of that group after it.
+   */
+  public static providesApiGroup(obj: ApiObject, group: string): void {
+    Object.defineProperty(obj, PROVIDES_API_GROUPS, { value: [...DeployHints.providedApiGroups(obj), group], configurable: true });
+  }
+
+  /** The API groups an object serves (empty when none). */
+  public static providedApiGroups(obj: ApiObject): string[] {
+    return (obj as any)[PROVIDES_API_GROUPS] ?? [];
   }
 
   private constructor() {}

@@ -109,3 +109,17 @@ export function checkMetadata(apiVersion: string, kind: string, metadata: any): 
   if (size > MAX_ANNOTATIONS_BYTES) issues.push(`/metadata/annotations total ${size} bytes exceeds 256KiB`);
   return issues;
 }
+
+/** RBAC resource names (plurals) of common kinds. */
+const PLURALS: { [kind: string]: string } = {
+  ConfigMap: 'configmaps', Secret: 'secrets', Pod: 'pods', Service: 'services', Event: 'events', Namespace: 'namespaces',
+  ServiceAccount: 'serviceaccounts', PersistentVolumeClaim: 'persistentvolumeclaims', Deployment: 'deployments',
+  StatefulSet: 'statefulsets', DaemonSet: 'daemonsets', ReplicaSet: 'replicasets', Job: 'jobs', CronJob: 'cronjobs',
+  Ingress: 'ingresses', NetworkPolicy: 'networkpolicies', PodDisruptionBudget: 'poddisruptionbudgets',
+  RabbitmqCluster: 'rabbitmqclusters',
+};
+
+/** The RBAC resource name of a kind when it is a well-known one, else undefined. */
+export function pluralOf(kind: string): string | undefined {
+  return PLURALS[kind];
+}

@@ -29,6 +29,8 @@ export interface IWorkload extends IConstruct, kplus.INetworkPolicyPeer, kplus.I
   readonly resourceRef: ResourceRef;
   /** Adds an environment variable to the workload's main container; a name can be set once. */
   addEnv(name: string, value: kplus.EnvValue): void;
+  /** Adds a label to the workload's pods (e.g. one a network policy admits); a key can be set once. */
+  addPodLabel(key: string, value: string): void;
 }
 
 /** A workload reachable over HTTP inside the cluster. */

@@ -12,6 +12,7 @@ import { DeployHints } from '../core/deploy-hints';
 import { IEventSink } from '../core/events';
 import { invalid } from '../core/errors';
 import { EdgeKind, PlatformGraph } from '../core/graph';
+import { pluralOf } from '../core/k8s-rules';
 import { recommendedLabels, LABEL_PREFIX } from '../core/labels';
 import { resourcesToKube } from '../core/quantity';
 import { ContainerSecurityOptions, restrictedContainerSecurityContext } from '../core/security';
@@ -147,12 +148,6 @@ export interface ApiServerSourceProps extends SourceBase {
   readonly watchNamespaces?: string[];
 }
 
-const PLURALS: { [kind: string]: string } = {
-  ConfigMap: 'configmaps', Secret: 'secrets', Pod: 'pods', Service: 'services', Event: 'events', Namespace: 'namespaces',
-  ServiceAccount: 'serviceaccounts', PersistentVolumeClaim: 'persistentvolumeclaims', Deployment: 'deployments',
-  StatefulSet: 'statefulsets', DaemonSet: 'daemonsets', ReplicaSet: 'replicasets', Job: 'jobs', CronJob: 'cronjobs',
-  Ingress: 'ingresses', NetworkPolicy: 'networkpolicies',
-};
 
 /**
  * Sends an event for every change of the watched Kubernetes objects. Runs as its own ServiceAccount with a Role that
@@ -181,7 +176,7 @@ export class ApiServerSource extends Construct {
         invalid(this, `resources[${i}].apiVersion`, r.apiVersion, 'is not an API version', 'e.g. "v1" or "apps/v1"');
       }
       if (typeof r.kind !== 'string' || !/^[A-Z][A-Za-z0-9]*$/.test(r.kind)) invalid(this, `resources[${i}].kind`, r.kind, 'is not a kind', 'e.g. "ConfigMap"');
-      const plural = r.resource ?? PLURALS[r.kind];
+      const plural = r.resource ?? pluralOf(r.kind);
       if (!plural) invalid(this, `resources[${i}].resource`, undefined, `is required for kind ${r.kind}`, 'give the plural resource name used by RBAC, e.g. "widgets"');
       if (!/^[a-z][a-z0-9]*$/.test(plural)) invalid(this, `resources[${i}].resource`, plural, 'is not a resource name', 'lowercase plural, e.g. "configmaps"');
       const group = r.apiVersion.includes('/') ? r.apiVersion.split('/')[0] : '';

@@ -198,6 +198,7 @@ export class KnativeFunction extends Construct implements IHttpWorkload, IEventS
   public readonly ingressPolicy: IngressPolicy;
 
   private readonly env = new Map<string, kplus.EnvValue>();
+  private readonly podLabels = new Map<string, string>();
   private readonly volumes: ServiceSpecTemplateSpecVolumes[] = [];
   private readonly mounts: Array<{ name: string; mountPath: string; readOnly?: boolean }> = [];
   private readonly templateAnnotations: { [key: string]: string };
@@ -279,7 +280,7 @@ export class KnativeFunction extends Construct implements IHttpWorkload, IEventS
       spec: {
         template: {
           metadata: {
-            labels,
+            labels: Lazy.any({ produce: () => ({ ...labels, ...Object.fromEntries(this.podLabels) }) }),
             annotations: Lazy.any({ produce: () => ({ ...this.templateAnnotations }) }),
           },
           spec: {
@@ -344,6 +345,17 @@ export class KnativeFunction extends Construct implements IHttpWorkload, IEventS
         'enable the flag in config-features or pass the value another way');
     }
     this.env.set(name, value);
+  }
+
+  /**
+   * Adds a label to the function's pods (not to the Knative Service), e.g. the label a store's network policy admits.
+   * A key can be set once, to one value.
+   */
+  public addPodLabel(key: string, value: string): void {
+    requireLabels(this, `podLabels.${key}`, { [key]: value });
+    const existing = this.podLabels.get(key);
+    if (existing !== undefined && existing !== value) invalid(this, `podLabels.${key}`, value, `is already set to "${existing}"`);
+    this.podLabels.set(key, value);
   }
 
   /** Mounts a ConfigMap read-only at a path (Knative requires config volumes to be read-only). */

@@ -15,6 +15,7 @@
  * - enums of core fields that the Kubernetes 1.27 OpenAPI documents do not declare (CORE_ENUMS).
  * CEL rules (`x-kubernetes-validations`) are not evaluated.
  */
+import { createHash } from 'crypto';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parseAllDocuments } from 'yaml';
@@ -301,26 +302,41 @@ export class SchemaValidator {
   }
 
   private addCrdFile(source: string, text: string): void {
-    for (const doc of parseAllDocuments(text)) {
-      const crd = doc.toJS();
-      if (!crd || crd.kind !== 'CustomResourceDefinition') continue;
-      for (const version of crd.spec.versions ?? []) {
-        if (version.served === false || !version.schema?.openAPIV3Schema) continue;
-        const apiVersion = `${crd.spec.group}/${version.name}`;
-        const key = gvkKey(apiVersion, crd.spec.names.kind);
-        const schema = convert(version.schema.openAPIV3Schema, true);
-        schema.properties = {
-          ...schema.properties,
-          apiVersion: { const: apiVersion },
-          kind: { const: crd.spec.names.kind },
-          metadata: { $ref: OBJECT_META_REF },
-        };
-        schema.required = [...new Set([...(schema.required ?? []), 'apiVersion', 'kind', 'metadata'])];
-        const id = `crd:${key}`;
-        this.ajv.addSchema(schema, id);
-        this.kinds.set(key, { schemaRef: id, scope: crd.spec.scope, source, flagged: flaggedFields(version.schema.openAPIV3Schema) });
-      }
+    for (const doc of parseAllDocuments(text)) this.addCrd(source, doc.toJS());
+  }
+
+  private addCrd(source: string, crd: any, idSuffix: string = ''): void {
+    if (!crd || crd.kind !== 'CustomResourceDefinition') return;
+    for (const version of crd.spec.versions ?? []) {
+      if (version.served === false || !version.schema?.openAPIV3Schema) continue;
+      const apiVersion = `${crd.spec.group}/${version.name}`;
+      const key = gvkKey(apiVersion, crd.spec.names.kind);
+      const schema = convert(version.schema.openAPIV3Schema, true);
+      schema.properties = {
+        ...schema.properties,
+        apiVersion: { const: apiVersion },
+        kind: { const: crd.spec.names.kind },
+        metadata: { $ref: OBJECT_META_REF },
+      };
+      schema.required = [...new Set([...(schema.required ?? []), 'apiVersion', 'kind', 'metadata'])];
+      const id = `crd:${key}${idSuffix}`;
+      if (!this.ajv.getSchema(id)) this.ajv.addSchema(schema, id);
+      this.kinds.set(key, { schemaRef: id, scope: crd.spec.scope, source, flagged: flaggedFields(version.schema.openAPIV3Schema) });
     }
+  }
+
+  /**
+   * A validator that also knows these CustomResourceDefinitions (e.g. the ones a Crossplane XRD implies), on top of
+   * the pinned upstream schemas. The original is unchanged; compiled schemas are shared.
+   */
+  public withCustomResourceDefinitions(crds: any[], source: string = 'generated'): SchemaValidator {
+    const child: SchemaValidator = Object.create(this);
+    (child as any).kinds = new Map(this.kinds);
+    for (const crd of crds) {
+      const suffix = `#${createHash('sha256').update(JSON.stringify(crd)).digest('hex').slice(0, 16)}`;
+      child.addCrd(source, crd, suffix);
+    }
+    return child;
   }
 
   /** Whether a schema is known for this kind. */
@@ -340,7 +356,8 @@ export class SchemaValidator {
     const key = gvkKey(obj.apiVersion, obj.kind);
     const entry = this.kinds.get(key);
     if (!entry) return [`no schema for ${key} in the pinned upstream schemas (upstream.yaml); add its source there`];
-    let validateFn = this.compiled.get(key);
+    const cacheKey = `${entry.schemaRef}|${key}`;
+    let validateFn = this.compiled.get(cacheKey);
     if (!validateFn) {
       const ref = entry.schemaRef.startsWith('crd:') ? { $ref: entry.schemaRef } : {
         allOf: [{ $ref: entry.schemaRef }],
@@ -348,7 +365,7 @@ export class SchemaValidator {
         required: ['apiVersion', 'kind', 'metadata'],
       };
       validateFn = this.ajv.compile(ref);
-      this.compiled.set(key, validateFn);
+      this.compiled.set(cacheKey, validateFn);
     }
     const problems: string[] = [];
     if (!validateFn(obj)) problems.push(...summarize(validateFn.errors ?? []));

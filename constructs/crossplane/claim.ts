@@ -1,0 +1,117 @@
+/**
+ * A request for a platform API from an application namespace: a claim (CrossplaneMode.CLAIMS) or the namespaced
+ * composite itself (CrossplaneMode.NAMESPACED). The same props give both; the values are checked against the API's
+ * schema, and the composition selector against the labels the API's compositions carry.
+ */
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { resolveNamespace } from '../core/context';
+import { DeployHints } from '../core/deploy-hints';
+import { ValidationError, invalid } from '../core/errors';
+import { recommendedLabels } from '../core/labels';
+import { requireLabels, requireName } from '../core/validate';
+import { CrossplaneMode, PlatformApi } from './api';
+import { Composition } from './composition';
+
+export interface ClaimOptions {
+  /** @default - the construct id */
+  readonly name?: string;
+  /** @default - the namespace of the enclosing Chart */
+  readonly namespace?: string;
+  /**
+   * Picks a composition by its labels, e.g. `{ provider: 'gcp' }`; every label must be one some composition of the
+   * API carries.
+   * @default - the API's default composition
+   */
+  readonly compositionSelector?: { [label: string]: string };
+  /** Pins one composition (instead of a selector). @default - none */
+  readonly composition?: Composition;
+  /**
+   * Name of the Secret, in the claim's namespace, that receives the connection details.
+   * @default `<name>-connection` when the API has connection details
+   */
+  readonly connectionSecretName?: string;
+}
+
+export interface ClaimProps extends ClaimOptions {
+  readonly api: PlatformApi;
+  /** Values of the API's spec fields (checked against its schema). */
+  readonly spec: { [field: string]: any };
+}
+
+/** A claim (or namespaced composite) of a platform API. */
+export class Claim extends Construct {
+  public readonly api: PlatformApi;
+  public readonly name: string;
+  public readonly namespace: string;
+  /** The Secret with the connection details (undefined when the API has none). */
+  public readonly connectionSecretName?: string;
+  public readonly resource: ApiObject;
+
+  public constructor(scope: Construct, id: string, props: ClaimProps) {
+    super(scope, id);
+    if (!(props.api instanceof PlatformApi)) invalid(this, 'api', props.api, 'must be a PlatformApi');
+    const api = props.api;
+    this.api = api;
+    this.name = requireName(this, 'name', props.name ?? id, 'dns1123-label');
+    this.namespace = resolveNamespace(this, props.namespace);
+    if (props.compositionSelector && props.composition) {
+      invalid(this, 'composition', props.composition.name, 'and compositionSelector are both set', 'pin a composition or select one, not both');
+    }
+    requireLabels(this, 'compositionSelector', props.compositionSelector);
+    if (props.composition !== undefined && (!(props.composition instanceof Composition) || props.composition.api !== api)) {
+      invalid(this, 'composition', (props.composition as any)?.name, `is not a composition of ${api.kind}`);
+    }
+    const selector = props.compositionSelector;
+    if (selector && Object.keys(selector).length) {
+      // Checked at synth, when every composition of the API exists.
+      this.node.addValidation({
+        validate: () => {
+          const known = api.compositionLabels();
+          const matching = api.allCompositions.filter((c) => Object.entries(selector).every(([k, v]) => c.labels[k] === v));
+          if (matching.length) return [];
+          const [key, value] = Object.entries(selector).find(([k, v]) => !(known[k] ?? []).includes(v)) ?? Object.entries(selector)[0];
+          const offer = Object.entries(known).map(([k, vs]) => `${k}: ${vs.join('|')}`).join(', ') || 'none';
+          return [`${this.node.path}: compositionSelector.${key} ("${value}") matches no composition of ${api.kind}; its compositions carry ${offer}`];
+        },
+      });
+    }
+    if (api.connectionSecretKeys.length) {
+      this.connectionSecretName = requireName(this, 'connectionSecretName', props.connectionSecretName ?? `${this.name}-connection`, 'dns1123-subdomain');
+    } else if (props.connectionSecretName !== undefined) {
+      invalid(this, 'connectionSecretName', props.connectionSecretName, `is set, but ${api.kind} has no connection details`);
+    }
+    if (props.spec && 'writeConnectionSecretToRef' in props.spec) {
+      invalid(this, 'spec.writeConnectionSecretToRef', props.spec.writeConnectionSecretToRef, 'is set by the claim', 'use connectionSecretName');
+    }
+    const connection = this.connectionSecretName ? { writeConnectionSecretToRef: { name: this.connectionSecretName } } : {};
+    // With NAMESPACED the connection Secret's name is a field of the API's own schema: checked with the rest.
+    const problems = api.specSchema._validate({ ...props.spec, ...(api.mode === CrossplaneMode.NAMESPACED ? connection : {}) }, 'spec');
+    if (problems.length) {
+      // e.g. `spec.size ("huge") must be one of small, medium, large`: the field first, like every other error.
+      const [, field, rule] = /^(\S+) (.*)$/.exec(problems[0])!;
+      throw new ValidationError(this, field, rule);
+    }
+
+    const select = {
+      ...(selector && Object.keys(selector).length ? { compositionSelector: { matchLabels: { ...selector } } } : {}),
+      ...(props.composition ? { compositionRef: { name: props.composition.name } } : {}),
+    };
+    const spec = api.mode === CrossplaneMode.CLAIMS
+      ? { ...props.spec, ...select, ...connection }
+      : { ...props.spec, ...connection, ...(Object.keys(select).length ? { crossplane: select } : {}) };
+    this.resource = new ApiObject(this, 'Resource', {
+      apiVersion: api.apiVersion,
+      kind: api.kind,
+      metadata: {
+        name: this.name,
+        namespace: this.namespace,
+        labels: recommendedLabels({ name: api.kind.toLowerCase(), instance: this.name, component: 'platform-api-claim' }),
+      },
+      spec,
+    });
+    DeployHints.awaitCondition(this.resource, 'Ready');
+    // Deleting a claim deletes what it composed (a database, a broker): deployers protect it.
+    DeployHints.markStateful(this.resource, `deleting it deletes the ${api.kind} it requested`);
+  }
+}

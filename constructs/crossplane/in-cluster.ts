@@ -1,0 +1,262 @@
+/**
+ * Composed resources written with this library's own constructs. A builder synthesizes constructs (Redis,
+ * RabbitmqCluster, ...) into a scratch chart with placeholder names, once per variant of the API (e.g. per size);
+ * each object is wrapped in a provider-kubernetes `Object`, and the whole becomes a function-go-templating template
+ * in which the placeholders are the composite's values. Derived settings (Redis' maxmemory from its memory limit,
+ * security contexts, network policies) are exactly what the construct writes in-cluster.
+ *
+ * The same description renders concrete objects for given values (`render`), which is how tests validate every
+ * composed object against its schema.
+ */
+import { App, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { PlatformContext } from '../core/context';
+import { invalid } from '../core/errors';
+import { CrossplaneMode, PlatformApi } from './api';
+import type { ComposedKind } from './composition';
+
+/** Placeholders a builder uses for the values only the composite knows. */
+export const PLACEHOLDER = {
+  /** The claim's (CLAIMS) or composite's (NAMESPACED) name. */
+  NAME: 'zzname',
+  /** Its namespace. */
+  NAMESPACE: 'zzns',
+  /** The name of the Secret that holds the connection details. */
+  SECRET: 'zzsecret',
+  /** The composite's uid (names of per-composite Secrets in Crossplane's namespace). */
+  UID: 'zzuid',
+} as const;
+
+export interface InClusterVariant {
+  /** Go template condition on `$spec` selecting this variant, e.g. `eq $spec.size "small"`; the last may omit it. */
+  readonly when?: string;
+  /** Adds the constructs of this variant to a scratch chart (namespace: the placeholder). */
+  readonly build: (chart: Chart) => void;
+}
+
+/** A random value generated on the first reconcile and read back from the composed resource afterwards. */
+export interface GeneratedValue {
+  /** The placeholder in the objects, e.g. `zzpassword`. */
+  readonly placeholder: string;
+  readonly length: number;
+  /** The composed resource (composition resource name) and the path inside its Object spec where it is kept. */
+  readonly resource: string;
+  readonly path: string[];
+}
+
+/** provider-kubernetes settings for one wrapped object. */
+export interface ObjectOptions {
+  /** A CEL expression over `object` saying the object is ready. @default - ready once created */
+  readonly readyWhen?: string;
+  /** Connection details the provider reads from objects (Secret `data.*` values are decoded). @default - none */
+  readonly connectionDetails?: Array<{ name: string; namespace: string; fieldPath: string; toConnectionSecretKey: string; kind?: string; apiVersion?: string }>;
+  /** Where the provider writes those connection details. @default - nowhere */
+  readonly writeConnectionSecretTo?: { name: string; namespace?: string };
+}
+
+export interface InClusterTemplateProps {
+  readonly api: PlatformApi;
+  /** One entry per variant; the objects of all variants should share names (a change of variant updates them). */
+  readonly variants: InClusterVariant[];
+  /** Objects of every variant besides the builders' (plain manifests, placeholders allowed). @default - none */
+  readonly common?: any[];
+  /** @default - none */
+  readonly generated?: GeneratedValue[];
+  /** Per wrapped object. @default - ready once created, no connection details */
+  readonly objectOptions?: (manifest: any) => ObjectOptions;
+  /**
+   * CLAIMS mode: the composite's connection details, either literal values (placeholders allowed) or the
+   * connection details an Object already collects (by composition resource name).
+   * @default - none
+   */
+  readonly compositeConnection?: { readonly values?: { [key: string]: string }; readonly fromResource?: string };
+  /** CLAIMS mode: name of the Secret the objects read (placeholders allowed); NAMESPACED uses the API's connection Secret. */
+  readonly claimsSecretName?: string;
+  /** Name of the provider-kubernetes (Cluster)ProviderConfig. @default 'in-cluster' */
+  readonly providerConfigName?: string;
+  /** Template lines run before anything is rendered, e.g. a `fail` for values the objects cannot serve. @default - none */
+  readonly guard?: string;
+}
+
+/** Concrete values for `render`. */
+export interface TemplateValues {
+  readonly name: string;
+  readonly namespace: string;
+  /** NAMESPACED: the composite's `spec.writeConnectionSecretToRef.name`. */
+  readonly connectionSecret?: string;
+  readonly uid?: string;
+  /** Values for generated placeholders. */
+  readonly generated?: { [placeholder: string]: string };
+}
+
+/** A function-go-templating template of provider-kubernetes Objects made from constructs (see the module comment). */
+export class InClusterTemplate {
+  public readonly api: PlatformApi;
+  private readonly variants: Array<{ when?: string; objects: any[] }>;
+  private readonly props: InClusterTemplateProps;
+
+  public constructor(scope: Construct, props: InClusterTemplateProps) {
+    this.api = props.api;
+    this.props = props;
+    if (!Array.isArray(props.variants) || props.variants.length === 0) invalid(scope, 'variants', props.variants, 'must list at least one variant');
+    this.variants = props.variants.map((v, i) => {
+      if (v.when === undefined && i < props.variants.length - 1) invalid(scope, `variants[${i}].when`, undefined, 'is required except on the last variant');
+      const app = new App();
+      // The composed objects use the same cluster DNS domain as the rest of the app.
+      const domain = scope.node.tryGetContext(PlatformContext.CLUSTER_DOMAIN);
+      if (domain !== undefined) app.node.setContext(PlatformContext.CLUSTER_DOMAIN, domain);
+      const chart = new Chart(app, 'composed', { namespace: PLACEHOLDER.NAMESPACE, disableResourceNameHashes: true });
+      v.build(chart);
+      const objects = [...chart.toJson(), ...(props.common ?? [])];
+      const text = JSON.stringify(objects);
+      if (text.includes('{{')) invalid(scope, `variants[${i}]`, '{{', 'appears in the built objects, which would break the Go template');
+      return { when: v.when, objects };
+    });
+  }
+
+  /** The kind the template composes: provider-kubernetes' Object (cluster-scoped with CLAIMS, namespaced otherwise). */
+  public get composes(): ComposedKind[] {
+    return [this.objectKind];
+  }
+
+  /** The kinds inside the Objects (what provider-kubernetes must be allowed to manage). */
+  public get manifestKinds(): ComposedKind[] {
+    const seen = new Map<string, ComposedKind>();
+    for (const v of this.variants) for (const o of v.objects) seen.set(`${o.apiVersion}/${o.kind}`, { apiVersion: o.apiVersion, kind: o.kind });
+    return [...seen.values()];
+  }
+
+  private get namespaced(): boolean {
+    return this.api.mode === CrossplaneMode.NAMESPACED;
+  }
+
+  private get objectKind(): ComposedKind {
+    return this.namespaced
+      ? { apiVersion: 'kubernetes.m.crossplane.io/v1alpha1', kind: 'Object' }
+      : { apiVersion: 'kubernetes.crossplane.io/v1alpha2', kind: 'Object' };
+  }
+
+  /** The stable composition resource name of a manifest, e.g. `statefulset-main`. */
+  public static resourceName(manifest: any): string {
+    const name = String(manifest.metadata?.name ?? '').split(PLACEHOLDER.NAME).join('main').split(PLACEHOLDER.SECRET).join('connection');
+    return `${manifest.kind}-${name}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63);
+  }
+
+  private wrap(manifest: any): any {
+    const opts = this.props.objectOptions?.(manifest) ?? {};
+    const providerConfig = this.props.providerConfigName ?? 'in-cluster';
+    const kind = this.objectKind;
+    return {
+      apiVersion: kind.apiVersion,
+      kind: kind.kind,
+      metadata: { annotations: { 'gotemplating.fn.crossplane.io/composition-resource-name': InClusterTemplate.resourceName(manifest) } },
+      spec: {
+        forProvider: { manifest },
+        providerConfigRef: this.namespaced ? { kind: 'ClusterProviderConfig', name: providerConfig } : { name: providerConfig },
+        ...(opts.readyWhen ? { readiness: { policy: 'DeriveFromCelQuery', celQuery: opts.readyWhen } } : {}),
+        ...(opts.connectionDetails?.length ? {
+          connectionDetails: opts.connectionDetails.map((c) => ({ apiVersion: c.apiVersion ?? 'v1', kind: c.kind ?? 'Secret', ...c })),
+        } : {}),
+        ...(opts.writeConnectionSecretTo ? {
+          writeConnectionSecretToRef: this.namespaced
+            ? { name: opts.writeConnectionSecretTo.name }
+            : { name: opts.writeConnectionSecretTo.name, namespace: opts.writeConnectionSecretTo.namespace ?? 'crossplane-system' },
+        } : {}),
+      },
+    };
+  }
+
+  private secretName(): string {
+    return this.namespaced ? '' : (this.props.claimsSecretName ?? '');
+  }
+
+  /** The function-go-templating template. */
+  public toGoTemplate(): string {
+    const kind = this.api.kind;
+    const lines = [
+      '{{- $xr := .observed.composite.resource }}',
+      '{{- $spec := $xr.spec }}',
+      '{{- $uid := $xr.metadata.uid }}',
+    ];
+    if (this.namespaced) {
+      lines.push('{{- $name := $xr.metadata.name }}', '{{- $ns := $xr.metadata.namespace }}');
+      lines.push(this.api.connectionSecretKeys.length ? '{{- $secret := $xr.spec.writeConnectionSecretToRef.name }}' : '{{- $secret := "" }}');
+    } else {
+      lines.push(`{{- if not $xr.spec.claimRef }}{{ fail "${kind} is requested through a claim: create a ${kind} in a namespace" }}{{ end }}`);
+      lines.push('{{- $name := $xr.spec.claimRef.name }}', '{{- $ns := $xr.spec.claimRef.namespace }}');
+      lines.push(`{{- $secret := ${printExpr(this.secretName())} }}`);
+    }
+    if (this.props.guard) lines.push(this.props.guard);
+    for (const g of this.props.generated ?? []) {
+      const dig = ['observed', 'resources', g.resource, 'resource', 'spec', 'forProvider', 'manifest', ...g.path].map((p) => JSON.stringify(p)).join(' ');
+      // Generated on the first reconcile, then read back from the composed resource: it never changes afterwards.
+      lines.push(`{{- $${varOf(g.placeholder)} := dig ${dig} "" . }}`);
+      lines.push(`{{- if not $${varOf(g.placeholder)} }}{{ $${varOf(g.placeholder)} = randAlphaNum ${g.length} }}{{ end }}`);
+    }
+    const render = (objects: any[]) => objects.map((o) => `---\n${this.substitute(JSON.stringify(this.wrap(o), null, 2))}`).join('\n');
+    if (this.variants.length === 1) {
+      lines.push(render(this.variants[0].objects));
+    } else {
+      this.variants.forEach((v, i) => {
+        const head = i === 0 ? `{{- if ${v.when} }}` : v.when ? `{{- else if ${v.when} }}` : '{{- else }}';
+        lines.push(head, render(v.objects));
+      });
+      if (this.variants[this.variants.length - 1].when) lines.push(`{{- else }}{{ fail (printf "${kind}: no variant for %v" $spec) }}`);
+      lines.push('{{- end }}');
+    }
+    const conn = this.props.compositeConnection;
+    if (!this.namespaced && conn?.values) {
+      lines.push('---', 'apiVersion: meta.gotemplating.fn.crossplane.io/v1alpha1', 'kind: CompositeConnectionDetails', 'data:');
+      for (const [k, v] of Object.entries(conn.values)) lines.push(`  ${JSON.stringify(k)}: {{ ${printExpr(v)} | b64enc | quote }}`);
+    }
+    if (!this.namespaced && conn?.fromResource) {
+      // The Object's connection details arrive base64-encoded, as CompositeConnectionDetails expects them.
+      lines.push(`{{- $details := dig "observed" "resources" ${JSON.stringify(conn.fromResource)} "connectionDetails" (dict) . }}`);
+      lines.push('{{- if $details }}', '---', 'apiVersion: meta.gotemplating.fn.crossplane.io/v1alpha1', 'kind: CompositeConnectionDetails', 'data: {{ $details | toJson }}', '{{- end }}');
+    }
+    return `${lines.join('\n')}\n`;
+  }
+
+  private substitute(text: string): string {
+    let out = text;
+    for (const g of this.props.generated ?? []) out = out.split(g.placeholder).join(`{{ $${varOf(g.placeholder)} }}`);
+    return out
+      .split(PLACEHOLDER.SECRET).join('{{ $secret }}')
+      .split(PLACEHOLDER.UID).join('{{ $uid }}')
+      .split(PLACEHOLDER.NAMESPACE).join('{{ $ns }}')
+      .split(PLACEHOLDER.NAME).join('{{ $name }}');
+  }
+
+  /**
+   * The composed Objects for concrete values and one variant, as Crossplane would create them (tests validate them
+   * against the provider's and Kubernetes' schemas).
+   */
+  public render(values: TemplateValues, variant: number): any[] {
+    const v = this.variants[variant];
+    if (!v) throw new Error(`no variant ${variant}`);
+    const secret = this.namespaced ? (values.connectionSecret ?? '') : this.secretName();
+    let text = JSON.stringify(v.objects.map((o) => this.wrap(o)));
+    for (const g of this.props.generated ?? []) text = text.split(g.placeholder).join(values.generated?.[g.placeholder] ?? 'generated');
+    text = text.split(PLACEHOLDER.SECRET).join(secret)
+      .split(PLACEHOLDER.UID).join(values.uid ?? '00000000-0000-0000-0000-000000000000')
+      .split(PLACEHOLDER.NAMESPACE).join(values.namespace)
+      .split(PLACEHOLDER.NAME).join(values.name);
+    // Crossplane names composed resources after the composite (`<composite>-<random suffix>`).
+    return (JSON.parse(text) as any[]).map((o, i) => ({ ...o, metadata: { ...o.metadata, name: `${values.name}-x${i}` } }));
+  }
+}
+
+function varOf(placeholder: string): string {
+  return placeholder.replace(/[^A-Za-z0-9]/g, '');
+}
+
+/** A Go template expression printing a string with placeholders, e.g. `(print $name "." $ns)`. */
+function printExpr(value: string): string {
+  const vars: { [p: string]: string } = {
+    [PLACEHOLDER.NAME]: '$name', [PLACEHOLDER.NAMESPACE]: '$ns', [PLACEHOLDER.SECRET]: '$secret', [PLACEHOLDER.UID]: '$uid',
+  };
+  const pattern = new RegExp(`(${Object.keys(vars).join('|')}|zz[a-z]+)`, 'g');
+  const parts = value.split(pattern).filter((p) => p !== '');
+  const rendered = parts.map((p) => vars[p] ?? (/^zz[a-z]+$/.test(p) ? `$${p}` : JSON.stringify(p)));
+  return `(print ${rendered.length ? rendered.join(' ') : '""'})`;
+}

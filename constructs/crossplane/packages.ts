@@ -1,0 +1,115 @@
+/**
+ * What a cluster running Crossplane needs for the compositions of an app: the composition functions they use,
+ * provider-kubernetes (when they compose in-cluster objects) with an in-cluster ProviderConfig, and the RBAC for
+ * exactly the kinds composed — no wildcards. Cloud providers (and their credentials) stay the platform team's.
+ */
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { clusterScoped } from '../core/context';
+import { DeployHints } from '../core/deploy-hints';
+import { invalid } from '../core/errors';
+import { pluralOf } from '../core/k8s-rules';
+import { MANAGED_BY, recommendedLabels } from '../core/labels';
+import { requireName } from '../core/validate';
+import { XpProviderConfig } from '../imports/kubernetes.crossplane.io';
+import { XpClusterProviderConfig } from '../imports/kubernetes.m.crossplane.io';
+import { DeploymentRuntimeConfig, Function as FunctionL1, Provider } from '../imports/pkg.crossplane.io';
+import { ComposedKind, Composition, CompositionFunction } from './composition';
+
+/** provider-kubernetes, pinned. */
+export const PROVIDER_KUBERNETES = 'xpkg.crossplane.io/crossplane-contrib/provider-kubernetes:v1.2.1';
+const OBJECT_GROUPS = ['kubernetes.crossplane.io', 'kubernetes.m.crossplane.io'];
+const VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
+
+export interface CrossplanePackagesProps {
+  /**
+   * The compositions to serve.
+   * @default - every Composition in the app when this construct is created (create it after them)
+   */
+  readonly compositions?: Composition[];
+  /** Namespace Crossplane runs in (its providers' ServiceAccounts live there). @default 'crossplane-system' */
+  readonly crossplaneNamespace?: string;
+  /** Name of the provider-kubernetes ProviderConfig and ClusterProviderConfig. @default 'in-cluster' */
+  readonly providerConfigName?: string;
+}
+
+/** Functions, providers, provider configs and RBAC for a set of compositions (see the module comment). */
+export class CrossplanePackages extends Construct {
+  public readonly functions: CompositionFunction[];
+  /** The Provider object of provider-kubernetes, when a composition composes in-cluster Objects. */
+  public readonly providerKubernetes?: ApiObject;
+
+  public constructor(scope: Construct, id: string, props: CrossplanePackagesProps = {}) {
+    super(scope, id);
+    const compositions = props.compositions ?? Composition.findAll(scope.node.root as Construct);
+    if (compositions.length === 0) invalid(this, 'compositions', [], 'is empty', 'create the compositions first, or list them');
+    const namespace = requireName(this, 'crossplaneNamespace', props.crossplaneNamespace ?? 'crossplane-system');
+    const providerConfigName = requireName(this, 'providerConfigName', props.providerConfigName ?? 'in-cluster', 'dns1123-subdomain');
+    const labels = (instance: string) => recommendedLabels({ name: 'crossplane-package', instance, component: 'platform-api' });
+
+    this.functions = [...new Set(compositions.flatMap((c) => c.functions))].sort((a, b) => a.name.localeCompare(b.name));
+    for (const fn of this.functions) {
+      const obj = new FunctionL1(this, `Function-${fn.name}`, { metadata: { name: fn.name, labels: labels(fn.name) }, spec: { package: fn.packageRef } });
+      clusterScoped(obj);
+      DeployHints.awaitCondition(obj, 'Healthy');
+    }
+
+    const composed = compositions.flatMap((c) => c.composedKinds);
+    const objectGroups = new Set(composed.map((k) => k.apiVersion.split('/')[0]).filter((g) => OBJECT_GROUPS.includes(g)));
+    if (objectGroups.size === 0) return;
+
+    // provider-kubernetes runs as a ServiceAccount with a fixed name, so RBAC can be bound to it.
+    const serviceAccount = 'provider-kubernetes';
+    const runtime = new DeploymentRuntimeConfig(this, 'ProviderKubernetesRuntime', {
+      metadata: { name: 'provider-kubernetes', labels: labels('provider-kubernetes') },
+      spec: { serviceAccountTemplate: { metadata: { name: serviceAccount } } },
+    });
+    clusterScoped(runtime);
+    const provider = new Provider(this, 'ProviderKubernetes', {
+      metadata: { name: 'provider-kubernetes', labels: labels('provider-kubernetes') },
+      spec: {
+        package: PROVIDER_KUBERNETES,
+        runtimeConfigRef: { apiVersion: 'pkg.crossplane.io/v1beta1', kind: 'DeploymentRuntimeConfig', name: 'provider-kubernetes' },
+      },
+    });
+    clusterScoped(provider);
+    DeployHints.awaitCondition(provider, 'Healthy');
+    for (const g of OBJECT_GROUPS) DeployHints.providesApiGroup(provider, g);
+    this.providerKubernetes = provider;
+
+    const credentials = { credentials: { source: 'InjectedIdentity' } } as any;
+    if (objectGroups.has('kubernetes.crossplane.io')) {
+      clusterScoped(new XpProviderConfig(this, 'InClusterProviderConfig', { metadata: { name: providerConfigName, labels: labels(providerConfigName) }, spec: credentials }));
+    }
+    if (objectGroups.has('kubernetes.m.crossplane.io')) {
+      clusterScoped(new XpClusterProviderConfig(this, 'InClusterClusterProviderConfig', { metadata: { name: providerConfigName, labels: labels(providerConfigName) }, spec: credentials }));
+    }
+
+    // Crossplane's RBAC manager already lets every provider manage Secrets, ConfigMaps and Events; the rest of
+    // what the Objects hold is granted here, kind by kind.
+    const manifests = compositions.flatMap((c) => c.objectManifestKinds);
+    const rules = rbacRules(this, manifests.filter((k) => !(k.apiVersion === 'v1' && ['Secret', 'ConfigMap', 'Event'].includes(k.kind))));
+    if (rules.length === 0) return;
+    const roleName = `${MANAGED_BY}:provider-kubernetes`;
+    clusterScoped(new k8s.KubeClusterRole(this, 'ProviderKubernetesRole', { metadata: { name: roleName, labels: labels('provider-kubernetes') }, rules }));
+    clusterScoped(new k8s.KubeClusterRoleBinding(this, 'ProviderKubernetesBinding', {
+      metadata: { name: roleName, labels: labels('provider-kubernetes') },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
+      subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace }],
+    }));
+  }
+}
+
+/** One rule per API group, with exactly the resources composed. */
+function rbacRules(scope: Construct, kinds: ComposedKind[]): k8s.PolicyRule[] {
+  const byGroup = new Map<string, Set<string>>();
+  for (const k of kinds) {
+    const plural = pluralOf(k.kind);
+    if (!plural) invalid(scope, 'compositions', `${k.apiVersion} ${k.kind}`, 'composes a kind whose RBAC resource name is unknown', 'grant provider-kubernetes access to it yourself');
+    const group = k.apiVersion.includes('/') ? k.apiVersion.split('/')[0] : '';
+    byGroup.set(group, (byGroup.get(group) ?? new Set()).add(plural));
+  }
+  return [...byGroup.entries()].sort(([a], [b]) => a.localeCompare(b))
+    .map(([group, plurals]) => ({ apiGroups: [group], resources: [...plurals].sort(), verbs: VERBS }));
+}
