@@ -38,6 +38,21 @@ export * from './eventing/broker';
 export * from './eventing/trigger';
 export * from './eventing/sink-binding';
 export * from './eventing/sources';
+// Crossplane platform APIs
+export * from './crossplane/schema';
+export { CrossplaneMode, PlatformApi } from './crossplane/api';
+export type { PlatformApiProps } from './crossplane/api';
+export * from './crossplane/composition';
+export { InClusterTemplate } from './crossplane/in-cluster';
+export type {
+  IObjectsBuilder, IObjectOptionsProvider, InClusterVariant, GeneratedValue, ObjectOptions, ObjectConnectionDetail, ObjectConnectionSecret,
+  InClusterTemplateProps, TemplateValues,
+} from './crossplane/in-cluster';
+export { Claim, ClaimedService } from './crossplane/claim';
+export type { ClaimOptions, ClaimProps, BindingEnv } from './crossplane/claim';
+export * from './crossplane/packages';
+export * from './crossplane/key-value-store';
+export * from './crossplane/message-broker';
 // L3
 export { Profile } from './bundles/profile';
 export * from './bundles/functions-platform';
@@ -54,3 +69,7 @@ export * as rabbitmq from './imports/rabbitmq.com';
 export * as crossplane from './imports/apiextensions.crossplane.io';
 export * as crossplanePkg from './imports/pkg.crossplane.io';
 export * as crossplaneProtection from './imports/protection.crossplane.io';
+export * as crossplaneKubernetes from './imports/kubernetes.crossplane.io';
+export * as crossplaneKubernetesNamespaced from './imports/kubernetes.m.crossplane.io';
+export * as crossplaneHelm from './imports/helm.crossplane.io';
+export * as crossplaneHelmNamespaced from './imports/helm.m.crossplane.io';

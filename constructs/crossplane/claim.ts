@@ -4,14 +4,25 @@
  * schema, and the composition selector against the labels the API's compositions carry.
  */
 import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { resolveNamespace } from '../core/context';
 import { DeployHints } from '../core/deploy-hints';
 import { ValidationError, invalid } from '../core/errors';
-import { recommendedLabels } from '../core/labels';
-import { requireLabels, requireName } from '../core/validate';
+import { LABEL_PREFIX, recommendedLabels } from '../core/labels';
+import { EdgeKind, PlatformGraph } from '../core/graph';
+import { requireEnvName, requireLabels, requireName } from '../core/validate';
+import { IWorkload } from '../core/workload';
 import { CrossplaneMode, PlatformApi } from './api';
 import { Composition } from './composition';
+
+/**
+ * The label the pods of a workload bound to a claim carry (`bind.platform-blueprints.io/<claim>: client`); the
+ * in-cluster compositions' network policies admit exactly those pods.
+ */
+export function claimClientLabel(claimName: string): string {
+  return `bind.${LABEL_PREFIX}/${claimName}`;
+}
 
 export interface ClaimOptions {
   /** @default - the construct id */
@@ -41,6 +52,14 @@ export interface ClaimProps extends ClaimOptions {
 
 /** A claim (or namespaced composite) of a platform API. */
 export class Claim extends Construct {
+  /**
+   * The label the pods of a workload bound to a claim carry (`bind.platform-blueprints.io/<claim>: client`); the
+   * in-cluster compositions' network policies admit exactly those pods.
+   */
+  public static clientLabel(claimName: string): string {
+    return claimClientLabel(claimName);
+  }
+
   public readonly api: PlatformApi;
   public readonly name: string;
   public readonly namespace: string;
@@ -113,5 +132,74 @@ export class Claim extends Construct {
     DeployHints.awaitCondition(this.resource, 'Ready');
     // Deleting a claim deletes what it composed (a database, a broker): deployers protect it.
     DeployHints.markStateful(this.resource, `deleting it deletes the ${api.kind} it requested`);
+  }
+}
+
+/** One environment variable a binding sets: from a key of the connection Secret, or a value (`$(VAR)` expands). */
+export interface BindingEnv {
+  /** Name without the prefix, e.g. `HOST` for `REDIS_HOST`. */
+  readonly suffix: string;
+  readonly secretKey?: string;
+  readonly value?: string;
+}
+
+/**
+ * Base of the typed claims workloads bind to (KeyValueStoreClaim, MessageBrokerClaim): one claim, its connection
+ * Secret handed to workloads by reference, their pods labelled for the composed network policy.
+ */
+export abstract class ClaimedService extends Construct {
+  private claimed?: Claim;
+  private readonly bindings = new Set<string>();
+
+  /** The claim (or namespaced composite). */
+  public get claim(): Claim {
+    return this.claimed!;
+  }
+
+  public get name(): string {
+    return this.claim.name;
+  }
+
+  public get namespace(): string {
+    return this.claim.namespace;
+  }
+
+  /** The Secret holding the connection details. */
+  public get connectionSecretName(): string {
+    return this.claim.connectionSecretName!;
+  }
+
+  /** Creates the claim. @internal */
+  protected _claim(api: PlatformApi, name: string, options: ClaimOptions, spec: { [field: string]: any }): Claim {
+    this.claimed = new Claim(this, 'Claim', {
+      api,
+      name,
+      namespace: options.namespace,
+      spec,
+      compositionSelector: options.compositionSelector,
+      composition: options.composition,
+      connectionSecretName: options.connectionSecretName,
+    });
+    return this.claimed;
+  }
+
+  /** Binds a workload: env from the connection Secret, the pod label, the graph edge. Idempotent. @internal */
+  protected _bindFromSecret(workload: IWorkload, prefix: string, env: BindingEnv[]): void {
+    requireEnvName(this, 'bind.envPrefix', prefix);
+    if (workload.namespace !== this.namespace) {
+      invalid(this, 'bind', workload.node.path, `is in namespace ${workload.namespace}, the connection Secret in ${this.namespace}`,
+        `claim the ${this.claim.api.kind} in the workload's namespace (Secrets cannot be referenced across namespaces)`);
+    }
+    const key = `${workload.node.path}:${prefix}`;
+    if (this.bindings.has(key)) return;
+    this.bindings.add(key);
+    const secret = kplus.Secret.fromSecretName(this, `BindSecret${this.bindings.size}`, this.connectionSecretName);
+    for (const e of env) {
+      workload.addEnv(`${prefix}_${e.suffix}`, e.secretKey !== undefined
+        ? kplus.EnvValue.fromSecretValue({ secret, key: e.secretKey })
+        : kplus.EnvValue.fromValue(e.value!.split('$(').join(`$(${prefix}_`)));
+    }
+    workload.addPodLabel(claimClientLabel(this.name), 'client');
+    PlatformGraph.of(this).addEdge({ from: workload, to: this, kind: EdgeKind.BINDS, detail: `${prefix}_* (Secret ${this.connectionSecretName})` });
   }
 }

@@ -27,11 +27,21 @@ export const PLACEHOLDER = {
   UID: 'zzuid',
 } as const;
 
+/** Adds constructs to a scratch chart whose namespace is the namespace placeholder. */
+export interface IObjectsBuilder {
+  build(chart: Chart): void;
+}
+
+/** Per wrapped object: its provider-kubernetes settings. */
+export interface IObjectOptionsProvider {
+  optionsFor(manifest: any): ObjectOptions;
+}
+
 export interface InClusterVariant {
   /** Go template condition on `$spec` selecting this variant, e.g. `eq $spec.size "small"`; the last may omit it. */
   readonly when?: string;
-  /** Adds the constructs of this variant to a scratch chart (namespace: the placeholder). */
-  readonly build: (chart: Chart) => void;
+  /** Adds the constructs of this variant. */
+  readonly builder: IObjectsBuilder;
 }
 
 /** A random value generated on the first reconcile and read back from the composed resource afterwards. */
@@ -44,14 +54,34 @@ export interface GeneratedValue {
   readonly path: string[];
 }
 
+/** A value provider-kubernetes copies from an object into the connection Secret. */
+export interface ObjectConnectionDetail {
+  /** @default 'v1' */
+  readonly apiVersion?: string;
+  /** @default 'Secret' */
+  readonly kind?: string;
+  readonly name: string;
+  readonly namespace: string;
+  /** e.g. `data.password` (Secret data is decoded). */
+  readonly fieldPath: string;
+  readonly toConnectionSecretKey: string;
+}
+
+/** Where provider-kubernetes writes an Object's connection details. */
+export interface ObjectConnectionSecret {
+  readonly name: string;
+  /** Cluster-scoped Objects only. @default 'crossplane-system' */
+  readonly namespace?: string;
+}
+
 /** provider-kubernetes settings for one wrapped object. */
 export interface ObjectOptions {
   /** A CEL expression over `object` saying the object is ready. @default - ready once created */
   readonly readyWhen?: string;
   /** Connection details the provider reads from objects (Secret `data.*` values are decoded). @default - none */
-  readonly connectionDetails?: Array<{ name: string; namespace: string; fieldPath: string; toConnectionSecretKey: string; kind?: string; apiVersion?: string }>;
+  readonly connectionDetails?: ObjectConnectionDetail[];
   /** Where the provider writes those connection details. @default - nowhere */
-  readonly writeConnectionSecretTo?: { name: string; namespace?: string };
+  readonly writeConnectionSecretTo?: ObjectConnectionSecret;
 }
 
 export interface InClusterTemplateProps {
@@ -63,7 +93,7 @@ export interface InClusterTemplateProps {
   /** @default - none */
   readonly generated?: GeneratedValue[];
   /** Per wrapped object. @default - ready once created, no connection details */
-  readonly objectOptions?: (manifest: any) => ObjectOptions;
+  readonly objectOptions?: IObjectOptionsProvider;
   /**
    * CLAIMS mode: the composite's connection details, either literal values (placeholders allowed) or the
    * connection details an Object already collects (by composition resource name).
@@ -91,6 +121,15 @@ export interface TemplateValues {
 
 /** A function-go-templating template of provider-kubernetes Objects made from constructs (see the module comment). */
 export class InClusterTemplate {
+  /** Placeholder for the claim's (CLAIMS) or composite's (NAMESPACED) name in built objects. */
+  public static readonly NAME = PLACEHOLDER.NAME;
+  /** Placeholder for its namespace. */
+  public static readonly NAMESPACE = PLACEHOLDER.NAMESPACE;
+  /** Placeholder for the name of the connection Secret. */
+  public static readonly SECRET = PLACEHOLDER.SECRET;
+  /** Placeholder for the composite's uid. */
+  public static readonly UID = PLACEHOLDER.UID;
+
   public readonly api: PlatformApi;
   private readonly variants: Array<{ when?: string; objects: any[] }>;
   private readonly props: InClusterTemplateProps;
@@ -106,7 +145,7 @@ export class InClusterTemplate {
       const domain = scope.node.tryGetContext(PlatformContext.CLUSTER_DOMAIN);
       if (domain !== undefined) app.node.setContext(PlatformContext.CLUSTER_DOMAIN, domain);
       const chart = new Chart(app, 'composed', { namespace: PLACEHOLDER.NAMESPACE, disableResourceNameHashes: true });
-      v.build(chart);
+      v.builder.build(chart);
       const objects = [...chart.toJson(), ...(props.common ?? [])];
       const text = JSON.stringify(objects);
       if (text.includes('{{')) invalid(scope, `variants[${i}]`, '{{', 'appears in the built objects, which would break the Go template');
@@ -143,7 +182,7 @@ export class InClusterTemplate {
   }
 
   private wrap(manifest: any): any {
-    const opts = this.props.objectOptions?.(manifest) ?? {};
+    const opts = this.props.objectOptions?.optionsFor(manifest) ?? {};
     const providerConfig = this.props.providerConfigName ?? 'in-cluster';
     const kind = this.objectKind;
     return {

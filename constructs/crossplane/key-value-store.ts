@@ -6,19 +6,18 @@
  * `KeyValueStoreClaim` requests one and implements IKeyValueStore: `claim.bind(fn)` is the call that binds an
  * in-cluster `Redis`, reading host, port and password from the connection Secret.
  */
-import { Size } from 'cdk8s';
+import { Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { invalid } from '../core/errors';
-import { EdgeKind, PlatformGraph } from '../core/graph';
-import { LABEL_PREFIX, recommendedLabels } from '../core/labels';
+import { recommendedLabels } from '../core/labels';
 import { PasswordSource } from '../core/secrets';
 import { IKeyValueStore, StoreBindOptions } from '../core/store';
-import { requireEnvName, requireName } from '../core/validate';
+import { requireName } from '../core/validate';
 import { IWorkload } from '../core/workload';
 import { Redis } from '../redis/redis';
 import { CrossplaneMode, PlatformApi } from './api';
-import { Claim, ClaimOptions } from './claim';
+import { ClaimOptions, ClaimedService, claimClientLabel } from './claim';
 import { Composition, ConnectionDetail, Patch, PipelineStep, ReadinessCheck, Transform } from './composition';
 import { InClusterTemplate, PLACEHOLDER } from './in-cluster';
 import { SchemaField } from './schema';
@@ -46,10 +45,6 @@ const LOCAL_SIZES: { [size: string]: { cpu: number; memory: Size; storage: Size 
 const GCP_SIZES_GB: { [size: string]: number } = { [StoreSize.SMALL]: 1, [StoreSize.MEDIUM]: 5, [StoreSize.LARGE]: 16 };
 const REDIS_PORT = 6379;
 
-/** The label a bound workload's pods carry; the local composition's network policy admits exactly those pods. */
-export function storeClientLabel(storeName: string): string {
-  return `bind.${LABEL_PREFIX}/${storeName}`;
-}
 
 export interface GcpMemorystoreOptions {
   /** GCP region, e.g. `europe-west1`. */
@@ -139,7 +134,7 @@ export class KeyValueStoreApi extends Construct {
       api: this.api,
       variants: Object.values(StoreSize).map((size) => ({
         when: `eq $spec.size ${JSON.stringify(size)}`,
-        build: (chart) => {
+        builder: { build: (chart: Chart) => {
           const s = LOCAL_SIZES[size];
           const redis = new Redis(chart, 'Redis', {
             name: NAME,
@@ -148,12 +143,14 @@ export class KeyValueStoreApi extends Construct {
             storage: s.storage,
             resources: { cpu: { request: kplus.Cpu.millis(s.cpu) }, memory: { request: s.memory, limit: s.memory } },
           });
-          redis.ingressPolicy.allowFromPods({ namespace: NAMESPACE, podSelector: { [storeClientLabel(NAME)]: 'client' }, description: 'bound workloads' }, [REDIS_PORT]);
-        },
+          redis.ingressPolicy.allowFromPods({ namespace: NAMESPACE, podSelector: { [claimClientLabel(NAME)]: 'client' }, description: 'bound workloads' }, [REDIS_PORT]);
+        } },
       })),
       common: [secret],
       generated: [{ placeholder: 'zzpassword', length: 32, resource: InClusterTemplate.resourceName(secret), path: ['stringData', 'password'] }],
-      objectOptions: (m) => (m.kind === 'StatefulSet' ? { readyWhen: 'has(object.status.readyReplicas) && object.status.readyReplicas == object.spec.replicas' } : {}),
+      objectOptions: {
+        optionsFor: (m: any) => (m.kind === 'StatefulSet' ? { readyWhen: 'has(object.status.readyReplicas) && object.status.readyReplicas == object.spec.replicas' } : {}),
+      },
       compositeConnection: { values: { host, port: String(REDIS_PORT), password: 'zzpassword' } },
       claimsSecretName: `${NAME}-redis-auth`,
       guard: `{{- if $spec.highAvailability }}{{ fail "the local KeyValueStore runs one Redis: highAvailability needs a cloud composition (compositionSelector provider: gcp)" }}{{ end }}`,
@@ -252,17 +249,10 @@ export interface KeyValueStoreClaimProps extends ClaimOptions {
  * `REDIS_PORT`, `REDIS_ADDR` and `REDIS_PASSWORD`, all from the connection Secret, and labels its pods so the local
  * composition's network policy admits them.
  */
-export class KeyValueStoreClaim extends Construct implements IKeyValueStore {
-  public readonly claim: Claim;
-  public readonly name: string;
-  public readonly namespace: string;
-  public readonly connectionSecretName: string;
-  private readonly bindings = new Set<string>();
-
+export class KeyValueStoreClaim extends ClaimedService implements IKeyValueStore {
   public constructor(scope: Construct, id: string, props: KeyValueStoreClaimProps) {
     super(scope, id);
     if (!(props.api instanceof KeyValueStoreApi)) invalid(this, 'api', props.api, 'must be a KeyValueStoreApi');
-    const size = props.size ?? StoreSize.SMALL;
     if (props.provider !== undefined && !Object.values(StoreProvider).includes(props.provider)) {
       invalid(this, 'provider', props.provider, `must be one of ${Object.values(StoreProvider).join(', ')}`);
     }
@@ -273,37 +263,21 @@ export class KeyValueStoreClaim extends Construct implements IKeyValueStore {
       invalid(this, 'highAvailability', true, 'is not offered by the local composition (one Redis)', 'claim provider: StoreProvider.GCP, or leave highAvailability off');
     }
     // The store's name names its Redis objects and Services (local composition): a DNS-1035 label.
-    this.name = requireName(this, 'name', props.name ?? id, 'dns1035-label');
-    if (this.name.length > 40) invalid(this, 'name', this.name, 'must be at most 40 characters', 'the local composition derives longer names from it');
-    this.claim = new Claim(this, 'Claim', {
-      api: props.api.api,
-      name: this.name,
-      namespace: props.namespace,
-      spec: { size, highAvailability: props.highAvailability ?? false },
+    const name = requireName(this, 'name', props.name ?? id, 'dns1035-label');
+    if (name.length > 40) invalid(this, 'name', name, 'must be at most 40 characters', 'the local composition derives longer names from it');
+    this._claim(props.api.api, name, {
+      ...props,
       compositionSelector: provider !== undefined ? { ...props.compositionSelector, provider } : props.compositionSelector,
-      composition: props.composition,
-      connectionSecretName: props.connectionSecretName,
-    });
-    this.namespace = this.claim.namespace;
-    this.connectionSecretName = this.claim.connectionSecretName!;
+    }, { size: props.size ?? StoreSize.SMALL, highAvailability: props.highAvailability ?? false });
   }
 
   public bind(workload: IWorkload, options: StoreBindOptions = {}): void {
-    const prefix = requireEnvName(this, 'bind.envPrefix', options.envPrefix ?? 'REDIS');
-    if (workload.namespace !== this.namespace) {
-      invalid(this, 'bind', workload.node.path, `is in namespace ${workload.namespace}, the store's connection Secret in ${this.namespace}`,
-        'claim the store in the workload\'s namespace (Secrets cannot be referenced across namespaces)');
-    }
-    const key = `${workload.node.path}:${prefix}`;
-    if (this.bindings.has(key)) return;
-    this.bindings.add(key);
-    const secret = kplus.Secret.fromSecretName(this, `BindSecret${this.bindings.size}`, this.connectionSecretName);
-    workload.addEnv(`${prefix}_HOST`, kplus.EnvValue.fromSecretValue({ secret, key: 'host' }));
-    workload.addEnv(`${prefix}_PORT`, kplus.EnvValue.fromSecretValue({ secret, key: 'port' }));
-    // The kubelet expands $(VAR) references to variables defined before this one.
-    workload.addEnv(`${prefix}_ADDR`, kplus.EnvValue.fromValue(`$(${prefix}_HOST):$(${prefix}_PORT)`));
-    workload.addEnv(`${prefix}_PASSWORD`, kplus.EnvValue.fromSecretValue({ secret, key: 'password' }));
-    workload.addPodLabel(storeClientLabel(this.name), 'client');
-    PlatformGraph.of(this).addEdge({ from: workload, to: this, kind: EdgeKind.BINDS, detail: `${prefix}_* (Secret ${this.connectionSecretName})` });
+    this._bindFromSecret(workload, options.envPrefix ?? 'REDIS', [
+      { suffix: 'HOST', secretKey: 'host' },
+      { suffix: 'PORT', secretKey: 'port' },
+      // The kubelet expands $(VAR) references to variables defined before this one.
+      { suffix: 'ADDR', value: '$(HOST):$(PORT)' },
+      { suffix: 'PASSWORD', secretKey: 'password' },
+    ]);
   }
 }

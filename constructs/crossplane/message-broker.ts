@@ -1,0 +1,129 @@
+/**
+ * The reference message broker API: `MessageBroker` (AMQP 0-9-1), composed locally into this library's
+ * `RabbitmqCluster` (restricted pods, network policy, disruption budget when highly available) in the claim's
+ * namespace. Credentials are the ones the RabbitMQ operator generates; provider-kubernetes copies them into the
+ * connection Secret. `MessageBrokerClaim.bind(workload)` hands them to a workload by Secret reference.
+ */
+import { Chart, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { invalid } from '../core/errors';
+import { requireName } from '../core/validate';
+import { IWorkload } from '../core/workload';
+import { RabbitmqCluster } from '../rabbitmq/cluster';
+import { CrossplaneMode, PlatformApi } from './api';
+import { ClaimOptions, ClaimedService, claimClientLabel } from './claim';
+import { Composition, PipelineStep } from './composition';
+import { InClusterTemplate, PLACEHOLDER } from './in-cluster';
+import { StoreSize } from './key-value-store';
+import { SchemaField } from './schema';
+
+const SIZES: { [size: string]: { cpu: number; memory: Size; storage: Size } } = {
+  [StoreSize.SMALL]: { cpu: 250, memory: Size.mebibytes(768), storage: Size.gibibytes(2) },
+  [StoreSize.MEDIUM]: { cpu: 1000, memory: Size.gibibytes(2), storage: Size.gibibytes(20) },
+  [StoreSize.LARGE]: { cpu: 2000, memory: Size.gibibytes(4), storage: Size.gibibytes(50) },
+};
+
+export interface MessageBrokerApiProps {
+  /** @default CrossplaneMode.NAMESPACED */
+  readonly mode?: CrossplaneMode;
+  /** @default 'messaging.platform-blueprints.io' */
+  readonly group?: string;
+  /** RabbitMQ image. @default - the cluster operator's default */
+  readonly rabbitmqImage?: string;
+}
+
+/** The MessageBroker platform API and its local composition (see the module comment). */
+export class MessageBrokerApi extends Construct {
+  public readonly api: PlatformApi;
+  public readonly local: Composition;
+  public readonly localTemplate: InClusterTemplate;
+
+  public constructor(scope: Construct, id: string, props: MessageBrokerApiProps = {}) {
+    super(scope, id);
+    this.api = new PlatformApi(this, 'Api', {
+      group: props.group ?? 'messaging.platform-blueprints.io',
+      kind: 'MessageBroker',
+      mode: props.mode,
+      description: 'A RabbitMQ (AMQP 0-9-1) message broker for the workloads of a namespace.',
+      spec: {
+        size: SchemaField.string({ enum: Object.values(StoreSize), default: StoreSize.SMALL, description: 'small, medium or large (memory, CPU and disk per node).' }),
+        highAvailability: SchemaField.boolean({ default: false, description: 'Three nodes with quorum queues and a disruption budget, instead of one.' }),
+      },
+      connectionSecretKeys: ['host', 'port', 'username', 'password'],
+    });
+    const { NAME, NAMESPACE, SECRET, UID } = PLACEHOLDER;
+    const namespaced = this.api.mode === CrossplaneMode.NAMESPACED;
+    const variants = Object.values(StoreSize).flatMap((size) => [true, false].map((ha) => ({
+      when: `and (eq $spec.size ${JSON.stringify(size)}) ${ha ? '$spec.highAvailability' : '(not $spec.highAvailability)'}`,
+      builder: { build: (chart: Chart) => {
+        const s = SIZES[size];
+        const cluster = new RabbitmqCluster(chart, 'RabbitMQ', {
+          name: NAME,
+          image: props.rabbitmqImage,
+          replicas: ha ? 3 : 1,
+          storage: s.storage,
+          resources: { cpu: { request: kplus.Cpu.millis(s.cpu) }, memory: { request: s.memory, limit: s.memory } },
+        });
+        cluster.allowClients({ namespace: NAMESPACE, podSelector: { [claimClientLabel(NAME)]: 'client' }, description: 'bound workloads' });
+      } },
+    })));
+    // The operator writes `<name>-default-user` (username, password, host, port); the Object copies those keys.
+    const credentials = ['username', 'password', 'host', 'port'].map((key) => ({
+      name: `${NAME}-default-user`, namespace: NAMESPACE, fieldPath: `data.${key}`, toConnectionSecretKey: key,
+    }));
+    this.localTemplate = new InClusterTemplate(this, {
+      api: this.api,
+      variants,
+      objectOptions: {
+        optionsFor: (m: any) => (m.kind === 'RabbitmqCluster'
+          ? {
+            readyWhen: "has(object.status.conditions) && object.status.conditions.exists(c, c.type == 'AllReplicasReady' && c.status == 'True')",
+            connectionDetails: credentials,
+            writeConnectionSecretTo: namespaced ? { name: SECRET } : { name: `${UID}-amqp` },
+          }
+          : {}),
+      },
+      compositeConnection: { fromResource: InClusterTemplate.resourceName({ kind: 'RabbitmqCluster', metadata: { name: NAME } }) },
+    });
+    this.local = new Composition(this, 'Local', {
+      api: this.api,
+      labels: { provider: 'local' },
+      default: true,
+      pipeline: [PipelineStep.inCluster('render-rabbitmq', this.localTemplate), PipelineStep.autoReady()],
+    });
+  }
+}
+
+export interface MessageBrokerClaimProps extends ClaimOptions {
+  readonly api: MessageBrokerApi;
+  /** @default StoreSize.SMALL */
+  readonly size?: StoreSize;
+  /** @default false */
+  readonly highAvailability?: boolean;
+}
+
+export interface BrokerBindOptions {
+  /** Prefix of `<P>_HOST`, `<P>_PORT`, `<P>_USERNAME`, `<P>_PASSWORD`. @default 'AMQP' */
+  readonly envPrefix?: string;
+}
+
+/** A claimed message broker; `bind(workload)` gives a workload its address and credentials (by Secret reference). */
+export class MessageBrokerClaim extends ClaimedService {
+  public constructor(scope: Construct, id: string, props: MessageBrokerClaimProps) {
+    super(scope, id);
+    if (!(props.api instanceof MessageBrokerApi)) invalid(this, 'api', props.api, 'must be a MessageBrokerApi');
+    const name = requireName(this, 'name', props.name ?? id, 'dns1035-label');
+    if (name.length > 42) invalid(this, 'name', name, 'must be at most 42 characters', 'the RabbitMQ operator derives longer names from it');
+    this._claim(props.api.api, name, props, { size: props.size ?? StoreSize.SMALL, highAvailability: props.highAvailability ?? false });
+  }
+
+  public bind(workload: IWorkload, options: BrokerBindOptions = {}): void {
+    this._bindFromSecret(workload, options.envPrefix ?? 'AMQP', [
+      { suffix: 'HOST', secretKey: 'host' },
+      { suffix: 'PORT', secretKey: 'port' },
+      { suffix: 'USERNAME', secretKey: 'username' },
+      { suffix: 'PASSWORD', secretKey: 'password' },
+    ]);
+  }
+}
