@@ -54,9 +54,10 @@ export * from './crossplane/packages';
 export * from './crossplane/key-value-store';
 export * from './crossplane/message-broker';
 // L3
-export { Profile } from './bundles/profile';
+export { Profile, StoreBackend } from './bundles/profile';
 export * from './bundles/functions-platform';
 export * from './bundles/event-driven-platform';
+export * from './bundles/platform-apis';
 export * from './bundles/platform-docs';
 // L1 (generated from the pinned upstream CRDs)
 export * as serving from './imports/serving.knative.dev';

@@ -6,7 +6,8 @@ import { Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  CloudEventType, EventDrivenPlatform, EventFilter, FunctionProbe, FunctionsPlatform, Language, PingSource, Profile,
+  CloudEventType, CrossplaneMode, EventDrivenPlatform, EventFilter, FunctionProbe, FunctionsPlatform, GcpMemorystoreOptions, Language, PingSource,
+  PlatformApis, Profile, StoreBackend, StoreProvider,
 } from '../constructs';
 
 /** Knobs of the reference platform (the Pulumi stack config maps onto these). */
@@ -23,11 +24,25 @@ export interface ReferencePlatformOptions {
   readonly gatewayMinScale?: number;
   /** Minimum pods per function. @default - the profile's (dev 0, prod 1) */
   readonly functionMinScale?: number;
-  /** Redis volume size in GiB. @default - the profile's (dev 1, prod 10) */
+  /** Redis volume size in GiB (in-cluster store). @default - the profile's (dev 1, prod 10) */
   readonly redisStorageGi?: number;
+  /** Where the functions' store comes from. @default - the profile's (dev in-cluster, prod claimed) */
+  readonly store?: StoreBackend;
+  /** Publish the platform APIs (Crossplane XRDs, compositions, packages). @default true */
+  readonly platformApis?: boolean;
+  /** @default CrossplaneMode.NAMESPACED */
+  readonly crossplaneMode?: CrossplaneMode;
+  /** Adds the GCP Memorystore composition. @default - none */
+  readonly gcp?: GcpMemorystoreOptions;
+  /** Composition the claimed store uses. @default - the API's default (local, or gcp when it is configured) */
+  readonly storeProvider?: StoreProvider;
 }
 
-/** Chart ids, hence the file names in dist/ (`functions-platform.k8s.yaml`, `event-driven-platform.k8s.yaml`). */
+/**
+ * Chart ids, hence the file names in dist/ (`platform-apis.k8s.yaml`, `functions-platform.k8s.yaml`,
+ * `event-driven-platform.k8s.yaml`).
+ */
+export const PLATFORM_APIS_CHART_ID = 'platform-apis';
 export const REFERENCE_CHART_ID = 'functions-platform';
 export const EVENTS_CHART_ID = 'event-driven-platform';
 
@@ -36,8 +51,10 @@ export const SCORE_EVENT = CloudEventType.of('dev.platform-blueprints.game.score
   description: 'a player scored (sent from the CloudEvents Player UI)',
 });
 
-/** Both parts of the reference platform. */
+/** The parts of the reference platform. */
 export interface ReferencePlatform {
+  /** The platform APIs (absent when `platformApis` is false). */
+  readonly apis?: PlatformApis;
   readonly functions: FunctionsPlatform;
   readonly events: EventDrivenPlatform;
 }
@@ -62,18 +79,26 @@ export const REFERENCE_IMAGES: { [name: string]: string } = {
 export const IMAGE_NAMES = [...Object.keys(REFERENCE_IMAGES), 'gateway', 'redis', 'deadLetters'];
 
 export function buildReferencePlatform(scope: Construct, options: ReferencePlatformOptions = {}): ReferencePlatform {
-  const functions = buildFunctions(scope, options);
+  const apis = options.platformApis === false ? undefined : new PlatformApis(new Chart(scope, PLATFORM_APIS_CHART_ID, { disableResourceNameHashes: true }), 'Apis', {
+    mode: options.crossplaneMode,
+    gcp: options.gcp,
+    defaultStoreProvider: options.gcp ? StoreProvider.GCP : StoreProvider.LOCAL,
+    redisImage: options.images?.redis,
+  });
+  const functions = buildFunctions(scope, options, apis);
   const events = buildEvents(scope, functions, options);
-  return { functions, events };
+  return { apis, functions, events };
 }
 
-function buildFunctions(scope: Construct, options: ReferencePlatformOptions): FunctionsPlatform {
+function buildFunctions(scope: Construct, options: ReferencePlatformOptions, apis: PlatformApis | undefined): FunctionsPlatform {
   const chart = new Chart(scope, REFERENCE_CHART_ID, { disableResourceNameHashes: true });
   const images = { ...REFERENCE_IMAGES, ...options.images };
   const scale = options.functionMinScale !== undefined ? { min: options.functionMinScale } : undefined;
+  const profile = options.profile ?? Profile.DEV;
+  const claimed = (options.store ?? (profile === Profile.PROD ? StoreBackend.CLAIM : StoreBackend.IN_CLUSTER)) === StoreBackend.CLAIM;
   return new FunctionsPlatform(chart, 'Platform', {
     namespace: options.namespace ?? 'functions',
-    profile: options.profile ?? Profile.DEV,
+    profile,
     functions: [
       {
         name: 'hello',
@@ -111,10 +136,16 @@ function buildFunctions(scope: Construct, options: ReferencePlatformOptions): Fu
         scale,
       },
     ],
-    redis: {
-      image: images.redis,
-      storage: options.redisStorageGi !== undefined ? Size.gibibytes(options.redisStorageGi) : undefined,
-    },
+    store: options.store,
+    storeApi: apis?.keyValueStore,
+    ...(claimed ? {
+      storeClaim: { provider: options.storeProvider },
+    } : {
+      redis: {
+        image: images.redis,
+        storage: options.redisStorageGi !== undefined ? Size.gibibytes(options.redisStorageGi) : undefined,
+      },
+    }),
     gateway: {
       image: images.gateway,
       // The player's web UI (and its WebSocket at /socket) at the root; the other functions under /api.

@@ -8,9 +8,11 @@ import { Frontend } from '../gateway/frontend';
 import { ScaleOptions } from '../knative/autoscaling';
 import { KnativeFunction, KnativeFunctionOptions } from '../knative/function';
 import { KnativeDataPlane } from '../knative/types';
+import { IKeyValueStore } from '../core/store';
+import { KeyValueStoreApi, KeyValueStoreClaim, StoreProvider, StoreSize } from '../crossplane/key-value-store';
 import { Redis, RedisOptions } from '../redis/redis';
 import { createPlatformNamespace, requireProfile } from './namespace';
-import { Profile, profileDefaults } from './profile';
+import { Profile, StoreBackend, profileDefaults } from './profile';
 
 export interface PlatformFunctionProps extends KnativeFunctionOptions {
   /** Name of the function: its Knative Service and in-cluster host name (DNS-1035 label). */
@@ -75,10 +77,20 @@ export interface FunctionsPlatformProps {
   /** The functions. Names must be unique. */
   readonly functions: PlatformFunctionProps[];
   /**
-   * The in-cluster Redis.
+   * Where the key/value store comes from: an in-cluster Redis, or a KeyValueStore claimed from the platform API
+   * `storeApi` (its compositions decide where it runs). Functions bind either the same way.
+   * @default - the profile's: DEV StoreBackend.IN_CLUSTER, PROD StoreBackend.CLAIM
+   */
+  readonly store?: StoreBackend;
+  /**
+   * The in-cluster Redis (StoreBackend.IN_CLUSTER).
    * @default - Redis named `redis`, sized by the profile, password generated at deploy time
    */
   readonly redis?: PlatformRedisProps;
+  /** The KeyValueStore API to claim from (required with StoreBackend.CLAIM). @default - none */
+  readonly storeApi?: KeyValueStoreApi;
+  /** The claim (StoreBackend.CLAIM). @default - named `redis`, sized by the profile, the API's default composition */
+  readonly storeClaim?: PlatformStoreClaimProps;
   /** @default - the managed proxy named `gateway`, every function at `/api/<name>` */
   readonly gateway?: PlatformGatewayProps;
   /** @default KnativeDataPlane.KOURIER */
@@ -92,6 +104,17 @@ export interface PlatformRedisProps extends RedisOptions {
   readonly name?: string;
 }
 
+export interface PlatformStoreClaimProps {
+  /** @default 'redis' */
+  readonly name?: string;
+  /** @default - the profile's (dev small, prod medium) */
+  readonly size?: StoreSize;
+  /** @default - the API's default composition */
+  readonly provider?: StoreProvider;
+  /** @default false */
+  readonly highAvailability?: boolean;
+}
+
 /**
  * The functions platform in one construct: a namespace under Pod Security "restricted" with default-deny ingress,
  * an in-cluster Redis, N functions (cluster-local Knative Services) bound to it, and one public gateway or frontend
@@ -101,7 +124,13 @@ export class FunctionsPlatform extends Construct {
   public readonly namespace: string;
   public readonly profile: Profile;
   public readonly functions: KnativeFunction[];
-  public readonly redis: Redis;
+  /** The store the functions bind (a Redis or a KeyValueStoreClaim). */
+  public readonly store: IKeyValueStore;
+  public readonly storeBackend: StoreBackend;
+  /** The in-cluster Redis (StoreBackend.IN_CLUSTER). */
+  public readonly redis?: Redis;
+  /** The claim (StoreBackend.CLAIM). */
+  public readonly storeClaim?: KeyValueStoreClaim;
   public readonly gateway: IPublicEntrypoint;
 
   public constructor(scope: Construct, id: string, props: FunctionsPlatformProps) {
@@ -109,20 +138,42 @@ export class FunctionsPlatform extends Construct {
     this.namespace = requireName(this, 'namespace', props.namespace);
     this.profile = requireProfile(this, props.profile);
     const defaults = profileDefaults(this.profile);
-    const redisName = requireName(this, 'redis.name', props.redis?.name ?? 'redis', 'dns1035-label');
+    this.storeBackend = props.store ?? defaults.storeBackend;
+    if (!Object.values(StoreBackend).includes(this.storeBackend)) invalid(this, 'store', this.storeBackend, `must be one of ${Object.values(StoreBackend).join(', ')}`);
+    const claimed = this.storeBackend === StoreBackend.CLAIM;
+    if (claimed && props.redis !== undefined) invalid(this, 'redis', Object.keys(props.redis), 'configures the in-cluster Redis, but the store is claimed', 'use storeClaim, or store: StoreBackend.IN_CLUSTER');
+    if (!claimed && props.storeClaim !== undefined) invalid(this, 'storeClaim', Object.keys(props.storeClaim), 'configures a claim, but the store is in-cluster', 'use redis, or store: StoreBackend.CLAIM');
+    if (claimed && !(props.storeApi instanceof KeyValueStoreApi)) {
+      invalid(this, 'storeApi', props.storeApi, `is required when the store is claimed (profile ${this.profile})`,
+        'pass the KeyValueStoreApi your platform publishes, or store: StoreBackend.IN_CLUSTER');
+    }
+    const storeName = requireName(this, claimed ? 'storeClaim.name' : 'redis.name', (claimed ? props.storeClaim?.name : props.redis?.name) ?? 'redis', 'dns1035-label');
     const gatewayName = requireName(this, 'gateway.name', props.gateway?.name ?? 'gateway', 'dns1035-label');
-    this.checkFunctionNames(props.functions, [redisName, `${redisName}-headless`, gatewayName]);
+    this.checkFunctionNames(props.functions, [storeName, `${storeName}-headless`, gatewayName]);
 
     createPlatformNamespace(this, this.namespace, POD_SECURITY_RESTRICTED_LABELS, props.namespaceLabels);
 
-    this.redis = new Redis(this, 'Redis', {
-      ...props.redis,
-      name: redisName,
-      namespace: this.namespace,
-      resources: props.redis?.resources ?? defaults.redisResources,
-      storage: props.redis?.storage ?? defaults.redisStorage,
-      podDisruptionBudget: props.redis?.podDisruptionBudget ?? defaults.redisDisruptionBudget,
-    });
+    if (claimed) {
+      this.storeClaim = new KeyValueStoreClaim(this, 'Store', {
+        api: props.storeApi!,
+        name: storeName,
+        namespace: this.namespace,
+        size: props.storeClaim?.size ?? defaults.storeSize,
+        provider: props.storeClaim?.provider,
+        highAvailability: props.storeClaim?.highAvailability,
+      });
+      this.store = this.storeClaim;
+    } else {
+      this.redis = new Redis(this, 'Redis', {
+        ...props.redis,
+        name: storeName,
+        namespace: this.namespace,
+        resources: props.redis?.resources ?? defaults.redisResources,
+        storage: props.redis?.storage ?? defaults.redisStorage,
+        podDisruptionBudget: props.redis?.podDisruptionBudget ?? defaults.redisDisruptionBudget,
+      });
+      this.store = this.redis;
+    }
 
     const functionsScope = new Construct(this, 'Functions');
     this.functions = props.functions.map((spec) => {
@@ -134,7 +185,7 @@ export class FunctionsPlatform extends Construct {
         resources: spec.resources ?? defaults.functionResources,
         dataPlane: spec.dataPlane ?? props.dataPlane,
       });
-      if (bindStore ?? true) this.redis.bind(fn);
+      if (bindStore ?? true) this.store.bind(fn);
       return fn;
     });
 
@@ -166,7 +217,7 @@ export class FunctionsPlatform extends Construct {
         invalid(this, `functions[${i}].name`, f.name, `duplicates functions[${seen.get(f.name)}].name`, 'function names must be unique');
       }
       if (reserved.includes(f.name)) {
-        invalid(this, `functions[${i}].name`, f.name, 'collides with the name of the platform\'s Redis or gateway', 'rename the function or set redis.name / gateway.name');
+        invalid(this, `functions[${i}].name`, f.name, 'collides with the name of the platform\'s store or gateway', 'rename the function or set redis.name / storeClaim.name / gateway.name');
       }
       seen.set(f.name, i);
     });

@@ -19,6 +19,10 @@ export interface PlatformDocsOptions {
 
 /** What a cluster must run for the kinds of an API group (versions: the ones the Pulumi program installs). */
 const PREREQUISITES: Array<{ when: (kinds: Set<string>) => boolean; text: string }> = [
+  {
+    when: (k) => [...k].some((x) => /^(apiextensions|pkg)\.crossplane\.io\//.test(x)),
+    text: 'Crossplane v2.3.4 (Helm chart `crossplane` from https://charts.crossplane.io/stable; the Pulumi program installs it when the store is claimed).',
+  },
   { when: (k) => [...k].some((x) => x.startsWith('serving.knative.dev/')), text: 'Knative Serving with a networking layer (the Pulumi program installs Knative Serving v1.22.1 with net-kourier v1.22.0).' },
   { when: (k) => [...k].some((x) => /^(eventing|sources|messaging|flows|sinks)\.knative\.dev\//.test(x)), text: 'Knative Eventing (the Pulumi program installs v1.22.2).' },
   { when: (k) => k.has('eventing.knative.dev/v1alpha1/RabbitmqBrokerConfig'), text: 'eventing-rabbitmq\'s broker (v1.22.1, `rabbitmq-broker.yaml`).' },
@@ -100,7 +104,23 @@ function renderPlatformDocs(options: PlatformDocsOptions): string {
   }
   const roots = options.charts.map((c) => c as IConstruct);
   const secrets = roots.flatMap((r) => DeployTimeSecret.findAll(r));
-  const files = options.charts.map((c) => `-f ${c.node.id}.k8s.yaml`).join(' ');
+  // Crossplane packages must be healthy before their ProviderConfigs (whose CRDs the provider installs) and before
+  // the compositions that call them; claims need their XRD established.
+  const packageCharts = options.charts.filter((c) => c.toJson().some((o) => /^pkg\.crossplane\.io\//.test(o.apiVersion)));
+  for (const chart of packageCharts) {
+    const file = `${chart.node.id}.k8s.yaml`;
+    lines.push(
+      `${step++}. Apply the platform APIs and wait for Crossplane to install their packages (the provider configs are accepted on the`,
+      '   second apply, once provider-kubernetes has installed its CRDs):',
+      '   ```sh',
+      `   kubectl apply -f ${file} || true`,
+      '   kubectl wait --for=condition=Healthy providers.pkg.crossplane.io,functions.pkg.crossplane.io --all --timeout=10m',
+      `   kubectl apply -f ${file}`,
+      '   kubectl wait --for=condition=Established compositeresourcedefinitions.apiextensions.crossplane.io --all --timeout=5m',
+      '   ```',
+    );
+  }
+  const files = options.charts.filter((c) => !packageCharts.includes(c)).map((c) => `-f ${c.node.id}.k8s.yaml`).join(' ');
   if (secrets.length > 0) {
     // Secrets live in namespaces the manifests create: the namespaces first, then the Secrets, then the rest.
     const namespaces = [...new Set(secrets.map((s) => s.namespace))];

@@ -1,13 +1,22 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { StoreSize } from '../crossplane/key-value-store';
 import { ScaleOptions } from '../knative/autoscaling';
 
 /** How a bundle sizes what it creates. Explicit props always win over the profile. */
 export enum Profile {
-  /** Smallest footprint: functions scale to zero, one gateway pod, small Redis, no disruption budget. */
+  /** Smallest footprint: functions scale to zero, one gateway pod, a small in-cluster Redis, no disruption budget. */
   DEV = 'dev',
-  /** No cold starts, two gateway pods, larger resources, a PodDisruptionBudget and a larger volume for Redis. */
+  /** No cold starts, two gateway pods, larger resources; the store is claimed from a platform API (medium). */
   PROD = 'prod',
+}
+
+/** Where a platform's key/value store comes from. */
+export enum StoreBackend {
+  /** A Redis StatefulSet in the platform's namespace. */
+  IN_CLUSTER = 'in-cluster',
+  /** A KeyValueStore claimed from a Crossplane platform API (in-cluster or managed, by composition). */
+  CLAIM = 'claim',
 }
 
 /** The defaults a profile stands for (documented in README "Profiles"). */
@@ -19,6 +28,8 @@ export interface ProfileDefaults {
   readonly redisResources: kplus.ContainerResources;
   readonly redisStorage: Size;
   readonly redisDisruptionBudget: boolean;
+  readonly storeBackend: StoreBackend;
+  readonly storeSize: StoreSize;
 }
 
 const DEFAULTS: { [profile: string]: ProfileDefaults } = {
@@ -30,6 +41,8 @@ const DEFAULTS: { [profile: string]: ProfileDefaults } = {
     redisResources: { cpu: { request: kplus.Cpu.millis(100) }, memory: { request: Size.mebibytes(256), limit: Size.mebibytes(256) } },
     redisStorage: Size.gibibytes(1),
     redisDisruptionBudget: false,
+    storeBackend: StoreBackend.IN_CLUSTER,
+    storeSize: StoreSize.SMALL,
   },
   [Profile.PROD]: {
     functionScale: { min: 1 },
@@ -39,6 +52,8 @@ const DEFAULTS: { [profile: string]: ProfileDefaults } = {
     redisResources: { cpu: { request: kplus.Cpu.millis(500) }, memory: { request: Size.gibibytes(1), limit: Size.gibibytes(1) } },
     redisStorage: Size.gibibytes(10),
     redisDisruptionBudget: true,
+    storeBackend: StoreBackend.CLAIM,
+    storeSize: StoreSize.MEDIUM,
   },
 };
 

@@ -8,6 +8,7 @@ const STATEFUL = Symbol.for('platform-blueprints.stateful');
 const READY_CONDITION = Symbol.for('platform-blueprints.ready-condition');
 const REPLACE_ON_CHANGES = Symbol.for('platform-blueprints.replace-on-changes');
 const PROVIDES_API_GROUPS = Symbol.for('platform-blueprints.provides-api-groups');
+const DEPENDS_ON = Symbol.for('platform-blueprints.depends-on');
 
 export class DeployHints {
   /**
@@ -61,6 +62,20 @@ export class DeployHints {
   /** The API groups an object serves (empty when none). */
   public static providedApiGroups(obj: ApiObject): string[] {
     return (obj as any)[PROVIDES_API_GROUPS] ?? [];
+  }
+
+  /**
+   * Declares that an object must be created after another one is ready (e.g. a Composition after its XRD and the
+   * functions its pipeline calls), beyond what deployers derive themselves.
+   */
+  public static dependsOn(obj: ApiObject, other: ApiObject): void {
+    const current = DeployHints.dependencies(obj);
+    if (!current.includes(other)) Object.defineProperty(obj, DEPENDS_ON, { value: [...current, other], configurable: true });
+  }
+
+  /** The objects an object was declared to depend on. */
+  public static dependencies(obj: ApiObject): ApiObject[] {
+    return (obj as any)[DEPENDS_ON] ?? [];
   }
 
   private constructor() {}

@@ -5,6 +5,7 @@
  */
 import { Construct } from 'constructs';
 import { clusterScoped } from '../core/context';
+import { DeployHints } from '../core/deploy-hints';
 import { invalid } from '../core/errors';
 import { checkName } from '../core/k8s-rules';
 import { recommendedLabels } from '../core/labels';
@@ -359,6 +360,7 @@ export class Composition extends Construct {
       },
     });
     clusterScoped(this.resource);
+    DeployHints.dependsOn(this.resource, this.api.resource);
     this.api._addComposition(this, props.default === true);
   }
 

@@ -46,7 +46,7 @@ export interface InClusterVariant {
 
 /** A random value generated on the first reconcile and read back from the composed resource afterwards. */
 export interface GeneratedValue {
-  /** The placeholder in the objects, e.g. `zzpassword`. */
+  /** The placeholder in the objects, e.g. `zzgenerated`. */
   readonly placeholder: string;
   readonly length: number;
   /** The composed resource (composition resource name) and the path inside its Object spec where it is kept. */

@@ -128,7 +128,7 @@ export class KeyValueStoreApi extends Construct {
       kind: 'Secret',
       metadata: { name: SECRET, namespace: NAMESPACE, labels: recommendedLabels({ name: 'redis', instance: NAME, component: 'key-value-store' }) },
       type: 'Opaque',
-      stringData: { host, port: String(REDIS_PORT), password: 'zzpassword' },
+      stringData: { host, port: String(REDIS_PORT), password: 'zzgenerated' },
     };
     return new InClusterTemplate(this, {
       api: this.api,
@@ -147,11 +147,11 @@ export class KeyValueStoreApi extends Construct {
         } },
       })),
       common: [secret],
-      generated: [{ placeholder: 'zzpassword', length: 32, resource: InClusterTemplate.resourceName(secret), path: ['stringData', 'password'] }],
+      generated: [{ placeholder: 'zzgenerated', length: 32, resource: InClusterTemplate.resourceName(secret), path: ['stringData', 'password'] }],
       objectOptions: {
         optionsFor: (m: any) => (m.kind === 'StatefulSet' ? { readyWhen: 'has(object.status.readyReplicas) && object.status.readyReplicas == object.spec.replicas' } : {}),
       },
-      compositeConnection: { values: { host, port: String(REDIS_PORT), password: 'zzpassword' } },
+      compositeConnection: { values: { host, port: String(REDIS_PORT), password: 'zzgenerated' } },
       claimsSecretName: `${NAME}-redis-auth`,
       guard: `{{- if $spec.highAvailability }}{{ fail "the local KeyValueStore runs one Redis: highAvailability needs a cloud composition (compositionSelector provider: gcp)" }}{{ end }}`,
     });

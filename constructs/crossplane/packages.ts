@@ -53,6 +53,8 @@ export class CrossplanePackages extends Construct {
       const obj = new FunctionL1(this, `Function-${fn.name}`, { metadata: { name: fn.name, labels: labels(fn.name) }, spec: { package: fn.packageRef } });
       clusterScoped(obj);
       DeployHints.awaitCondition(obj, 'Healthy');
+      // A composition whose function is not running yet fails every reconcile: create them after it.
+      for (const c of compositions.filter((x) => x.functions.includes(fn))) DeployHints.dependsOn(c.resource, obj);
     }
 
     const composed = compositions.flatMap((c) => c.composedKinds);

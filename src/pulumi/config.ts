@@ -3,7 +3,7 @@
  * clear errors (`pulumi config set platform-blueprints:profile prod`). The schema is also declared in Pulumi.yaml.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { Profile } from '../../constructs';
+import { CrossplaneMode, Profile, StoreBackend, StoreProvider } from '../../constructs';
 import { IMAGE_NAMES, ReferencePlatformOptions } from '../reference-platform';
 
 export interface ProgramConfig {
@@ -18,6 +18,10 @@ export interface ProgramConfig {
   readonly knativeManifestsDir?: string;
   /** The Redis password, when set with `pulumi config set --secret`; generated otherwise. */
   readonly redisPassword?: pulumi.Output<string>;
+  /** Install Crossplane and publish the platform APIs (XRDs, compositions, packages). */
+  readonly crossplane: boolean;
+  /** A local Crossplane chart (air-gapped installs). */
+  readonly crossplaneChart?: string;
 }
 
 const NAMESPACE = 'platform-blueprints';
@@ -50,11 +54,31 @@ export function readConfig(cfg: pulumi.Config = new pulumi.Config(NAMESPACE)): P
   if (ingressServiceType !== undefined && !SERVICE_TYPES.includes(ingressServiceType)) {
     fail('ingressServiceType', ingressServiceType, `must be one of ${SERVICE_TYPES.join(', ')}`);
   }
-  const flag = (key: string): boolean => {
+  const flag = (key: string, byDefault: boolean = true): boolean => {
     const value = cfg.get(key);
     if (value !== undefined && !['true', 'false'].includes(value)) fail(key, value, 'must be true or false');
-    return value !== 'false';
+    return value === undefined ? byDefault : value === 'true';
   };
+  const choice = <T extends string>(key: string, values: T[]): T | undefined => {
+    const value = cfg.get(key);
+    if (value !== undefined && !values.includes(value as T)) fail(key, value, `must be one of ${values.join(', ')}`);
+    return value as T | undefined;
+  };
+  const store = choice('store', Object.values(StoreBackend)) ?? (profile === Profile.PROD ? StoreBackend.CLAIM : StoreBackend.IN_CLUSTER);
+  const crossplane = flag('crossplane', store === StoreBackend.CLAIM);
+  if (store === StoreBackend.CLAIM && !crossplane) {
+    fail('crossplane', false, `is off, but the store is claimed (profile ${profile}); set it to true, or store to in-cluster`);
+  }
+  const gcpRegion = cfg.get('gcpRegion');
+  const gcpNetwork = cfg.get('gcpNetwork');
+  if ((gcpRegion === undefined) !== (gcpNetwork === undefined)) {
+    fail(gcpRegion === undefined ? 'gcpRegion' : 'gcpNetwork', undefined, 'is required with ' + (gcpRegion === undefined ? 'gcpNetwork' : 'gcpRegion'));
+  }
+  const storeProvider = choice('storeProvider', Object.values(StoreProvider));
+  if (store === StoreBackend.CLAIM && cfg.get('redisPassword') !== undefined) {
+    fail('redisPassword', '[secret]', 'sets the in-cluster Redis\' password, but the store is claimed (its composition generates one); remove it, or set store to in-cluster');
+  }
+  if (storeProvider === StoreProvider.GCP && gcpRegion === undefined) fail('storeProvider', storeProvider, 'needs gcpRegion and gcpNetwork');
   return {
     platform: {
       profile: profile as Profile,
@@ -64,6 +88,11 @@ export function readConfig(cfg: pulumi.Config = new pulumi.Config(NAMESPACE)): P
       gatewayMinScale: optionalInteger(cfg, 'gatewayMinScale', 0),
       functionMinScale: optionalInteger(cfg, 'functionMinScale', 0),
       redisStorageGi: optionalInteger(cfg, 'redisStorageGi', 1),
+      store,
+      platformApis: crossplane,
+      crossplaneMode: choice('crossplaneMode', Object.values(CrossplaneMode)),
+      gcp: gcpRegion !== undefined ? { region: gcpRegion, authorizedNetwork: gcpNetwork! } : undefined,
+      storeProvider,
     },
     installKnative: flag('installKnative'),
     installEventing: flag('installEventing'),
@@ -71,5 +100,7 @@ export function readConfig(cfg: pulumi.Config = new pulumi.Config(NAMESPACE)): P
     ingressServiceType,
     knativeManifestsDir: cfg.get('knativeManifestsDir'),
     redisPassword: cfg.getSecret('redisPassword'),
+    crossplane,
+    crossplaneChart: cfg.get('crossplaneChart'),
   };
 }

@@ -1,6 +1,7 @@
 /**
- * The Pulumi program: Knative Serving (+ kourier) first, then the reference functions platform, built in-process
- * from the same constructs as dist/ and deployed object by object through the bridge.
+ * The Pulumi program: Knative Serving (+ kourier), the event stack and — when the store is claimed — Crossplane
+ * first, then the reference platform, built in-process from the same constructs as dist/ and deployed object by
+ * object through the bridge.
  */
 import { App } from 'cdk8s';
 import * as pulumi from '@pulumi/pulumi';
@@ -8,6 +9,7 @@ import { KnativeFunction } from '../../constructs';
 import { buildReferencePlatform } from '../reference-platform';
 import { Cdk8sDeployment } from './bridge';
 import { ProgramConfig, readConfig } from './config';
+import { CROSSPLANE_GROUPS, CrossplaneInstall } from './crossplane';
 import { KnativeEventing } from './knative-eventing';
 import { KnativeServing } from './knative-serving';
 import { ManifestReader, manifestReader } from './release-install';
@@ -18,8 +20,13 @@ export interface ProgramOutputs {
   readonly namespace: string;
   /** In-cluster URLs of the functions. */
   readonly functions: { [name: string]: string };
-  /** Secret holding the Redis password (the value is a Pulumi secret, never an output). */
-  readonly redisPasswordSecret: string;
+  /**
+   * Secret holding the store's credentials: the in-cluster Redis' password Secret, or the claim's connection Secret
+   * (the values are never outputs).
+   */
+  readonly storeSecret: string;
+  /** `in-cluster` or `claim`. */
+  readonly store: string;
   /** Namespace of the event infrastructure. */
   readonly eventsNamespace: string;
   /** In-cluster address publishers post CloudEvents to. */
@@ -53,15 +60,18 @@ export function runProgram(options: ProgramOptions = {}): ProgramOutputs {
   const eventing = config.installEventing ? new KnativeEventing('event-stack', { reader }) : undefined;
   const eventingGroups = ['eventing.knative.dev', 'sources.knative.dev', 'messaging.knative.dev', 'flows.knative.dev', 'sinks.knative.dev'];
 
-  const redisSecret = platform.redis.passwordSecret;
+  const crossplane = config.crossplane ? new CrossplaneInstall('crossplane', { chartPath: config.crossplaneChart }) : undefined;
+
+  const redisSecret = platform.redis?.passwordSecret;
   const deployment = new Cdk8sDeployment('functions-platform', {
     root: app,
     apiGroupDependencies: {
       ...(knative ? { 'serving.knative.dev': knative.ready } : {}),
       ...(eventing ? Object.fromEntries(eventingGroups.map((g) => [g, eventing.eventingReady])) : {}),
       ...(eventing ? { 'rabbitmq.com': eventing.rabbitmqReady } : {}),
+      ...(crossplane ? Object.fromEntries(CROSSPLANE_GROUPS.map((g) => [g, crossplane.ready])) : {}),
     },
-    secretValues: config.redisPassword ? { [redisSecret.secretName]: { [redisSecret.key]: config.redisPassword } } : {},
+    secretValues: config.redisPassword && redisSecret ? { [redisSecret.secretName]: { [redisSecret.key]: config.redisPassword } } : {},
   });
 
   const gateway = platform.gateway.service;
@@ -70,7 +80,8 @@ export function runProgram(options: ProgramOptions = {}): ProgramOutputs {
     gatewayUrl: pulumi.output(gatewayResource.status).apply((s: any) => s?.url as string | undefined),
     namespace: platform.namespace,
     functions: Object.fromEntries(platform.functions.map((f) => [f.name, f.url])),
-    redisPasswordSecret: redisSecret.secretName,
+    storeSecret: redisSecret?.secretName ?? platform.storeClaim!.connectionSecretName,
+    store: platform.storeBackend,
     eventsNamespace: reference.events.namespace,
     brokerUrl: reference.events.broker.address,
   };

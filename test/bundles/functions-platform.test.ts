@@ -1,6 +1,7 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import {
-  ApiGateway, DeployTimeSecret, Frontend, FunctionsPlatform, FunctionsPlatformProps, KnativeDataPlane, Language, Profile,
+  ApiGateway, CrossplaneMode, DeployTimeSecret, Frontend, FunctionsPlatform, FunctionsPlatformProps, KeyValueStoreApi, KnativeDataPlane, Language,
+  Profile, StoreBackend, StoreProvider, StoreSize,
 } from '../../constructs';
 import { envOf, findObject, synthValid, testChart, validationError } from '../support/k8s';
 
@@ -87,8 +88,8 @@ describe('FunctionsPlatform (dev)', () => {
   });
 });
 
-describe('FunctionsPlatform (prod)', () => {
-  const { objects } = build({ profile: Profile.PROD });
+describe('FunctionsPlatform (prod, in-cluster store on request)', () => {
+  const { objects } = build({ profile: Profile.PROD, store: StoreBackend.IN_CLUSTER });
 
   test('no cold starts, more gateway pods, bigger functions', () => {
     const fn = findObject(objects, 'Service', 'score', 'serving.knative.dev/v1');
@@ -108,6 +109,7 @@ describe('FunctionsPlatform (prod)', () => {
   test('explicit props win over the profile', () => {
     const { objects: o } = build({
       profile: Profile.PROD,
+      store: StoreBackend.IN_CLUSTER,
       functions: [{ ...functions[0], scale: { min: 0, max: 4 } }],
       redis: { storage: Size.gibibytes(3), podDisruptionBudget: false },
       gateway: { scale: { min: 5 } },
@@ -117,6 +119,60 @@ describe('FunctionsPlatform (prod)', () => {
     expect(findObject(o, 'Service', 'gateway', 'serving.knative.dev/v1').spec.template.metadata.annotations)
       .toMatchObject({ 'autoscaling.knative.dev/min-scale': '5', 'autoscaling.knative.dev/max-scale': '10' });
     expect(o.filter((x) => x.kind === 'PodDisruptionBudget')).toEqual([]);
+  });
+});
+
+describe('FunctionsPlatform (prod): the store is claimed from a platform API', () => {
+  function prod(props: Partial<FunctionsPlatformProps> = {}, mode?: CrossplaneMode) {
+    const app = Testing.app();
+    const apis = new KeyValueStoreApi(new Chart(app, 'apis', { disableResourceNameHashes: true }), 'kv', {
+      mode, gcp: { region: 'europe-west1', authorizedNetwork: 'projects/acme/global/networks/apps' },
+    });
+    const chart = new Chart(app, 'test', { disableResourceNameHashes: true });
+    const platform = new FunctionsPlatform(chart, 'platform', { namespace: 'games', functions, profile: Profile.PROD, storeApi: apis, ...props });
+    return { platform, objects: synthValid(chart) };
+  }
+
+  test('one prop switches the store: a KeyValueStore claim (medium) instead of a Redis StatefulSet, bound the same way', () => {
+    const { platform, objects } = prod();
+    expect(platform.storeBackend).toBe(StoreBackend.CLAIM);
+    expect(platform.redis).toBeUndefined();
+    expect(objects.filter((o) => o.kind === 'StatefulSet')).toEqual([]);
+    expect(findObject(objects, 'KeyValueStore', 'redis')).toMatchObject({
+      apiVersion: 'data.platform-blueprints.io/v1alpha1',
+      metadata: { namespace: 'games' },
+      spec: { size: 'medium', highAvailability: false, writeConnectionSecretToRef: { name: 'redis-connection' } },
+    });
+    const score = findObject(objects, 'Service', 'score', 'serving.knative.dev/v1');
+    expect(envOf(score)).toMatchObject({
+      REDIS_HOST: { secretKeyRef: { name: 'redis-connection', key: 'host' } },
+      REDIS_PORT: { secretKeyRef: { name: 'redis-connection', key: 'port' } },
+      REDIS_ADDR: '$(REDIS_HOST):$(REDIS_PORT)',
+      REDIS_PASSWORD: { secretKeyRef: { name: 'redis-connection', key: 'password' } },
+    });
+    // The local composition's network policy admits pods with this label.
+    expect(score.spec.template.metadata.labels['bind.platform-blueprints.io/redis']).toBe('client');
+    expect(findObject(objects, 'Service', 'stats', 'serving.knative.dev/v1').spec.template.metadata.labels['bind.platform-blueprints.io/redis']).toBeUndefined();
+    expect(platform.node.findAll().filter(DeployTimeSecret.isDeployTimeSecret)).toEqual([]);
+  });
+
+  test('claims mode (Crossplane v1 XRD): the same request as a claim; a managed composition and a size by prop', () => {
+    const { objects } = prod({ storeClaim: { name: 'cache', size: StoreSize.LARGE, provider: StoreProvider.GCP, highAvailability: true } }, CrossplaneMode.CLAIMS);
+    expect(findObject(objects, 'KeyValueStore', 'cache').spec).toEqual({
+      size: 'large', highAvailability: true, compositionSelector: { matchLabels: { provider: 'gcp' } }, writeConnectionSecretToRef: { name: 'cache-connection' },
+    });
+  });
+
+  test('a claimed store needs the API; props of the other backend are errors', () => {
+    const { chart } = testChart(null);
+    expect(validationError(() => new FunctionsPlatform(chart, 'p1', { namespace: 'games', functions, profile: Profile.PROD })).message)
+      .toBe('test/p1: storeApi (undefined) is required when the store is claimed (profile prod); pass the KeyValueStoreApi your platform publishes, or store: StoreBackend.IN_CLUSTER');
+    expect(validationError(() => prod({ redis: { storage: Size.gibibytes(2) } })).message)
+      .toContain('redis (["storage"]) configures the in-cluster Redis, but the store is claimed; use storeClaim, or store: StoreBackend.IN_CLUSTER');
+    expect(validationError(() => build({ storeClaim: { size: StoreSize.LARGE } })).message)
+      .toContain('storeClaim (["size"]) configures a claim, but the store is in-cluster; use redis, or store: StoreBackend.CLAIM');
+    expect(validationError(() => prod({ storeClaim: { highAvailability: true, provider: StoreProvider.LOCAL } })).message)
+      .toContain('highAvailability (true) is not offered by the local composition (one Redis)');
   });
 });
 
@@ -170,7 +226,7 @@ describe('FunctionsPlatform bad input', () => {
       'test/platform: functions[2].name ("score") duplicates functions[0].name; function names must be unique'],
     ['invalid function name', { functions: [{ ...functions[0], name: 'Score' }] }, 'test/platform: functions[0].name ("Score") must be a DNS-1035 label'],
     ['function named like the store', { functions: [{ ...functions[0], name: 'redis' }] },
-      'test/platform: functions[0].name ("redis") collides with the name of the platform\'s Redis or gateway'],
+      'test/platform: functions[0].name ("redis") collides with the name of the platform\'s store or gateway'],
     ['route to an unknown function', { gateway: { routes: [{ path: '/x', function: 'nope' }] } },
       'test/platform: gateway.routes[0].function ("nope") is not one of the platform\'s functions; use one of: score, board, stats'],
     ['duplicate route paths', { gateway: { routes: [{ path: '/x', function: 'score' }, { path: '/x', function: 'board' }] } },

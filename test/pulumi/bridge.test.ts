@@ -143,7 +143,7 @@ describe('Cdk8sDeployment under Pulumi mocks', () => {
     expect(JSON.stringify(inputs.stringData)).toContain('1b47061264138c4ac30d75fd1eb44270'); // the wire marker of a secret value
     const elsewhere = mocked.registrations.filter((r) => r.type !== 'kubernetes:core/v1:Secret' && !r.type.startsWith('random:'));
     expect(JSON.stringify(elsewhere.map((r) => r.inputs))).not.toContain('generated-password');
-    expect(platform.redis.passwordSecret).toEqual({ secretName: 'redis-auth', key: 'password' });
+    expect(platform.redis!.passwordSecret).toEqual({ secretName: 'redis-auth', key: 'password' });
   });
 
   test('a given password replaces the generated one and stays secret', async () => {

@@ -29,7 +29,8 @@ describe('the Pulumi program', () => {
   });
   const planned = (() => {
     const app = new App();
-    buildReferencePlatform(app, { profile: Profile.DEV });
+    // dev: the store is in-cluster, so neither Crossplane nor the platform APIs are deployed.
+    buildReferencePlatform(app, { profile: Profile.DEV, platformApis: false });
     return app.charts.flatMap((c) => c.toJson());
   })();
   const done = (async () => {
@@ -122,7 +123,7 @@ describe('the Pulumi program', () => {
       leaderboard: 'http://leaderboard.functions.svc.cluster.local',
     });
     expect([outputs.eventsNamespace, outputs.brokerUrl]).toEqual(['events', 'http://game-broker-ingress.events.svc.cluster.local']);
-    expect(outputs.redisPasswordSecret).toBe('redis-auth');
+    expect([outputs.store, outputs.storeSecret]).toEqual(['in-cluster', 'redis-auth']);
     expect(JSON.stringify(outputs)).not.toContain('mock-generated-password');
   });
 
@@ -148,8 +149,11 @@ describe('stack configuration', () => {
     const c = readConfig(config({}));
     expect(c.platform).toEqual({
       profile: 'dev', namespace: undefined, eventsNamespace: undefined, images: undefined, gatewayMinScale: undefined, functionMinScale: undefined, redisStorageGi: undefined,
+      store: 'in-cluster', platformApis: false, crossplaneMode: undefined, gcp: undefined, storeProvider: undefined,
     });
-    expect([c.installKnative, c.installEventing]).toEqual([true, true]);
+    expect([c.installKnative, c.installEventing, c.crossplane]).toEqual([true, true, false]);
+    // prod claims its store, so it installs Crossplane unless told otherwise.
+    expect(readConfig(config({ profile: 'prod' })).platform).toMatchObject({ store: 'claim', platformApis: true });
     expect(c.redisPassword).toBeUndefined();
   });
 
@@ -157,11 +161,14 @@ describe('stack configuration', () => {
     const c = readConfig(config({
       profile: 'prod', namespace: 'fx', images: JSON.stringify({ hello: 'ghcr.io/me/hello:2' }), gatewayMinScale: '3', functionMinScale: '2',
       redisStorageGi: '20', installKnative: 'false', installEventing: 'false', knativeDomain: 'fx.example.com', ingressServiceType: 'ClusterIP',
-      knativeManifestsDir: '/mirror', redisPassword: 'chosen-password-123', eventsNamespace: 'fx-events',
+      knativeManifestsDir: '/mirror', redisPassword: 'chosen-password-123', eventsNamespace: 'fx-events', store: 'in-cluster', crossplane: 'true',
+      crossplaneMode: 'claims', gcpRegion: 'europe-west1', gcpNetwork: 'projects/acme/global/networks/apps', storeProvider: 'gcp', crossplaneChart: '/charts/crossplane-2.3.4.tgz',
     }, ['redisPassword']));
     expect(c.platform).toEqual({
       profile: 'prod', namespace: 'fx', eventsNamespace: 'fx-events', images: { hello: 'ghcr.io/me/hello:2' }, gatewayMinScale: 3, functionMinScale: 2, redisStorageGi: 20,
+      store: 'in-cluster', platformApis: true, crossplaneMode: 'claims', gcp: { region: 'europe-west1', authorizedNetwork: 'projects/acme/global/networks/apps' }, storeProvider: 'gcp',
     });
+    expect([c.crossplane, c.crossplaneChart]).toEqual([true, '/charts/crossplane-2.3.4.tgz']);
     expect([c.installKnative, c.installEventing, c.knativeDomain, c.ingressServiceType, c.knativeManifestsDir]).toEqual([false, false, 'fx.example.com', 'ClusterIP', '/mirror']);
     expect(await pulumi.isSecret(c.redisPassword as pulumi.Output<string>)).toBe(true);
   });
@@ -174,10 +181,63 @@ describe('stack configuration', () => {
     [{ installKnative: 'yes' }, 'platform-blueprints:installKnative ("yes") must be true or false'],
     [{ installEventing: '1' }, 'platform-blueprints:installEventing ("1") must be true or false'],
     [{ images: '["a"]' }, 'platform-blueprints:images (["a"]) must be an object of image references by name'],
+    [{ profile: 'prod', crossplane: 'false' }, 'platform-blueprints:crossplane (false) is off, but the store is claimed (profile prod); set it to true, or store to in-cluster'],
+    [{ store: 'managed' }, 'platform-blueprints:store ("managed") must be one of in-cluster, claim'],
+    [{ crossplaneMode: 'v3' }, 'platform-blueprints:crossplaneMode ("v3") must be one of claims, namespaced'],
+    [{ gcpRegion: 'europe-west1' }, 'platform-blueprints:gcpNetwork (undefined) is required with gcpRegion'],
+    [{ profile: 'prod', storeProvider: 'gcp' }, 'platform-blueprints:storeProvider ("gcp") needs gcpRegion and gcpNetwork'],
+    [{ profile: 'prod', redisPassword: 'x' }, 'platform-blueprints:redisPassword ("[secret]") sets the in-cluster Redis\' password, but the store is claimed'],
     [{ images: '{"helo":"ghcr.io/me/hello:2"}' }, 'platform-blueprints:images ({"helo":"ghcr.io/me/hello:2"}) names "helo", which is not an image of the platform; use hello, player, echo, leaderboard, gateway, redis, deadLetters'],
   ])('bad value %j', (values, message) => {
     expect(() => readConfig(config(values))).toThrow(ConfigError);
     expect(() => readConfig(config(values))).toThrow(message);
+  });
+});
+
+describe('the program with a claimed store (profile prod)', () => {
+  // Run when this block starts, so the registrations of the block above are complete and separate.
+  let outputs: ReturnType<typeof runProgram>;
+  let done: Promise<void>;
+  beforeAll(() => {
+    outputs = runProgram({
+      config: readConfig(config({ profile: 'prod', namespace: 'shop', eventsNamespace: 'shop-events', installKnative: 'false', installEventing: 'false' })),
+      reader: () => Promise.reject(new Error('must not read manifests')),
+    });
+    done = (async () => {
+      await valueOf(outputs.gatewayUrl);
+      await settle([]);
+    })();
+  });
+  const XRD = 'functions-platform/keyvaluestores.data.platform-blueprints.io';
+  const COMPOSITION = 'functions-platform/local.keyvaluestores.data.platform-blueprints.io';
+
+  test('installs Crossplane from its pinned chart, awaited', async () => {
+    await done;
+    expect(mocked.get('kubernetes:helm.sh/v3:Release', 'crossplane/crossplane').inputs).toMatchObject({
+      chart: 'crossplane', version: '2.3.4', repositoryOpts: { repo: 'https://charts.crossplane.io/stable' }, namespace: 'crossplane-system', createNamespace: true, skipAwait: false,
+    });
+  });
+
+  test('orders the platform APIs: Crossplane → functions and providers → provider configs → XRDs → compositions → the claim', async () => {
+    await done;
+    const deps = (type: string, name: string) => mocked.dependencyNames(type, name);
+    expect(deps('kubernetes:pkg.crossplane.io/v1:Function', 'functions-platform/function-go-templating')).toContain('crossplane/crossplane');
+    expect(deps('kubernetes:pkg.crossplane.io/v1:Provider', 'functions-platform/provider-kubernetes')).toContain('crossplane/crossplane');
+    expect(deps('kubernetes:kubernetes.m.crossplane.io/v1alpha1:ClusterProviderConfig', 'functions-platform/in-cluster')).toContain('functions-platform/provider-kubernetes');
+    expect(deps('kubernetes:apiextensions.crossplane.io/v2:CompositeResourceDefinition', XRD)).toContain('crossplane/crossplane');
+    expect(deps('kubernetes:apiextensions.crossplane.io/v1:Composition', COMPOSITION))
+      .toEqual(expect.arrayContaining([XRD, 'functions-platform/function-go-templating', 'functions-platform/function-auto-ready', 'crossplane/crossplane']));
+    expect(deps('kubernetes:data.platform-blueprints.io/v1alpha1:KeyValueStore', 'functions-platform/shop/redis')).toEqual(expect.arrayContaining([XRD, 'functions-platform/shop']));
+  });
+
+  test('the claim is awaited until Ready and protected (deleting it deletes the store); the functions read its connection Secret', async () => {
+    await done;
+    const claim = mocked.get('kubernetes:data.platform-blueprints.io/v1alpha1:KeyValueStore', 'functions-platform/shop/redis');
+    expect([claim.inputs.metadata.annotations['pulumi.com/waitFor'], claim.protect, claim.retainOnDelete]).toEqual(['condition=Ready', true, true]);
+    expect(mocked.get('kubernetes:apiextensions.crossplane.io/v2:CompositeResourceDefinition', XRD).inputs.metadata.annotations['pulumi.com/waitFor']).toBe('condition=Established');
+    expect([outputs.store, outputs.storeSecret]).toEqual(['claim', 'redis-connection']);
+    expect(mocked.registrations.some((r) => r.type === 'kubernetes:apps/v1:StatefulSet' && r.name.startsWith('functions-platform/shop/'))).toBe(false);
+    expect(mocked.registrations.some((r) => r.type === 'random:index/randomPassword:RandomPassword' && r.name.includes('/shop/'))).toBe(false);
   });
 });
 

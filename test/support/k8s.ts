@@ -3,7 +3,7 @@
  */
 import { App, Chart, Testing } from 'cdk8s';
 import { SchemaValidator } from '../../scripts/lib/schema-validator';
-import { ValidationError } from '../../constructs';
+import { PlatformApi, ValidationError } from '../../constructs';
 
 /**
  * A Testing app with one chart (cdk8s-plus style), in namespace `ns` unless given (`null`: no namespace).
@@ -16,10 +16,20 @@ export function testChart(namespace: string | null = 'ns', context: { [key: stri
   return { app, chart };
 }
 
+/**
+ * The strict validator, knowing also the CRDs the platform APIs of the app imply (claims and composites are then
+ * validated like any other object).
+ */
+export function validatorFor(scope: Chart | App): SchemaValidator {
+  const apis = scope.node.root.node.findAll().filter((c): c is PlatformApi => c instanceof PlatformApi);
+  const base = SchemaValidator.load();
+  return apis.length ? base.withCustomResourceDefinitions(apis.flatMap((a) => a.impliedCrds()), 'platform APIs') : base;
+}
+
 /** Synthesizes a chart and validates every object strictly against the pinned upstream schemas. */
 export function synthValid(chart: Chart): any[] {
   const objects = Testing.synth(chart);
-  expect(SchemaValidator.load().validateAll(objects)).toEqual([]);
+  expect(validatorFor(chart).validateAll(objects)).toEqual([]);
   return objects;
 }
 
