@@ -175,6 +175,8 @@ export class PlatformApi extends Construct {
     DeployHints.providesApiGroup(this.resource, this.group);
     this.node.addValidation({
       validate: () => {
+        const clash = this.nameClash();
+        if (clash) return [clash];
         if (this.compositions.length === 0) return [`${this.node.path}: platform API ${this.kind} has no composition; add one with new Composition(..., { api })`];
         if (this.compositions.length > 1 && !this.defaultComposition) {
           return [`${this.node.path}: platform API ${this.kind} has ${this.compositions.length} compositions and no default; ` +
@@ -183,6 +185,28 @@ export class PlatformApi extends Construct {
         return [];
       },
     });
+  }
+
+  /** The kinds and plurals this API defines in its group (composite, and claim with CLAIMS). */
+  private definedNames(): Array<{ kind: string; plural: string }> {
+    const names = [{ kind: this.compositeKind, plural: this.compositePlural }];
+    if (this.mode === CrossplaneMode.CLAIMS) names.push({ kind: this.kind, plural: this.plural });
+    return names;
+  }
+
+  /** Another API of the app defining the same kind or plural in the same group (two CRDs would collide). */
+  private nameClash(): string | undefined {
+    const others = this.node.root.node.findAll().filter((c): c is PlatformApi => c instanceof PlatformApi && c !== this && c.group === this.group);
+    for (const other of others) {
+      for (const mine of this.definedNames()) {
+        const theirs = other.definedNames().find((n) => n.kind === mine.kind || n.plural === mine.plural);
+        if (theirs) {
+          return `${this.node.path}: kind ${mine.kind} (${mine.plural}.${this.group}) clashes with ${theirs.kind} (${theirs.plural}.${other.group}) of ` +
+            `${other.node.path}; give one of the APIs another kind, plural or group`;
+        }
+      }
+    }
+    return undefined;
   }
 
   /** The compositions of this API. */

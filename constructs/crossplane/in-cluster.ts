@@ -188,7 +188,11 @@ export class InClusterTemplate {
     return {
       apiVersion: kind.apiVersion,
       kind: kind.kind,
-      metadata: { annotations: { 'gotemplating.fn.crossplane.io/composition-resource-name': InClusterTemplate.resourceName(manifest) } },
+      metadata: {
+        // Namespaced Objects live with the composite (Crossplane v2 composes into the composite's namespace).
+        ...(this.namespaced ? { namespace: PLACEHOLDER.NAMESPACE } : {}),
+        annotations: { 'gotemplating.fn.crossplane.io/composition-resource-name': InClusterTemplate.resourceName(manifest) },
+      },
       spec: {
         forProvider: { manifest },
         providerConfigRef: this.namespaced ? { kind: 'ClusterProviderConfig', name: providerConfig } : { name: providerConfig },
