@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import {
-  Claim, CrossplaneMode, CrossplanePackages, KeyValueStoreApi, KeyValueStoreClaim, KnativeFunction, MessageBrokerApi, MessageBrokerClaim, PlatformApis,
+  Claim, CrossplaneMode, CrossplanePackages, KeyValueStoreApi, KeyValueStoreClaim, KnativeFunction, MessageBrokerClaim, PlatformApis,
   StoreProvider, StoreSize,
 } from '../../constructs';
 import { findObject, synthValid, validationError, validatorFor, envOf } from '../support/k8s';
