@@ -385,3 +385,61 @@ function uniqueKinds(kinds: ComposedKind[]): ComposedKind[] {
   for (const k of kinds) seen.set(`${k.apiVersion}/${k.kind}`, k);
   return [...seen.values()];
 }
+
+export interface HelmChartRef {
+  readonly name: string;
+  /** Chart repository URL, e.g. `https://charts.example.org`. */
+  readonly repository: string;
+  /** Exact chart version. */
+  readonly version: string;
+}
+
+export interface HelmReleaseTemplateProps {
+  /** The API the composition implements (decides cluster-scoped or namespaced Release). */
+  readonly api: PlatformApi;
+  /** Name of the composed resource. @default 'release' */
+  readonly name?: string;
+  readonly chart: HelmChartRef;
+  /** Values every release gets. @default - none */
+  readonly values?: { [key: string]: any };
+  /**
+   * Composite fields copied into values, by composite field path → values path (e.g. `spec.size` → `resources.preset`).
+   * @default - none
+   */
+  readonly valuesFromComposite?: { [fromFieldPath: string]: string };
+  /** Name of the provider-helm (Cluster)ProviderConfig. @default 'in-cluster' */
+  readonly providerConfigName?: string;
+}
+
+/**
+ * A provider-helm Release as a function-patch-and-transform resource: the chart installed into the claim's (or
+ * namespaced composite's) namespace, named after it, with values from the composite.
+ */
+export class HelmReleaseTemplate {
+  /** The composed resource. */
+  public static of(scope: Construct, props: HelmReleaseTemplateProps): ComposedTemplate {
+    const { chart } = props;
+    if (!chart || checkName('dns1123-label', chart.name)) invalid(scope, 'chart.name', chart?.name, 'must be a chart name (DNS-1123 label)');
+    if (typeof chart.repository !== 'string' || !/^(https?|oci):\/\/\S+$/.test(chart.repository)) invalid(scope, 'chart.repository', chart.repository, 'must be an http(s) or oci URL');
+    if (typeof chart.version !== 'string' || !/^v?\d+\.\d+\.\d+([-+][\w.-]+)?$/.test(chart.version)) {
+      invalid(scope, 'chart.version', chart.version, 'must be an exact semantic version', 'pin the chart, e.g. "1.4.2"');
+    }
+    const namespaced = props.api.mode === CrossplaneMode.NAMESPACED;
+    const providerConfig = props.providerConfigName ?? 'in-cluster';
+    const forProvider = { chart: { name: chart.name, repository: chart.repository, version: chart.version }, namespace: 'default', values: { ...props.values } };
+    const target = namespaced ? 'metadata.namespace' : 'spec.claimRef.namespace';
+    return {
+      name: props.name ?? 'release',
+      base: namespaced
+        ? { apiVersion: 'helm.m.crossplane.io/v1beta1', kind: 'Release', spec: { forProvider, providerConfigRef: { kind: 'ClusterProviderConfig', name: providerConfig } } }
+        : { apiVersion: 'helm.crossplane.io/v1beta1', kind: 'Release', spec: { forProvider, providerConfigRef: { name: providerConfig } } },
+      patches: [
+        Patch.fromComposite(target, 'spec.forProvider.namespace', { required: true }),
+        Patch.fromComposite(namespaced ? 'metadata.name' : 'spec.claimRef.name', 'metadata.annotations[crossplane.io/external-name]', { required: true }),
+        ...Object.entries(props.valuesFromComposite ?? {}).map(([from, to]) => Patch.fromComposite(from, `spec.forProvider.values.${to}`)),
+      ],
+    };
+  }
+
+  private constructor() {}
+}

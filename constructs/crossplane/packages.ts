@@ -14,12 +14,17 @@ import { MANAGED_BY, recommendedLabels } from '../core/labels';
 import { requireName } from '../core/validate';
 import { XpProviderConfig } from '../imports/kubernetes.crossplane.io';
 import { XpClusterProviderConfig } from '../imports/kubernetes.m.crossplane.io';
+import { ProviderConfigV1Beta1 as HelmProviderConfig } from '../imports/helm.crossplane.io';
+import { ClusterProviderConfig as HelmClusterProviderConfig } from '../imports/helm.m.crossplane.io';
 import { DeploymentRuntimeConfig, Function as FunctionL1, Provider } from '../imports/pkg.crossplane.io';
 import { ComposedKind, Composition, CompositionFunction } from './composition';
 
 /** provider-kubernetes, pinned. */
 export const PROVIDER_KUBERNETES = 'xpkg.crossplane.io/crossplane-contrib/provider-kubernetes:v1.2.1';
+/** provider-helm, pinned. */
+export const PROVIDER_HELM = 'xpkg.crossplane.io/crossplane-contrib/provider-helm:v1.4.0';
 const OBJECT_GROUPS = ['kubernetes.crossplane.io', 'kubernetes.m.crossplane.io'];
+const HELM_GROUPS = ['helm.crossplane.io', 'helm.m.crossplane.io'];
 const VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
 
 export interface CrossplanePackagesProps {
@@ -30,8 +35,14 @@ export interface CrossplanePackagesProps {
   readonly compositions?: Composition[];
   /** Namespace Crossplane runs in (its providers' ServiceAccounts live there). @default 'crossplane-system' */
   readonly crossplaneNamespace?: string;
-  /** Name of the provider-kubernetes ProviderConfig and ClusterProviderConfig. @default 'in-cluster' */
+  /** Name of the providers' ProviderConfigs and ClusterProviderConfigs. @default 'in-cluster' */
   readonly providerConfigName?: string;
+  /**
+   * The kinds the Helm charts of the compositions install (provider-helm's RBAC); required when a composition
+   * composes provider-helm Releases.
+   * @default - none
+   */
+  readonly helmChartKinds?: ComposedKind[];
 }
 
 /** Functions, providers, provider configs and RBAC for a set of compositions (see the module comment). */
@@ -39,6 +50,8 @@ export class CrossplanePackages extends Construct {
   public readonly functions: CompositionFunction[];
   /** The Provider object of provider-kubernetes, when a composition composes in-cluster Objects. */
   public readonly providerKubernetes?: ApiObject;
+  /** The Provider object of provider-helm, when a composition composes Helm Releases. */
+  public readonly providerHelm?: ApiObject;
 
   public constructor(scope: Construct, id: string, props: CrossplanePackagesProps = {}) {
     super(scope, id);
@@ -58,47 +71,64 @@ export class CrossplanePackages extends Construct {
     }
 
     const composed = compositions.flatMap((c) => c.composedKinds);
-    const objectGroups = new Set(composed.map((k) => k.apiVersion.split('/')[0]).filter((g) => OBJECT_GROUPS.includes(g)));
-    if (objectGroups.size === 0) return;
+    const groups = new Set(composed.map((k) => k.apiVersion.split('/')[0]));
+    const credentials = { credentials: { source: 'InjectedIdentity' } } as any;
 
-    // provider-kubernetes runs as a ServiceAccount with a fixed name, so RBAC can be bound to it.
-    const serviceAccount = 'provider-kubernetes';
-    const runtime = new DeploymentRuntimeConfig(this, 'ProviderKubernetesRuntime', {
-      metadata: { name: 'provider-kubernetes', labels: labels('provider-kubernetes') },
-      spec: { serviceAccountTemplate: { metadata: { name: serviceAccount } } },
-    });
-    clusterScoped(runtime);
-    const provider = new Provider(this, 'ProviderKubernetes', {
-      metadata: { name: 'provider-kubernetes', labels: labels('provider-kubernetes') },
-      spec: {
-        package: PROVIDER_KUBERNETES,
-        runtimeConfigRef: { apiVersion: 'pkg.crossplane.io/v1beta1', kind: 'DeploymentRuntimeConfig', name: 'provider-kubernetes' },
-      },
+    if (OBJECT_GROUPS.some((g) => groups.has(g))) {
+      this.providerKubernetes = this.installProvider('provider-kubernetes', PROVIDER_KUBERNETES, OBJECT_GROUPS, labels);
+      if (groups.has('kubernetes.crossplane.io')) {
+        clusterScoped(new XpProviderConfig(this, 'InClusterProviderConfig', { metadata: { name: providerConfigName, labels: labels(providerConfigName) }, spec: credentials }));
+      }
+      if (groups.has('kubernetes.m.crossplane.io')) {
+        clusterScoped(new XpClusterProviderConfig(this, 'InClusterClusterProviderConfig', { metadata: { name: providerConfigName, labels: labels(providerConfigName) }, spec: credentials }));
+      }
+      // Crossplane's RBAC manager already lets every provider manage Secrets, ConfigMaps and Events; the rest of
+      // what the Objects hold is granted here, kind by kind.
+      this.grant('provider-kubernetes', compositions.flatMap((c) => c.objectManifestKinds), namespace, labels);
+    }
+
+    if (HELM_GROUPS.some((g) => groups.has(g))) {
+      if (!props.helmChartKinds?.length) {
+        invalid(this, 'helmChartKinds', props.helmChartKinds, 'must list the kinds the composed Helm charts install',
+          'provider-helm needs RBAC for them, e.g. [{ apiVersion: "apps/v1", kind: "Deployment" }]');
+      }
+      this.providerHelm = this.installProvider('provider-helm', PROVIDER_HELM, HELM_GROUPS, labels);
+      if (groups.has('helm.crossplane.io')) {
+        clusterScoped(new HelmProviderConfig(this, 'HelmProviderConfig', { metadata: { name: providerConfigName, labels: labels(providerConfigName) }, spec: credentials }));
+      }
+      if (groups.has('helm.m.crossplane.io')) {
+        clusterScoped(new HelmClusterProviderConfig(this, 'HelmClusterProviderConfig', { metadata: { name: providerConfigName, labels: labels(providerConfigName) }, spec: credentials }));
+      }
+      this.grant('provider-helm', props.helmChartKinds, namespace, labels);
+    }
+  }
+
+  /** A provider running as a ServiceAccount of a fixed name (so RBAC can be bound to it), serving `groups`. */
+  private installProvider(name: string, packageRef: string, groups: string[], labels: (i: string) => { [k: string]: string }): ApiObject {
+    clusterScoped(new DeploymentRuntimeConfig(this, `${name}-runtime`, {
+      metadata: { name, labels: labels(name) },
+      spec: { serviceAccountTemplate: { metadata: { name } } },
+    }));
+    const provider = new Provider(this, name, {
+      metadata: { name, labels: labels(name) },
+      spec: { package: packageRef, runtimeConfigRef: { apiVersion: 'pkg.crossplane.io/v1beta1', kind: 'DeploymentRuntimeConfig', name } },
     });
     clusterScoped(provider);
     DeployHints.awaitCondition(provider, 'Healthy');
-    for (const g of OBJECT_GROUPS) DeployHints.providesApiGroup(provider, g);
-    this.providerKubernetes = provider;
+    for (const g of groups) DeployHints.providesApiGroup(provider, g);
+    return provider;
+  }
 
-    const credentials = { credentials: { source: 'InjectedIdentity' } } as any;
-    if (objectGroups.has('kubernetes.crossplane.io')) {
-      clusterScoped(new XpProviderConfig(this, 'InClusterProviderConfig', { metadata: { name: providerConfigName, labels: labels(providerConfigName) }, spec: credentials }));
-    }
-    if (objectGroups.has('kubernetes.m.crossplane.io')) {
-      clusterScoped(new XpClusterProviderConfig(this, 'InClusterClusterProviderConfig', { metadata: { name: providerConfigName, labels: labels(providerConfigName) }, spec: credentials }));
-    }
-
-    // Crossplane's RBAC manager already lets every provider manage Secrets, ConfigMaps and Events; the rest of
-    // what the Objects hold is granted here, kind by kind.
-    const manifests = compositions.flatMap((c) => c.objectManifestKinds);
-    const rules = rbacRules(this, manifests.filter((k) => !(k.apiVersion === 'v1' && ['Secret', 'ConfigMap', 'Event'].includes(k.kind))));
+  /** A ClusterRole with exactly these kinds (Secrets, ConfigMaps and Events excepted: Crossplane grants them), bound to the provider. */
+  private grant(provider: string, kinds: ComposedKind[], namespace: string, labels: (i: string) => { [k: string]: string }): void {
+    const rules = rbacRules(this, kinds.filter((k) => !(k.apiVersion === 'v1' && ['Secret', 'ConfigMap', 'Event'].includes(k.kind))));
     if (rules.length === 0) return;
-    const roleName = `${MANAGED_BY}:provider-kubernetes`;
-    clusterScoped(new k8s.KubeClusterRole(this, 'ProviderKubernetesRole', { metadata: { name: roleName, labels: labels('provider-kubernetes') }, rules }));
-    clusterScoped(new k8s.KubeClusterRoleBinding(this, 'ProviderKubernetesBinding', {
-      metadata: { name: roleName, labels: labels('provider-kubernetes') },
+    const roleName = `${MANAGED_BY}:${provider}`;
+    clusterScoped(new k8s.KubeClusterRole(this, `${provider}-role`, { metadata: { name: roleName, labels: labels(provider) }, rules }));
+    clusterScoped(new k8s.KubeClusterRoleBinding(this, `${provider}-binding`, {
+      metadata: { name: roleName, labels: labels(provider) },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
-      subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace }],
+      subjects: [{ kind: 'ServiceAccount', name: provider, namespace }],
     }));
   }
 }

@@ -1,4 +1,4 @@
-import { App, Chart, Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import {
   Claim, Composition, ConnectionDetail, CrossplaneMode, Patch, PipelineStep, PlatformApi, PlatformApiProps, ReadinessCheck, SchemaField, Transform,
 } from '../../constructs';
@@ -209,7 +209,7 @@ describe('PlatformApi bad input', () => {
   });
 
   test('kind and claim names that clash with another API of the group fail the synth', () => {
-    const app = new App();
+    const app = Testing.app();
     const chart = new Chart(app, 'apis');
     new PlatformApi(chart, 'a', { group: 'db.example.org', kind: 'Database', mode: CrossplaneMode.CLAIMS, spec });
     // Its composite kind is what the first API's composite is called.
@@ -218,7 +218,7 @@ describe('PlatformApi bad input', () => {
   });
 
   test('an API needs a composition, and a default when it has several', () => {
-    const app = new App();
+    const app = Testing.app();
     const chart = new Chart(app, 'apis');
     const api = new PlatformApi(chart, 'a', { group: 'db.example.org', kind: 'Database', spec });
     expect(() => app.synth()).toThrow('apis/a: platform API Database has no composition; add one with new Composition(..., { api })');
