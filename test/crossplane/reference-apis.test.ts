@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import {
-  Claim, CrossplaneMode, CrossplanePackages, KeyValueStoreApi, KeyValueStoreClaim, KnativeFunction, MessageBrokerClaim, PlatformApis,
+  Claim, Composition, CrossplaneMode, CrossplanePackages, HelmReleaseTemplate, KeyValueStoreApi, PipelineStep, PlatformApi, SchemaField, KeyValueStoreClaim, KnativeFunction, MessageBrokerClaim, PlatformApis,
   StoreProvider, StoreSize,
 } from '../../constructs';
 import { findObject, synthValid, validationError, validatorFor, envOf } from '../support/k8s';
@@ -241,5 +241,53 @@ describe('CrossplanePackages', () => {
     const pkgs = new CrossplanePackages(chart, 'p', { compositions: [kv.gcp!] });
     expect(pkgs.providerKubernetes).toBeUndefined();
     expect(pkgs.functions.map((f) => f.name)).toEqual(['function-auto-ready', 'function-go-templating', 'function-patch-and-transform']);
+  });
+});
+
+describe('HelmReleaseTemplate and provider-helm', () => {
+  test.each([CrossplaneMode.NAMESPACED, CrossplaneMode.CLAIMS])('%s: a chart released into the claim\'s namespace, named after it; provider-helm installed with RBAC for the chart\'s kinds', (mode) => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'apis', { disableResourceNameHashes: true });
+    const api = new PlatformApi(chart, 'Cache', { group: 'cache.example.org', kind: 'Memcached', mode, spec: { size: SchemaField.string({ enum: ['small', 'large'], default: 'small' }) } });
+    const release = HelmReleaseTemplate.of(chart, {
+      api, chart: { name: 'memcached', repository: 'https://charts.example.org', version: '7.4.1' },
+      values: { architecture: 'standalone' }, valuesFromComposite: { 'spec.size': 'resourcesPreset' },
+    });
+    new Composition(chart, 'Helm', { api, default: true, pipeline: [PipelineStep.patchAndTransform('release', [release]), PipelineStep.autoReady()] });
+    new CrossplanePackages(chart, 'Packages', { helmChartKinds: [{ apiVersion: 'apps/v1', kind: 'StatefulSet' }, { apiVersion: 'v1', kind: 'Service' }] });
+    const objects = synthValid(chart);
+    const namespaced = mode === CrossplaneMode.NAMESPACED;
+    const [resource] = findObject(objects, 'Composition', `helm.${namespaced ? '' : 'x'}memcacheds.cache.example.org`).spec.pipeline[0].input.resources;
+    expect(resource.base).toEqual({
+      apiVersion: namespaced ? 'helm.m.crossplane.io/v1beta1' : 'helm.crossplane.io/v1beta1',
+      kind: 'Release',
+      spec: {
+        forProvider: { chart: { name: 'memcached', repository: 'https://charts.example.org', version: '7.4.1' }, namespace: 'default', values: { architecture: 'standalone' } },
+        providerConfigRef: namespaced ? { kind: 'ClusterProviderConfig', name: 'in-cluster' } : { name: 'in-cluster' },
+      },
+    });
+    // The base validates against provider-helm's own schema (with a name, as Crossplane gives it).
+    const base = { ...resource.base, metadata: { name: 'cache-abcde', ...(namespaced ? { namespace: 'shop' } : {}) } };
+    expect(validatorFor(chart).validateAll([base])).toEqual([]);
+    expect(resource.patches.map((p: any) => [p.fromFieldPath, p.toFieldPath])).toEqual([
+      [namespaced ? 'metadata.namespace' : 'spec.claimRef.namespace', 'spec.forProvider.namespace'],
+      [namespaced ? 'metadata.name' : 'spec.claimRef.name', 'metadata.annotations[crossplane.io/external-name]'],
+      ['spec.size', 'spec.forProvider.values.resourcesPreset'],
+    ]);
+    expect(findObject(objects, 'Provider', 'provider-helm').spec.package).toBe('xpkg.crossplane.io/crossplane-contrib/provider-helm:v1.4.0');
+    const config = objects.find((o) => o.metadata.name === 'in-cluster');
+    expect([config.apiVersion, config.kind]).toEqual(namespaced ? ['helm.m.crossplane.io/v1beta1', 'ClusterProviderConfig'] : ['helm.crossplane.io/v1beta1', 'ProviderConfig']);
+    expect(findObject(objects, 'ClusterRole', 'platform-blueprints:provider-helm').rules.map((r: any) => [r.apiGroups[0], r.resources])).toEqual([['', ['services']], ['apps', ['statefulsets']]]);
+    expect(objects.find((o) => o.kind === 'Provider' && o.metadata.name === 'provider-kubernetes')).toBeUndefined();
+  });
+
+  test('bad chart references and missing RBAC kinds', () => {
+    const chart = Testing.chart();
+    const api = new PlatformApi(chart, 'Cache', { group: 'cache.example.org', kind: 'Memcached', spec: { size: SchemaField.string() } });
+    const chartRef = { name: 'memcached', repository: 'https://charts.example.org', version: '7.4.1' };
+    expect(validationError(() => HelmReleaseTemplate.of(chart, { api, chart: { ...chartRef, version: 'latest' } })).message).toContain('chart.version ("latest") must be an exact semantic version');
+    expect(validationError(() => HelmReleaseTemplate.of(chart, { api, chart: { ...chartRef, repository: 'charts.example.org' } })).message).toContain('chart.repository ("charts.example.org") must be an http(s) or oci URL');
+    new Composition(chart, 'Helm', { api, pipeline: [PipelineStep.patchAndTransform('release', [HelmReleaseTemplate.of(chart, { api, chart: chartRef })])] });
+    expect(validationError(() => new CrossplanePackages(chart, 'Packages')).message).toContain('helmChartKinds (undefined) must list the kinds the composed Helm charts install');
   });
 });

@@ -1,10 +1,10 @@
-import { App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import * as pulumi from '@pulumi/pulumi';
 import { mockPulumi, settle, valueOf } from '../support/pulumi';
 
 const mocked = mockPulumi(() => ({ result: 'generated-password-0123456789abcdef' }));
 // Modules that touch Pulumi resources load after the mocks are in place.
-import { FunctionsPlatform, KnativeFunction, Language } from '../../constructs';
+import { DeployHints, FunctionsPlatform, KnativeFunction, Language } from '../../constructs';
 import { Cdk8sDeployment, planDeployment, referencedObjects } from '../../src/pulumi/bridge';
 
 function platformApp() {
@@ -68,6 +68,26 @@ describe('planDeployment', () => {
       { kind: 'ServiceAccount', name: 'sa' }, { kind: 'Secret', name: 's1' }, { kind: 'ConfigMap', name: 'c1' },
       { kind: 'PersistentVolumeClaim', name: 'pvc' }, { kind: 'Secret', name: 's2' }, { kind: 'ConfigMap', name: 'c2' },
     ]);
+  });
+
+  test('an object that serves an API group goes before that group\'s objects; declared dependencies are kept', () => {
+    const tree = new App();
+    const chart = new Chart(tree, 'c', { namespace: 'x' });
+    const crd = new ApiObject(chart, 'crd', { apiVersion: 'apiextensions.crossplane.io/v2', kind: 'CompositeResourceDefinition', metadata: { name: 'widgets.example.org' } });
+    DeployHints.providesApiGroup(crd, 'example.org');
+    const widget = new ApiObject(chart, 'widget', { apiVersion: 'example.org/v1', kind: 'Widget', metadata: { name: 'w' } });
+    const after = new ApiObject(chart, 'after', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'after' } });
+    DeployHints.dependsOn(after, widget);
+    const steps = planDeployment(tree);
+    const byKey = Object.fromEntries(steps.map((p) => [p.key, p]));
+    expect(byKey['example.org/v1 Widget x/w'].dependsOn).toEqual(['apiextensions.crossplane.io/v2 CompositeResourceDefinition x/widgets.example.org']);
+    expect(byKey['v1 ConfigMap x/after'].dependsOn).toEqual(['example.org/v1 Widget x/w']);
+    expect(steps.map((p) => p.key)).toEqual([
+      'apiextensions.crossplane.io/v2 CompositeResourceDefinition x/widgets.example.org', 'example.org/v1 Widget x/w', 'v1 ConfigMap x/after',
+    ]);
+    const outside = new ApiObject(new Chart(new App(), 'other'), 'o', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'o' } });
+    DeployHints.dependsOn(widget, outside);
+    expect(() => planDeployment(tree)).toThrow('example.org/v1 Widget x/w depends on an object outside the deployed tree (other/o)');
   });
 
   test('construct validations surface as errors, and duplicate objects are refused', () => {
