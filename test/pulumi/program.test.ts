@@ -9,7 +9,10 @@ const mocked = mockPulumi((args) => {
   if (args.type === 'random:index/randomPassword:RandomPassword') return { result: 'mock-generated-password-42' };
   return knativeServiceState(args);
 });
+import * as fs from 'fs';
+import * as path from 'path';
 import { App } from 'cdk8s';
+import { parse } from 'yaml';
 import { Profile } from '../../constructs';
 import { buildReferencePlatform } from '../../src/reference-platform';
 import { ConfigError, readConfig } from '../../src/pulumi/config';
@@ -143,6 +146,26 @@ describe('stack configuration', () => {
     const images = app.charts.flatMap((c) => c.toJson()).filter((o) => o.kind === 'Service' || o.kind === 'StatefulSet')
       .flatMap((o) => (o.spec.template?.spec?.containers ?? []).map((c: any) => `${o.metadata.name}=${c.image}`));
     expect(images).toEqual(expect.arrayContaining(['leaderboard=ghcr.io/me/board:3', 'dead-letters=ghcr.io/me/dlq:1', 'redis=redis:8.2.7']));
+  });
+
+  test('Pulumi.yaml declares exactly the keys the program reads', () => {
+    const read = new Set<string>();
+    const spies = (['get', 'getObject', 'getSecret'] as const).map((m) => {
+      const original = (pulumi.Config.prototype as any)[m];
+      return jest.spyOn(pulumi.Config.prototype as any, m).mockImplementation(function (this: pulumi.Config, key: any) {
+        read.add(key);
+        return original.call(this, key);
+      });
+    });
+    readConfig(config({}));
+    spies.forEach((s) => s.mockRestore());
+    const declared = Object.keys(parse(fs.readFileSync(path.join(__dirname, '..', '..', 'Pulumi.yaml'), 'utf8')).config);
+    // Pulumi's project schema types only strings, numbers, booleans and arrays: the image map and the secret stay
+    // undeclared there (the README's stack configuration table lists every key).
+    const undeclared = ['images', 'redisPassword'];
+    expect([...read].sort()).toEqual([...declared, ...undeclared].sort());
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    for (const key of read) expect(readme).toContain(`\`${key}\``);
   });
 
   test('typed defaults', () => {
