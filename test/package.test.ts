@@ -41,6 +41,6 @@ describe('platform-blueprints as a library', () => {
 
   test('the Pulumi entry point exports the bridge and the Knative install', async () => {
     const api = await import('platform-blueprints/pulumi');
-    expect(Object.keys(api)).toEqual(expect.arrayContaining(['Cdk8sDeployment', 'planDeployment', 'KnativeServing', 'prepareKnativeServing']));
+    expect(Object.keys(api)).toEqual(expect.arrayContaining(['Cdk8sDeployment', 'planDeployment', 'KnativeServing', 'prepareKnativeServing', 'KnativeEventing', 'CrossplaneInstall']));
   });
 });

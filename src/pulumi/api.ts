@@ -1,7 +1,8 @@
 /**
- * What teams deploying with Pulumi import: `import { Cdk8sDeployment, KnativeServing } from 'platform-blueprints/pulumi'`.
+ * What teams deploying with Pulumi import: `import { Cdk8sDeployment, KnativeServing, KnativeEventing, CrossplaneInstall } from 'platform-blueprints/pulumi'`.
  */
 export * from './bridge';
+export * from './crossplane';
 export * from './knative-eventing';
 export * from './knative-serving';
 export * from './release-install';
