@@ -4,7 +4,8 @@
  * a peer in (`store.bind(fn)` → "fn may reach the store on 6379"). Policies are derived from the wiring, never
  * written by hand.
  */
-import * as kplus from 'cdk8s-plus-27';
+import { Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IWorkload } from './workload';
 
@@ -29,17 +30,22 @@ export interface IngressPolicyProps {
 export class IngressPolicy extends Construct {
   public readonly name: string;
   public readonly namespace: string;
-  private readonly policy: kplus.NetworkPolicy;
-  private readonly rules = new Set<string>();
+  /** The NetworkPolicy (rendered from the rules at synth). */
+  public readonly resource: k8s.KubeNetworkPolicy;
+  private readonly rules = new Map<string, NetworkPolicyRule>();
 
   public constructor(scope: Construct, id: string, props: IngressPolicyProps) {
     super(scope, id);
     this.name = props.name;
     this.namespace = props.namespace;
-    this.policy = new kplus.NetworkPolicy(this, 'Resource', {
+    // Rendered directly (one object per policy, no peer constructs): platforms have thousands of these.
+    this.resource = new k8s.KubeNetworkPolicy(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
-      selector: kplus.Pods.select(this, 'Selector', { labels: props.podSelector }),
-      ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
+      spec: {
+        podSelector: { matchLabels: { ...props.podSelector } },
+        policyTypes: ['Ingress'],
+        ingress: Lazy.any({ produce: () => (this.rules.size ? [...this.rules.values()] : undefined) }),
+      },
     });
   }
 
@@ -52,23 +58,26 @@ export class IngressPolicy extends Construct {
   public allowFromPods(peer: PodPeer, ports: number[] = []): void {
     const key = `pods:${peer.namespace}:${JSON.stringify(peer.podSelector)}:${ports.join(',')}`;
     if (this.rules.has(key)) return;
-    this.rules.add(key);
-    const id = `From${this.rules.size}`;
-    const selector = kplus.Pods.select(this, id, {
-      labels: peer.podSelector,
-      ...(peer.namespace !== this.namespace
-        ? { namespaces: kplus.Namespaces.select(this, `${id}Namespace`, { names: [peer.namespace] }) }
-        : {}),
-    });
-    this.policy.addIngressRule(selector, ports.map((p) => kplus.NetworkPolicyPort.tcp(p)));
+    const from = peer.namespace !== this.namespace
+      ? { namespaceSelector: namespaceNamed(peer.namespace), podSelector: { matchLabels: { ...peer.podSelector } } }
+      : { podSelector: { matchLabels: { ...peer.podSelector } } };
+    this.rules.set(key, rule([from], ports));
   }
 
   /** Lets every pod of the named namespaces in on the given TCP ports (all ports when empty). Idempotent. */
   public allowFromNamespaces(namespaces: string[], ports: number[] = []): void {
     const key = `namespaces:${[...namespaces].sort().join(',')}:${ports.join(',')}`;
     if (this.rules.has(key)) return;
-    this.rules.add(key);
-    const selector = kplus.Namespaces.select(this, `From${this.rules.size}`, { names: namespaces });
-    this.policy.addIngressRule(selector, ports.map((p) => kplus.NetworkPolicyPort.tcp(p)));
+    this.rules.set(key, rule(namespaces.map((ns) => ({ namespaceSelector: namespaceNamed(ns), podSelector: {} })), ports));
   }
+}
+
+type NetworkPolicyRule = k8s.NetworkPolicyIngressRule;
+
+function namespaceNamed(name: string): k8s.LabelSelector {
+  return { matchLabels: { 'kubernetes.io/metadata.name': name } };
+}
+
+function rule(from: k8s.NetworkPolicyPeer[], ports: number[]): NetworkPolicyRule {
+  return { from, ...(ports.length ? { ports: ports.map((port) => ({ port: k8s.IntOrString.fromNumber(port), protocol: 'TCP' })) } : {}) };
 }
