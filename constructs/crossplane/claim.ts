@@ -150,6 +150,7 @@ export interface BindingEnv {
 export abstract class ClaimedService extends Construct {
   private claimed?: Claim;
   private readonly bindings = new Set<string>();
+  private secretRef?: kplus.ISecret;
 
   /** The claim (or namespaced composite). */
   public get claim(): Claim {
@@ -193,7 +194,9 @@ export abstract class ClaimedService extends Construct {
     const key = `${workload.node.path}:${prefix}`;
     if (this.bindings.has(key)) return;
     this.bindings.add(key);
-    const secret = kplus.Secret.fromSecretName(this, `BindSecret${this.bindings.size}`, this.connectionSecretName);
+    // One reference to the connection Secret, shared by every binding.
+    this.secretRef ??= kplus.Secret.fromSecretName(this, 'ConnectionSecretRef', this.connectionSecretName);
+    const secret = this.secretRef;
     for (const e of env) {
       workload.addEnv(`${prefix}_${e.suffix}`, e.secretKey !== undefined
         ? kplus.EnvValue.fromSecretValue({ secret, key: e.secretKey })

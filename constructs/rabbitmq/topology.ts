@@ -251,6 +251,7 @@ export class RabbitmqUser extends Construct {
   public readonly credentialsSecretName: string;
   public readonly resource: UserL1;
   private readonly bound = new Set<string>();
+  private secretRef?: kplus.ISecret;
 
   public constructor(scope: Construct, id: string, props: RabbitmqUserProps) {
     super(scope, id);
@@ -300,7 +301,8 @@ export class RabbitmqUser extends Construct {
     }
     if (this.bound.has(`${workload.node.path}:${prefix}`)) return;
     this.bound.add(`${workload.node.path}:${prefix}`);
-    const secret = kplus.Secret.fromSecretName(this, `Credentials${this.bound.size}`, this.credentialsSecretName);
+    this.secretRef ??= kplus.Secret.fromSecretName(this, 'CredentialsRef', this.credentialsSecretName);
+    const secret = this.secretRef;
     workload.addEnv(`${prefix}_HOST`, kplus.EnvValue.fromValue(this.cluster.host));
     workload.addEnv(`${prefix}_PORT`, kplus.EnvValue.fromValue(String(this.cluster.tls ? 5671 : 5672)));
     workload.addEnv(`${prefix}_USERNAME`, kplus.EnvValue.fromSecretValue({ secret, key: 'username' }));

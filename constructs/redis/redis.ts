@@ -121,6 +121,7 @@ export class Redis extends Construct implements IKeyValueStore, kplus.INetworkPo
   public readonly port = REDIS_PORT;
   /** The Secret key holding the password. */
   public readonly passwordSecret: SecretKeyReference;
+  private secretRef?: kplus.ISecret;
   public readonly podSelector: { [key: string]: string };
   public readonly statefulSet: k8s.KubeStatefulSet;
   public readonly service: k8s.KubeService;
@@ -281,11 +282,17 @@ export class Redis extends Construct implements IKeyValueStore, kplus.INetworkPo
     workload.addEnv(`${prefix}_PORT`, kplus.EnvValue.fromValue(String(this.port)));
     workload.addEnv(`${prefix}_ADDR`, kplus.EnvValue.fromValue(`${this.host}:${this.port}`));
     workload.addEnv(`${prefix}_PASSWORD`, kplus.EnvValue.fromSecretValue({
-      secret: kplus.Secret.fromSecretName(this, `BindSecret${this.bindings.size}`, this.passwordSecret.secretName),
+      secret: this.secretReference(),
       key: this.passwordSecret.key,
     }));
     this.ingressPolicy.allowFrom(workload, [REDIS_PORT]);
     PlatformGraph.of(this).addEdge({ from: workload, to: this, kind: EdgeKind.BINDS, detail: `${prefix}_* (redis://${this.host}:${this.port})` });
+  }
+
+  /** One reference to the password Secret, shared by every binding (a construct per binding adds up at scale). */
+  private secretReference(): kplus.ISecret {
+    this.secretRef ??= kplus.Secret.fromSecretName(this, 'PasswordSecretRef', this.passwordSecret.secretName);
+    return this.secretRef;
   }
 }
 
