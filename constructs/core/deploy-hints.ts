@@ -25,16 +25,32 @@ export class DeployHints {
   }
 
   /**
-   * Declares the status condition that says the object is ready (e.g. a Knative Service's `Ready`). Deployers wait
-   * for it instead of reporting success when the object is merely accepted (Pulumi: `pulumi.com/waitFor`).
+   * Declares the status conditions that say the object is ready (e.g. a Knative Service's `Ready`; a v1 XRD's
+   * `Established` and `Offered`). Deployers wait for all of them instead of reporting success when the object is
+   * merely accepted (Pulumi: `pulumi.com/waitFor`), for at most `timeoutMinutes` when given.
    */
-  public static awaitCondition(obj: ApiObject, condition: string): void {
-    Object.defineProperty(obj, READY_CONDITION, { value: condition, configurable: true });
+  public static awaitCondition(obj: ApiObject, condition: string, timeoutMinutes?: number): void {
+    DeployHints.awaitConditions(obj, [condition], timeoutMinutes);
   }
 
-  /** The readiness condition declared for an object, or undefined. */
+  /** Like awaitCondition, for several conditions that must all hold. */
+  public static awaitConditions(obj: ApiObject, conditions: string[], timeoutMinutes?: number): void {
+    Object.defineProperty(obj, READY_CONDITION, { value: { conditions: [...conditions], timeoutMinutes }, configurable: true });
+  }
+
+  /** The first readiness condition declared for an object, or undefined. */
   public static readyCondition(obj: ApiObject): string | undefined {
-    return (obj as any)[READY_CONDITION];
+    return DeployHints.readyConditions(obj)[0];
+  }
+
+  /** Every readiness condition declared for an object (empty when none). */
+  public static readyConditions(obj: ApiObject): string[] {
+    return (obj as any)[READY_CONDITION]?.conditions ?? [];
+  }
+
+  /** How long a deployer should wait for readiness, in minutes, when the object says so. */
+  public static readyTimeoutMinutes(obj: ApiObject): number | undefined {
+    return (obj as any)[READY_CONDITION]?.timeoutMinutes;
   }
 
   /**

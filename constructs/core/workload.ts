@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 
@@ -27,6 +28,8 @@ export interface IWorkload extends IConstruct, kplus.INetworkPolicyPeer, kplus.I
   readonly podSelector: { [key: string]: string };
   /** The object that owns the pod template (e.g. the Knative Service), for bindings that mutate it. */
   readonly resourceRef: ResourceRef;
+  /** That object itself (bindings declare deploy-order dependencies on it). */
+  readonly resource: ApiObject;
   /** Adds an environment variable to the workload's main container; a name can be set once. */
   addEnv(name: string, value: kplus.EnvValue): void;
   /** Adds a label to the workload's pods (e.g. one a network policy admits); a key can be set once. */

@@ -14,7 +14,7 @@ import { DeployHints } from '../core/deploy-hints';
 import { checkName } from '../core/k8s-rules';
 import { recommendedLabels } from '../core/labels';
 import {
-  CompositeResourceDefinition as XrdV1, CompositeResourceDefinitionSpecScope, CompositeResourceDefinitionV2 as XrdV2,
+  CompositeResourceDefinition as XrdV1, CompositeResourceDefinitionV2 as XrdV2,
   CompositeResourceDefinitionV2SpecScope,
 } from '../imports/apiextensions.crossplane.io';
 import type { Composition } from './composition';
@@ -88,6 +88,7 @@ export class PlatformApi extends Construct {
   /** The XRD. */
   public readonly resource: ApiObject;
   private readonly compositions: Composition[] = [];
+  private readonly claims: ApiObject[] = [];
   private defaultComposition?: Composition;
 
   public constructor(scope: Construct, id: string, props: PlatformApiProps) {
@@ -97,6 +98,9 @@ export class PlatformApi extends Construct {
     this.group = props.group;
     if (typeof this.group !== 'string' || checkName('dns1123-subdomain', this.group) || !this.group.includes('.')) {
       invalid(this, 'group', this.group, 'must be a DNS subdomain with at least one dot', 'e.g. "data.platform.example.org"');
+    }
+    if (/(^|\.)(k8s|kubernetes)\.io$/.test(this.group)) {
+      invalid(this, 'group', this.group, 'is reserved for Kubernetes APIs (the API server refuses CRDs there)', 'use a domain you own');
     }
     if (typeof props.kind !== 'string' || !/^[A-Z][A-Za-z0-9]{0,62}$/.test(props.kind)) {
       invalid(this, 'kind', props.kind, 'must be a PascalCase kind of letters and digits', 'e.g. "KeyValueStore"');
@@ -110,6 +114,7 @@ export class PlatformApi extends Construct {
     const claims = this.mode === CrossplaneMode.CLAIMS;
     this.compositeKind = claims ? `X${this.kind}` : this.kind;
     this.compositePlural = claims ? `x${this.plural}` : this.plural;
+    if (checkName('dns1123-label', this.compositePlural)) invalid(this, 'plural', this.plural, `makes the composite's plural "${this.compositePlural}", which is longer than 63 characters`);
     // The XRD's name is `<plural>.<group>` (the CRD Crossplane makes from it must be named so).
     const xrdName = `${this.compositePlural}.${this.group}`;
     if (checkName('dns1123-subdomain', xrdName)) invalid(this, 'plural', this.plural, `makes the XRD name "${xrdName}", which is too long`);
@@ -133,7 +138,10 @@ export class PlatformApi extends Construct {
     const specFields = { ...props.spec };
     if (!claims && this.connectionSecretKeys.length) {
       specFields.writeConnectionSecretToRef = SchemaField.object({
-        name: SchemaField.string({ required: true, description: 'Name of the Secret, in this namespace, that receives the connection details.', minLength: 1, maxLength: 253 }),
+        name: SchemaField.string({
+          required: true, description: 'Name of the Secret, in this namespace, that receives the connection details.', minLength: 1, maxLength: 253,
+          pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+        }),
       }, { required: true, description: `Where the connection details (${this.connectionSecretKeys.join(', ')}) are written.` });
     }
     this.specSchema = SchemaField.object(specFields, { required: true, description: props.description });
@@ -152,7 +160,7 @@ export class PlatformApi extends Construct {
         metadata,
         spec: {
           group: this.group,
-          scope: CompositeResourceDefinitionSpecScope.LEGACY_CLUSTER,
+          // No `scope`: Crossplane 1.x has no such field, and 2.x defaults v1 XRDs to LegacyCluster.
           names: { kind: this.compositeKind, plural: this.compositePlural },
           claimNames: { kind: this.kind, plural: this.plural },
           connectionSecretKeys: this.connectionSecretKeys.length ? this.connectionSecretKeys : undefined,
@@ -171,8 +179,11 @@ export class PlatformApi extends Construct {
         },
       });
     clusterScoped(this.resource);
-    DeployHints.awaitCondition(this.resource, 'Established');
+    // A v1 XRD also offers its claim CRD; both must be served before claims are created.
+    DeployHints.awaitConditions(this.resource, claims ? ['Established', 'Offered'] : ['Established']);
     DeployHints.providesApiGroup(this.resource, this.group);
+    // Deleting an XRD deletes every composite and claim of its kind, in every namespace.
+    DeployHints.markStateful(this.resource, `deleting it deletes every ${this.kind} in the cluster`);
     this.node.addValidation({
       validate: () => {
         const clash = this.nameClash();
@@ -221,8 +232,15 @@ export class PlatformApi extends Construct {
     return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, [...v].sort()]));
   }
 
+  /** Registers a claim, created after every composition of the API (called by Claim). @internal */
+  public _addClaim(claim: ApiObject): void {
+    this.claims.push(claim);
+    for (const c of this.compositions) DeployHints.dependsOn(claim, c.resource);
+  }
+
   /** Registers a composition (called by Composition). @internal */
   public _addComposition(composition: Composition, isDefault: boolean): void {
+    for (const claim of this.claims) DeployHints.dependsOn(claim, composition.resource);
     if (this.compositions.some((c) => c.name === composition.name)) invalid(composition, 'name', composition.name, `is already a composition of ${this.kind}`);
     if (isDefault && this.defaultComposition) {
       invalid(composition, 'default', true, `but ${this.defaultComposition.name} is already the default composition of ${this.kind}`);

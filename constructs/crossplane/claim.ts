@@ -129,7 +129,9 @@ export class Claim extends Construct {
       },
       spec,
     });
-    DeployHints.awaitCondition(this.resource, 'Ready');
+    // Managed services take minutes to provision (Memorystore: 5-15): a longer wait than workloads get.
+    DeployHints.awaitCondition(this.resource, 'Ready', 30);
+    api._addClaim(this.resource);
     // Deleting a claim deletes what it composed (a database, a broker): deployers protect it.
     DeployHints.markStateful(this.resource, `deleting it deletes the ${api.kind} it requested`);
   }
@@ -203,6 +205,8 @@ export abstract class ClaimedService extends Construct {
         : kplus.EnvValue.fromValue(e.value!.split('$(').join(`$(${prefix}_`)));
     }
     workload.addPodLabel(claimClientLabel(this.name), 'client');
+    // The connection Secret exists once the claim is ready: the workload waits for it.
+    DeployHints.dependsOn(workload.resource, this.claim.resource);
     PlatformGraph.of(this).addEdge({ from: workload, to: this, kind: EdgeKind.BINDS, detail: `${prefix}_* (Secret ${this.connectionSecretName})` });
   }
 }

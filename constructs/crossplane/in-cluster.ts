@@ -82,6 +82,12 @@ export interface ObjectOptions {
   readonly connectionDetails?: ObjectConnectionDetail[];
   /** Where the provider writes those connection details. @default - nowhere */
   readonly writeConnectionSecretTo?: ObjectConnectionSecret;
+  /**
+   * What provider-kubernetes may do with the object, e.g. `['Observe', 'Create', 'Delete', 'LateInitialize']` for an
+   * object that must never be overwritten once created (a generated password).
+   * @default - everything
+   */
+  readonly managementPolicies?: string[];
 }
 
 export interface InClusterTemplateProps {
@@ -106,6 +112,12 @@ export interface InClusterTemplateProps {
   readonly providerConfigName?: string;
   /** Template lines run before anything is rendered, e.g. a `fail` for values the objects cannot serve. @default - none */
   readonly guard?: string;
+  /**
+   * The longest name the built objects can carry: the template refuses other names (a DNS-1035 label of at most this
+   * many characters) before creating anything, e.g. for a claim made with kubectl.
+   * @default 40
+   */
+  readonly maxNameLength?: number;
 }
 
 /** Concrete values for `render`. */
@@ -197,6 +209,7 @@ export class InClusterTemplate {
         forProvider: { manifest },
         providerConfigRef: this.namespaced ? { kind: 'ClusterProviderConfig', name: providerConfig } : { name: providerConfig },
         ...(opts.readyWhen ? { readiness: { policy: 'DeriveFromCelQuery', celQuery: opts.readyWhen } } : {}),
+        ...(opts.managementPolicies ? { managementPolicies: [...opts.managementPolicies] } : {}),
         ...(opts.connectionDetails?.length ? {
           connectionDetails: opts.connectionDetails.map((c) => ({ apiVersion: c.apiVersion ?? 'v1', kind: c.kind ?? 'Secret', ...c })),
         } : {}),
@@ -229,6 +242,8 @@ export class InClusterTemplate {
       lines.push('{{- $name := $xr.spec.claimRef.name }}', '{{- $ns := $xr.spec.claimRef.namespace }}');
       lines.push(`{{- $secret := ${printExpr(this.secretName())} }}`);
     }
+    const max = this.props.maxNameLength ?? 40;
+    lines.push(`{{- if not (regexMatch "^[a-z]([-a-z0-9]{0,${max - 2}}[a-z0-9])?$" $name) }}{{ fail (printf "${kind} %q: the name must be a DNS-1035 label of at most ${max} characters (it names the objects it creates)" $name) }}{{ end }}`);
     if (this.props.guard) lines.push(this.props.guard);
     for (const g of this.props.generated ?? []) {
       const dig = ['observed', 'resources', g.resource, 'resource', 'spec', 'forProvider', 'manifest', ...g.path].map((p) => JSON.stringify(p)).join(' ');

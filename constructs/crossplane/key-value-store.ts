@@ -9,6 +9,7 @@
 import { Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { clusterDomain } from '../core/context';
 import { invalid } from '../core/errors';
 import { recommendedLabels } from '../core/labels';
 import { PasswordSource } from '../core/secrets';
@@ -93,8 +94,9 @@ export class KeyValueStoreApi extends Construct {
       mode: props.mode,
       description: 'A Redis-compatible key/value store for the functions of a namespace.',
       spec: {
-        size: SchemaField.string({ enum: Object.values(StoreSize), default: StoreSize.SMALL, description: 'small, medium or large (memory, and disk where it applies).' }),
-        highAvailability: SchemaField.boolean({ default: false, description: 'A replica that takes over when the primary fails (cloud compositions only).' }),
+        // A StatefulSet's volume and a Memorystore tier cannot change in place: both are fixed at creation.
+        size: SchemaField.string({ enum: Object.values(StoreSize), default: StoreSize.SMALL, immutable: true, description: 'small, medium or large (memory, and disk where it applies); fixed at creation.' }),
+        highAvailability: SchemaField.boolean({ default: false, immutable: true, description: 'A replica that takes over when the primary fails (cloud compositions only); fixed at creation.' }),
       },
       connectionSecretKeys: ['host', 'port', 'password'],
     });
@@ -121,8 +123,8 @@ export class KeyValueStoreApi extends Construct {
   }
 
   private buildLocalTemplate(image: string | undefined): InClusterTemplate {
-    const { NAME, NAMESPACE, SECRET } = PLACEHOLDER;
-    const host = `${NAME}.${NAMESPACE}.svc.cluster.local`;
+    const { NAME, NAMESPACE, SECRET, UID } = PLACEHOLDER;
+    const host = `${NAME}.${NAMESPACE}.svc.${clusterDomain(this)}`;
     const secret = {
       apiVersion: 'v1',
       kind: 'Secret',
@@ -149,9 +151,22 @@ export class KeyValueStoreApi extends Construct {
       common: [secret],
       generated: [{ placeholder: 'zzgenerated', length: 32, resource: InClusterTemplate.resourceName(secret), path: ['stringData', 'password'] }],
       objectOptions: {
-        optionsFor: (m: any) => (m.kind === 'StatefulSet' ? { readyWhen: 'has(object.status.readyReplicas) && object.status.readyReplicas == object.spec.replicas' } : {}),
+        optionsFor: (m: any) => {
+          if (m.kind === 'StatefulSet') return { readyWhen: 'has(object.status.readyReplicas) && object.status.readyReplicas == object.spec.replicas' };
+          if (m.kind !== 'Secret') return {};
+          return {
+            // Created once, never overwritten: should the template ever render another password, Redis keeps the
+            // one it started with, and so does everything that reads the Secret.
+            managementPolicies: ['Observe', 'Create', 'Delete', 'LateInitialize'],
+            // With claims, the composite's connection details come from the Secret as it is, not from the template.
+            ...(this.api.mode === CrossplaneMode.CLAIMS ? {
+              connectionDetails: ['host', 'port', 'password'].map((key) => ({ name: SECRET, namespace: NAMESPACE, fieldPath: `data.${key}`, toConnectionSecretKey: key })),
+              writeConnectionSecretTo: { name: `${UID}-redis` },
+            } : {}),
+          };
+        },
       },
-      compositeConnection: { values: { host, port: String(REDIS_PORT), password: 'zzgenerated' } },
+      compositeConnection: { fromResource: InClusterTemplate.resourceName(secret) },
       claimsSecretName: `${NAME}-redis-auth`,
       guard: `{{- if $spec.highAvailability }}{{ fail "the local KeyValueStore runs one Redis: highAvailability needs a cloud composition (compositionSelector provider: gcp)" }}{{ end }}`,
     });

@@ -47,8 +47,9 @@ export class MessageBrokerApi extends Construct {
       mode: props.mode,
       description: 'A RabbitMQ (AMQP 0-9-1) message broker for the workloads of a namespace.',
       spec: {
-        size: SchemaField.string({ enum: Object.values(StoreSize), default: StoreSize.SMALL, description: 'small, medium or large (memory, CPU and disk per node).' }),
-        highAvailability: SchemaField.boolean({ default: false, description: 'Three nodes with quorum queues and a disruption budget, instead of one.' }),
+        // RabbitMQ volumes and the node count are fixed at creation (the operator refuses to shrink either).
+        size: SchemaField.string({ enum: Object.values(StoreSize), default: StoreSize.SMALL, immutable: true, description: 'small, medium or large (memory, CPU and disk per node); fixed at creation.' }),
+        highAvailability: SchemaField.boolean({ default: false, immutable: true, description: 'Three nodes with quorum queues and a disruption budget, instead of one; fixed at creation.' }),
       },
       connectionSecretKeys: ['host', 'port', 'username', 'password'],
     });
@@ -85,6 +86,7 @@ export class MessageBrokerApi extends Construct {
           : {}),
       },
       compositeConnection: { fromResource: InClusterTemplate.resourceName({ kind: 'RabbitmqCluster', metadata: { name: NAME } }) },
+      maxNameLength: 42,
     });
     this.local = new Composition(this, 'Local', {
       api: this.api,

@@ -74,17 +74,25 @@ export class CrossplanePackages extends Construct {
     const groups = new Set(composed.map((k) => k.apiVersion.split('/')[0]));
     const credentials = { credentials: { source: 'InjectedIdentity' } } as any;
 
+    // Compositions that compose a provider's resources are created once the provider can serve them.
+    const composing = (providerGroups: string[]) => compositions.filter((c) => c.composedKinds.some((k) => providerGroups.includes(k.apiVersion.split('/')[0])));
+    const before = (providerGroups: string[], objects: ApiObject[]) => {
+      for (const c of composing(providerGroups)) for (const o of objects) DeployHints.dependsOn(c.resource, o);
+    };
+
     if (OBJECT_GROUPS.some((g) => groups.has(g))) {
       this.providerKubernetes = this.installProvider('provider-kubernetes', PROVIDER_KUBERNETES, OBJECT_GROUPS, labels);
+      const configs: ApiObject[] = [];
       if (groups.has('kubernetes.crossplane.io')) {
-        clusterScoped(new XpProviderConfig(this, 'InClusterProviderConfig', { metadata: { name: providerConfigName, labels: labels(providerConfigName) }, spec: credentials }));
+        configs.push(clusterScoped(new XpProviderConfig(this, 'InClusterProviderConfig', { metadata: { name: providerConfigName, labels: labels(providerConfigName) }, spec: credentials })));
       }
       if (groups.has('kubernetes.m.crossplane.io')) {
-        clusterScoped(new XpClusterProviderConfig(this, 'InClusterClusterProviderConfig', { metadata: { name: providerConfigName, labels: labels(providerConfigName) }, spec: credentials }));
+        configs.push(clusterScoped(new XpClusterProviderConfig(this, 'InClusterClusterProviderConfig', { metadata: { name: providerConfigName, labels: labels(providerConfigName) }, spec: credentials })));
       }
       // Crossplane's RBAC manager already lets every provider manage Secrets, ConfigMaps and Events; the rest of
       // what the Objects hold is granted here, kind by kind.
-      this.grant('provider-kubernetes', compositions.flatMap((c) => c.objectManifestKinds), namespace, labels);
+      const rbac = this.grant('provider-kubernetes', compositions.flatMap((c) => c.objectManifestKinds), namespace, labels);
+      before(OBJECT_GROUPS, [...configs, ...rbac]);
     }
 
     if (HELM_GROUPS.some((g) => groups.has(g))) {
@@ -93,19 +101,20 @@ export class CrossplanePackages extends Construct {
           'provider-helm needs RBAC for them, e.g. [{ apiVersion: "apps/v1", kind: "Deployment" }]');
       }
       this.providerHelm = this.installProvider('provider-helm', PROVIDER_HELM, HELM_GROUPS, labels);
+      const configs: ApiObject[] = [];
       if (groups.has('helm.crossplane.io')) {
-        clusterScoped(new HelmProviderConfig(this, 'HelmProviderConfig', { metadata: { name: providerConfigName, labels: labels(providerConfigName) }, spec: credentials }));
+        configs.push(clusterScoped(new HelmProviderConfig(this, 'HelmProviderConfig', { metadata: { name: providerConfigName, labels: labels(providerConfigName) }, spec: credentials })));
       }
       if (groups.has('helm.m.crossplane.io')) {
-        clusterScoped(new HelmClusterProviderConfig(this, 'HelmClusterProviderConfig', { metadata: { name: providerConfigName, labels: labels(providerConfigName) }, spec: credentials }));
+        configs.push(clusterScoped(new HelmClusterProviderConfig(this, 'HelmClusterProviderConfig', { metadata: { name: providerConfigName, labels: labels(providerConfigName) }, spec: credentials })));
       }
-      this.grant('provider-helm', props.helmChartKinds, namespace, labels);
+      before(HELM_GROUPS, [...configs, ...this.grant('provider-helm', props.helmChartKinds, namespace, labels)]);
     }
   }
 
   /** A provider running as a ServiceAccount of a fixed name (so RBAC can be bound to it), serving `groups`. */
   private installProvider(name: string, packageRef: string, groups: string[], labels: (i: string) => { [k: string]: string }): ApiObject {
-    clusterScoped(new DeploymentRuntimeConfig(this, `${name}-runtime`, {
+    const runtime = clusterScoped(new DeploymentRuntimeConfig(this, `${name}-runtime`, {
       metadata: { name, labels: labels(name) },
       spec: { serviceAccountTemplate: { metadata: { name } } },
     }));
@@ -115,21 +124,23 @@ export class CrossplanePackages extends Construct {
     });
     clusterScoped(provider);
     DeployHints.awaitCondition(provider, 'Healthy');
+    DeployHints.dependsOn(provider, runtime);
     for (const g of groups) DeployHints.providesApiGroup(provider, g);
     return provider;
   }
 
   /** A ClusterRole with exactly these kinds (Secrets, ConfigMaps and Events excepted: Crossplane grants them), bound to the provider. */
-  private grant(provider: string, kinds: ComposedKind[], namespace: string, labels: (i: string) => { [k: string]: string }): void {
+  private grant(provider: string, kinds: ComposedKind[], namespace: string, labels: (i: string) => { [k: string]: string }): ApiObject[] {
     const rules = rbacRules(this, kinds.filter((k) => !(k.apiVersion === 'v1' && ['Secret', 'ConfigMap', 'Event'].includes(k.kind))));
-    if (rules.length === 0) return;
+    if (rules.length === 0) return [];
     const roleName = `${MANAGED_BY}:${provider}`;
-    clusterScoped(new k8s.KubeClusterRole(this, `${provider}-role`, { metadata: { name: roleName, labels: labels(provider) }, rules }));
-    clusterScoped(new k8s.KubeClusterRoleBinding(this, `${provider}-binding`, {
+    const role = clusterScoped(new k8s.KubeClusterRole(this, `${provider}-role`, { metadata: { name: roleName, labels: labels(provider) }, rules }));
+    const binding = clusterScoped(new k8s.KubeClusterRoleBinding(this, `${provider}-binding`, {
       metadata: { name: roleName, labels: labels(provider) },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
       subjects: [{ kind: 'ServiceAccount', name: provider, namespace }],
     }));
+    return [role, binding];
   }
 }
 

@@ -37,6 +37,12 @@ export interface FieldOptions {
   readonly description?: string;
   /** The field must be given. @default false */
   readonly required?: boolean;
+  /**
+   * The field cannot change once set (a CEL transition rule the API server enforces), for values what they
+   * compose cannot follow, e.g. a StatefulSet's volume size.
+   * @default false
+   */
+  readonly immutable?: boolean;
 }
 
 export interface StringFieldOptions extends FieldOptions {
@@ -253,7 +259,7 @@ export class SchemaField {
         if (o.enum && !o.enum.includes(value)) return at(`must be one of ${o.enum.join(', ')}`);
         if (o.minLength !== undefined && value.length < o.minLength) return at(`must have at least ${o.minLength} characters`);
         if (o.maxLength !== undefined && value.length > o.maxLength) return at(`must have at most ${o.maxLength} characters`);
-        if (o.pattern !== undefined && !new RegExp(o.pattern, 'u').test(value)) return at(`must match ${o.pattern}`);
+        if (o.pattern !== undefined && !toRegExp(o.pattern).test(value)) return at(`must match ${o.pattern}`);
         if (o.format !== undefined) {
           const problem = formatProblem(o.format, value);
           if (problem) return at(problem);
@@ -321,6 +327,7 @@ export class SchemaField {
       if (o[key] !== undefined) out[key] = o[key];
     }
     if (o.set) out['x-kubernetes-list-type'] = 'set';
+    if (o.immutable) out['x-kubernetes-validations'] = [{ rule: 'self == oldSelf', message: 'is immutable; create a new one instead' }];
     return out;
   }
 }
@@ -332,10 +339,16 @@ function checkCount(scope: IConstruct, field: string, key: string, value: unknow
 }
 
 /** Why a pattern would not compile in Go's RE2 (or in JavaScript), or undefined. */
+/** A JavaScript RegExp for an RE2 pattern (leading inline flags such as `(?i)` become JavaScript flags). */
+function toRegExp(pattern: string): RegExp {
+  const flags = /^\(\?([ims]+)\)/.exec(pattern);
+  return flags ? new RegExp(pattern.slice(flags[0].length), `u${flags[1]}`) : new RegExp(pattern, 'u');
+}
+
 function re2Problem(pattern: unknown): string | undefined {
   if (typeof pattern !== 'string') return 'must be a string';
   try {
-    new RegExp(pattern, 'u');
+    toRegExp(pattern);
   } catch (e) {
     return `is not a regular expression (${(e as Error).message})`;
   }

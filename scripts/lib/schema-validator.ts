@@ -262,7 +262,7 @@ export class SchemaValidator {
         return seen.size === data.length;
       },
     });
-    for (const pkg of packages) {
+    for (const pkg of packages.filter((p) => p.validate !== false)) {
       for (const file of pkg.files) {
         const raw = readPinned(location, pkg, file).toString('utf8');
         if (file.local.endsWith('.json')) this.addOpenApiDocument(file.local, JSON.parse(raw));
@@ -323,6 +323,17 @@ export class SchemaValidator {
       if (!this.ajv.getSchema(id)) this.ajv.addSchema(schema, id);
       this.kinds.set(key, { schemaRef: id, scope: crd.spec.scope, source, flagged: flaggedFields(version.schema.openAPIV3Schema) });
     }
+  }
+
+  /**
+   * A validator for one kept-for-compatibility package of upstream.yaml (`validate: false`, e.g. Crossplane 1.x),
+   * on top of the pinned upstream schemas: its CRDs replace the current ones for their kinds.
+   */
+  public withPackage(name: string): SchemaValidator {
+    const pkg = loadCatalog().find((p) => p.name === name);
+    if (!pkg) throw new Error(`no package ${name} in upstream.yaml`);
+    const crds = pkg.files.flatMap((f) => parseAllDocuments(readPinned(this.location, pkg, f).toString('utf8')).map((d) => d.toJS()));
+    return this.withCustomResourceDefinitions(crds, `${pkg.name} ${pkg.version}`);
   }
 
   /**

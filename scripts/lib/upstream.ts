@@ -34,6 +34,8 @@ export interface UpstreamPackage {
   readonly import: boolean;
   /** Optional class-name prefix for `cdk8s import` (needed when a kind clashes with a global, e.g. `Object`). */
   readonly classPrefix?: string;
+  /** Whether the default validator loads it (false for older versions kept for compatibility checks). @default true */
+  readonly validate?: boolean;
   readonly url: string;
   readonly files: PinnedFile[];
 }

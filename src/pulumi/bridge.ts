@@ -61,8 +61,12 @@ export interface PlannedObject {
   readonly apiGroup: string;
   /** Why the object is protected, when it is stateful. */
   readonly stateful?: string;
-  /** Status condition to wait for, when the object declares one. */
+  /** Status condition to wait for, when the object declares one (the first, when it declares several). */
   readonly readyCondition?: string;
+  /** Every status condition to wait for. */
+  readonly readyConditions?: string[];
+  /** How long to wait for them, when the object says (overrides the deployment's readyTimeout). */
+  readonly readyTimeout?: string;
   /** Fields the API server will not change in place: a change replaces the object. */
   readonly replaceOnChanges?: string[];
   /** The DeployTimeSecret this object is generated from. */
@@ -141,6 +145,8 @@ export function planDeployment(root: IConstruct): PlannedObject[] {
       apiGroup: groupOf(manifest.apiVersion),
       stateful: DeployHints.statefulReason(obj),
       readyCondition: DeployHints.readyCondition(obj),
+      readyConditions: DeployHints.readyConditions(obj).length ? DeployHints.readyConditions(obj) : undefined,
+      readyTimeout: DeployHints.readyTimeoutMinutes(obj) !== undefined ? `${DeployHints.readyTimeoutMinutes(obj)}m` : undefined,
       replaceOnChanges: DeployHints.immutableFields(obj).length ? DeployHints.immutableFields(obj) : undefined,
     });
   }
@@ -228,7 +234,7 @@ export class Cdk8sDeployment extends pulumi.ComponentResource {
         parent: this,
         dependsOn,
         ...(entry.stateful ? { protect: true, retainOnDelete: true } : {}),
-        ...(entry.readyCondition ? { customTimeouts: { create: timeout, update: timeout } } : {}),
+        ...(entry.readyCondition ? { customTimeouts: { create: entry.readyTimeout ?? timeout, update: entry.readyTimeout ?? timeout } } : {}),
         // Same name after replacement, so the old object must go first.
         ...(entry.replaceOnChanges ? { replaceOnChanges: entry.replaceOnChanges, deleteBeforeReplace: true } : {}),
       };
@@ -249,7 +255,10 @@ export class Cdk8sDeployment extends pulumi.ComponentResource {
   }
 
   private createObject(name: string, entry: PlannedObject, options: pulumi.CustomResourceOptions): pulumi.CustomResource {
-    const manifest = entry.readyCondition ? withAnnotation(entry.manifest, 'pulumi.com/waitFor', `condition=${entry.readyCondition}`) : entry.manifest;
+    // One condition: `condition=Ready`; several that must all hold: a JSON list of them.
+    const conditions = entry.readyConditions ?? (entry.readyCondition ? [entry.readyCondition] : []);
+    const waitFor = conditions.length === 1 ? `condition=${conditions[0]}` : JSON.stringify(conditions.map((c) => `condition=${c}`));
+    const manifest = conditions.length ? withAnnotation(entry.manifest, 'pulumi.com/waitFor', waitFor) : entry.manifest;
     const cls = builtinClass(manifest.apiVersion, manifest.kind);
     if (cls) return new cls(name, manifest, options);
     // `status: undefined` makes the provider's status (e.g. a Knative Service's URL) an output of the resource.

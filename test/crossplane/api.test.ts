@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import {
-  Claim, Composition, ConnectionDetail, CrossplaneMode, Patch, PipelineStep, PlatformApi, PlatformApiProps, ReadinessCheck, SchemaField, Transform,
+  Claim, Composition, ConnectionDetail, CrossplaneMode, DeployHints, Patch, PipelineStep, PlatformApi, PlatformApiProps, ReadinessCheck, SchemaField, Transform,
 } from '../../constructs';
 import { SchemaValidator } from '../../scripts/lib/schema-validator';
 import { findObject, synthValid, validationError, validatorFor } from '../support/k8s';
@@ -115,10 +115,11 @@ describe('PlatformApi with claims (Crossplane v1 XRD)', () => {
   const objects = synthValid(platform);
   const xrd = findObject(objects, 'CompositeResourceDefinition', 'xdatabases.db.example.org');
 
-  test('an apiextensions.crossplane.io/v1 XRD, scope LegacyCluster: composite XDatabase, claim Database, connection keys', () => {
+  test('an apiextensions.crossplane.io/v1 XRD (LegacyCluster by default): composite XDatabase, claim Database, connection keys', () => {
     expect(xrd.apiVersion).toBe('apiextensions.crossplane.io/v1');
+    // No scope field: Crossplane 1.x does not know it, 2.x defaults v1 XRDs to LegacyCluster.
+    expect(xrd.spec.scope).toBeUndefined();
     expect(xrd.spec).toMatchObject({
-      scope: 'LegacyCluster',
       names: { kind: 'XDatabase', plural: 'xdatabases' },
       claimNames: { kind: 'Database', plural: 'databases' },
       connectionSecretKeys: ['endpoint', 'password'],
@@ -126,6 +127,16 @@ describe('PlatformApi with claims (Crossplane v1 XRD)', () => {
     // Crossplane adds writeConnectionSecretToRef to claims itself: the API's schema does not declare it.
     expect(xrd.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.writeConnectionSecretToRef).toBeUndefined();
     expect(xrd.spec.conversion).toBeUndefined();
+  });
+
+  test('the XRD and the compositions are also valid for Crossplane 1.20 (strictly, against its CRDs)', () => {
+    const v1 = SchemaValidator.load().withPackage('crossplane-v1');
+    expect(v1.validateAll(objects.filter((o) => o.apiVersion === 'apiextensions.crossplane.io/v1'))).toEqual([]);
+  });
+
+  test('deployers wait until the XRD offers its claims, and protect it (deleting it deletes every claim)', () => {
+    expect(DeployHints.readyConditions(api.resource)).toEqual(['Established', 'Offered']);
+    expect(DeployHints.statefulReason(api.resource)).toBe('deleting it deletes every Database in the cluster');
   });
 
   test('compositions write the composites\' connection Secrets to Crossplane\'s namespace', () => {
@@ -153,6 +164,17 @@ describe('Claim', () => {
       ? { owner: 'orders', storageGb: 50, compositionSelector: { matchLabels: { provider: 'aws' } }, writeConnectionSecretToRef: { name: 'orders-db-connection' } }
       : { owner: 'orders', storageGb: 50, writeConnectionSecretToRef: { name: 'orders-db-connection' }, crossplane: { compositionSelector: { matchLabels: { provider: 'aws' } } } });
     expect(claim.connectionSecretName).toBe('orders-db-connection');
+  });
+
+  test('a claim is created after its API\'s compositions, waited for up to 30 minutes, and protected', () => {
+    const { app, api, local, aws } = setup(CrossplaneMode.NAMESPACED);
+    const team = new Chart(app, 'team', { namespace: 'shop', disableResourceNameHashes: true });
+    const claim = new Claim(team, 'db', { api, spec: { owner: 'x' } });
+    // A composition added after the claim is a dependency too.
+    const late = new Composition(app.node.findChild('platform') as Chart, 'Late', { api, pipeline: [PipelineStep.autoReady()] });
+    expect(DeployHints.dependencies(claim.resource)).toEqual([local.resource, aws.resource, late.resource]);
+    expect([DeployHints.readyCondition(claim.resource), DeployHints.readyTimeoutMinutes(claim.resource)]).toEqual(['Ready', 30]);
+    expect(DeployHints.statefulReason(claim.resource)).toBe('deleting it deletes the Database it requested');
   });
 
   test('a pinned composition is a reference', () => {
@@ -204,6 +226,8 @@ describe('PlatformApi bad input', () => {
     ['a repeated connection key', { connectionSecretKeys: ['a', 'a'] }, 'connectionSecretKeys (["a","a"]) lists a key twice'],
     ['an unknown mode', { mode: 'v3' as CrossplaneMode }, 'mode ("v3") must be one of claims, namespaced'],
     ['a bad field declaration', { spec: { size: SchemaField.string({ enum: ['s'], default: 'm' }) } }, 'spec.size.default ("m") does not fit its own field'],
+    ['a Kubernetes group', { group: 'widgets.k8s.io' }, 'group ("widgets.k8s.io") is reserved for Kubernetes APIs'],
+    ['a plural too long for the composite', { mode: CrossplaneMode.CLAIMS, plural: 'a'.repeat(63) }, 'which is longer than 63 characters'],
   ])('rejects %s', (_case, props, message) => {
     expect(validationError(() => build(props)).message).toContain(message);
   });

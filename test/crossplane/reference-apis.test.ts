@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import {
-  Claim, Composition, CrossplaneMode, CrossplanePackages, HelmReleaseTemplate, KeyValueStoreApi, PipelineStep, PlatformApi, SchemaField, KeyValueStoreClaim, KnativeFunction, MessageBrokerClaim, PlatformApis,
+  Claim, Composition, CrossplaneMode, DeployHints, CrossplanePackages, HelmReleaseTemplate, KeyValueStoreApi, PipelineStep, PlatformApi, SchemaField, KeyValueStoreClaim, KnativeFunction, MessageBrokerClaim, PlatformApis,
   StoreProvider, StoreSize,
 } from '../../constructs';
 import { findObject, synthValid, validationError, validatorFor, envOf } from '../support/k8s';
@@ -36,7 +36,10 @@ describe.each([CrossplaneMode.NAMESPACED, CrossplaneMode.CLAIMS])('KeyValueStore
     expect(t).toContain('dig "observed" "resources" "secret-connection" "resource" "spec" "forProvider" "manifest" "stringData" "password" "" .');
     expect(t).toContain('randAlphaNum 32');
     expect(t).toContain('fail "the local KeyValueStore runs one Redis');
+    // Names from kubectl-made claims are checked before anything is created.
+    expect(t).toContain('{{- if not (regexMatch "^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$" $name) }}{{ fail (printf "KeyValueStore %q: the name must be a DNS-1035 label of at most 40 characters');
     expect(t.includes('CompositeConnectionDetails')).toBe(!namespaced);
+    if (!namespaced) expect(t).toContain('dig "observed" "resources" "secret-connection" "connectionDetails" (dict) .');
   });
 
   test.each([0, 1, 2])('variant %i: every composed Object, and every object inside, validates strictly', (variant) => {
@@ -61,7 +64,18 @@ describe.each([CrossplaneMode.NAMESPACED, CrossplaneMode.CLAIMS])('KeyValueStore
     expect(objectOf('StatefulSet').spec.readiness).toEqual({ policy: 'DeriveFromCelQuery', celQuery: 'has(object.status.readyReplicas) && object.status.readyReplicas == object.spec.replicas' });
     expect(objectOf('Secret').spec.forProvider.manifest.stringData).toEqual({ host: 'cache.shop.svc.cluster.local', port: '6379', password: 'x'.repeat(32) });
     expect(objectOf('Secret').spec.providerConfigRef).toEqual(namespaced ? { kind: 'ClusterProviderConfig', name: 'in-cluster' } : { name: 'in-cluster' });
+    // Created once, never overwritten: the password Redis started with stays.
+    expect(objectOf('Secret').spec.managementPolicies).toEqual(['Observe', 'Create', 'Delete', 'LateInitialize']);
+    // With claims, the composite's connection details are read from the Secret as it is.
+    expect(objectOf('Secret').spec.connectionDetails?.map((c: any) => `${c.name}/${c.fieldPath}->${c.toConnectionSecretKey}`)).toEqual(namespaced ? undefined
+      : ['cache-redis-auth/data.host->host', 'cache-redis-auth/data.port->port', 'cache-redis-auth/data.password->password']);
+    expect(objectOf('StatefulSet').spec.managementPolicies).toBeUndefined();
     expect(rendered[0].apiVersion).toBe(namespaced ? 'kubernetes.m.crossplane.io/v1alpha1' : 'kubernetes.crossplane.io/v1alpha2');
+  });
+
+  test('size and availability are fixed at creation (a volume cannot change in place)', () => {
+    const schema = findObject(objects, 'CompositeResourceDefinition', kv.api.resource.metadata.name!).spec.versions[0].schema.openAPIV3Schema.properties.spec.properties;
+    for (const field of ['size', 'highAvailability']) expect(schema[field]['x-kubernetes-validations']).toEqual([{ rule: 'self == oldSelf', message: 'is immutable; create a new one instead' }]);
   });
 
   test('the gcp composition: a Memorystore instance sized by the API, its password from the provider\'s connection Secret', () => {
@@ -122,6 +136,8 @@ describe.each([CrossplaneMode.NAMESPACED, CrossplaneMode.CLAIMS])('KeyValueStore
     expect(findObject(objs, 'Service', 'orders', 'serving.knative.dev/v1').spec.template.metadata.labels['bind.platform-blueprints.io/cache']).toBe('client');
     expect(findObject(objs, 'KeyValueStore', 'cache').spec).toMatchObject({ size: 'medium', highAvailability: false });
     expect(Claim.clientLabel('cache')).toBe('bind.platform-blueprints.io/cache');
+    // The function waits for the claim (its connection Secret exists once the claim is ready).
+    expect(DeployHints.dependencies(fn.resource)).toEqual([claim.claim.resource]);
   });
 });
 

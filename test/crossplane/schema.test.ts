@@ -39,6 +39,16 @@ describe('SchemaField renders structural OpenAPI v3', () => {
     expect(() => spec._check(scope(), 'spec')).not.toThrow();
   });
 
+  test('immutable fields carry a CEL transition rule; RE2 inline flags work', () => {
+    expect(SchemaField.string({ immutable: true })._render()).toEqual({
+      type: 'string', 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'is immutable; create a new one instead' }],
+    });
+    const caseless = SchemaField.string({ pattern: '(?i)^abc$' });
+    expect(() => caseless._check(scope(), 'f')).not.toThrow();
+    expect(caseless._validate('ABC', 'f')).toEqual([]);
+    expect(caseless._validate('abd', 'f')).toEqual(['f ("abd") must match (?i)^abc$']);
+  });
+
   test('values are checked with their path: type, enum, bounds, pattern, format, required, unknown fields, set items', () => {
     expect(spec._validate({ name: 'shop' }, 'spec')).toEqual([]);
     expect(spec._validate({ name: 'shop', size: 'huge', replicas: 10, ratio: 'x', tls: 'yes', email: 'nope', zones: ['a', 'a'], labels: { a: 1 } }, 'spec')).toEqual([

@@ -253,10 +253,16 @@ describe('the program with a claimed store (profile prod)', () => {
     expect(deps('kubernetes:data.platform-blueprints.io/v1alpha1:KeyValueStore', 'functions-platform/shop/redis')).toEqual(expect.arrayContaining([XRD, 'functions-platform/shop']));
   });
 
-  test('the claim is awaited until Ready and protected (deleting it deletes the store); the functions read its connection Secret', async () => {
+  test('the claim is awaited until Ready (30 minutes: managed services take time) and protected, so are the XRDs; functions wait for the claim', async () => {
     await done;
     const claim = mocked.get('kubernetes:data.platform-blueprints.io/v1alpha1:KeyValueStore', 'functions-platform/shop/redis');
-    expect([claim.inputs.metadata.annotations['pulumi.com/waitFor'], claim.protect, claim.retainOnDelete]).toEqual(['condition=Ready', true, true]);
+    expect([claim.inputs.metadata.annotations['pulumi.com/waitFor'], claim.protect, claim.retainOnDelete, claim.createTimeout]).toEqual(['condition=Ready', true, true, '30m']);
+    expect(mocked.dependencyNames('kubernetes:data.platform-blueprints.io/v1alpha1:KeyValueStore', 'functions-platform/shop/redis')).toEqual(expect.arrayContaining([COMPOSITION]));
+    expect(mocked.dependencyNames('kubernetes:serving.knative.dev/v1:Service', 'functions-platform/shop/hello')).toContain('functions-platform/shop/redis');
+    expect(mocked.get('kubernetes:apiextensions.crossplane.io/v2:CompositeResourceDefinition', XRD).protect).toBe(true);
+    expect(mocked.dependencyNames('kubernetes:pkg.crossplane.io/v1:Provider', 'functions-platform/provider-kubernetes')).toContain('functions-platform/provider-kubernetes');
+    expect(mocked.dependencyNames('kubernetes:apiextensions.crossplane.io/v1:Composition', COMPOSITION))
+      .toEqual(expect.arrayContaining(['functions-platform/in-cluster', 'functions-platform/platform-blueprints:provider-kubernetes']));
     expect(mocked.get('kubernetes:apiextensions.crossplane.io/v2:CompositeResourceDefinition', XRD).inputs.metadata.annotations['pulumi.com/waitFor']).toBe('condition=Established');
     expect([outputs.store, outputs.storeSecret]).toEqual(['claim', 'redis-connection']);
     expect(mocked.registrations.some((r) => r.type === 'kubernetes:apps/v1:StatefulSet' && r.name.startsWith('functions-platform/shop/'))).toBe(false);
