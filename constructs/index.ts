@@ -53,6 +53,11 @@ export type { ClaimOptions, ClaimProps, BindingEnv } from './crossplane/claim';
 export * from './crossplane/packages';
 export * from './crossplane/key-value-store';
 export * from './crossplane/message-broker';
+// Policy
+export { PlatformPolicy, PolicyRuleId } from './policy/policy';
+export type { PolicyOptions, PolicyViolation } from './policy/policy';
+export { PolicyValidation } from './policy/plugin';
+export type { IValidationContext, IValidationReport } from './policy/plugin';
 // L3
 export { Profile, StoreBackend } from './bundles/profile';
 export * from './bundles/functions-platform';

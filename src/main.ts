@@ -9,7 +9,8 @@ import { EventCatalog, PlatformDocs } from '../constructs';
 import { buildReferencePlatform } from './reference-platform';
 
 export function synthReferenceApp(outdir?: string): App {
-  const app = new App({ outdir });
+  // construct-metadata.json maps objects to construct paths for the policy report; written on every synth.
+  const app = new App({ outdir, recordConstructMetadata: true });
   buildReferencePlatform(app);
   return app;
 }

@@ -1,6 +1,7 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { PlatformPolicy, PolicyRuleId } from '../policy/policy';
 import { IEventSink } from '../core/events';
 import { requireName } from '../core/validate';
 import { DeliveryOptions } from '../eventing/delivery';
@@ -138,6 +139,10 @@ export class EventDrivenPlatform extends Construct {
       dataPlane: props.dataPlane,
       resources: { cpu: { request: kplus.Cpu.millis(50) }, memory: { request: Size.mebibytes(32), limit: Size.mebibytes(64) } },
     });
+    if (!props.deadLetterSink && !props.deadLetterImage) {
+      PlatformPolicy.exempt((this.deadLetterSink as KnativeFunction).resource, PolicyRuleId.PINNED_IMAGES,
+        'Knative publishes event_display only as latest; pass deadLetterImage with a digest to pin it');
+    }
     const delivery: DeliveryOptions = { retry: props.broker?.retry, deadLetterSink: this.deadLetterSink };
     this.broker = new RabbitmqBroker(this, 'Broker', {
       name: props.broker?.name ?? 'default',

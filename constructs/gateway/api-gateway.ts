@@ -3,6 +3,7 @@ import { Duration, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
+import { PUBLIC_ENTRYPOINT_ANNOTATION } from '../policy/policy';
 import { invalid } from '../core/errors';
 import { EdgeKind, PlatformGraph } from '../core/graph';
 import { CONFIG_HASH_ANNOTATION, recommendedLabels } from '../core/labels';
@@ -143,6 +144,8 @@ export class ApiGateway extends Construct implements IPublicEntrypoint {
       dataPlane: props.dataPlane,
       labels: { 'app.kubernetes.io/component': 'api-gateway' },
     });
+    // The namespace's one public entrypoint (the platform policy allows no other public Service).
+    this.service.resource.metadata.addAnnotation(PUBLIC_ENTRYPOINT_ANNOTATION, 'true');
     this.service.mountConfigMap(kplus.ConfigMap.fromConfigMapName(this, 'ConfigRef', this.configMap.name), CONFIG_DIR);
     // A new config must roll out a new revision: Knative does not watch mounted ConfigMaps.
     this.service.addRevisionAnnotation(CONFIG_HASH_ANNOTATION, Lazy.any({

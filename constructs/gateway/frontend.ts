@@ -1,5 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { PUBLIC_ENTRYPOINT_ANNOTATION } from '../policy/policy';
 import { EdgeKind, PlatformGraph } from '../core/graph';
 import { invalid } from '../core/errors';
 import { requireEnvName } from '../core/validate';
@@ -40,6 +41,7 @@ export class Frontend extends Construct implements IPublicEntrypoint {
       responseStartTimeout: props.responseStartTimeout ?? props.timeout ?? ENTRYPOINT_DEFAULTS.timeout,
       labels: { 'app.kubernetes.io/component': 'frontend', ...props.labels },
     });
+    this.service.resource.metadata.addAnnotation(PUBLIC_ENTRYPOINT_ANNOTATION, 'true');
   }
 
   /** Gives the frontend a function's in-cluster URL in an environment variable. */

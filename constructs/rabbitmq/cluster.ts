@@ -2,6 +2,7 @@ import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { PlatformPolicy, PolicyRuleId } from '../policy/policy';
 import { clusterDomain, resolveNamespace } from '../core/context';
 import { DeployHints } from '../core/deploy-hints';
 import { invalid } from '../core/errors';
@@ -186,6 +187,8 @@ export class RabbitmqCluster extends Construct {
       },
     });
     DeployHints.markStateful(this.resource, 'holds the queues of the RabbitMQ cluster');
+    PlatformPolicy.exempt(this.resource, PolicyRuleId.READ_ONLY_ROOT,
+      'RabbitMQ and the operator\'s setup container write their configuration and Erlang cookie under the root filesystem');
     DeployHints.awaitCondition(this.resource, 'AllReplicasReady');
 
     if (highAvailability) {

@@ -13,9 +13,9 @@ function setup() {
   const events = new Chart(app, 'events', { namespace: 'events', disableResourceNameHashes: true });
   const fns = new Chart(app, 'fns', { namespace: 'functions', disableResourceNameHashes: true });
   const cluster = new RabbitmqCluster(events, 'rabbitmq');
-  const dlq = new KnativeFunction(events, 'dead-letters', { image: 'gcr.io/knative-releases/knative.dev/eventing/cmd/event_display:latest' });
+  const dlq = new KnativeFunction(events, 'dead-letters', { image: 'ghcr.io/example/event-display:1.22.2' });
   const broker = new RabbitmqBroker(events, 'game', { cluster, delivery: { deadLetterSink: dlq, retry: 5, backoffPolicy: BackoffPolicy.LINEAR, backoffDelay: Duration.seconds(2) } });
-  const player = new KnativeFunction(fns, 'player', { image: 'quay.io/ruben/cloudevents-player:latest' });
+  const player = new KnativeFunction(fns, 'player', { image: 'quay.io/ruben/cloudevents-player:1.2' });
   const board = new KnativeFunction(fns, 'board', { image: 'ghcr.io/example/board:1' });
   const local = new KnativeFunction(events, 'local', { image: 'ghcr.io/example/local:1' });
   return { app, events, fns, cluster, dlq, broker, player, board, local };

@@ -148,7 +148,8 @@ describe('KnativeFunction options', () => {
       securityContext: { user: 1001, readOnlyRootFilesystem: false },
       writablePaths: [],
     });
-    const ksvc = findObject(synthValid(chart), 'Service', 'fn', 'serving.knative.dev/v1');
+    // A public function with a writable root: a violation of the policy on purpose (PB003, PB008).
+    const ksvc = findObject(synthValid(chart, { policy: false }), 'Service', 'fn', 'serving.knative.dev/v1');
     const spec = ksvc.spec.template.spec;
     expect(ksvc.metadata.labels['networking.knative.dev/visibility']).toBeUndefined();
     expect([spec.timeoutSeconds, spec.responseStartTimeoutSeconds, spec.idleTimeoutSeconds]).toEqual([120, 30, 60]);

@@ -43,7 +43,11 @@ describe('RabbitmqCluster', () => {
     });
     const objects = synthValid(chart);
     const mq = findObject(objects, 'RabbitmqCluster', 'mq');
-    expect(mq.metadata.annotations).toEqual({ 'rabbitmq.com/topology-allowed-namespaces': 'functions' });
+    expect(mq.metadata.annotations).toEqual({
+      'rabbitmq.com/topology-allowed-namespaces': 'functions',
+      // The platform policy's exemption, with its reason.
+      'policy.platform-blueprints.io/exempt-pb003': 'RabbitMQ and the operator\'s setup container write their configuration and Erlang cookie under the root filesystem',
+    });
     expect(mq.spec.image).toBe('registry.example.com/rabbitmq:4.1.4-management');
     expect(mq.spec.tls).toEqual({ secretName: 'mq-tls', caSecretName: 'mq-ca', disableNonTLSListeners: true });
     expect(mq.spec.persistence).toEqual({ storage: '50Gi', storageClassName: 'fast' });

@@ -1,8 +1,6 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import {
-  AppendFsync, DeployTimeSecret, EdgeKind, KnativeFunction, MaxMemoryPolicy, PasswordSource, PlatformGraph, Redis, DeployHints,
-} from '../../constructs';
+import { AppendFsync, DeployHints, DeployTimeSecret, EdgeKind, KnativeFunction, MaxMemoryPolicy, PasswordSource, PlatformGraph, PlatformPolicy, Redis } from '../../constructs';
 import { container, envOf, findObject, synthValid, testChart, validationError } from '../support/k8s';
 
 describe('Redis defaults', () => {
@@ -95,7 +93,9 @@ describe('Redis options', () => {
       image: 'docker.io/valkey/valkey:8.1-alpine',
     });
     expect(chart.node.findAll().filter(DeployTimeSecret.isDeployTimeSecret)).toEqual([]);
-    const objects = synthValid(chart);
+    // No CPU request: valid for the API server, a violation of the platform policy (PB002).
+    const objects = synthValid(chart, { policy: false });
+    expect(PlatformPolicy.check(objects).map((v) => v.message)).toEqual(['StatefulSet ns/redis: container redis sets no requests.cpu']);
     const sts = findObject(objects, 'StatefulSet', 'redis');
     expect(envOf(sts).REDIS_PASSWORD).toEqual({ secretKeyRef: { name: 'vault-redis', key: 'pw' } });
     expect(sts.spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: 'fast-ssd', resources: { requests: { storage: '20Gi' } } });

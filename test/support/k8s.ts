@@ -3,7 +3,7 @@
  */
 import { App, Chart, Testing } from 'cdk8s';
 import { SchemaValidator } from '../../scripts/lib/schema-validator';
-import { PlatformApi, ValidationError } from '../../constructs';
+import { PlatformApi, PlatformPolicy, ValidationError } from '../../constructs';
 
 /**
  * A Testing app with one chart (cdk8s-plus style), in namespace `ns` unless given (`null`: no namespace).
@@ -26,10 +26,14 @@ export function validatorFor(scope: Chart | App): SchemaValidator {
   return apis.length ? base.withCustomResourceDefinitions(apis.flatMap((a) => a.impliedCrds()), 'platform APIs') : base;
 }
 
-/** Synthesizes a chart and validates every object strictly against the pinned upstream schemas. */
-export function synthValid(chart: Chart): any[] {
+/**
+ * Synthesizes a chart and validates every object strictly against the pinned upstream schemas, and against the
+ * platform policy unless `policy: false` (for tests that build a violation on purpose).
+ */
+export function synthValid(chart: Chart, options: { policy?: boolean } = {}): any[] {
   const objects = Testing.synth(chart);
   expect(validatorFor(chart).validateAll(objects)).toEqual([]);
+  if (options.policy !== false) expect(PlatformPolicy.check(objects).map((v) => `[${v.ruleId}] ${v.message}`)).toEqual([]);
   return objects;
 }
 

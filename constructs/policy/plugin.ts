@@ -1,0 +1,69 @@
+/**
+ * The platform policy as a cdk8s validation plugin: `cdk8s synth` runs it on the synthesized manifests and fails with
+ * a report (rule, object, construct path, fix). Declare it in cdk8s.yaml:
+ *
+ *   validations:
+ *     - package: platform-blueprints
+ *       version: <the version you depend on>
+ *       class: PolicyValidation
+ *       properties: { requireDigests: true }   # optional: PolicyOptions
+ *
+ * The cdk8s CLI's plugin contract is structural (an object with `validate(context)`); the shapes it needs are
+ * declared here so the library does not depend on the CLI at runtime.
+ */
+import { PlatformPolicy, PolicyOptions, PolicyViolation } from './policy';
+
+/** What the cdk8s CLI passes to a validation plugin (the parts this plugin uses). */
+export interface IValidationContext {
+  readonly manifests: readonly string[];
+  readonly report: IValidationReport;
+  readonly logger: { log(message: string): void };
+  parseManifest(manifestPath: string): any[];
+}
+
+/** The report of the cdk8s CLI (the parts this plugin uses). */
+export interface IValidationReport {
+  addViolation(violation: {
+    readonly ruleName: string;
+    readonly recommendation: string;
+    readonly fix: string;
+    readonly violatingResources: ReadonlyArray<{ readonly resourceName: string; readonly locations: readonly string[]; readonly manifestPath: string }>;
+  }): void;
+  submit(status: 'success' | 'failure', metadata?: { readonly [key: string]: string }): void;
+}
+
+/** The cdk8s validation plugin (see the module comment). */
+export class PolicyValidation {
+  private readonly options: PolicyOptions;
+
+  /** `properties` from cdk8s.yaml. */
+  public constructor(properties: PolicyOptions = {}) {
+    this.options = { ...properties };
+  }
+
+  public async validate(context: IValidationContext): Promise<void> {
+    const found: Array<{ violation: PolicyViolation; manifestPath: string }> = [];
+    let objects = 0;
+    for (const manifestPath of context.manifests) {
+      const docs = context.parseManifest(manifestPath).filter((d) => d && typeof d === 'object');
+      objects += docs.length;
+      for (const violation of PlatformPolicy.check(docs, this.options)) found.push({ violation, manifestPath });
+    }
+    // One entry per rule and message, as the report lists violations by rule.
+    const byRule = new Map<string, typeof found>();
+    for (const f of found) {
+      const key = `${f.violation.ruleId} ${f.violation.rule}: ${f.violation.message}`;
+      byRule.set(key, [...byRule.get(key) ?? [], f]);
+    }
+    for (const [ruleName, entries] of byRule) {
+      context.report.addViolation({
+        ruleName,
+        recommendation: entries[0].violation.message,
+        fix: entries[0].violation.fix,
+        violatingResources: entries.map((e) => ({ resourceName: e.violation.name, locations: e.violation.locations, manifestPath: e.manifestPath })),
+      });
+    }
+    context.logger.log(`platform policy: ${objects} object(s), ${found.length} violation(s)`);
+    context.report.submit(found.length ? 'failure' : 'success', { objects: String(objects), violations: String(found.length) });
+  }
+}
