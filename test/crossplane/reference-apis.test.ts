@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import {
-  Claim, Composition, CrossplaneMode, DeployHints, CrossplanePackages, HelmReleaseTemplate, KeyValueStoreApi, PipelineStep, PlatformApi, SchemaField, KeyValueStoreClaim, KnativeFunction, MessageBrokerClaim, PlatformApis,
+  Claim, Composition, CrossplaneMode, DeployHints, PlatformPolicy, CrossplanePackages, HelmReleaseTemplate, KeyValueStoreApi, PipelineStep, PlatformApi, SchemaField, KeyValueStoreClaim, KnativeFunction, MessageBrokerClaim, PlatformApis,
   StoreProvider, StoreSize,
 } from '../../constructs';
 import { findObject, synthValid, validationError, validatorFor, envOf } from '../support/k8s';
@@ -48,6 +48,8 @@ describe.each([CrossplaneMode.NAMESPACED, CrossplaneMode.CLAIMS])('KeyValueStore
     expect(v.validateAll(rendered)).toEqual([]);
     const manifests = rendered.map((o: any) => o.spec.forProvider.manifest);
     expect(v.validateAll(manifests)).toEqual([]);
+    // What the composition creates in the claimant's namespace meets the platform policy too.
+    expect(PlatformPolicy.check(manifests)).toEqual([]);
     expect(manifests.map((m: any) => `${m.kind}/${m.metadata.name}`)).toEqual([
       'ConfigMap/cache-config', 'StatefulSet/cache', 'Service/cache', 'Service/cache-headless', 'NetworkPolicy/cache-ingress',
       `Secret/${namespaced ? 'cache-connection' : 'cache-redis-auth'}`,
@@ -187,6 +189,7 @@ describe.each([CrossplaneMode.NAMESPACED, CrossplaneMode.CLAIMS])('MessageBroker
     for (const rendered of [ha, single]) {
       expect(v.validateAll(rendered)).toEqual([]);
       expect(v.validateAll(rendered.map((o: any) => o.spec.forProvider.manifest))).toEqual([]);
+      expect(PlatformPolicy.check(rendered.map((o: any) => o.spec.forProvider.manifest))).toEqual([]);
     }
     expect(ha.map((o: any) => o.spec.forProvider.manifest.kind)).toEqual(['RabbitmqCluster', 'PodDisruptionBudget', 'NetworkPolicy']);
     expect(single.map((o: any) => o.spec.forProvider.manifest.kind)).toEqual(['RabbitmqCluster', 'NetworkPolicy']);
