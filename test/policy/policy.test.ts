@@ -176,7 +176,7 @@ describe('PolicyValidation, the cdk8s validation plugin', () => {
     const report = await run(bad);
     expect(report.success).toBe(false);
     const json = report.toJson();
-    expect(json.violations.map((v) => v.ruleName)).toEqual([
+    expect(json.violations.map((v: { ruleName: string }) => v.ruleName)).toEqual([
       'PB004 pinned-images: Service team/leaky: container function uses ghcr.io/example/leaky:latest, which is not pinned (latest)',
       'PB007 no-literal-secrets: Service team/leaky: container function sets DB_PASSWORD to a literal value',
     ]);
