@@ -63,6 +63,7 @@ export { Profile, StoreBackend } from './bundles/profile';
 export * from './bundles/functions-platform';
 export * from './bundles/event-driven-platform';
 export * from './bundles/platform-apis';
+export * from './bundles/team-space';
 export * from './bundles/platform-docs';
 // L1 (generated from the pinned upstream CRDs)
 export * as serving from './imports/serving.knative.dev';

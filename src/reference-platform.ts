@@ -7,7 +7,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
   CloudEventType, CrossplaneMode, EventDrivenPlatform, EventFilter, FunctionProbe, FunctionsPlatform, GcpMemorystoreOptions, Language, PingSource,
-  PlatformApis, PlatformPolicy, PolicyRuleId, Profile, StoreBackend, StoreProvider,
+  PlatformApis, PlatformPolicy, PolicyRuleId, Profile, StoreBackend, StoreProvider, TeamSpace,
 } from '../constructs';
 
 /** Knobs of the reference platform (the Pulumi stack config maps onto these). */
@@ -43,6 +43,7 @@ export interface ReferencePlatformOptions {
  * `event-driven-platform.k8s.yaml`).
  */
 export const PLATFORM_APIS_CHART_ID = 'platform-apis';
+export const TEAMS_CHART_ID = 'teams';
 export const REFERENCE_CHART_ID = 'functions-platform';
 export const EVENTS_CHART_ID = 'event-driven-platform';
 
@@ -53,6 +54,8 @@ export const SCORE_EVENT = CloudEventType.of('dev.platform-blueprints.game.score
 
 /** The parts of the reference platform. */
 export interface ReferencePlatform {
+  /** The application teams hosted on the platform. */
+  readonly teams: TeamSpace[];
   /** The platform APIs (absent when `platformApis` is false). */
   readonly apis?: PlatformApis;
   readonly functions: FunctionsPlatform;
@@ -87,7 +90,8 @@ export function buildReferencePlatform(scope: Construct, options: ReferencePlatf
   });
   const functions = buildFunctions(scope, options, apis);
   const events = buildEvents(scope, functions, options);
-  return { apis, functions, events };
+  const teams = buildTeams(scope, events, apis);
+  return { apis, functions, events, teams };
 }
 
 function buildFunctions(scope: Construct, options: ReferencePlatformOptions, apis: PlatformApis | undefined): FunctionsPlatform {
@@ -189,4 +193,29 @@ function buildEvents(scope: Construct, functions: FunctionsPlatform, options: Re
   });
   events.broker.subscribe(player, { filters: [EventFilter.type(CloudEventType.PING)] });
   return events;
+}
+
+/**
+ * A team hosted on the platform, in its own space: the analytics team's function reads the score events from the
+ * shared broker (the same `broker.subscribe` call), and the team may claim stores from the platform's API.
+ */
+function buildTeams(scope: Construct, events: EventDrivenPlatform, apis: PlatformApis | undefined): TeamSpace[] {
+  const chart = new Chart(scope, TEAMS_CHART_ID, { disableResourceNameHashes: true });
+  const analytics = new TeamSpace(chart, 'Analytics', {
+    team: 'analytics',
+    groups: ['team-analytics'],
+    quota: { cpu: kplus.Cpu.units(2), memory: Size.gibibytes(4), pods: 20, functions: 10 },
+    claimable: apis ? [apis.keyValueStore.api] : [],
+  });
+  // An HTTP echo server logs every score event it receives.
+  const stats = analytics.addFunction('ScoreStats', {
+    name: 'score-stats',
+    image: REFERENCE_IMAGES.echo,
+    language: Language.NODEJS,
+    env: { HTTP_PORT: kplus.EnvValue.fromValue('8080') },
+    securityContext: { user: 1000 },
+    readiness: FunctionProbe.http('/'),
+  });
+  events.broker.subscribe(stats, { filters: [EventFilter.type(SCORE_EVENT)] });
+  return [analytics];
 }

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { PlatformPolicy } from '../constructs';
 import { SchemaValidator } from '../scripts/lib/schema-validator';
 import { referenceExtras, synthReferenceApp } from '../src/main';
 
@@ -79,13 +80,27 @@ describe('dist/', () => {
     const broker = events.find((o) => o.kind === 'Broker');
     expect(broker.metadata.annotations['eventing.knative.dev/broker.class']).toBe('RabbitMQBroker');
     expect(names).toContain(`RabbitmqBrokerConfig/${broker.spec.config.name}`);
-    expect(committed['events.md']).toContain('| `dev.platform-blueprints.game.score` | a player scored (sent from the CloudEvents Player UI) | functions/player (SinkBinding) | events/game | functions/leaderboard |');
+    expect(committed['events.md']).toContain('| `dev.platform-blueprints.game.score` | a player scored (sent from the CloudEvents Player UI) | functions/player (SinkBinding) | events/game | functions/leaderboard<br>team-analytics/score-stats |');
     expect(committed['events.svg']).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  });
+
+  test('every object meets the platform policy (the plugin `cdk8s synth` runs says so too)', () => {
+    expect(PlatformPolicy.check(objects).map((v) => `[${v.ruleId}] ${v.message}`)).toEqual([]);
+    expect(committed['construct-metadata.json']).toContain('"score-stats":{"path":"teams/Analytics/ScoreStats/Resource"}');
+  });
+
+  test('hosts a team in its own space: quota, limits, its role bound to its group, default-deny', () => {
+    const team = perFile['teams.k8s.yaml'];
+    expect(team.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'Namespace/team-analytics', 'NetworkPolicy/default-deny-ingress', 'ResourceQuota/team-quota', 'LimitRange/team-limits', 'Role/team-developer',
+      'RoleBinding/team-developer', 'Service/score-stats', 'NetworkPolicy/score-stats-ingress',
+    ]);
+    expect(objects.find((o) => o.kind === 'Trigger' && o.metadata.name === 'game-to-score-stats').spec.subscriber).toEqual({ uri: 'http://score-stats.team-analytics.svc.cluster.local' });
   });
 
   test('every pod template meets Pod Security "restricted" at container level', () => {
     const templates = objects.filter((o) => o.spec?.template?.spec?.containers);
-    expect(templates.map((t) => t.metadata.name).sort()).toEqual(['dead-letters', 'echo', 'gateway', 'hello', 'leaderboard', 'player', 'redis']);
+    expect(templates.map((t) => t.metadata.name).sort()).toEqual(['dead-letters', 'echo', 'gateway', 'hello', 'leaderboard', 'player', 'redis', 'score-stats']);
     for (const t of templates) {
       for (const c of t.spec.template.spec.containers) {
         const sc = { ...t.spec.template.spec.securityContext, ...c.securityContext };
