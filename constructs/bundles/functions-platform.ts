@@ -181,7 +181,7 @@ export class FunctionsPlatform extends Construct {
       const fn = new KnativeFunction(functionsScope, spec.name, {
         ...options,
         namespace: this.namespace,
-        scale: { ...defaults.functionScale, ...spec.scale },
+        scale: overProfile(defaults.functionScale, spec.scale),
         resources: spec.resources ?? defaults.functionResources,
         dataPlane: spec.dataPlane ?? props.dataPlane,
       });
@@ -231,7 +231,7 @@ export class FunctionsPlatform extends Construct {
       name,
       namespace: this.namespace,
       image: props.image,
-      scale: { ...defaults.gatewayScale, ...props.scale },
+      scale: overProfile(defaults.gatewayScale, props.scale),
       resources: props.resources ?? defaults.gatewayResources,
       dataPlane,
     });
@@ -255,7 +255,7 @@ export class FunctionsPlatform extends Construct {
       ...options,
       name,
       namespace: this.namespace,
-      scale: { ...defaults.gatewayScale, ...options.scale },
+      scale: overProfile(defaults.gatewayScale, options.scale),
       resources: options.resources ?? props.resources ?? defaults.gatewayResources,
       dataPlane: options.dataPlane ?? dataPlane,
     });
@@ -264,4 +264,16 @@ export class FunctionsPlatform extends Construct {
     });
     return frontend;
   }
+}
+
+/**
+ * Explicit scale settings over the profile's. A minimum above the profile's maximum raises the maximum with it
+ * (asking for 4 pods on a profile capped at 3 means 4); an explicit maximum is kept and checked as given.
+ */
+function overProfile(profile: ScaleOptions, given: ScaleOptions | undefined): ScaleOptions {
+  const merged = { ...profile, ...given };
+  if (given?.max === undefined && given?.min !== undefined && profile.max !== undefined && given.min > profile.max) {
+    return { ...merged, max: given.min };
+  }
+  return merged;
 }

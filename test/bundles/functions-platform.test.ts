@@ -176,6 +176,15 @@ describe('FunctionsPlatform (prod): the store is claimed from a platform API', (
   });
 });
 
+describe('FunctionsPlatform scale over the profile', () => {
+  test('a minimum above the profile\'s maximum raises the maximum; an explicit maximum is checked as given', () => {
+    const { objects } = build({ gateway: { scale: { min: 5 } } });
+    expect(findObject(objects, 'Service', 'gateway', 'serving.knative.dev/v1').spec.template.metadata.annotations)
+      .toMatchObject({ 'autoscaling.knative.dev/min-scale': '5', 'autoscaling.knative.dev/max-scale': '5' });
+    expect(validationError(() => build({ gateway: { scale: { min: 5, max: 4 } } })).message).toContain('scale.min (5) must be <= scale.max (4)');
+  });
+});
+
 describe('FunctionsPlatform options', () => {
   test('explicit routes, custom names and data plane', () => {
     const { platform, objects } = build({

@@ -1,0 +1,81 @@
+/**
+ * Data that survives updates: object names never depend on unrelated props (a rename is a delete and a create), so
+ * changing one prop changes exactly the objects it is about; stateful objects are kept and protected.
+ */
+import { App } from 'cdk8s';
+import { DeployHints, Profile } from '../constructs';
+import { ReferencePlatformOptions, buildReferencePlatform } from '../src/reference-platform';
+import { planDeployment } from '../src/pulumi/bridge';
+
+function objectsOf(options: ReferencePlatformOptions): Map<string, any> {
+  const app = new App({ outdir: '/tmp/pb-data-safety' });
+  buildReferencePlatform(app, options);
+  const all = app.charts.flatMap((c) => c.toJson());
+  return new Map(all.map((o) => [`${o.apiVersion} ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`, o]));
+}
+
+function changedBy(change: ReferencePlatformOptions): { renamed: string[]; changed: string[] } {
+  const before = objectsOf({});
+  const after = objectsOf(change);
+  const renamed = [...new Set([...before.keys(), ...after.keys()])].filter((k) => !before.has(k) || !after.has(k));
+  const changed = [...before.keys()].filter((k) => after.has(k) && JSON.stringify(before.get(k)) !== JSON.stringify(after.get(k)));
+  return { renamed, changed: changed.sort() };
+}
+
+describe('changing one prop changes only the objects it is about, and renames nothing', () => {
+  test.each<[string, ReferencePlatformOptions, string[]]>([
+    ['the functions\' minimum scale', { functionMinScale: 2 }, [
+      'serving.knative.dev/v1 Service functions/echo', 'serving.knative.dev/v1 Service functions/hello',
+      'serving.knative.dev/v1 Service functions/leaderboard', 'serving.knative.dev/v1 Service functions/player',
+    ]],
+    ['the gateway\'s minimum scale', { gatewayMinScale: 4 }, ['serving.knative.dev/v1 Service functions/gateway']],
+    ['one function\'s image', { images: { hello: 'ghcr.io/knative/helloworld-go@sha256:' + 'a'.repeat(64) } }, ['serving.knative.dev/v1 Service functions/hello']],
+    ['the Redis volume size', { redisStorageGi: 5 }, ['apps/v1 StatefulSet functions/redis']],
+    // The local KeyValueStore composition runs the same Redis image.
+    ['the Redis image', { images: { redis: 'docker.io/library/redis:8.2.8-alpine' } }, [
+      'apps/v1 StatefulSet functions/redis', 'apiextensions.crossplane.io/v1 Composition /local.keyvaluestores.data.platform-blueprints.io',
+    ]],
+    ['the dead-letter image', { images: { deadLetters: 'ghcr.io/example/event-display:1.22.2' } }, ['serving.knative.dev/v1 Service events/dead-letters']],
+  ])('%s', (_case, change, expected) => {
+    const { renamed, changed } = changedBy(change);
+    expect(renamed).toEqual([]);
+    expect(changed).toEqual(expected.sort());
+  });
+});
+
+describe('stateful parts are kept and protected by default', () => {
+  const app = new App({ outdir: '/tmp/pb-data-safety' });
+  buildReferencePlatform(app, { profile: Profile.DEV });
+  const plan = planDeployment(app);
+  const byKey = Object.fromEntries(plan.map((p) => [p.key, p]));
+
+  test('Redis: append-only persistence on a volume its StatefulSet retains, protected with its namespace', () => {
+    const sts = byKey['apps/v1 StatefulSet functions/redis'];
+    expect(sts.manifest.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+    const config = byKey['v1 ConfigMap functions/redis-config'].manifest.data['redis.conf'];
+    expect(config).toContain('appendonly yes');
+    expect(sts.stateful).toBeDefined();
+    expect(byKey['v1 Namespace functions'].stateful).toContain('apps/v1 StatefulSet functions/redis');
+  });
+
+  test('RabbitMQ: persistent volumes, quorum queues, protected with its namespace', () => {
+    expect(byKey['rabbitmq.com/v1beta1 RabbitmqCluster events/rabbitmq'].manifest.spec.persistence.storage).toBe('2Gi');
+    expect(byKey['rabbitmq.com/v1beta1 RabbitmqCluster events/rabbitmq'].stateful).toBe('holds the queues of the RabbitMQ cluster');
+    const config = Object.values(byKey).find((p) => p.manifest.kind === 'RabbitmqBrokerConfig')!;
+    expect(config.manifest.spec.queueType).toBe('quorum');
+    expect(byKey['v1 Namespace events'].stateful).toBeDefined();
+  });
+
+  test('prod: disruption budgets and spread for the stateful parts', () => {
+    const prod = new App({ outdir: '/tmp/pb-data-safety' });
+    const ref = buildReferencePlatform(prod, { profile: Profile.PROD });
+    const all = prod.charts.flatMap((c) => c.toJson());
+    const mq = all.find((o) => o.kind === 'RabbitmqCluster');
+    expect(mq.spec.replicas).toBe(3);
+    expect(mq.spec.override.statefulSet.spec.template.spec.topologySpreadConstraints[0]).toMatchObject({ topologyKey: 'kubernetes.io/hostname' });
+    expect(all.filter((o) => o.kind === 'PodDisruptionBudget').map((o) => o.metadata.name)).toEqual(['rabbitmq']);
+    // prod claims its store: the claim is what is protected.
+    const claim = ref.functions.storeClaim!.claim.resource;
+    expect(DeployHints.statefulReason(claim)).toBe('deleting it deletes the KeyValueStore it requested');
+  });
+});
