@@ -161,10 +161,15 @@ function buildFunctions(scope: Construct, options: ReferencePlatformOptions, api
       scale: options.gatewayMinScale !== undefined ? { min: options.gatewayMinScale } : undefined,
     },
   });
-  // The samples Knative publishes have only a `latest` tag: the policy's exemption says so where reviewers look.
+  // The samples Knative publishes have only a `latest` tag, and a prod namespace asks for digests: where a sample
+  // image stays, the policy's exemption says so where reviewers look.
   for (const fn of platform.functions) {
-    if (images[fn.name] !== undefined && images[fn.name] === REFERENCE_IMAGES[fn.name] && images[fn.name].endsWith(':latest')) {
-      PlatformPolicy.exempt(fn.resource, PolicyRuleId.PINNED_IMAGES, 'a Knative sample image published only as latest; override it with a digest (platform-blueprints:images) in production');
+    const image = images[fn.name];
+    if (image === undefined || image !== REFERENCE_IMAGES[fn.name] || image.includes('@sha256:')) continue;
+    if (image.endsWith(':latest')) {
+      PlatformPolicy.exempt(fn.resource, PolicyRuleId.PINNED_IMAGES, `a Knative sample image published only as latest; override it with a digest in production (images.${fn.name}; Pulumi config platform-blueprints:images)`);
+    } else if (profile === Profile.PROD) {
+      PlatformPolicy.exempt(fn.resource, PolicyRuleId.PINNED_IMAGES, `a sample image pinned by version tag; override it with a digest in production (images.${fn.name}; Pulumi config platform-blueprints:images)`);
     }
   }
   return platform;

@@ -115,7 +115,7 @@ export class EventDrivenPlatform extends Construct {
       'pod-security.kubernetes.io/enforce-version': 'latest',
       'pod-security.kubernetes.io/audit': 'restricted',
       'pod-security.kubernetes.io/warn': 'restricted',
-    }, props.namespaceLabels);
+    }, props.namespaceLabels, this.profile);
 
     const rabbit = props.rabbitmq ?? {};
     this.cluster = new RabbitmqCluster(this, 'RabbitMQ', {

@@ -8,6 +8,7 @@ import { Frontend } from '../gateway/frontend';
 import { ScaleOptions } from '../knative/autoscaling';
 import { KnativeFunction, KnativeFunctionOptions } from '../knative/function';
 import { KnativeDataPlane } from '../knative/types';
+import { PlatformPolicy, PolicyRuleId } from '../policy/policy';
 import { IKeyValueStore } from '../core/store';
 import { KeyValueStoreApi, KeyValueStoreClaim, StoreProvider, StoreSize } from '../crossplane/key-value-store';
 import { Redis, RedisOptions } from '../redis/redis';
@@ -151,7 +152,7 @@ export class FunctionsPlatform extends Construct {
     const gatewayName = requireName(this, 'gateway.name', props.gateway?.name ?? 'gateway', 'dns1035-label');
     this.checkFunctionNames(props.functions, [storeName, `${storeName}-headless`, gatewayName]);
 
-    createPlatformNamespace(this, this.namespace, POD_SECURITY_RESTRICTED_LABELS, props.namespaceLabels);
+    createPlatformNamespace(this, this.namespace, POD_SECURITY_RESTRICTED_LABELS, props.namespaceLabels, this.profile);
 
     if (claimed) {
       this.storeClaim = new KeyValueStoreClaim(this, 'Store', {
@@ -172,6 +173,9 @@ export class FunctionsPlatform extends Construct {
         storage: props.redis?.storage ?? defaults.redisStorage,
         podDisruptionBudget: props.redis?.podDisruptionBudget ?? defaults.redisDisruptionBudget,
       });
+      if (this.profile === Profile.PROD && props.redis?.image === undefined) {
+        PlatformPolicy.exempt(this.redis.statefulSet, PolicyRuleId.PINNED_IMAGES, PROD_DEFAULT_IMAGE_REASON('redis.image'));
+      }
       this.store = this.redis;
     }
 
@@ -235,6 +239,9 @@ export class FunctionsPlatform extends Construct {
       resources: props.resources ?? defaults.gatewayResources,
       dataPlane,
     });
+    if (this.profile === Profile.PROD && props.image === undefined) {
+      PlatformPolicy.exempt(gateway.service.resource, PolicyRuleId.PINNED_IMAGES, PROD_DEFAULT_IMAGE_REASON('gateway.image'));
+    }
     const routes: GatewayRouteSpec[] = props.routes ?? this.functions.map((f) => ({ path: `/api/${f.name}`, function: f.name }));
     const paths = new Map<string, number>();
     routes.forEach((r, i) => {
@@ -265,6 +272,10 @@ export class FunctionsPlatform extends Construct {
     return frontend;
   }
 }
+
+/** Why a prod platform may run a library default image pinned by tag: the documented exception to digests in prod. */
+const PROD_DEFAULT_IMAGE_REASON = (prop: string) =>
+  `the library's default image, pinned by version tag; in production pin it by digest from your registry with ${prop}`;
 
 /**
  * Explicit scale settings over the profile's. A minimum above the profile's maximum raises the maximum with it

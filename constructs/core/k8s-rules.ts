@@ -11,6 +11,15 @@ const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const MAX_ANNOTATIONS_BYTES = 256 * 1024;
 
+/**
+ * A JavaScript RegExp for a schema `pattern`, which Kubernetes evaluates with Go's RE2: leading inline flags such as
+ * `(?i)` (valid in RE2, a syntax error in JavaScript) become JavaScript flags. Throws when JavaScript cannot compile it.
+ */
+export function re2ToRegExp(pattern: string): RegExp {
+  const flags = /^\(\?([ims]+)\)/.exec(pattern);
+  return flags ? new RegExp(pattern.slice(flags[0].length), `u${flags[1]}`) : new RegExp(pattern, 'u');
+}
+
 function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 8);
 }

@@ -9,6 +9,8 @@ export const MANAGED_BY = 'platform-blueprints';
 
 /** Language/runtime of a function, for the polyglot catalog. */
 export const LANGUAGE_LABEL = `${LABEL_PREFIX}/language`;
+/** The sizing profile of the bundle that owns a namespace (`dev`, `prod`); prod namespaces need images by digest. */
+export const PROFILE_LABEL = `${LABEL_PREFIX}/profile`;
 /** Hash of the configuration a workload reads, so that a config change rolls the workload. */
 export const CONFIG_HASH_ANNOTATION = `${LABEL_PREFIX}/config-hash`;
 

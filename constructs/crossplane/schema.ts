@@ -6,6 +6,7 @@
  */
 import { IConstruct } from 'constructs';
 import { invalid, show } from '../core/errors';
+import { re2ToRegExp } from '../core/k8s-rules';
 
 /** The JSON type of a field. */
 export enum SchemaType {
@@ -259,7 +260,7 @@ export class SchemaField {
         if (o.enum && !o.enum.includes(value)) return at(`must be one of ${o.enum.join(', ')}`);
         if (o.minLength !== undefined && value.length < o.minLength) return at(`must have at least ${o.minLength} characters`);
         if (o.maxLength !== undefined && value.length > o.maxLength) return at(`must have at most ${o.maxLength} characters`);
-        if (o.pattern !== undefined && !toRegExp(o.pattern).test(value)) return at(`must match ${o.pattern}`);
+        if (o.pattern !== undefined && !re2ToRegExp(o.pattern).test(value)) return at(`must match ${o.pattern}`);
         if (o.format !== undefined) {
           const problem = formatProblem(o.format, value);
           if (problem) return at(problem);
@@ -339,16 +340,10 @@ function checkCount(scope: IConstruct, field: string, key: string, value: unknow
 }
 
 /** Why a pattern would not compile in Go's RE2 (or in JavaScript), or undefined. */
-/** A JavaScript RegExp for an RE2 pattern (leading inline flags such as `(?i)` become JavaScript flags). */
-function toRegExp(pattern: string): RegExp {
-  const flags = /^\(\?([ims]+)\)/.exec(pattern);
-  return flags ? new RegExp(pattern.slice(flags[0].length), `u${flags[1]}`) : new RegExp(pattern, 'u');
-}
-
 function re2Problem(pattern: unknown): string | undefined {
   if (typeof pattern !== 'string') return 'must be a string';
   try {
-    toRegExp(pattern);
+    re2ToRegExp(pattern);
   } catch (e) {
     return `is not a regular expression (${(e as Error).message})`;
   }

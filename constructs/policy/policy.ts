@@ -8,6 +8,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { invalid } from '../core/errors';
+import { PROFILE_LABEL } from '../core/labels';
 
 /** The rules. */
 export enum PolicyRuleId {
@@ -17,7 +18,10 @@ export enum PolicyRuleId {
   RESOURCES = 'PB002',
   /** A read-only root filesystem on every container (writable paths are emptyDir volumes). */
   READ_ONLY_ROOT = 'PB003',
-  /** Images pinned by tag (not `latest`) or digest; by digest when `requireDigests`. */
+  /**
+   * Images pinned by tag (not `latest`) or digest; by digest in a namespace a prod-profile bundle owns
+   * (label `platform-blueprints.io/profile: prod`) and everywhere when `requireDigests`.
+   */
   PINNED_IMAGES = 'PB004',
   /** A default-deny ingress NetworkPolicy in every namespace the manifests create. */
   DEFAULT_DENY = 'PB005',
@@ -30,7 +34,11 @@ export enum PolicyRuleId {
 }
 
 export interface PolicyOptions {
-  /** Images must be pinned by digest (the prod stance). @default false - a tag other than `latest` is enough */
+  /**
+   * Images must be pinned by digest everywhere.
+   * @default false - by digest only in namespaces labelled `platform-blueprints.io/profile: prod`; elsewhere a tag
+   * other than `latest` is enough
+   */
   readonly requireDigests?: boolean;
   /** Only these rules. @default - all */
   readonly rules?: PolicyRuleId[];
@@ -79,7 +87,7 @@ const RULES: { [id: string]: RuleSpec } = {
   },
   [PolicyRuleId.PINNED_IMAGES]: {
     id: PolicyRuleId.PINNED_IMAGES, name: 'pinned-images',
-    fix: 'pin the image by a version tag or a digest (@sha256:...), or exempt the object with a reason',
+    fix: 'pin the image by a version tag or a digest (@sha256:...; in prod namespaces by digest), or exempt the object with a reason',
   },
   [PolicyRuleId.DEFAULT_DENY]: {
     id: PolicyRuleId.DEFAULT_DENY, name: 'default-deny-ingress',
@@ -150,6 +158,8 @@ export class PlatformPolicy {
   /** Checks objects (synthesized manifests) and returns every violation, in object order. */
   public static check(objects: any[], options: PolicyOptions = {}): PolicyViolation[] {
     const enabled = new Set(options.rules ?? Object.values(PolicyRuleId));
+    const prodNamespaces = new Set(objects.filter((o) => o?.apiVersion === 'v1' && o.kind === 'Namespace'
+      && o.metadata?.labels?.[PROFILE_LABEL] === 'prod').map((o) => o.metadata.name));
     const out: PolicyViolation[] = [];
     const report = (obj: any, id: PolicyRuleId, message: string, locations: string[]) => {
       if (!enabled.has(id)) return;
@@ -168,7 +178,9 @@ export class PlatformPolicy {
           if (RULES[id]) report(obj, id, `exempts itself from ${id} without a reason (${JSON.stringify(value)})`, [`/metadata/annotations/${key.replace(/\//g, '~1')}`]);
         }
       }
-      checkPods(obj, options, report);
+      const digestsBecause = options.requireDigests ? 'requireDigests is set'
+        : prodNamespaces.has(obj.metadata?.namespace) ? `namespace ${obj.metadata.namespace} is prod` : undefined;
+      checkPods(obj, digestsBecause, report);
       checkRbac(obj, report);
       checkSecrets(obj, report);
       checkServices(obj, report);
@@ -195,10 +207,16 @@ function describe(obj: any): string {
   return `${obj.kind} ${obj.metadata?.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata?.name}`;
 }
 
-function checkPods(obj: any, options: PolicyOptions, report: Report): void {
+/** `digestsBecause`: why images must be pinned by digest here, if they must. */
+function checkPods(obj: any, digestsBecause: string | undefined, report: Report): void {
   const kindKey = `${obj.apiVersion}/${obj.kind}`;
   const specPath = POD_SPEC_PATHS[kindKey];
   if (!specPath) return;
+  if (kindKey === 'rabbitmq.com/v1beta1/RabbitmqCluster') {
+    checkRabbitmqResources(obj, report);
+    // Without spec.image the operator runs the image its release pins; a given one is checked like any other.
+    if (obj.spec?.image !== undefined) checkImage(obj, 'the RabbitMQ image', obj.spec.image, '/spec/image', digestsBecause, report);
+  }
   const spec = at(obj, specPath);
   const base = `/${specPath.join('/')}`;
   const partial = PARTIAL_TEMPLATES.includes(kindKey);
@@ -219,7 +237,6 @@ function checkPods(obj: any, options: PolicyOptions, report: Report): void {
     ...(spec.containers ?? []).map((c: any, i: number) => ({ c, path: `${base}/containers/${i}` })),
   ];
   if (!partial && containers.length === 0) report(obj, PolicyRuleId.POD_SECURITY, 'has no containers', [`${base}/containers`]);
-  if (kindKey === 'rabbitmq.com/v1beta1/RabbitmqCluster') checkRabbitmqResources(obj, report);
   for (const { c, path } of containers) {
     const sc = c.securityContext ?? {};
     const name = `container ${c.name ?? '(unnamed)'}`;
@@ -249,7 +266,7 @@ function checkPods(obj: any, options: PolicyOptions, report: Report): void {
       if (missing.length) report(obj, PolicyRuleId.RESOURCES, `${name} sets no ${missing.join(', ')}`, [`${path}/resources`]);
     }
     if (sc.readOnlyRootFilesystem !== true) report(obj, PolicyRuleId.READ_ONLY_ROOT, `${name} has a writable root filesystem`, [`${path}/securityContext/readOnlyRootFilesystem`]);
-    if (!partial || c.image !== undefined) checkImage(obj, `${name}`, c.image, `${path}/image`, options, report);
+    if (!partial || c.image !== undefined) checkImage(obj, name, c.image, `${path}/image`, digestsBecause, report);
     (c.env ?? []).forEach((e: any, i: number) => {
       if (SECRET_ENV.test(e.name ?? '') && typeof e.value === 'string' && e.value !== '') {
         report(obj, PolicyRuleId.LITERAL_SECRETS, `${name} sets ${e.name} to a literal value`, [`${path}/env/${i}/value`]);
@@ -265,7 +282,7 @@ function checkRabbitmqResources(obj: any, report: Report): void {
   }
 }
 
-function checkImage(obj: any, name: string, image: unknown, location: string, options: PolicyOptions, report: Report): void {
+function checkImage(obj: any, name: string, image: unknown, location: string, digestsBecause: string | undefined, report: Report): void {
   if (typeof image !== 'string' || image === '') {
     report(obj, PolicyRuleId.PINNED_IMAGES, `${name} has no image`, [location]);
     return;
@@ -273,7 +290,7 @@ function checkImage(obj: any, name: string, image: unknown, location: string, op
   const digest = /@sha256:[0-9a-f]{64}$/.test(image);
   const lastSegment = image.split('/').pop()!;
   const tag = lastSegment.includes(':') ? lastSegment.split(':').pop()!.split('@')[0] : undefined;
-  if (options.requireDigests && !digest) report(obj, PolicyRuleId.PINNED_IMAGES, `${name} uses ${image}, not pinned by digest`, [location]);
+  if (digestsBecause && !digest) report(obj, PolicyRuleId.PINNED_IMAGES, `${name} uses ${image}, not pinned by digest (${digestsBecause})`, [location]);
   else if (!digest && (tag === undefined || tag === 'latest')) report(obj, PolicyRuleId.PINNED_IMAGES, `${name} uses ${image}, which is not pinned (${tag ?? 'no tag'})`, [location]);
 }
 

@@ -19,7 +19,7 @@ import { createHash } from 'crypto';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parseAllDocuments } from 'yaml';
-import { checkMetadata } from '../../constructs/core/k8s-rules';
+import { checkMetadata, re2ToRegExp } from '../../constructs/core/k8s-rules';
 import { forEachSubSchema } from './crd-schema';
 import { UpstreamPackage, loadCatalog, readPinned, resolveSchemaLocation } from './upstream';
 
@@ -120,6 +120,9 @@ function withKnativeDefaults(container: any): any {
 function getAt(value: any, path: string[]): any {
   return path.reduce((v, key) => (v && typeof v === 'object' ? v[key] : undefined), value);
 }
+
+/** Patterns as the API server reads them (RE2: leading inline flags such as `(?i)` are allowed). */
+const RE2_PATTERNS = Object.assign((pattern: string) => re2ToRegExp(pattern), { code: 're2ToRegExp' });
 
 /** Annotations and OpenAPI-only keywords Ajv does not need (nullable is rewritten into `type`). */
 const DROPPED_KEYWORDS = new Set(['description', 'default', 'example', 'title', 'discriminator', 'fields-to-discriminateBy', 'nullable']);
@@ -247,7 +250,7 @@ export class SchemaValidator {
   private constructor(location: string, packages: UpstreamPackage[], options: SchemaValidatorOptions) {
     this.location = location;
     this.knativeFeatures = new Set([...KNATIVE_FLAGS_ON_BY_DEFAULT, ...options.knativeFeatures ?? []]);
-    this.ajv = new Ajv({ strict: false, allErrors: true, logger: false });
+    this.ajv = new Ajv({ strict: false, allErrors: true, logger: false, code: { regExp: RE2_PATTERNS } });
     addFormats(this.ajv, ['date-time', 'byte']);
     this.ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -2147483648 && n <= 2147483647 });
     this.ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isSafeInteger(n) });

@@ -14,6 +14,7 @@ describe('EventDrivenPlatform', () => {
         labels: {
           'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/enforce-version': 'latest',
           'pod-security.kubernetes.io/audit': 'restricted', 'pod-security.kubernetes.io/warn': 'restricted', 'app.kubernetes.io/managed-by': 'platform-blueprints',
+          'platform-blueprints.io/profile': 'dev',
         },
       },
     });

@@ -1,7 +1,7 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import {
   ApiGateway, CrossplaneMode, DeployTimeSecret, Frontend, FunctionsPlatform, FunctionsPlatformProps, KeyValueStoreApi, KnativeDataPlane, Language,
-  Profile, StoreBackend, StoreProvider, StoreSize,
+  PlatformPolicy, Profile, StoreBackend, StoreProvider, StoreSize,
 } from '../../constructs';
 import { envOf, findObject, synthValid, testChart, validationError } from '../support/k8s';
 
@@ -10,6 +10,9 @@ const functions = [
   { name: 'board', image: 'ghcr.io/example/board:1', language: Language.PYTHON },
   { name: 'stats', image: 'ghcr.io/example/stats:1', language: Language.JAVA, bindStore: false },
 ];
+
+/** The same functions pinned by digest, as a prod namespace asks. */
+const pinned = functions.map((f) => ({ ...f, image: `${f.image.split(':')[0]}@sha256:${'5'.repeat(64)}` }));
 
 function build(props: Partial<FunctionsPlatformProps> = {}, chartNamespace: string | null = null) {
   const { chart } = testChart(chartNamespace);
@@ -31,6 +34,7 @@ describe('FunctionsPlatform (dev)', () => {
           'pod-security.kubernetes.io/audit': 'restricted',
           'pod-security.kubernetes.io/warn': 'restricted',
           'app.kubernetes.io/managed-by': 'platform-blueprints',
+          'platform-blueprints.io/profile': 'dev',
         },
       },
     });
@@ -89,7 +93,7 @@ describe('FunctionsPlatform (dev)', () => {
 });
 
 describe('FunctionsPlatform (prod, in-cluster store on request)', () => {
-  const { objects } = build({ profile: Profile.PROD, store: StoreBackend.IN_CLUSTER });
+  const { objects } = build({ profile: Profile.PROD, store: StoreBackend.IN_CLUSTER, functions: pinned });
 
   test('no cold starts, more gateway pods, bigger functions', () => {
     const fn = findObject(objects, 'Service', 'score', 'serving.knative.dev/v1');
@@ -106,11 +110,27 @@ describe('FunctionsPlatform (prod, in-cluster store on request)', () => {
     expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('10Gi');
   });
 
+  test('images by digest: the namespace says prod; the library\'s own tag-pinned defaults carry the documented exception', () => {
+    expect(objects[0].metadata.labels['platform-blueprints.io/profile']).toBe('prod');
+    const exemption = (o: any) => o.metadata.annotations?.['policy.platform-blueprints.io/exempt-pb004'];
+    expect(exemption(findObject(objects, 'StatefulSet', 'redis'))).toMatch(/default image.*redis\.image/);
+    expect(exemption(findObject(objects, 'Service', 'gateway', 'serving.knative.dev/v1'))).toMatch(/default image.*gateway\.image/);
+    expect(exemption(findObject(objects, 'Service', 'score', 'serving.knative.dev/v1'))).toBeUndefined();
+    const { chart } = testChart(null);
+    new FunctionsPlatform(chart, 'platform', { namespace: 'games', functions, profile: Profile.PROD, store: StoreBackend.IN_CLUSTER, gateway: { image: 'ghcr.io/example/proxy:2' } });
+    expect(PlatformPolicy.check(Testing.synth(chart)).map((v) => v.message)).toEqual([
+      'Service games/score: container function uses ghcr.io/example/score:1, not pinned by digest (namespace games is prod)',
+      'Service games/board: container function uses ghcr.io/example/board:1, not pinned by digest (namespace games is prod)',
+      'Service games/stats: container function uses ghcr.io/example/stats:1, not pinned by digest (namespace games is prod)',
+      'Service games/gateway: container function uses ghcr.io/example/proxy:2, not pinned by digest (namespace games is prod)',
+    ]);
+  });
+
   test('explicit props win over the profile', () => {
     const { objects: o } = build({
       profile: Profile.PROD,
       store: StoreBackend.IN_CLUSTER,
-      functions: [{ ...functions[0], scale: { min: 0, max: 4 } }],
+      functions: [{ ...pinned[0], scale: { min: 0, max: 4 } }],
       redis: { storage: Size.gibibytes(3), podDisruptionBudget: false },
       gateway: { scale: { min: 5 } },
     });
@@ -129,7 +149,7 @@ describe('FunctionsPlatform (prod): the store is claimed from a platform API', (
       mode, gcp: { region: 'europe-west1', authorizedNetwork: 'projects/acme/global/networks/apps' },
     });
     const chart = new Chart(app, 'test', { disableResourceNameHashes: true });
-    const platform = new FunctionsPlatform(chart, 'platform', { namespace: 'games', functions, profile: Profile.PROD, storeApi: apis, ...props });
+    const platform = new FunctionsPlatform(chart, 'platform', { namespace: 'games', functions: pinned, profile: Profile.PROD, storeApi: apis, ...props });
     return { platform, objects: synthValid(chart) };
   }
 

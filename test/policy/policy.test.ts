@@ -79,8 +79,19 @@ describe('PlatformPolicy rules: each passes a compliant object and fails a viola
     expect(rules([deployment({}, container({ image: 'registry:5000/redis' }))])[0][1]).toContain('(no tag)');
     const digest = `redis@sha256:${'a'.repeat(64)}`;
     expect(rules([deployment({}, container({ image: digest }))])).toEqual([]);
-    expect(rules([deployment()], { requireDigests: true })).toEqual([['PB004', 'Deployment team/app: container app uses ghcr.io/example/app:1.2.3, not pinned by digest', '/spec/template/spec/containers/0/image']]);
+    expect(rules([deployment()], { requireDigests: true })).toEqual([['PB004', 'Deployment team/app: container app uses ghcr.io/example/app:1.2.3, not pinned by digest (requireDigests is set)', '/spec/template/spec/containers/0/image']]);
     expect(rules([deployment({}, container({ image: digest }))], { requireDigests: true })).toEqual([]);
+    // A namespace a prod-profile bundle owns asks for digests; other namespaces do not.
+    const prodNs = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team', labels: { 'platform-blueprints.io/profile': 'prod' } } };
+    const deny = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny', namespace: 'team' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } };
+    expect(rules([prodNs, deny, deployment()])).toEqual([['PB004', 'Deployment team/app: container app uses ghcr.io/example/app:1.2.3, not pinned by digest (namespace team is prod)', '/spec/template/spec/containers/0/image']]);
+    expect(rules([prodNs, deny, deployment({}, container({ image: digest }))])).toEqual([]);
+    expect(rules([{ ...prodNs, metadata: { name: 'team', labels: { 'platform-blueprints.io/profile': 'dev' } } }, deny, deployment()])).toEqual([]);
+    // A RabbitMQ image, when set, is checked like a container's (without one, the operator runs its release's image).
+    const rabbit = (image?: string) => ({ apiVersion: 'rabbitmq.com/v1beta1', kind: 'RabbitmqCluster', metadata: { name: 'mq', namespace: 'team' },
+      spec: { image, resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { memory: '1Gi' } } } });
+    expect(rules([rabbit()])).toEqual([]);
+    expect(rules([rabbit('rabbitmq:latest')])).toEqual([['PB004', 'RabbitmqCluster team/mq: the RabbitMQ image uses rabbitmq:latest, which is not pinned (latest)', '/spec/image']]);
   });
 
   test('PB005 default-deny ingress in every namespace the manifests create', () => {

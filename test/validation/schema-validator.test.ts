@@ -102,6 +102,20 @@ describe('SchemaValidator', () => {
     ]);
   });
 
+  test('CRD patterns are read as the API server reads them (RE2 inline flags such as (?i))', () => {
+    // Found by the property tests: Ajv compiled `(?i)^x` as a JavaScript regexp and threw instead of validating.
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'things.gen.example.org' },
+      spec: { group: 'gen.example.org', scope: 'Namespaced', names: { kind: 'Thing', plural: 'things', singular: 'thing', listKind: 'ThingList' },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: {
+          spec: { type: 'object', properties: { code: { type: 'string', pattern: '(?i)^ab$' } } } } } } }] },
+    };
+    const withThing = v.withCustomResourceDefinitions([crd]);
+    const thing = (code: string) => ({ apiVersion: 'gen.example.org/v1', kind: 'Thing', metadata: { name: 't', namespace: 'ns' }, spec: { code } });
+    expect(withThing.validate(thing('AB'))).toEqual([]);
+    expect(withThing.validate(thing('abc'))).toEqual(['/spec/code: must match pattern "(?i)^ab$"']);
+  });
+
   test('CRD list-type map keys must be unique', () => {
     const fn = ksvc({ template: { spec: { containers: [{ image: 'x:1' }], topologySpreadConstraints: [] } } });
     expect(v.validate(fn)).toEqual([]);
