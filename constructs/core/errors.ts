@@ -1,6 +1,18 @@
 import { IConstruct } from 'constructs';
 
 /**
+ * Called with every ValidationError (and Pulumi ConfigError) as it is created. Not part of the public API: the
+ * bad-input catalogue (`npm run docs:bad-input`) records the test suite's example messages through it.
+ * @internal
+ */
+export const errorObservers: Array<(error: Error) => void> = [];
+
+/** @internal */
+export function notifyErrorObservers(error: Error): void {
+  for (const observe of errorObservers) observe(error);
+}
+
+/**
  * The one error class for bad input. Thrown eagerly (in constructors and wiring methods) with a message that names
  * the construct path, the field, the bad value and how to fix it:
  *
@@ -26,6 +38,7 @@ export class ValidationError extends Error {
     this.name = 'ValidationError';
     this.constructPath = constructPath;
     this.field = field;
+    notifyErrorObservers(this);
   }
 }
 

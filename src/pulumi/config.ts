@@ -5,6 +5,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { CrossplaneMode, Profile, StoreBackend, StoreProvider } from '../../constructs';
 import { IMAGE_NAMES, ReferencePlatformOptions } from '../reference-platform';
+import { notifyErrorObservers } from '../../constructs/core/errors';
 
 export interface ProgramConfig {
   readonly platform: ReferencePlatformOptions;
@@ -27,7 +28,14 @@ export interface ProgramConfig {
 const NAMESPACE = 'platform-blueprints';
 const SERVICE_TYPES = ['LoadBalancer', 'NodePort', 'ClusterIP'];
 
-export class ConfigError extends Error {}
+/** Bad stack configuration: names the key, the value and the rule. */
+export class ConfigError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+    notifyErrorObservers(this);
+  }
+}
 
 function fail(key: string, value: unknown, rule: string): never {
   throw new ConfigError(`${NAMESPACE}:${key} (${JSON.stringify(value)}) ${rule}`);
