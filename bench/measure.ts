@@ -1,14 +1,18 @@
 /**
- * One measurement in its own process (so peak memory is the path's own): `tsx bench/measure.ts <path> <n>`.
+ * One measurement in its own process (so peak memory is the path's own): `tsx bench/measure.ts <path> <n> [objects.json]`.
  * Prints one JSON line: { path, n, ms, peakRssMb, objects }.
  *
  * Paths:
- *   ours   — build the bundle with the constructs and synthesize it to YAML (`app.synth()`).
- *   floor  — the same objects (taken from our output beforehand, untimed) as bare ApiObjects in one chart, synthesized
- *            the same way: what cdk8s itself costs.
- *   yaml   — the same objects serialized with the `yaml` library and written to a file: no cdk8s at all.
- *   pulumi — the bundle built and registered through the Pulumi bridge under `pulumi.runtime.setMocks`, every object a
- *            resource, until every registration has completed.
+ *   dump         — (untimed preparation) build our bundle and write its objects, in chart order, to objects.json.
+ *   ours         — build the bundle with the constructs and synthesize it to YAML (`app.synth()`).
+ *   floor        — the objects of objects.json as bare cdk8s ApiObjects in one chart, synthesized the same way: what
+ *                  cdk8s itself costs for the same output.
+ *   yaml         — the objects of objects.json serialized with the `yaml` library and written to a file: no cdk8s.
+ *   pulumi       — the bundle built and registered through the Pulumi bridge (Cdk8sDeployment) under
+ *                  `pulumi.runtime.setMocks`, every object a resource, until every registration has completed.
+ *   pulumi-floor — the objects of objects.json registered as bare resources (the same classes, no options, no
+ *                  ordering) under the same mocks: what the Pulumi SDK itself costs for the same objects.
+ * Reading objects.json happens before the clock starts.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -21,15 +25,33 @@ function tmpdir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'pb-bench-'));
 }
 
-/** Our objects, in chart order (untimed input of the floor and yaml paths). */
-function referenceObjects(n: number): any[] {
-  const app = new App({ outdir: tmpdir() });
-  buildBenchPlatform(app, n);
-  return app.charts.flatMap((c) => c.toJson());
+function readObjects(file: string | undefined): any[] {
+  if (!file) throw new Error('this path needs the objects file written by the dump path');
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
 
-async function run(kind: string, n: number): Promise<{ ms: number; objects: number }> {
+async function pulumiWithMocks(): Promise<typeof import('@pulumi/pulumi')> {
+  const pulumi = await import('@pulumi/pulumi');
+  await pulumi.runtime.setMocks({
+    newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
+    call: (args) => args.inputs,
+  }, 'platform-blueprints', 'bench', false);
+  return pulumi;
+}
+
+function allRegistered(resources: Array<{ urn: { apply: (f: (u: string) => void) => unknown } }>): Promise<void> {
+  return Promise.all(resources.map((r) => new Promise<void>((resolve) => r.urn.apply(() => resolve())))).then(() => undefined);
+}
+
+async function run(kind: string, n: number, objectsFile: string | undefined): Promise<{ ms: number; objects: number }> {
   switch (kind) {
+    case 'dump': {
+      const app = new App({ outdir: tmpdir() });
+      buildBenchPlatform(app, n);
+      const objects = app.charts.flatMap((c) => c.toJson());
+      fs.writeFileSync(objectsFile ?? path.join(tmpdir(), 'objects.json'), JSON.stringify(objects));
+      return { ms: 0, objects: objects.length };
+    }
     case 'ours': {
       const outdir = tmpdir();
       const start = performance.now();
@@ -37,10 +59,10 @@ async function run(kind: string, n: number): Promise<{ ms: number; objects: numb
       buildBenchPlatform(app, n);
       app.synth();
       const ms = performance.now() - start;
-      return { ms, objects: app.charts.reduce((sum, c) => sum + c.node.findAll().filter((x) => x instanceof ApiObject).length, 0) };
+      return { ms, objects: app.node.findAll().filter((x) => x instanceof ApiObject).length };
     }
     case 'floor': {
-      const objects = referenceObjects(n);
+      const objects = readObjects(objectsFile);
       const outdir = tmpdir();
       const start = performance.now();
       const app = new App({ outdir });
@@ -50,18 +72,14 @@ async function run(kind: string, n: number): Promise<{ ms: number; objects: numb
       return { ms: performance.now() - start, objects: objects.length };
     }
     case 'yaml': {
-      const objects = referenceObjects(n);
+      const objects = readObjects(objectsFile);
       const file = path.join(tmpdir(), 'all.k8s.yaml');
       const start = performance.now();
       fs.writeFileSync(file, objects.map((o) => stringify(o)).join('---\n'));
       return { ms: performance.now() - start, objects: objects.length };
     }
     case 'pulumi': {
-      const pulumi = await import('@pulumi/pulumi');
-      pulumi.runtime.setMocks({
-        newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
-        call: (args) => args.inputs,
-      }, 'platform-blueprints', 'bench', false);
+      await pulumiWithMocks();
       // The bridge loads after the mocks are set.
       const { Cdk8sDeployment } = await import('../src/pulumi/bridge');
       const start = performance.now();
@@ -69,19 +87,33 @@ async function run(kind: string, n: number): Promise<{ ms: number; objects: numb
       buildBenchPlatform(app, n);
       const deployment = new Cdk8sDeployment('bench', { root: app });
       const resources = Object.values(deployment.resources);
-      await Promise.all(resources.map((r) => new Promise<void>((resolve) => r.urn.apply((u) => resolve(void u)))));
+      await allRegistered(resources);
+      return { ms: performance.now() - start, objects: resources.length };
+    }
+    case 'pulumi-floor': {
+      const objects = readObjects(objectsFile);
+      await pulumiWithMocks();
+      const k8s = await import('@pulumi/kubernetes');
+      const { builtinClass } = await import('../src/pulumi/bridge');
+      const start = performance.now();
+      const resources = objects.map((o) => {
+        const name = `bench/${o.metadata.namespace ?? ''}/${o.metadata.name}/${o.kind}`;
+        const cls = builtinClass(o.apiVersion, o.kind);
+        return cls ? new cls(name, o) : new k8s.apiextensions.CustomResource(name, o);
+      });
+      await allRegistered(resources);
       return { ms: performance.now() - start, objects: resources.length };
     }
     default:
-      throw new Error(`unknown path ${kind}; use ours, floor, yaml or pulumi`);
+      throw new Error(`unknown path ${kind}; use dump, ours, floor, yaml, pulumi or pulumi-floor`);
   }
 }
 
 async function main(): Promise<void> {
-  const [kind, nText] = process.argv.slice(2);
+  const [kind, nText, objectsFile] = process.argv.slice(2);
   const n = Number(nText);
   if (!Number.isInteger(n) || n < 1) throw new Error(`n (${nText}) must be a positive whole number`);
-  const { ms, objects } = await run(kind, n);
+  const { ms, objects } = await run(kind, n, objectsFile);
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(`${JSON.stringify({ path: kind, n, ms, peakRssMb, objects })}\n`);
 }

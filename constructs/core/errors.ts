@@ -1,4 +1,4 @@
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 
 /**
  * Called with every ValidationError (and Pulumi ConfigError) as it is created. Not part of the public API: the
@@ -46,7 +46,17 @@ export class ValidationError extends Error {
 export function show(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (typeof value === 'number') return String(value);
-  return JSON.stringify(value);
+  // A construct where another was expected: its class and path (constructs are circular, JSON cannot show them).
+  if (value !== null && typeof value === 'object' && Construct.isConstruct(value)) {
+    return `${value.constructor.name} ${value.node.path || '<app>'}`;
+  }
+  if (typeof value === 'function') return `[function ${value.name || 'anonymous'}]`;
+  try {
+    const json = JSON.stringify(value);
+    return json === undefined ? String(value) : json;
+  } catch {
+    return String(value);
+  }
 }
 
 /**

@@ -49,8 +49,16 @@ export interface Catalogue {
 export interface RecordedError {
   readonly kind: SiteKind;
   readonly message: string;
-  /** Repository-relative files on the stack, innermost first (errors.ts and config's fail excluded). */
+  /** Repository-relative library files on the stack, innermost first (errors.ts excluded). */
   readonly files: string[];
+  /** The function names of those frames as V8 prints them (`requireName`, `new KnativeFunction`, `Redis.bind`). */
+  readonly functions: string[];
+}
+
+/** How V8 names the frame of a rule's owner: `new Class` for a constructor, `fn` for `fn()`. */
+function frameName(owner: string): string {
+  if (owner.endsWith('()')) return owner.slice(0, -2);
+  return owner.includes('.') ? owner : `new ${owner}`;
 }
 
 export const SOURCE_DIRS = ['constructs', 'src/pulumi'];
@@ -288,11 +296,19 @@ function dedupe<T>(items: T[], key: (t: T) => string): T[] {
  */
 export function matchSite(sites: Site[], record: RecordedError): Site | undefined {
   const origin = record.kind === 'synth' ? undefined : record.files[0];
+  const inFunction = record.kind === 'synth' ? undefined : record.functions[0];
   let best: Site | undefined;
+  let bestScore = -1;
   for (const s of sites) {
     if (s.kind !== record.kind || (origin !== undefined && s.file !== origin)) continue;
     if (!new RegExp(s.pattern).test(record.message)) continue;
-    if (!best || s.specificity > best.specificity) best = s;
+    // Rules with the same text in different functions (requireLabels and requireAnnotationKeys) are told apart by
+    // the function on the stack.
+    const score = (inFunction !== undefined && inFunction.endsWith(frameName(s.owner)) ? 1_000_000 : 0) + s.specificity;
+    if (score > bestScore) {
+      best = s;
+      bestScore = score;
+    }
   }
   return best;
 }

@@ -202,7 +202,8 @@ function withAnnotation(manifest: any, key: string, value: string): any {
 }
 
 /** The @pulumi/kubernetes class for a built-in kind, found by its type token. */
-function builtinClass(apiVersion: string, kind: string): any {
+/** The typed @pulumi/kubernetes class of a built-in kind, if there is one. */
+export function builtinClass(apiVersion: string, kind: string): any {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
   const moduleName = group === '' ? 'core' : group.split('.')[0];
   const cls = (k8s as any)[moduleName]?.[version]?.[kind];

@@ -3,6 +3,8 @@ import * as kplus from 'cdk8s-plus-27';
 import { DeployTimeSecret, IngressPolicy, KnativeFunction, PasswordSource, Redis, ValidationError } from '../../constructs';
 import { findObject, synthValid, testChart, validationError } from '../support/k8s';
 import { checkName, toLabelValue, toObjectName } from '../../constructs/core/k8s-rules';
+import { show } from '../../constructs/core/errors';
+import { Chart, Testing } from 'cdk8s';
 
 describe('DeployTimeSecret', () => {
   test('hands out references to its keys only', () => {
@@ -106,5 +108,20 @@ describe('names and label values made from arbitrary text', () => {
     const value = toLabelValue(text);
     expect(value.length).toBeLessThanOrEqual(63);
     expect(value).toMatch(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/);
+  });
+});
+
+describe('show (values in error messages)', () => {
+  test('shows constructs by class and path, and never throws on values JSON cannot render', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    const circular: any = { a: 1 };
+    circular.self = circular;
+    expect(show(new Chart(chart, 'inner'))).toBe('Chart c/inner');
+    expect(show(circular)).toBe('[object Object]');
+    expect(show(BigInt(5))).toBe('5');
+    expect(show(function named() { return 1; })).toBe('[function named]');
+    expect(show(Symbol('s'))).toBe('Symbol(s)');
+    expect(show('x')).toBe('"x"');
+    expect(show(null)).toBe('null');
   });
 });

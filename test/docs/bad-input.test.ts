@@ -38,10 +38,15 @@ describe('bad-input catalogue (docs/bad-input.md)', () => {
 
   test('a message is attributed to the most specific rule of the file that raised it', () => {
     const site = matchSite(catalogue.sites, {
-      kind: 'input', files: ['constructs/core/validate.ts'],
+      kind: 'input', files: ['constructs/core/validate.ts'], functions: ['requireImage'],
       message: 'c/f: image ("nginx") has neither a tag nor a digest; pin it, e.g. ":1.2.3" or "@sha256:..."',
     });
     expect(site).toMatchObject({ helper: 'requireImage', rule: 'has neither a tag nor a digest' });
-    expect(matchSite(catalogue.sites, { kind: 'input', files: ['constructs/redis/redis.ts'], message: 'c/f: image ("nginx") has neither a tag nor a digest; pin it' })).toBeUndefined();
+    // The same rule text in two functions: the function on the stack decides.
+    const message = 'c/f: annotations key ("bad key!") name part must be at most 63 characters';
+    for (const fn of ['requireLabels', 'requireAnnotationKeys']) {
+      expect(matchSite(catalogue.sites, { kind: 'input', files: ['constructs/core/validate.ts'], functions: [fn], message })?.owner).toBe(`${fn}()`);
+    }
+    expect(matchSite(catalogue.sites, { kind: 'input', files: ['constructs/redis/redis.ts'], functions: ['new Redis'], message: 'c/f: image ("nginx") has neither a tag nor a digest; pin it' })).toBeUndefined();
   });
 });

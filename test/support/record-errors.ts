@@ -17,24 +17,28 @@ function record(entry: RecordedError): void {
   if (out) appendFileSync(out, JSON.stringify(entry) + '\n');
 }
 
-/** Library files on a stack, innermost first, without the error module itself. */
-function libraryFiles(stack: string): string[] {
+/** Library frames on a stack, innermost first, without the error module itself: their files and function names. */
+function libraryFrames(stack: string): { files: string[]; functions: string[] } {
   const files: string[] = [];
-  for (const m of stack.matchAll(/\(?(\/[^():\s]+\.ts):\d+:\d+\)?/g)) {
-    const rel = relative(root, m[1]).split(sep).join('/');
-    if ((rel.startsWith('constructs/') || rel.startsWith('src/')) && rel !== 'constructs/core/errors.ts') files.push(rel);
+  const functions: string[] = [];
+  for (const m of stack.matchAll(/^\s*at (?:(.+?) \()?(\/[^():\s]+\.ts):\d+:\d+\)?$/gm)) {
+    const rel = relative(root, m[2]).split(sep).join('/');
+    if ((rel.startsWith('constructs/') || rel.startsWith('src/')) && rel !== 'constructs/core/errors.ts') {
+      files.push(rel);
+      functions.push(m[1] ?? '');
+    }
   }
-  return files;
+  return { files, functions };
 }
 
 if (out) {
   errorObservers.push((error) => {
-    record({ kind: error.name === 'ConfigError' ? 'config' : 'input', message: error.message, files: libraryFiles(error.stack ?? '') });
+    record({ kind: error.name === 'ConfigError' ? 'config' : 'input', message: error.message, ...libraryFrames(error.stack ?? '') });
   });
   const validate = Node.prototype.validate;
   Node.prototype.validate = function (this: Node): string[] {
     const messages = validate.call(this);
-    for (const message of messages) record({ kind: 'synth', message, files: [] });
+    for (const message of messages) record({ kind: 'synth', message, files: [], functions: [] });
     return messages;
   };
 }
