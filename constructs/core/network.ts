@@ -4,8 +4,7 @@
  * a peer in (`store.bind(fn)` → "fn may reach the store on 6379"). Policies are derived from the wiring, never
  * written by hand.
  */
-import { Lazy } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
+import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IWorkload } from './workload';
 
@@ -30,17 +29,20 @@ export interface IngressPolicyProps {
 export class IngressPolicy extends Construct {
   public readonly name: string;
   public readonly namespace: string;
-  /** The NetworkPolicy (rendered from the rules at synth). */
-  public readonly resource: k8s.KubeNetworkPolicy;
+  /** The `networking.k8s.io/v1` NetworkPolicy (rendered from the rules at synth). */
+  public readonly resource: ApiObject;
   private readonly rules = new Map<string, NetworkPolicyRule>();
 
   public constructor(scope: Construct, id: string, props: IngressPolicyProps) {
     super(scope, id);
     this.name = props.name;
     this.namespace = props.namespace;
-    // Rendered directly (one object per policy, no peer constructs): platforms have thousands of these.
-    this.resource = new k8s.KubeNetworkPolicy(this, 'Resource', {
-      metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
+    // Rendered directly as plain JSON (one object per policy, no peer constructs, no L1 conversion pass at synth):
+    // platforms have thousands of these. The schema test suite validates the shape.
+    this.resource = new ApiObject(this, 'Resource', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: props.name, namespace: props.namespace, ...(props.labels ? { labels: props.labels } : {}) },
       spec: {
         podSelector: { matchLabels: { ...props.podSelector } },
         policyTypes: ['Ingress'],
@@ -72,12 +74,21 @@ export class IngressPolicy extends Construct {
   }
 }
 
-type NetworkPolicyRule = k8s.NetworkPolicyIngressRule;
+/** A label selector, `networking.k8s.io/v1` JSON. */
+interface LabelSelector {
+  readonly matchLabels: { [key: string]: string };
+}
 
-function namespaceNamed(name: string): k8s.LabelSelector {
+/** A NetworkPolicy ingress rule, `networking.k8s.io/v1` JSON. */
+interface NetworkPolicyRule {
+  readonly from: Array<{ readonly namespaceSelector?: LabelSelector; readonly podSelector: LabelSelector | Record<string, never> }>;
+  readonly ports?: Array<{ readonly port: number; readonly protocol: 'TCP' }>;
+}
+
+function namespaceNamed(name: string): LabelSelector {
   return { matchLabels: { 'kubernetes.io/metadata.name': name } };
 }
 
-function rule(from: k8s.NetworkPolicyPeer[], ports: number[]): NetworkPolicyRule {
-  return { from, ...(ports.length ? { ports: ports.map((port) => ({ port: k8s.IntOrString.fromNumber(port), protocol: 'TCP' })) } : {}) };
+function rule(from: NetworkPolicyRule['from'], ports: number[]): NetworkPolicyRule {
+  return { from, ...(ports.length ? { ports: ports.map((port) => ({ port, protocol: 'TCP' as const })) } : {}) };
 }

@@ -57,11 +57,16 @@ export class EventCatalog {
 
   private readonly producerList: EventProducer[] = [];
   private readonly consumerList: EventConsumer[] = [];
+  /** The types produced into each sink: the missing-producer check runs per subscription, so it must not scan. */
+  private readonly producedInto = new Map<IEventSink, Set<string>>();
 
   private constructor() {}
 
   public addProducer(producer: EventProducer): void {
     this.producerList.push(producer);
+    let types = this.producedInto.get(producer.sink);
+    if (!types) this.producedInto.set(producer.sink, types = new Set());
+    types.add(producer.type.type);
     const registry = producer.sink as unknown as Partial<IEventTypeRegistry>;
     if (typeof registry._declareEventType === 'function') registry._declareEventType(producer);
   }
@@ -81,7 +86,7 @@ export class EventCatalog {
   /** The types a subscription requires that nothing produces into its broker (external types excepted). */
   public unproducedTypes(consumer: EventConsumer): CloudEventType[] {
     return consumer.filters.flatMap((f) => f._requiredTypes())
-      .filter((t) => !t.isExternal && !this.producerList.some((p) => p.sink === consumer.broker && p.type.type === t.type));
+      .filter((t) => !t.isExternal && !this.producedInto.get(consumer.broker)?.has(t.type));
   }
 
   /** All types, produced or consumed, in first-seen order. */

@@ -6,6 +6,13 @@ import { ApiObject, ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
 import { Construct } from 'constructs';
 
 
+/** The object without its undefined values, in one pass (scripts/import-crds.ts replaces cdk8s import's quadratic filter). */
+function compactObject(o: { [key: string]: any }, unwrap: boolean = false): { [key: string]: any } {
+  const r: { [key: string]: any } = {};
+  for (const k of Object.keys(o)) if (o[k] !== undefined) r[k] = unwrap ? o[k]?.value : o[k];
+  return r;
+}
+
 /**
  *
  *
@@ -86,7 +93,7 @@ export function toJson_ProviderConfigProps(obj: ProviderConfigProps | undefined)
     'spec': toJson_ProviderConfigSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -116,7 +123,7 @@ export function toJson_ProviderConfigSpec(obj: ProviderConfigSpec | undefined): 
     'identity': toJson_ProviderConfigSpecIdentity(obj.identity),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -158,7 +165,7 @@ export function toJson_ProviderConfigSpecCredentials(obj: ProviderConfigSpecCred
     'source': obj.source,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -206,7 +213,7 @@ export function toJson_ProviderConfigSpecIdentity(obj: ProviderConfigSpecIdentit
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -230,7 +237,7 @@ export function toJson_ProviderConfigSpecCredentialsEnv(obj: ProviderConfigSpecC
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -254,7 +261,7 @@ export function toJson_ProviderConfigSpecCredentialsFs(obj: ProviderConfigSpecCr
     'path': obj.path,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -290,7 +297,7 @@ export function toJson_ProviderConfigSpecCredentialsSecretRef(obj: ProviderConfi
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -330,7 +337,7 @@ export function toJson_ProviderConfigSpecIdentityEnv(obj: ProviderConfigSpecIden
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -354,7 +361,7 @@ export function toJson_ProviderConfigSpecIdentityFs(obj: ProviderConfigSpecIdent
     'path': obj.path,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -390,7 +397,7 @@ export function toJson_ProviderConfigSpecIdentitySecretRef(obj: ProviderConfigSp
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -499,7 +506,7 @@ export function toJson_ProviderConfigV1Beta1Props(obj: ProviderConfigV1Beta1Prop
     'spec': toJson_ProviderConfigV1Beta1Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -529,7 +536,7 @@ export function toJson_ProviderConfigV1Beta1Spec(obj: ProviderConfigV1Beta1Spec 
     'identity': toJson_ProviderConfigV1Beta1SpecIdentity(obj.identity),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -571,7 +578,7 @@ export function toJson_ProviderConfigV1Beta1SpecCredentials(obj: ProviderConfigV
     'source': obj.source,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -619,7 +626,7 @@ export function toJson_ProviderConfigV1Beta1SpecIdentity(obj: ProviderConfigV1Be
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -643,7 +650,7 @@ export function toJson_ProviderConfigV1Beta1SpecCredentialsEnv(obj: ProviderConf
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -667,7 +674,7 @@ export function toJson_ProviderConfigV1Beta1SpecCredentialsFs(obj: ProviderConfi
     'path': obj.path,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -703,7 +710,7 @@ export function toJson_ProviderConfigV1Beta1SpecCredentialsSecretRef(obj: Provid
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -743,7 +750,7 @@ export function toJson_ProviderConfigV1Beta1SpecIdentityEnv(obj: ProviderConfigV
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -767,7 +774,7 @@ export function toJson_ProviderConfigV1Beta1SpecIdentityFs(obj: ProviderConfigV1
     'path': obj.path,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -803,7 +810,7 @@ export function toJson_ProviderConfigV1Beta1SpecIdentitySecretRef(obj: ProviderC
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -922,7 +929,7 @@ export function toJson_ReleaseProps(obj: ReleaseProps | undefined): Record<strin
     'spec': toJson_ReleaseSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -976,7 +983,7 @@ export function toJson_ReleaseSpec(obj: ReleaseSpec | undefined): Record<string,
     'writeConnectionSecretToRef': toJson_ReleaseSpecWriteConnectionSecretToRef(obj.writeConnectionSecretToRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1046,7 +1053,7 @@ export function toJson_ReleaseSpecForProvider(obj: ReleaseSpecForProvider | unde
     'wait': obj.wait,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1094,7 +1101,7 @@ export function toJson_ReleaseSpecProviderConfigRef(obj: ReleaseSpecProviderConf
     'policy': toJson_ReleaseSpecProviderConfigRefPolicy(obj.policy),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1124,7 +1131,7 @@ export function toJson_ReleaseSpecWriteConnectionSecretToRef(obj: ReleaseSpecWri
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1166,7 +1173,7 @@ export function toJson_ReleaseSpecForProviderChart(obj: ReleaseSpecForProviderCh
     'version': obj.version,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1196,7 +1203,7 @@ export function toJson_ReleaseSpecForProviderPatchesFrom(obj: ReleaseSpecForProv
     'secretKeyRef': toJson_ReleaseSpecForProviderPatchesFromSecretKeyRef(obj.secretKeyRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1232,7 +1239,7 @@ export function toJson_ReleaseSpecForProviderSet(obj: ReleaseSpecForProviderSet 
     'valueFrom': toJson_ReleaseSpecForProviderSetValueFrom(obj.valueFrom),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1262,7 +1269,7 @@ export function toJson_ReleaseSpecForProviderValuesFrom(obj: ReleaseSpecForProvi
     'secretKeyRef': toJson_ReleaseSpecForProviderValuesFromSecretKeyRef(obj.secretKeyRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1292,7 +1299,7 @@ export function toJson_ReleaseSpecProviderConfigRefPolicy(obj: ReleaseSpecProvid
     'resolve': obj.resolve,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1322,7 +1329,7 @@ export function toJson_ReleaseSpecForProviderChartPullSecretRef(obj: ReleaseSpec
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1364,7 +1371,7 @@ export function toJson_ReleaseSpecForProviderPatchesFromConfigMapKeyRef(obj: Rel
     'optional': obj.optional,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1406,7 +1413,7 @@ export function toJson_ReleaseSpecForProviderPatchesFromSecretKeyRef(obj: Releas
     'optional': obj.optional,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1436,7 +1443,7 @@ export function toJson_ReleaseSpecForProviderSetValueFrom(obj: ReleaseSpecForPro
     'secretKeyRef': toJson_ReleaseSpecForProviderSetValueFromSecretKeyRef(obj.secretKeyRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1478,7 +1485,7 @@ export function toJson_ReleaseSpecForProviderValuesFromConfigMapKeyRef(obj: Rele
     'optional': obj.optional,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1520,7 +1527,7 @@ export function toJson_ReleaseSpecForProviderValuesFromSecretKeyRef(obj: Release
     'optional': obj.optional,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1582,7 +1589,7 @@ export function toJson_ReleaseSpecForProviderSetValueFromConfigMapKeyRef(obj: Re
     'optional': obj.optional,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1624,7 +1631,7 @@ export function toJson_ReleaseSpecForProviderSetValueFromSecretKeyRef(obj: Relea
     'optional': obj.optional,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1709,7 +1716,7 @@ export function toJson_ReleaseV1Beta1Props(obj: ReleaseV1Beta1Props | undefined)
     'spec': toJson_ReleaseV1Beta1Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1769,7 +1776,7 @@ export function toJson_ReleaseV1Beta1Spec(obj: ReleaseV1Beta1Spec | undefined): 
     'writeConnectionSecretToRef': toJson_ReleaseV1Beta1SpecWriteConnectionSecretToRef(obj.writeConnectionSecretToRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1841,7 +1848,7 @@ export function toJson_ReleaseV1Beta1SpecConnectionDetails(obj: ReleaseV1Beta1Sp
     'uid': obj.uid,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1959,7 +1966,7 @@ export function toJson_ReleaseV1Beta1SpecForProvider(obj: ReleaseV1Beta1SpecForP
     'waitTimeout': obj.waitTimeout,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2007,7 +2014,7 @@ export function toJson_ReleaseV1Beta1SpecProviderConfigRef(obj: ReleaseV1Beta1Sp
     'policy': toJson_ReleaseV1Beta1SpecProviderConfigRefPolicy(obj.policy),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2037,7 +2044,7 @@ export function toJson_ReleaseV1Beta1SpecWriteConnectionSecretToRef(obj: Release
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2091,7 +2098,7 @@ export function toJson_ReleaseV1Beta1SpecForProviderChart(obj: ReleaseV1Beta1Spe
     'version': obj.version,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2121,7 +2128,7 @@ export function toJson_ReleaseV1Beta1SpecForProviderPatchesFrom(obj: ReleaseV1Be
     'secretKeyRef': toJson_ReleaseV1Beta1SpecForProviderPatchesFromSecretKeyRef(obj.secretKeyRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2157,7 +2164,7 @@ export function toJson_ReleaseV1Beta1SpecForProviderSet(obj: ReleaseV1Beta1SpecF
     'valueFrom': toJson_ReleaseV1Beta1SpecForProviderSetValueFrom(obj.valueFrom),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2187,7 +2194,7 @@ export function toJson_ReleaseV1Beta1SpecForProviderValuesFrom(obj: ReleaseV1Bet
     'secretKeyRef': toJson_ReleaseV1Beta1SpecForProviderValuesFromSecretKeyRef(obj.secretKeyRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2217,7 +2224,7 @@ export function toJson_ReleaseV1Beta1SpecProviderConfigRefPolicy(obj: ReleaseV1B
     'resolve': obj.resolve,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2247,7 +2254,7 @@ export function toJson_ReleaseV1Beta1SpecForProviderChartPullSecretRef(obj: Rele
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2289,7 +2296,7 @@ export function toJson_ReleaseV1Beta1SpecForProviderPatchesFromConfigMapKeyRef(o
     'optional': obj.optional,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2331,7 +2338,7 @@ export function toJson_ReleaseV1Beta1SpecForProviderPatchesFromSecretKeyRef(obj:
     'optional': obj.optional,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2361,7 +2368,7 @@ export function toJson_ReleaseV1Beta1SpecForProviderSetValueFrom(obj: ReleaseV1B
     'secretKeyRef': toJson_ReleaseV1Beta1SpecForProviderSetValueFromSecretKeyRef(obj.secretKeyRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2403,7 +2410,7 @@ export function toJson_ReleaseV1Beta1SpecForProviderValuesFromConfigMapKeyRef(ob
     'optional': obj.optional,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2445,7 +2452,7 @@ export function toJson_ReleaseV1Beta1SpecForProviderValuesFromSecretKeyRef(obj: 
     'optional': obj.optional,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2507,7 +2514,7 @@ export function toJson_ReleaseV1Beta1SpecForProviderSetValueFromConfigMapKeyRef(
     'optional': obj.optional,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2549,7 +2556,7 @@ export function toJson_ReleaseV1Beta1SpecForProviderSetValueFromSecretKeyRef(obj
     'optional': obj.optional,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

@@ -6,6 +6,13 @@ import { ApiObject, ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
 import { Construct } from 'constructs';
 
 
+/** The object without its undefined values, in one pass (scripts/import-crds.ts replaces cdk8s import's quadratic filter). */
+function compactObject(o: { [key: string]: any }, unwrap: boolean = false): { [key: string]: any } {
+  const r: { [key: string]: any } = {};
+  for (const k of Object.keys(o)) if (o[k] !== undefined) r[k] = unwrap ? o[k]?.value : o[k];
+  return r;
+}
+
 /**
  *
  *
@@ -86,7 +93,7 @@ export function toJson_ChannelProps(obj: ChannelProps | undefined): Record<strin
     'spec': toJson_ChannelSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -122,7 +129,7 @@ export function toJson_ChannelSpec(obj: ChannelSpec | undefined): Record<string,
     'subscribers': obj.subscribers?.map(y => toJson_ChannelSpecSubscribers(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -158,7 +165,7 @@ export function toJson_ChannelSpecChannelTemplate(obj: ChannelSpecChannelTemplat
     'spec': obj.spec,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -200,7 +207,7 @@ export function toJson_ChannelSpecDelivery(obj: ChannelSpecDelivery | undefined)
     'retry': obj.retry,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -284,7 +291,7 @@ export function toJson_ChannelSpecSubscribers(obj: ChannelSpecSubscribers | unde
     'auth': toJson_ChannelSpecSubscribersAuth(obj.auth),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -326,7 +333,7 @@ export function toJson_ChannelSpecDeliveryDeadLetterSink(obj: ChannelSpecDeliver
     'audience': obj.audience,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -368,7 +375,7 @@ export function toJson_ChannelSpecSubscribersDelivery(obj: ChannelSpecSubscriber
     'retry': obj.retry,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -398,7 +405,7 @@ export function toJson_ChannelSpecSubscribersAuth(obj: ChannelSpecSubscribersAut
     'serviceAccountNames': obj.serviceAccountNames?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -440,7 +447,7 @@ export function toJson_ChannelSpecDeliveryDeadLetterSinkRef(obj: ChannelSpecDeli
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -470,7 +477,7 @@ export function toJson_ChannelSpecSubscribersDeliveryDeadLetterSink(obj: Channel
     'uri': obj.uri,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -512,7 +519,7 @@ export function toJson_ChannelSpecSubscribersDeliveryDeadLetterSinkRef(obj: Chan
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -597,7 +604,7 @@ export function toJson_InMemoryChannelProps(obj: InMemoryChannelProps | undefine
     'spec': toJson_InMemoryChannelSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -627,7 +634,7 @@ export function toJson_InMemoryChannelSpec(obj: InMemoryChannelSpec | undefined)
     'subscribers': obj.subscribers?.map(y => toJson_InMemoryChannelSpecSubscribers(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -669,7 +676,7 @@ export function toJson_InMemoryChannelSpecDelivery(obj: InMemoryChannelSpecDeliv
     'retry': obj.retry,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -759,7 +766,7 @@ export function toJson_InMemoryChannelSpecSubscribers(obj: InMemoryChannelSpecSu
     'auth': toJson_InMemoryChannelSpecSubscribersAuth(obj.auth),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -801,7 +808,7 @@ export function toJson_InMemoryChannelSpecDeliveryDeadLetterSink(obj: InMemoryCh
     'audience': obj.audience,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -843,7 +850,7 @@ export function toJson_InMemoryChannelSpecSubscribersDelivery(obj: InMemoryChann
     'retry': obj.retry,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -873,7 +880,7 @@ export function toJson_InMemoryChannelSpecSubscribersAuth(obj: InMemoryChannelSp
     'serviceAccountNames': obj.serviceAccountNames?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -915,7 +922,7 @@ export function toJson_InMemoryChannelSpecDeliveryDeadLetterSinkRef(obj: InMemor
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -957,7 +964,7 @@ export function toJson_InMemoryChannelSpecSubscribersDeliveryDeadLetterSink(obj:
     'audience': obj.audience,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -999,7 +1006,7 @@ export function toJson_InMemoryChannelSpecSubscribersDeliveryDeadLetterSinkRef(o
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1084,7 +1091,7 @@ export function toJson_SubscriptionProps(obj: SubscriptionProps | undefined): Re
     'spec': toJson_SubscriptionSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1126,7 +1133,7 @@ export function toJson_SubscriptionSpec(obj: SubscriptionSpec | undefined): Reco
     'subscriber': toJson_SubscriptionSpecSubscriber(obj.subscriber),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1168,7 +1175,7 @@ export function toJson_SubscriptionSpecChannel(obj: SubscriptionSpecChannel | un
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1210,7 +1217,7 @@ export function toJson_SubscriptionSpecDelivery(obj: SubscriptionSpecDelivery | 
     'retry': obj.retry,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1252,7 +1259,7 @@ export function toJson_SubscriptionSpecReply(obj: SubscriptionSpecReply | undefi
     'audience': obj.audience,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1294,7 +1301,7 @@ export function toJson_SubscriptionSpecSubscriber(obj: SubscriptionSpecSubscribe
     'audience': obj.audience,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1336,7 +1343,7 @@ export function toJson_SubscriptionSpecDeliveryDeadLetterSink(obj: SubscriptionS
     'audience': obj.audience,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1378,7 +1385,7 @@ export function toJson_SubscriptionSpecReplyRef(obj: SubscriptionSpecReplyRef | 
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1420,7 +1427,7 @@ export function toJson_SubscriptionSpecSubscriberRef(obj: SubscriptionSpecSubscr
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1462,7 +1469,7 @@ export function toJson_SubscriptionSpecDeliveryDeadLetterSinkRef(obj: Subscripti
     'namespace': obj.namespace,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  return compactObject(result);
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
