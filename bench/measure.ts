@@ -1,5 +1,6 @@
 /**
- * One measurement in its own process (so peak memory is the path's own): `tsx bench/measure.ts <path> <n> [objects.json]`.
+ * One measurement in its own process (so peak memory is the path's own), run by bench/run.ts from the compiled
+ * output: `node bench/out/js/bench/measure.js <path> <n> [objects.json]`.
  * Prints one JSON line: { path, n, ms, peakRssMb, objects }.
  *
  * Paths:

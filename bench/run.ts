@@ -12,6 +12,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
+if (!__filename.endsWith('.js')) throw new Error('run the benchmark compiled: npm run bench');
+
 const PATHS = ['ours', 'floor', 'yaml', 'pulumi', 'pulumi-floor'] as const;
 type PathName = (typeof PATHS)[number];
 
@@ -28,7 +30,8 @@ const TARGETS = {
 };
 
 function parseArgs(argv: string[]): { sizes: number[]; reps: number; paths: PathName[]; out: string } {
-  const opts = { sizes: [10, 100, 1000, 5000], reps: 3, paths: [...PATHS] as PathName[], out: path.join(__dirname, 'out') };
+  // Compiled to bench/out/js/bench/run.js: results go to bench/out.
+  const opts = { sizes: [10, 100, 1000, 5000], reps: 3, paths: [...PATHS] as PathName[], out: path.resolve(__dirname, '..', '..') };
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (flag === '--sizes') opts.sizes = value.split(',').map(Number);
@@ -45,9 +48,13 @@ function parseArgs(argv: string[]): { sizes: number[]; reps: number; paths: Path
   return opts;
 }
 
-/** One measurement in a fresh Node process (TypeScript through tsx, loaded before the clock starts). */
+/**
+ * One measurement in a fresh Node process. The benchmark runs the library compiled by tsc (`npm run bench` compiles
+ * constructs/, src/ and bench/ into bench/out/js first), as users of the published package run it: no on-the-fly
+ * transpiler, no source-map rewriting of stack traces (which the Pulumi SDK takes for every resource).
+ */
 function measure(kind: string, n: number, objectsFile: string): Sample {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'measure.ts'), kind, String(n), objectsFile], {
+  const result = spawnSync(process.execPath, [path.join(__dirname, 'measure.js'), kind, String(n), objectsFile], {
     encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NODE_OPTIONS: '' },
   });
   if (result.status !== 0) throw new Error(`measure ${kind} ${n} failed (exit ${result.status}):\n${result.stderr}`);

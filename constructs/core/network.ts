@@ -26,20 +26,15 @@ export interface IngressPolicyProps {
   readonly labels?: { [key: string]: string };
 }
 
-export class IngressPolicy extends Construct {
-  public readonly name: string;
+export class IngressPolicy extends ApiObject {
+  /** The namespace of the policy (and of the pods it protects). */
   public readonly namespace: string;
-  /** The `networking.k8s.io/v1` NetworkPolicy (rendered from the rules at synth). */
-  public readonly resource: ApiObject;
   private readonly rules = new Map<string, NetworkPolicyRule>();
 
   public constructor(scope: Construct, id: string, props: IngressPolicyProps) {
-    super(scope, id);
-    this.name = props.name;
-    this.namespace = props.namespace;
-    // Rendered directly as plain JSON (one object per policy, no peer constructs, no L1 conversion pass at synth):
-    // platforms have thousands of these. The schema test suite validates the shape.
-    this.resource = new ApiObject(this, 'Resource', {
+    // The construct is the `networking.k8s.io/v1` NetworkPolicy itself, as plain JSON: no wrapper construct and no
+    // L1 conversion pass at synth (platforms have thousands of these); the schema test suite validates the shape.
+    super(scope, id, {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: { name: props.name, namespace: props.namespace, ...(props.labels ? { labels: props.labels } : {}) },
@@ -49,6 +44,12 @@ export class IngressPolicy extends Construct {
         ingress: Lazy.any({ produce: () => (this.rules.size ? [...this.rules.values()] : undefined) }),
       },
     });
+    this.namespace = props.namespace;
+  }
+
+  /** The NetworkPolicy object (the construct itself; kept for code written against earlier versions). */
+  public get resource(): ApiObject {
+    return this;
   }
 
   /** Lets the pods of a workload in on the given TCP ports (all ports when empty). Idempotent. */
