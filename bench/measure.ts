@@ -44,7 +44,8 @@ function allRegistered(resources: Array<{ urn: { apply: (f: (u: string) => void)
   return Promise.all(resources.map((r) => new Promise<void>((resolve) => r.urn.apply(() => resolve())))).then(() => undefined);
 }
 
-async function run(kind: string, n: number, objectsFile: string | undefined): Promise<{ ms: number; objects: number }> {
+/** Runs one path and returns its time (ms) and the number of objects it handled. */
+export async function run(kind: string, n: number, objectsFile: string | undefined): Promise<{ ms: number; objects: number }> {
   switch (kind) {
     case 'dump': {
       const app = new App({ outdir: tmpdir() });
@@ -119,7 +120,9 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify({ path: kind, n, ms, peakRssMb, objects })}\n`);
 }
 
-main().catch((e) => {
-  process.stderr.write(`${e?.stack ?? e}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((e) => {
+    process.stderr.write(`${e?.stack ?? e}\n`);
+    process.exit(1);
+  });
+}
