@@ -3,7 +3,7 @@
  * own process, `--reps` times (median). Prints one table with absolute figures, the ratios and the growth factors, and
  * writes bench/out/results.json and bench/out/chart.svg (time against N per path, log-log).
  *
- *   npm run bench                                   # N = 10, 100, 1000, 5000; 3 repetitions
+ *   npm run bench                                   # N = 10, 100, 1000, 5000; 5 repetitions
  *   npm run bench -- --sizes 10,100,1000 --reps 5
  *   npm run bench -- --paths ours,floor,yaml        # leave out the Pulumi paths
  */
@@ -17,7 +17,7 @@ if (!__filename.endsWith('.js')) throw new Error('run the benchmark compiled: np
 
 function parseArgs(argv: string[]): { sizes: number[]; reps: number; paths: PathName[]; out: string } {
   // Compiled to bench/out/js/bench/run.js: results go to bench/out.
-  const opts = { sizes: [10, 100, 1000, 5000], reps: 3, paths: [...PATHS] as PathName[], out: path.resolve(__dirname, '..', '..') };
+  const opts = { sizes: [10, 100, 1000, 5000], reps: 5, paths: [...PATHS] as PathName[], out: path.resolve(__dirname, '..', '..') };
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (flag === '--sizes') opts.sizes = value.split(',').map(Number);
@@ -40,7 +40,7 @@ function parseArgs(argv: string[]): { sizes: number[]; reps: number; paths: Path
  * transpiler, no source-map rewriting of stack traces (which the Pulumi SDK takes for every resource).
  */
 function measure(kind: string, n: number, objectsFile: string): Sample {
-  const result = spawnSync(process.execPath, [path.join(__dirname, 'measure.js'), kind, String(n), objectsFile], {
+  const result = spawnSync(process.execPath, ['--expose-gc', path.join(__dirname, 'measure.js'), kind, String(n), objectsFile], {
     encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NODE_OPTIONS: '' },
   });
   if (result.status !== 0) throw new Error(`measure ${kind} ${n} failed (exit ${result.status}):\n${result.stderr}`);

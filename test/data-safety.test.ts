@@ -30,6 +30,8 @@ describe('changing one prop changes only the objects it is about, and renames no
     ]],
     ['the gateway\'s minimum scale', { gatewayMinScale: 4 }, ['serving.knative.dev/v1 Service functions/gateway']],
     ['one function\'s image', { images: { hello: 'ghcr.io/knative/helloworld-go@sha256:' + 'a'.repeat(64) } }, ['serving.knative.dev/v1 Service functions/hello']],
+    // Only the StatefulSet differs; on a live stack Pulumi then refuses the update (the volume claim template is
+    // immutable and the StatefulSet protected), so the data stays: grow the PVC itself (README, redisStorageGi).
     ['the Redis volume size', { redisStorageGi: 5 }, ['apps/v1 StatefulSet functions/redis']],
     // The local KeyValueStore composition runs the same Redis image.
     ['the Redis image', { images: { redis: 'docker.io/library/redis:8.2.8-alpine' } }, [

@@ -52,6 +52,12 @@ export interface TeamSpaceProps {
   readonly claimable?: PlatformApi[];
   /** @default KnativeDataPlane.KOURIER */
   readonly dataPlane?: KnativeDataPlane;
+  /**
+   * The team may create and read the Secrets of its namespace (its functions' credentials). Turn it off where the
+   * platform provisions the team's Secrets (e.g. External Secrets): the team then reads none.
+   * @default true
+   */
+  readonly manageSecrets?: boolean;
 }
 
 const DEFAULT_CONTAINER = { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '256Mi' };
@@ -123,9 +129,12 @@ export class TeamSpace extends Construct {
       rules: [
         { apiGroups: ['serving.knative.dev'], resources: ['services'], verbs: WRITE },
         { apiGroups: ['serving.knative.dev'], resources: ['configurations', 'revisions', 'routes'], verbs: READ },
-        { apiGroups: [''], resources: ['configmaps', 'secrets'], verbs: WRITE },
+        { apiGroups: [''], resources: props.manageSecrets === false ? ['configmaps'] : ['configmaps', 'secrets'], verbs: WRITE },
         { apiGroups: [''], resources: ['pods', 'services', 'events', 'resourcequotas', 'limitranges'], verbs: READ },
         { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
+        // What a team reads when a revision does not come up or a call is refused.
+        { apiGroups: ['apps'], resources: ['deployments', 'replicasets'], verbs: READ },
+        { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: READ },
         ...claimable.map((api) => ({ apiGroups: [api.group], resources: [api.plural], verbs: WRITE })),
       ],
     });

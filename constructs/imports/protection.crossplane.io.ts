@@ -9,7 +9,13 @@ import { Construct } from 'constructs';
 /** The object without its undefined values, in one pass (scripts/import-crds.ts replaces cdk8s import's quadratic filter). */
 function compactObject(o: { [key: string]: any }, unwrap: boolean = false): { [key: string]: any } {
   const r: { [key: string]: any } = {};
-  for (const k of Object.keys(o)) if (o[k] !== undefined) r[k] = unwrap ? o[k]?.value : o[k];
+  for (const k of Object.keys(o)) {
+    const v = o[k];
+    if (v === undefined) continue;
+    // An own "__proto__" key stays a key (as in the spread it replaces), never the prototype.
+    if (k === '__proto__') Object.defineProperty(r, k, { value: unwrap ? v?.value : v, enumerable: true, writable: true, configurable: true });
+    else r[k] = unwrap ? v?.value : v;
+  }
   return r;
 }
 

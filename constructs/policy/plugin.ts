@@ -42,13 +42,16 @@ export class PolicyValidation {
   }
 
   public async validate(context: IValidationContext): Promise<void> {
-    const found: Array<{ violation: PolicyViolation; manifestPath: string }> = [];
-    let objects = 0;
+    // One check over the objects of every manifest: the rules that relate objects (a namespace and its default-deny
+    // policy, prod namespaces, one entrypoint per namespace) must see them together, whichever chart holds them.
+    const all: Array<{ doc: any; manifestPath: string }> = [];
     for (const manifestPath of context.manifests) {
-      const docs = context.parseManifest(manifestPath).filter((d) => d && typeof d === 'object');
-      objects += docs.length;
-      for (const violation of PlatformPolicy.check(docs, this.options)) found.push({ violation, manifestPath });
+      for (const doc of context.parseManifest(manifestPath)) if (doc && typeof doc === 'object') all.push({ doc, manifestPath });
     }
+    const objects = all.length;
+    const byIdentity = new Map(all.map((o) => [identity(o.doc), o.manifestPath]));
+    const found: Array<{ violation: PolicyViolation; manifestPath: string }> = PlatformPolicy.check(all.map((o) => o.doc), this.options)
+      .map((violation) => ({ violation, manifestPath: byIdentity.get(identity(violation)) ?? context.manifests[0] }));
     // One entry per rule and message, as the report lists violations by rule.
     const byRule = new Map<string, typeof found>();
     for (const f of found) {
@@ -66,4 +69,8 @@ export class PolicyValidation {
     context.logger.log(`platform policy: ${objects} object(s), ${found.length} violation(s)`);
     context.report.submit(found.length ? 'failure' : 'success', { objects: String(objects), violations: String(found.length) });
   }
+}
+
+function identity(o: { apiVersion?: string; kind?: string; namespace?: string; name?: string; metadata?: any }): string {
+  return [o.apiVersion, o.kind, o.namespace ?? o.metadata?.namespace ?? '', o.name ?? o.metadata?.name].join(' ');
 }

@@ -42,7 +42,15 @@ export interface PolicyOptions {
   readonly requireDigests?: boolean;
   /** Only these rules. @default - all */
   readonly rules?: PolicyRuleId[];
+  /**
+   * Rules an object may exempt itself from (with a reason), on top of the default ones.
+   * @default - every rule but PB001 (Pod Security) and PB006 (RBAC), whose exemptions are violations
+   */
+  readonly allowExemptions?: PolicyRuleId[];
 }
+
+/** Rules no object may exempt itself from unless `allowExemptions` names them: the ones that guard the cluster. */
+const NOT_EXEMPTABLE = [PolicyRuleId.POD_SECURITY, PolicyRuleId.RBAC_WILDCARDS];
 
 /** One object that breaks one rule. */
 export interface PolicyViolation {
@@ -91,11 +99,11 @@ const RULES: { [id: string]: RuleSpec } = {
   },
   [PolicyRuleId.DEFAULT_DENY]: {
     id: PolicyRuleId.DEFAULT_DENY, name: 'default-deny-ingress',
-    fix: 'add a NetworkPolicy selecting every pod of the namespace (podSelector {}) with policyTypes [Ingress] and no ingress rules',
+    fix: 'add a NetworkPolicy selecting every pod of the namespace (podSelector {}) with policyTypes [Ingress] and no ingress rules; let peers in by pod and namespace selectors, never with a rule without "from" or an ipBlock of the whole internet',
   },
   [PolicyRuleId.RBAC_WILDCARDS]: {
     id: PolicyRuleId.RBAC_WILDCARDS, name: 'no-rbac-wildcards',
-    fix: 'list the API groups, resources and verbs the subject needs instead of "*"',
+    fix: 'list the API groups, resources and verbs the subject needs instead of "*"; bind roles of your own, not cluster-admin, admin or edit; grant escalate, bind or impersonate only to the platform',
   },
   [PolicyRuleId.LITERAL_SECRETS]: {
     id: PolicyRuleId.LITERAL_SECRETS, name: 'no-literal-secrets',
@@ -103,11 +111,17 @@ const RULES: { [id: string]: RuleSpec } = {
   },
   [PolicyRuleId.PUBLIC_SERVICES]: {
     id: PolicyRuleId.PUBLIC_SERVICES, name: 'single-public-entrypoint',
-    fix: 'keep functions cluster-local (networking.knative.dev/visibility: cluster-local) behind the ApiGateway; no LoadBalancer or NodePort Services',
+    fix: 'keep functions cluster-local (networking.knative.dev/visibility: cluster-local) behind the ApiGateway; no LoadBalancer or NodePort Services; map domains to the entrypoint only',
   },
 };
 
-const SECRET_ENV = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)$/i;
+const SECRET_ENV = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)$/i;
+/** A URL with a password in it (`scheme://user:password@host`); `$(VAR)` references are expanded from Secrets. */
+const URL_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:(?!\$\()[^/\s@]+@/i;
+/** Cluster roles whose binding hands out broad or cluster-wide power. */
+const POWERFUL_CLUSTER_ROLES = ['cluster-admin', 'admin', 'edit'];
+/** Verbs that let a subject gain permissions it does not have. */
+const ESCALATING_VERBS = ['escalate', 'bind', 'impersonate'];
 const SAFE_CAPABILITIES = ['NET_BIND_SERVICE'];
 const RESTRICTED_VOLUMES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
 
@@ -161,10 +175,11 @@ export class PlatformPolicy {
     const prodNamespaces = new Set(objects.filter((o) => o?.apiVersion === 'v1' && o.kind === 'Namespace'
       && o.metadata?.labels?.[PROFILE_LABEL] === 'prod').map((o) => o.metadata.name));
     const out: PolicyViolation[] = [];
+    const exemptable = (id: PolicyRuleId): boolean => !NOT_EXEMPTABLE.includes(id) || (options.allowExemptions ?? []).includes(id);
     const report = (obj: any, id: PolicyRuleId, message: string, locations: string[]) => {
       if (!enabled.has(id)) return;
       const exemption = obj.metadata?.annotations?.[`${EXEMPTION_PREFIX}${id.toLowerCase()}`];
-      if (typeof exemption === 'string' && exemption.trim().length >= 10) return;
+      if (typeof exemption === 'string' && exemption.trim().length >= 10 && exemptable(id)) return;
       out.push({
         ruleId: id, rule: RULES[id].name, fix: RULES[id].fix, message: `${describe(obj)}: ${message}`,
         apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata?.namespace, name: obj.metadata?.name, locations,
@@ -173,10 +188,12 @@ export class PlatformPolicy {
     for (const obj of objects) {
       if (!obj || typeof obj !== 'object') continue;
       for (const [key, value] of Object.entries<any>(obj.metadata?.annotations ?? {})) {
-        if (key.startsWith(EXEMPTION_PREFIX) && (typeof value !== 'string' || value.trim().length < 10)) {
-          const id = key.slice(EXEMPTION_PREFIX.length).toUpperCase() as PolicyRuleId;
-          if (RULES[id]) report(obj, id, `exempts itself from ${id} without a reason (${JSON.stringify(value)})`, [`/metadata/annotations/${key.replace(/\//g, '~1')}`]);
-        }
+        if (!key.startsWith(EXEMPTION_PREFIX)) continue;
+        const id = key.slice(EXEMPTION_PREFIX.length).toUpperCase() as PolicyRuleId;
+        const location = [`/metadata/annotations/${key.replace(/\//g, '~1')}`];
+        if (!RULES[id]) continue;
+        if (!exemptable(id)) report(obj, id, `exempts itself from ${id}, which cannot be exempted (PolicyOptions.allowExemptions)`, location);
+        else if (typeof value !== 'string' || value.trim().length < 10) report(obj, id, `exempts itself from ${id} without a reason (${JSON.stringify(value)})`, location);
       }
       const digestsBecause = options.requireDigests ? 'requireDigests is set'
         : prodNamespaces.has(obj.metadata?.namespace) ? `namespace ${obj.metadata.namespace} is prod` : undefined;
@@ -186,6 +203,7 @@ export class PlatformPolicy {
       checkServices(obj, report);
     }
     checkNamespaces(objects, report);
+    checkNetworkPolicies(objects, report);
     checkEntrypoints(objects, report);
     return out;
   }
@@ -225,6 +243,11 @@ function checkPods(obj: any, digestsBecause: string | undefined, report: Report)
     return;
   }
   const pod = spec.securityContext ?? {};
+  const podSeccomp = pod.seccompProfile?.type;
+  if (podSeccomp !== undefined && !['RuntimeDefault', 'Localhost'].includes(podSeccomp)) {
+    report(obj, PolicyRuleId.POD_SECURITY, `sets the pod's seccomp profile to ${podSeccomp}`, [`${base}/securityContext/seccompProfile/type`]);
+  }
+  if (pod.runAsUser === 0) report(obj, PolicyRuleId.POD_SECURITY, 'runs its pod as uid 0', [`${base}/securityContext/runAsUser`]);
   for (const hostField of ['hostNetwork', 'hostPID', 'hostIPC']) {
     if (spec[hostField] === true) report(obj, PolicyRuleId.POD_SECURITY, `shares the host's namespace (${hostField})`, [`${base}/${hostField}`]);
   }
@@ -270,6 +293,8 @@ function checkPods(obj: any, digestsBecause: string | undefined, report: Report)
     (c.env ?? []).forEach((e: any, i: number) => {
       if (SECRET_ENV.test(e.name ?? '') && typeof e.value === 'string' && e.value !== '') {
         report(obj, PolicyRuleId.LITERAL_SECRETS, `${name} sets ${e.name} to a literal value`, [`${path}/env/${i}/value`]);
+      } else if (typeof e.value === 'string' && URL_WITH_PASSWORD.test(e.value)) {
+        report(obj, PolicyRuleId.LITERAL_SECRETS, `${name} sets ${e.name} to a URL with a password in it`, [`${path}/env/${i}/value`]);
       }
     });
   }
@@ -288,6 +313,10 @@ function checkImage(obj: any, name: string, image: unknown, location: string, di
     return;
   }
   const digest = /@sha256:[0-9a-f]{64}$/.test(image);
+  if (image.includes('@') && !digest) {
+    report(obj, PolicyRuleId.PINNED_IMAGES, `${name} uses ${image}, whose digest is not a full @sha256:<64 hex digits>`, [location]);
+    return;
+  }
   const lastSegment = image.split('/').pop()!;
   const tag = lastSegment.includes(':') ? lastSegment.split(':').pop()!.split('@')[0] : undefined;
   if (digestsBecause && !digest) report(obj, PolicyRuleId.PINNED_IMAGES, `${name} uses ${image}, not pinned by digest (${digestsBecause})`, [location]);
@@ -295,11 +324,17 @@ function checkImage(obj: any, name: string, image: unknown, location: string, di
 }
 
 function checkRbac(obj: any, report: Report): void {
-  if (obj.apiVersion !== 'rbac.authorization.k8s.io/v1' || !['Role', 'ClusterRole'].includes(obj.kind)) return;
+  if (obj.apiVersion !== 'rbac.authorization.k8s.io/v1') return;
+  if (['RoleBinding', 'ClusterRoleBinding'].includes(obj.kind) && obj.roleRef?.kind === 'ClusterRole' && POWERFUL_CLUSTER_ROLES.includes(obj.roleRef?.name)) {
+    report(obj, PolicyRuleId.RBAC_WILDCARDS, `binds the built-in ClusterRole ${obj.roleRef.name}`, ['/roleRef/name']);
+  }
+  if (!['Role', 'ClusterRole'].includes(obj.kind)) return;
   (obj.rules ?? []).forEach((rule: any, i: number) => {
     for (const field of ['apiGroups', 'resources', 'verbs', 'resourceNames', 'nonResourceURLs']) {
       if ((rule[field] ?? []).includes('*')) report(obj, PolicyRuleId.RBAC_WILDCARDS, `rule ${i} grants "*" in ${field}`, [`/rules/${i}/${field}`]);
     }
+    const escalating = (rule.verbs ?? []).filter((v: string) => ESCALATING_VERBS.includes(v));
+    if (escalating.length) report(obj, PolicyRuleId.RBAC_WILDCARDS, `rule ${i} grants ${escalating.join(', ')}`, [`/rules/${i}/verbs`]);
   });
 }
 
@@ -335,6 +370,37 @@ function checkEntrypoints(objects: any[], report: Report): void {
     for (const extra of entrypoints.slice(1)) {
       report(extra, PolicyRuleId.PUBLIC_SERVICES, `is a second public entrypoint in its namespace (the first is ${entrypoints[0].metadata.name})`, ['/metadata/annotations']);
     }
+  }
+  // A DomainMapping publishes whatever it points at, cluster-local or not.
+  for (const m of objects) {
+    if (m?.apiVersion !== 'serving.knative.dev/v1beta1' || m.kind !== 'DomainMapping') continue;
+    const ref = m.spec?.ref ?? {};
+    const ns = ref.namespace ?? m.metadata?.namespace ?? '';
+    const isEntrypoint = ref.kind === 'Service' && (ref.apiVersion ?? 'serving.knative.dev/v1') === 'serving.knative.dev/v1'
+      && (byNamespace.get(ns) ?? []).some((e) => e.metadata?.name === ref.name);
+    if (!isEntrypoint) report(m, PolicyRuleId.PUBLIC_SERVICES, `maps ${m.metadata?.name} to ${ref.kind ?? '?'} ${ns}/${ref.name ?? '?'}, which is not the namespace's public entrypoint`, ['/spec/ref']);
+  }
+}
+
+/** Rules that admit everyone undo the default deny. */
+function checkNetworkPolicies(objects: any[], report: Report): void {
+  const empty = (selector: any): boolean => selector !== undefined && Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
+  for (const o of objects) {
+    if (o?.apiVersion !== 'networking.k8s.io/v1' || o.kind !== 'NetworkPolicy') continue;
+    (o.spec?.ingress ?? []).forEach((rule: any, i: number) => {
+      const from: any[] = rule?.from ?? [];
+      if (from.length === 0) {
+        report(o, PolicyRuleId.DEFAULT_DENY, `ingress rule ${i} has no "from": it admits every source`, [`/spec/ingress/${i}`]);
+        return;
+      }
+      from.forEach((peer: any, j: number) => {
+        const everyNamespace = empty(peer.namespaceSelector) && (peer.podSelector === undefined || empty(peer.podSelector));
+        const internet = ['0.0.0.0/0', '::/0'].includes(peer.ipBlock?.cidr);
+        if (everyNamespace || internet) {
+          report(o, PolicyRuleId.DEFAULT_DENY, `ingress rule ${i} admits ${internet ? 'every address' : 'every pod of every namespace'}`, [`/spec/ingress/${i}/from/${j}`]);
+        }
+      });
+    });
   }
 }
 

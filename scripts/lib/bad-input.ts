@@ -30,6 +30,11 @@ export interface Site {
   readonly specificity: number;
   /** Name of the shared rule function this site is in, if any. */
   readonly helper?: string;
+  /**
+   * When the rule is a problem computed by a function (`const problem = checkName(...)`): the texts that function
+   * returns, each a rule of its own. Not part of the key: they are listed with the site.
+   */
+  readonly problems?: string[];
 }
 
 /** A construct checking one of its fields with a shared rule function. */
@@ -201,8 +206,67 @@ function synthMessages(call: ts.CallExpression, cls: ts.ClassDeclaration | undef
   return out;
 }
 
+/**
+ * The texts a problem function returns: string returns, and the string branches of conditional returns. A text that
+ * embeds another problem function's result (`has an invalid ${name} field: ${problem}`) is kept with a marker for
+ * expansion: `⟦<function>⟧⟦<identifier>⟧<text>`.
+ */
+function returnedTexts(fn: ts.FunctionDeclaration, sf: ts.SourceFile): string[] {
+  const out: string[] = [];
+  const nested = (e: ts.Expression): string | undefined => {
+    if (!ts.isTemplateExpression(e)) return undefined;
+    for (const span of e.templateSpans) {
+      const by = computedBy(span.expression, fn, sf);
+      if (by && by.calls.length === 1) return `⟦${by.calls[0]}⟧⟦${span.expression.getText(sf)}⟧`;
+    }
+    return undefined;
+  };
+  const add = (e: ts.Expression): void => {
+    if (ts.isParenthesizedExpression(e)) return add(e.expression);
+    if (ts.isConditionalExpression(e)) {
+      add(e.whenTrue);
+      add(e.whenFalse);
+    } else if (ts.isStringLiteralLike(e) || ts.isTemplateExpression(e) || (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken)) {
+      out.push((nested(e) ?? '') + piece(e, sf).display);
+    }
+  };
+  const walk = (n: ts.Node): void => {
+    if (ts.isReturnStatement(n) && n.expression) add(n.expression);
+    else if (!ts.isFunctionLike(n)) n.forEachChild(walk);
+  };
+  fn.body?.forEachChild(walk);
+  return out;
+}
+
+/**
+ * How a rule identifier was computed in its function: `const problem = checkName(rule, value)` (the problem
+ * function's name), or a conditional of such a call and literal texts (`typeof x === 'string' ? cronProblem(x) :
+ * 'is required'`).
+ */
+function computedBy(rule: ts.Expression, fn: ts.Node | undefined, sf: ts.SourceFile): { calls: string[]; texts: string[] } | undefined {
+  if (!ts.isIdentifier(rule) || !fn) return undefined;
+  const calls: string[] = [];
+  const texts: string[] = [];
+  const take = (e: ts.Expression): void => {
+    if (ts.isParenthesizedExpression(e)) take(e.expression);
+    else if (ts.isConditionalExpression(e)) {
+      take(e.whenTrue);
+      take(e.whenFalse);
+    } else if (ts.isCallExpression(e) && ts.isIdentifier(e.expression)) calls.push(e.expression.text);
+    else if (ts.isStringLiteralLike(e) || ts.isTemplateExpression(e)) texts.push(piece(e, sf).display);
+  };
+  const walk = (n: ts.Node): void => {
+    if (ts.isVariableDeclaration(n) && n.name.getText() === rule.text && n.initializer) take(n.initializer);
+    n.forEachChild(walk);
+  };
+  fn.forEachChild(walk);
+  return calls.length ? { calls, texts } : undefined;
+}
+
 /** Scans the library's sources for every rule. */
 export function scanCatalogue(root: string): Catalogue {
+  const problemFunctions = new Map<string, string[]>();
+  const computed = new Map<Site, { calls: string[]; texts: string[] }>();
   const sites: Site[] = [];
   const calls: Array<{ file: string; owner: string; name: string; args: ts.NodeArray<ts.Expression>; sf: ts.SourceFile; within?: string; param: number }> = [];
   const helpers = new Map<string, number>();
@@ -212,6 +276,10 @@ export function scanCatalogue(root: string): Catalogue {
     const text = readFileSync(join(root, file), 'utf8');
     const sf = ts.createSourceFile(rel, text, ts.ScriptTarget.ES2022, true);
     const visit = (node: ts.Node): void => {
+      if (ts.isFunctionDeclaration(node) && node.name) {
+        const texts = returnedTexts(node, sf);
+        if (texts.length) problemFunctions.set(node.name.text, texts);
+      }
       if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && node.arguments) {
         const name = calleeName(node);
         const { owner, fn } = ownerOf(node);
@@ -233,10 +301,13 @@ export function scanCatalogue(root: string): Catalogue {
           const param = fieldParameter(fn);
           const helper = param >= 0 && fn && ts.isFunctionDeclaration(fn) && fn.name ? fn.name.text : undefined;
           if (helper) helpers.set(helper, param);
-          sites.push({
+          const site: Site = {
             kind: isConfig ? 'config' : 'input', file: rel, owner, field: field.display, rule: rule.display, hint: hint?.display ?? '',
             pattern, specificity: field.literal + rule.literal + (hint?.literal ?? 0), helper,
-          });
+          };
+          sites.push(site);
+          const by = computedBy(args[isNew ? 2 : isConfig ? 2 : 3], fn, sf);
+          if (by) computed.set(site, by);
         } else if (name) {
           const param = fieldParameter(fn);
           calls.push({ file: rel, owner, name, args: node.arguments, sf, param, within: param >= 0 && fn && ts.isFunctionDeclaration(fn) ? fn.name?.text : undefined });
@@ -272,7 +343,20 @@ export function scanCatalogue(root: string): Catalogue {
     if (param === undefined || !c.args[param]) continue;
     uses.push({ file: c.file, owner: c.owner, field: piece(c.args[param], c.sf).display, helper: c.name });
   }
-  return { sites: dedupe(sites, siteKey), uses: dedupe(uses, (u) => [u.file, u.owner, u.field, u.helper].join(' | ')) };
+  // A nested problem (`...: ‹problem›` where problem = fieldProblem(...)) expands into the inner function's texts.
+  const expand = (text: string): string[] => {
+    const m = /^⟦([^⟧]+)⟧⟦([^⟧]+)⟧([\s\S]*)$/.exec(text);
+    if (!m) return [text];
+    const inner = problemFunctions.get(m[1]) ?? [];
+    return inner.length ? inner.flatMap(expand).map((t) => m[3].replace(`‹${m[2]}›`, t)) : [m[3]];
+  };
+  const withProblems = sites.map((s) => {
+    const by = computed.get(s);
+    if (!by) return s;
+    const texts = [...by.calls.flatMap((f) => problemFunctions.get(f) ?? []), ...by.texts].flatMap(expand);
+    return texts.length ? { ...s, problems: [...new Set(texts)] } : s;
+  });
+  return { sites: dedupe(withProblems, siteKey), uses: dedupe(uses, (u) => [u.file, u.owner, u.field, u.helper].join(' | ')) };
 }
 
 function findClass(node: ts.Node): ts.ClassDeclaration | undefined {
@@ -295,6 +379,8 @@ function dedupe<T>(items: T[], key: (t: T) => string): T[] {
  * its stack), the most specific one whose pattern matches.
  */
 export function matchSite(sites: Site[], record: RecordedError): Site | undefined {
+  // A ValidationError built outside the library (a test's own) has no library frame: it is no rule's example.
+  if (record.kind !== 'synth' && record.files.length === 0) return undefined;
   const origin = record.kind === 'synth' ? undefined : record.files[0];
   const inFunction = record.kind === 'synth' ? undefined : record.functions[0];
   let best: Site | undefined;
@@ -357,7 +443,11 @@ export function renderCatalogue(catalogue: Catalogue, examples: Record<string, s
     '`ConfigError` before anything is registered. The policy rules (PB001–PB008) that check the synthesized objects',
     'are listed in the README.',
     '',
-    `In ‹…› is what the library fills in. ${sites.length} rules, ${uses.length} fields checked with shared rules.`,
+    `In ‹…› is what the library fills in; where a rule's text is computed by a function (name rules, cron schedules,`,
+    'patterns), the row lists every text it can take. A claim\'s values are checked against its API\'s own schema',
+    '(the `Claim` row): those rules are the API\'s, written with `SchemaField`.',
+    '',
+    `${sites.length} rules, ${uses.length} fields checked with shared rules.`,
     '',
   ];
   const shared = sites.filter((s) => s.helper);
@@ -367,8 +457,12 @@ export function renderCatalogue(catalogue: Catalogue, examples: Record<string, s
   for (const u of uses) usesByFile.set(u.file, [...(usesByFile.get(u.file) ?? []), u]);
   const files = [...new Set([...byFile.keys(), ...usesByFile.keys()])].filter((f) => f !== CONFIG_FILE).sort();
 
+  const ruleText = (s: Site): string => {
+    const base = s.hint ? `${s.rule}; ${s.hint}` : s.rule;
+    return s.problems ? `${base} — ${s.rule} is one of: ${s.problems.map((p) => `«${p}»`).join('; ')}` : base;
+  };
   const row = (s: Site, where: string): string => {
-    const rule = s.kind === 'synth' ? `at synth: ${s.rule}` : s.hint ? `${s.rule}; ${s.hint}` : s.rule;
+    const rule = s.kind === 'synth' ? `at synth: ${s.rule}` : ruleText(s);
     return `| ${cell(where)} | ${code(s.field)} | ${cell(rule)} | ${code(examples[siteKey(s)] ?? '')} |`;
   };
   lines.push('## Constructs', '');
@@ -388,7 +482,7 @@ export function renderCatalogue(catalogue: Catalogue, examples: Record<string, s
     lines.push(`### ${helper}`, '', `<a id="${anchor(helper)}"></a>`, '', `\`${shared.find((s) => s.helper === helper)?.file}\``, '');
     lines.push('| Field | Rule | Example |', '|---|---|---|');
     for (const s of shared.filter((x) => x.helper === helper)) {
-      lines.push(`| ${code(s.field)} | ${cell(s.hint ? `${s.rule}; ${s.hint}` : s.rule)} | ${code(examples[siteKey(s)] ?? '')} |`);
+      lines.push(`| ${code(s.field)} | ${cell(ruleText(s))} | ${code(examples[siteKey(s)] ?? '')} |`);
     }
     lines.push('');
   }

@@ -9,7 +9,9 @@ import { run } from '../../bench/measure';
 import { PathName, Sample, chartSvg, renderTable, summarize, targetChecks } from '../../bench/report';
 
 describe('benchmark paths (tiny platform)', () => {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pb-bench-test-')), 'objects.json');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-bench-test-'));
+  const file = path.join(dir, 'objects.json');
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test('every path handles the same objects as our synth', async () => {
     const ours = await run('ours', 3, undefined);

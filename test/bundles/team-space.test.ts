@@ -52,9 +52,20 @@ describe('TeamSpace', () => {
       { apiGroups: [''], resources: ['configmaps', 'secrets'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
       { apiGroups: [''], resources: ['pods', 'services', 'events', 'resourcequotas', 'limitranges'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
+      { apiGroups: ['apps'], resources: ['deployments', 'replicasets'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['data.platform-blueprints.io'], resources: ['keyvaluestores'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
     ]);
-    expect(findObject(ns('team-search'), 'Role', 'team-developer').rules).toHaveLength(5);
+    expect(findObject(ns('team-search'), 'Role', 'team-developer').rules).toHaveLength(7);
+  });
+
+  test('without manageSecrets the team reads no Secrets', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'teams', { disableResourceNameHashes: true });
+    new TeamSpace(chart, 'Search', { team: 'search', groups: ['team-search'], manageSecrets: false });
+    const role = synthValid(chart).find((o: any) => o.kind === 'Role');
+    expect(role.rules.filter((r: any) => r.resources.includes('secrets'))).toEqual([]);
+    expect(role.rules).toContainEqual({ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] });
     const binding = findObject(ns('team-payments'), 'RoleBinding', 'team-developer');
     expect(binding.metadata.namespace).toBe('team-payments');
     expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'team-developer' });

@@ -47,6 +47,8 @@ describe('PlatformPolicy rules: each passes a compliant object and fails a viola
     ['a host port', container({ ports: [{ containerPort: 80, hostPort: 80 }] }), {}, 'binds host port 80'],
     ['the host network', container(), { hostNetwork: true }, "shares the host's namespace (hostNetwork)"],
     ['a hostPath volume', container(), { volumes: [{ name: 'h', hostPath: { path: '/' } }] }, 'mounts a hostPath volume (h)'],
+    ['an unconfined pod', container(), { securityContext: { seccompProfile: { type: 'Unconfined' } } }, "sets the pod's seccomp profile to Unconfined"],
+    ['a root pod', container(), { securityContext: { runAsUser: 0 } }, 'runs its pod as uid 0'],
   ])('PB001 pod security restricted: %s', (_case, c, podSpec, message) => {
     expect(rules([deployment(podSpec, c)])).toContainEqual(['PB001', expect.stringContaining(message), expect.any(String)]);
   });
@@ -79,6 +81,7 @@ describe('PlatformPolicy rules: each passes a compliant object and fails a viola
     expect(rules([deployment({}, container({ image: 'registry:5000/redis' }))])[0][1]).toContain('(no tag)');
     const digest = `redis@sha256:${'a'.repeat(64)}`;
     expect(rules([deployment({}, container({ image: digest }))])).toEqual([]);
+    expect(rules([deployment({}, container({ image: 'app@sha256:abc' }))])[0][1]).toContain('whose digest is not a full @sha256:<64 hex digits>');
     expect(rules([deployment()], { requireDigests: true })).toEqual([['PB004', 'Deployment team/app: container app uses ghcr.io/example/app:1.2.3, not pinned by digest (requireDigests is set)', '/spec/template/spec/containers/0/image']]);
     expect(rules([deployment({}, container({ image: digest }))], { requireDigests: true })).toEqual([]);
     // A namespace a prod-profile bundle owns asks for digests; other namespaces do not.
@@ -99,8 +102,29 @@ describe('PlatformPolicy rules: each passes a compliant object and fails a viola
     const deny = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny', namespace: 'team' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } };
     const allowAll = { ...deny, spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{}] } };
     expect(rules([ns])).toEqual([['PB005', 'Namespace team: has no default-deny ingress NetworkPolicy', '/metadata/name']]);
-    expect(rules([ns, allowAll])).toHaveLength(1);
     expect(rules([ns, deny])).toEqual([]);
+    // A rule that admits everyone undoes the default deny, even next to it.
+    expect(rules([ns, deny, { ...allowAll, metadata: { name: 'open', namespace: 'team' } }]))
+      .toEqual([['PB005', 'NetworkPolicy team/open: ingress rule 0 has no "from": it admits every source', '/spec/ingress/0']]);
+    const peers = (from: any[]) => ({ ...deny, metadata: { name: 'p', namespace: 'team' }, spec: { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'], ingress: [{ from }] } });
+    expect(rules([ns, deny, peers([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'web' } }, podSelector: {} }])])).toEqual([]);
+    expect(rules([ns, deny, peers([{ namespaceSelector: {} }, { ipBlock: { cidr: '0.0.0.0/0' } }])])).toEqual([
+      ['PB005', 'NetworkPolicy team/p: ingress rule 0 admits every pod of every namespace', '/spec/ingress/0/from/0'],
+      ['PB005', 'NetworkPolicy team/p: ingress rule 0 admits every address', '/spec/ingress/0/from/1'],
+    ]);
+  });
+
+  test('the plugin relates objects across manifests: a namespace in one chart, its default deny in another', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-policy-'));
+    const write = (name: string, doc: any) => { fs.writeFileSync(path.join(dir, name), JSON.stringify(doc)); return path.join(dir, name); };
+    const ns = write('a.k8s.yaml', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } });
+    const deny = write('b.k8s.yaml', { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny', namespace: 'team' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } });
+    for (const manifests of [[ns, deny], [ns]]) {
+      const context = new ValidationContext(manifests, 'platform-blueprints', '0.1.0', {}, false);
+      await new PolicyValidation().validate(context);
+      expect(context.report.success).toBe(manifests.length === 2);
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   test('PB006 no RBAC wildcards', () => {
@@ -110,6 +134,22 @@ describe('PlatformPolicy rules: each passes a compliant object and fails a viola
       ['PB006', 'ClusterRole r: rule 0 grants "*" in apiGroups', '/rules/0/apiGroups'],
       ['PB006', 'ClusterRole r: rule 0 grants "*" in verbs', '/rules/0/verbs'],
     ]);
+    expect(rules([role({ apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles'], verbs: ['get', 'escalate', 'bind'] })]))
+      .toEqual([['PB006', 'ClusterRole r: rule 0 grants escalate, bind', '/rules/0/verbs']]);
+    const binding = (roleRef: any) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'b', namespace: 'team' }, roleRef, subjects: [{ kind: 'Group', name: 'g', apiGroup: 'rbac.authorization.k8s.io' }] });
+    expect(rules([binding({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'team-developer' })])).toEqual([]);
+    expect(rules([binding({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' })]))
+      .toEqual([['PB006', 'RoleBinding team/b: binds the built-in ClusterRole cluster-admin', '/roleRef/name']]);
+  });
+
+  test('PB001 and PB006 cannot be exempted unless the options allow it', () => {
+    const annotations = { 'policy.platform-blueprints.io/exempt-pb001': 'the node agent needs the host network' };
+    const hostNet = deployment({ hostNetwork: true }, container(), { annotations });
+    expect(rules([hostNet]).map((r) => r[1])).toEqual([
+      'Deployment team/app: exempts itself from PB001, which cannot be exempted (PolicyOptions.allowExemptions)',
+      "Deployment team/app: shares the host's namespace (hostNetwork)",
+    ]);
+    expect(rules([hostNet], { allowExemptions: [PolicyRuleId.POD_SECURITY] })).toEqual([]);
   });
 
   test('PB007 no literal secrets: Secret data, secret-looking env values', () => {
@@ -118,6 +158,16 @@ describe('PlatformPolicy rules: each passes a compliant object and fails a viola
     expect(rules([{ ...secret, stringData: undefined }])).toEqual([]);
     const env = [{ name: 'DB_PASSWORD', value: 'hunter2' }, { name: 'API_KEY', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }, { name: 'LOG_LEVEL', value: 'info' }];
     expect(rules([deployment({}, container({ env }))])).toEqual([['PB007', 'Deployment team/app: container app sets DB_PASSWORD to a literal value', '/spec/template/spec/containers/0/env/0/value']]);
+    const more = [
+      { name: 'AWS_SECRET_ACCESS_KEY', value: 'wJalrXUtnFEMI' },
+      { name: 'DATABASE_URL', value: 'postgres://app:hunter2@db:5432/app' },
+      { name: 'AMQP_URL', value: 'amqp://app:$(AMQP_PASSWORD)@rabbitmq:5672' },
+      { name: 'BROKER_URI', value: 'http://broker-ingress.knative-eventing.svc.cluster.local/events/game' },
+    ];
+    expect(rules([deployment({}, container({ env: more }))]).map((r) => r[1])).toEqual([
+      'Deployment team/app: container app sets AWS_SECRET_ACCESS_KEY to a literal value',
+      'Deployment team/app: container app sets DATABASE_URL to a URL with a password in it',
+    ]);
   });
 
   test('PB008 one public entrypoint: no LoadBalancer/NodePort, public Knative Services only as the marked entrypoint, one per namespace', () => {
@@ -133,6 +183,12 @@ describe('PlatformPolicy rules: each passes a compliant object and fails a viola
     expect(rules([ksvc('fn', local), ksvc('gateway', {}, entry)])).toEqual([]);
     expect(rules([ksvc('fn', {})])).toEqual([['PB008', "Service team/fn: is public but is not the namespace's entrypoint", '/metadata/labels']]);
     expect(rules([ksvc('a', {}, entry), ksvc('b', {}, entry)])).toEqual([['PB008', 'Service team/b: is a second public entrypoint in its namespace (the first is a)', '/metadata/annotations']]);
+    // A DomainMapping publishes what it points at: only the entrypoint.
+    const mapping = (name: string) => ({ apiVersion: 'serving.knative.dev/v1beta1', kind: 'DomainMapping', metadata: { name: 'api.example.com', namespace: 'team' },
+      spec: { ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name } } });
+    expect(rules([ksvc('fn', local), ksvc('gateway', {}, entry), mapping('gateway')])).toEqual([]);
+    expect(rules([ksvc('fn', local), ksvc('gateway', {}, entry), mapping('fn')]))
+      .toEqual([['PB008', "DomainMapping team/api.example.com: maps api.example.com to Service team/fn, which is not the namespace's public entrypoint", '/spec/ref']]);
   });
 
   test('only the rules asked for', () => {
