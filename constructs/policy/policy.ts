@@ -202,7 +202,6 @@ export class PlatformPolicy {
       checkSecrets(obj, report);
       checkServices(obj, report);
     }
-    checkNamespaces(objects, report);
     checkNetworkPolicies(objects, report);
     checkEntrypoints(objects, report);
     return out;
@@ -382,19 +381,29 @@ function checkEntrypoints(objects: any[], report: Report): void {
   }
 }
 
-/** Rules that admit everyone undo the default deny. */
+/** A label selector that selects everything (`{}`): no labels, no expressions. */
+function selectsAll(selector: any): boolean {
+  return selector !== undefined && selector !== null && Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
+}
+
+/**
+ * PB005 over the NetworkPolicies, in one pass: every namespace the manifests create has a default deny (all pods,
+ * ingress, no rules), and no rule admits everyone, which would undo it.
+ */
 function checkNetworkPolicies(objects: any[], report: Report): void {
-  const empty = (selector: any): boolean => selector !== undefined && Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
+  const denied = new Set<string>();
   for (const o of objects) {
     if (o?.apiVersion !== 'networking.k8s.io/v1' || o.kind !== 'NetworkPolicy') continue;
-    (o.spec?.ingress ?? []).forEach((rule: any, i: number) => {
+    const ingress: any[] = o.spec?.ingress ?? [];
+    if (selectsAll(o.spec?.podSelector) && (o.spec.policyTypes ?? []).includes('Ingress') && ingress.length === 0) denied.add(o.metadata?.namespace);
+    ingress.forEach((rule: any, i: number) => {
       const from: any[] = rule?.from ?? [];
       if (from.length === 0) {
         report(o, PolicyRuleId.DEFAULT_DENY, `ingress rule ${i} has no "from": it admits every source`, [`/spec/ingress/${i}`]);
         return;
       }
       from.forEach((peer: any, j: number) => {
-        const everyNamespace = empty(peer.namespaceSelector) && (peer.podSelector === undefined || empty(peer.podSelector));
+        const everyNamespace = selectsAll(peer.namespaceSelector) && (peer.podSelector === undefined || selectsAll(peer.podSelector));
         const internet = ['0.0.0.0/0', '::/0'].includes(peer.ipBlock?.cidr);
         if (everyNamespace || internet) {
           report(o, PolicyRuleId.DEFAULT_DENY, `ingress rule ${i} admits ${internet ? 'every address' : 'every pod of every namespace'}`, [`/spec/ingress/${i}/from/${j}`]);
@@ -402,12 +411,6 @@ function checkNetworkPolicies(objects: any[], report: Report): void {
       });
     });
   }
-}
-
-function checkNamespaces(objects: any[], report: Report): void {
-  const denied = new Set(objects.filter((o) => o?.apiVersion === 'networking.k8s.io/v1' && o.kind === 'NetworkPolicy'
-    && o.spec?.podSelector && Object.keys(o.spec.podSelector.matchLabels ?? {}).length === 0 && (o.spec.podSelector.matchExpressions ?? []).length === 0
-    && (o.spec.policyTypes ?? []).includes('Ingress') && (o.spec.ingress ?? []).length === 0).map((o) => o.metadata?.namespace));
   for (const ns of objects.filter((o) => o?.apiVersion === 'v1' && o.kind === 'Namespace')) {
     if (!denied.has(ns.metadata?.name)) report(ns, PolicyRuleId.DEFAULT_DENY, 'has no default-deny ingress NetworkPolicy', ['/metadata/name']);
   }

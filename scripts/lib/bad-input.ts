@@ -165,6 +165,27 @@ function calleeName(call: ts.CallExpression | ts.NewExpression): string | undefi
  * Message expressions a synth-time validation returns: elements of returned arrays, bodies of a returned `.map`, and
  * what `this.method()` calls in it return.
  */
+/** The return expressions of a function body, not those of the functions nested in it. */
+function forEachReturn(body: ts.Node | undefined, visit: (e: ts.Expression) => void): void {
+  const walk = (n: ts.Node): void => {
+    if (ts.isReturnStatement(n) && n.expression) visit(n.expression);
+    else if (!ts.isFunctionLike(n)) n.forEachChild(walk);
+  };
+  body?.forEachChild(walk);
+}
+
+/** The values an expression can take: through parentheses and both branches of conditionals. */
+function alternatives(e: ts.Expression): ts.Expression[] {
+  if (ts.isParenthesizedExpression(e)) return alternatives(e.expression);
+  if (ts.isConditionalExpression(e)) return [...alternatives(e.whenTrue), ...alternatives(e.whenFalse)];
+  return [e];
+}
+
+/** A string literal, a template or a concatenation. */
+function isText(e: ts.Expression): boolean {
+  return ts.isStringLiteralLike(e) || ts.isTemplateExpression(e) || (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken);
+}
+
 function synthMessages(call: ts.CallExpression, cls: ts.ClassDeclaration | undefined): ts.Expression[] {
   const out: ts.Expression[] = [];
   const returned = (e: ts.Expression): void => {
@@ -175,29 +196,20 @@ function synthMessages(call: ts.CallExpression, cls: ts.ClassDeclaration | undef
       if (fn && ts.isArrowFunction(fn) && !ts.isBlock(fn.body)) out.push(fn.body);
     }
   };
-  const returnsOf = (body: ts.Node, visit: (e: ts.Expression) => void): void => {
-    const walk = (n: ts.Node): void => {
-      if (ts.isReturnStatement(n) && n.expression) visit(n.expression);
-      else if (!ts.isFunctionLike(n)) n.forEachChild(walk);
-    };
-    body.forEachChild(walk);
-  };
   const arg = call.arguments[0];
   if (!arg || !ts.isObjectLiteralExpression(arg)) return out;
   for (const prop of arg.properties) {
     const fn = ts.isPropertyAssignment(prop) ? prop.initializer : undefined;
     if (!fn || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) continue;
-    if (ts.isBlock(fn.body)) returnsOf(fn.body, returned);
+    if (ts.isBlock(fn.body)) forEachReturn(fn.body, returned);
     else returned(fn.body);
     const visitCalls = (n: ts.Node): void => {
       if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.expression.kind === ts.SyntaxKind.ThisKeyword && cls) {
         const name = n.expression.name.text;
         const method = cls.members.find((m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && m.name.getText() === name);
-        if (method?.body) {
-          returnsOf(method.body, (e) => {
-            if (ts.isStringLiteralLike(e) || ts.isTemplateExpression(e) || ts.isBinaryExpression(e)) out.push(e);
-          });
-        }
+        forEachReturn(method?.body, (e) => {
+          if (isText(e)) out.push(e);
+        });
       }
       n.forEachChild(visitCalls);
     };
@@ -221,20 +233,9 @@ function returnedTexts(fn: ts.FunctionDeclaration, sf: ts.SourceFile): string[] 
     }
     return undefined;
   };
-  const add = (e: ts.Expression): void => {
-    if (ts.isParenthesizedExpression(e)) return add(e.expression);
-    if (ts.isConditionalExpression(e)) {
-      add(e.whenTrue);
-      add(e.whenFalse);
-    } else if (ts.isStringLiteralLike(e) || ts.isTemplateExpression(e) || (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken)) {
-      out.push((nested(e) ?? '') + piece(e, sf).display);
-    }
-  };
-  const walk = (n: ts.Node): void => {
-    if (ts.isReturnStatement(n) && n.expression) add(n.expression);
-    else if (!ts.isFunctionLike(n)) n.forEachChild(walk);
-  };
-  fn.body?.forEachChild(walk);
+  forEachReturn(fn.body, (returned) => {
+    for (const e of alternatives(returned).filter(isText)) out.push((nested(e) ?? '') + piece(e, sf).display);
+  });
   return out;
 }
 
@@ -247,16 +248,13 @@ function computedBy(rule: ts.Expression, fn: ts.Node | undefined, sf: ts.SourceF
   if (!ts.isIdentifier(rule) || !fn) return undefined;
   const calls: string[] = [];
   const texts: string[] = [];
-  const take = (e: ts.Expression): void => {
-    if (ts.isParenthesizedExpression(e)) take(e.expression);
-    else if (ts.isConditionalExpression(e)) {
-      take(e.whenTrue);
-      take(e.whenFalse);
-    } else if (ts.isCallExpression(e) && ts.isIdentifier(e.expression)) calls.push(e.expression.text);
-    else if (ts.isStringLiteralLike(e) || ts.isTemplateExpression(e)) texts.push(piece(e, sf).display);
-  };
   const walk = (n: ts.Node): void => {
-    if (ts.isVariableDeclaration(n) && n.name.getText() === rule.text && n.initializer) take(n.initializer);
+    if (ts.isVariableDeclaration(n) && n.name.getText() === rule.text && n.initializer) {
+      for (const e of alternatives(n.initializer)) {
+        if (ts.isCallExpression(e) && ts.isIdentifier(e.expression)) calls.push(e.expression.text);
+        else if (isText(e)) texts.push(piece(e, sf).display);
+      }
+    }
     n.forEachChild(walk);
   };
   fn.forEachChild(walk);
