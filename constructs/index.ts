@@ -2,42 +2,70 @@
  * platform-blueprints: typed cdk8s constructs for an event-driven functions platform on Kubernetes.
  *
  * Layers: bundles (L3) → constructs per concept (L2) → generated L1 classes (imports, re-exported as namespaces).
+ * Underneath: the contracts (what can be wired), the one wiring mechanism, the app-level model and its views, and
+ * the deployment plan every entry point reads.
  * The public surface is classes, interfaces and enums only (jsii-friendly); helpers stay internal.
  */
-// core
+// core: the contracts
+export { Admission } from './core/contracts';
+export type {
+  AdmitOptions, AmqpBindOptions, EventDestination, IAdmitsPeers, IAmqpBroker, IBroker, IEventSink, IEventSource, IEventSubscription, IFunction,
+  IHttpEndpoint, IHttpWorkload, IKeyValueStore, INamespacedResource, IRabbitmqCluster, IWorkload, IWorkloadRef, ObjectRef, PodPeer,
+  PublishOptions, ResourceRef, StoreBindOptions, SubscriptionOptions,
+} from './core/contracts';
+// core: the event vocabulary
+export { CloudEventType } from './core/event-type';
+export type { CloudEventTypeOptions } from './core/event-type';
+export { EventFilter } from './core/event-filter';
+export { BackoffPolicy } from './core/delivery';
+export type { DeliveryOptions } from './core/delivery';
+// core: wiring, the model's views, the plan
+export { EdgeKind, RepeatPolicy, Wiring } from './core/wiring';
+export type {
+  AdmissionSpec, ConnectionSpec, EnvironmentSpec, EventFlow, GraphEdge, InjectionSpec, OrderSpec, WiringEdge,
+} from './core/wiring';
+export { PlatformGraph } from './core/graph';
+export { DeploymentPlan } from './core/plan';
+export type { ExternalReference, PlannedObject } from './core/plan';
+export { ClusterInstall } from './core/installs';
+export { DeployHints } from './core/deploy-hints';
+// core: the resource base and shared pieces
+export { NameFormat, NamespacedResource, WorkloadResource } from './core/resource';
+export type { ResourceNaming, ResourceProps } from './core/resource';
 export { ValidationError } from './core/errors';
 export { PlatformContext } from './core/context';
-export { DeployHints } from './core/deploy-hints';
-export type { EventDestination, IEventSink } from './core/events';
-export * from './core/graph';
 export { IngressPolicy } from './core/network';
-export type { IngressPolicyProps, PodPeer } from './core/network';
-export * from './core/secrets';
+export type { IngressPolicyProps } from './core/network';
+export { DeployTimeSecret, PasswordSource } from './core/secrets';
+export type { DeployTimeSecretProps, GeneratedPasswordOptions, SecretKeyReference } from './core/secrets';
 export type { ContainerSecurityOptions } from './core/security';
-export * from './core/store';
-export type { IWorkload, IHttpWorkload, ResourceRef } from './core/workload';
-// L2
+// L2: functions, stores, gateways
 export * from './knative/types';
 export * from './knative/probe';
 export type { ScaleOptions } from './knative/autoscaling';
-export * from './knative/function';
-export * from './redis/redis';
-export * from './gateway/api-gateway';
-export * from './gateway/frontend';
+export { KnativeFunction, KnativeServiceBase } from './knative/function';
+export type { FunctionAttributes, KnativeFunctionOptions, KnativeFunctionProps } from './knative/function';
+export { AppendFsync, MaxMemoryPolicy, Redis } from './redis/redis';
+export type { RedisAttributes, RedisOptions, RedisProps, RedisSecurityOptions } from './redis/redis';
+export { ApiGateway } from './gateway/api-gateway';
+export type { ApiGatewayProps, IPublicEntrypoint, RouteOptions } from './gateway/api-gateway';
+export { Frontend } from './gateway/frontend';
+export type { ConnectOptions, FrontendProps } from './gateway/frontend';
+// L2: RabbitMQ
 export { RabbitmqCluster } from './rabbitmq/cluster';
-export type { RabbitmqClusterProps, RabbitmqTlsOptions } from './rabbitmq/cluster';
+export type { RabbitmqClusterAttributes, RabbitmqClusterProps, RabbitmqTlsOptions } from './rabbitmq/cluster';
 export * from './rabbitmq/topology';
-export { CloudEventType } from './eventing/event-type';
-export type { CloudEventTypeOptions } from './eventing/event-type';
-export { EventFilter } from './eventing/filter';
-export { BackoffPolicy } from './eventing/delivery';
-export type { DeliveryOptions } from './eventing/delivery';
-export { EventCatalog } from './eventing/catalog';
-export type { EventProducer, EventConsumer } from './eventing/catalog';
-export * from './eventing/broker';
-export * from './eventing/trigger';
-export * from './eventing/sink-binding';
+// L2: eventing
+export { BrokerClass } from './eventing/broker-class';
+export { Broker, BrokerBase, ChannelBroker, QueueType, RabbitmqBroker } from './eventing/broker';
+export type { BrokerAttributes, BrokerOptions, RabbitmqBrokerProps } from './eventing/broker';
+export { Trigger } from './eventing/trigger';
+export type { TriggerOptions, TriggerProps } from './eventing/trigger';
+export { SinkBinding } from './eventing/sink-binding';
+export type { SinkBindingProps } from './eventing/sink-binding';
 export * from './eventing/sources';
+export { EventCatalog } from './eventing/catalog';
+export type { EventConsumer, EventProducer } from './eventing/catalog';
 // Crossplane platform APIs
 export * from './crossplane/schema';
 export { CrossplaneMode, PlatformApi } from './crossplane/api';
@@ -49,7 +77,7 @@ export type {
   InClusterTemplateProps, TemplateValues,
 } from './crossplane/in-cluster';
 export { Claim, ClaimedService } from './crossplane/claim';
-export type { ClaimOptions, ClaimProps, BindingEnv } from './crossplane/claim';
+export type { BindingEnv, ClaimAttributes, ClaimOptions, ClaimProps } from './crossplane/claim';
 export * from './crossplane/packages';
 export * from './crossplane/key-value-store';
 export * from './crossplane/message-broker';
@@ -59,7 +87,9 @@ export type { PolicyOptions, PolicyViolation } from './policy/policy';
 export { PolicyValidation } from './policy/plugin';
 export type { IValidationContext, IValidationReport } from './policy/plugin';
 // L3
-export { Profile, StoreBackend } from './bundles/profile';
+export { PlatformProfile, Profile, StoreBackend } from './bundles/profile';
+export type { ProfileDefaults } from './bundles/profile';
+export { PodSecurityLevel } from './bundles/namespace';
 export * from './bundles/functions-platform';
 export * from './bundles/event-driven-platform';
 export * from './bundles/platform-apis';

@@ -2,15 +2,15 @@ import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PlatformPolicy, PolicyRuleId } from '../policy/policy';
-import { IEventSink } from '../core/events';
+import { IEventSink } from '../core/contracts';
 import { requireName } from '../core/validate';
-import { DeliveryOptions } from '../eventing/delivery';
+import { DeliveryOptions } from '../core/delivery';
 import { QueueType, RabbitmqBroker } from '../eventing/broker';
 import { KnativeFunction } from '../knative/function';
 import { KnativeDataPlane, Language } from '../knative/types';
 import { RabbitmqCluster, RabbitmqTlsOptions } from '../rabbitmq/cluster';
-import { createPlatformNamespace, requireProfile } from './namespace';
-import { Profile } from './profile';
+import { PodSecurityLevel, declareNamespace, requireProfile } from './namespace';
+import { Profile, profileDefaults } from './profile';
 
 export interface PlatformRabbitmqProps {
   /** @default 'rabbitmq' */
@@ -72,22 +72,16 @@ export interface EventDrivenPlatformProps {
   readonly dataPlane?: KnativeDataPlane;
   /** Extra labels on the namespace. @default - none */
   readonly namespaceLabels?: { [key: string]: string };
+  /**
+   * Share the namespace with another construct of the app that creates it (e.g. a FunctionsPlatform on the same
+   * namespace): one Namespace object then serves both, enforcing the less strict Pod Security level.
+   * @default false - the bundle creates the namespace, and another construct creating it is an error
+   */
+  readonly shareNamespace?: boolean;
 }
 
 const DEAD_LETTER_IMAGE = 'gcr.io/knative-releases/knative.dev/eventing/cmd/event_display:latest';
 
-const SIZING: { [profile: string]: { replicas: number; resources: kplus.ContainerResources; storage: Size } } = {
-  [Profile.DEV]: {
-    replicas: 1,
-    resources: { cpu: { request: kplus.Cpu.millis(250) }, memory: { request: Size.mebibytes(768), limit: Size.mebibytes(768) } },
-    storage: Size.gibibytes(2),
-  },
-  [Profile.PROD]: {
-    replicas: 3,
-    resources: { cpu: { request: kplus.Cpu.millis(1000) }, memory: { request: Size.gibibytes(2), limit: Size.gibibytes(2) } },
-    storage: Size.gibibytes(20),
-  },
-};
 
 /**
  * Event infrastructure in one construct: a namespace, a RabbitMQ cluster, a RabbitMQ-backed Knative Broker with
@@ -109,21 +103,18 @@ export class EventDrivenPlatform extends Construct {
     super(scope, id);
     this.namespace = requireName(this, 'namespace', props.namespace);
     this.profile = requireProfile(this, props.profile);
-    const sizing = SIZING[this.profile];
-    createPlatformNamespace(this, this.namespace, {
-      'pod-security.kubernetes.io/enforce': 'baseline',
-      'pod-security.kubernetes.io/enforce-version': 'latest',
-      'pod-security.kubernetes.io/audit': 'restricted',
-      'pod-security.kubernetes.io/warn': 'restricted',
-    }, props.namespaceLabels, this.profile);
+    const defaults = profileDefaults(this.profile);
+    declareNamespace(this, this.namespace, {
+      podSecurity: PodSecurityLevel.BASELINE, profile: this.profile, labels: props.namespaceLabels, shared: props.shareNamespace,
+    });
 
     const rabbit = props.rabbitmq ?? {};
     this.cluster = new RabbitmqCluster(this, 'RabbitMQ', {
       name: rabbit.name ?? 'rabbitmq',
       namespace: this.namespace,
-      replicas: rabbit.replicas ?? sizing.replicas,
-      resources: rabbit.resources ?? sizing.resources,
-      storage: rabbit.storage ?? sizing.storage,
+      replicas: rabbit.replicas ?? defaults.rabbitmqReplicas,
+      resources: rabbit.resources ?? defaults.rabbitmqResources,
+      storage: rabbit.storage ?? defaults.rabbitmqStorage,
       storageClassName: rabbit.storageClassName,
       image: rabbit.image,
       tls: rabbit.tls,

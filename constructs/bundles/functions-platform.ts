@@ -1,7 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { invalid } from '../core/errors';
-import { POD_SECURITY_RESTRICTED_LABELS } from '../core/security';
 import { requireName } from '../core/validate';
 import { ApiGateway, IPublicEntrypoint } from '../gateway/api-gateway';
 import { Frontend } from '../gateway/frontend';
@@ -9,10 +8,10 @@ import { ScaleOptions } from '../knative/autoscaling';
 import { KnativeFunction, KnativeFunctionOptions } from '../knative/function';
 import { KnativeDataPlane } from '../knative/types';
 import { PlatformPolicy, PolicyRuleId } from '../policy/policy';
-import { IKeyValueStore } from '../core/store';
+import { IKeyValueStore } from '../core/contracts';
 import { KeyValueStoreApi, KeyValueStoreClaim, StoreProvider, StoreSize } from '../crossplane/key-value-store';
 import { Redis, RedisOptions } from '../redis/redis';
-import { createPlatformNamespace, requireProfile } from './namespace';
+import { PodSecurityLevel, declareNamespace, requireProfile } from './namespace';
 import { Profile, StoreBackend, profileDefaults } from './profile';
 
 export interface PlatformFunctionProps extends KnativeFunctionOptions {
@@ -98,6 +97,12 @@ export interface FunctionsPlatformProps {
   readonly dataPlane?: KnativeDataPlane;
   /** Extra labels on the namespace. @default - none */
   readonly namespaceLabels?: { [key: string]: string };
+  /**
+   * Share the namespace with another construct of the app that creates it (an EventDrivenPlatform, a TeamSpace on
+   * the same namespace): one Namespace object then serves both.
+   * @default false - the bundle creates the namespace, and another construct creating it is an error
+   */
+  readonly shareNamespace?: boolean;
 }
 
 export interface PlatformRedisProps extends RedisOptions {
@@ -144,7 +149,7 @@ export class FunctionsPlatform extends Construct {
     const claimed = this.storeBackend === StoreBackend.CLAIM;
     if (claimed && props.redis !== undefined) invalid(this, 'redis', Object.keys(props.redis), 'configures the in-cluster Redis, but the store is claimed', 'use storeClaim, or store: StoreBackend.IN_CLUSTER');
     if (!claimed && props.storeClaim !== undefined) invalid(this, 'storeClaim', Object.keys(props.storeClaim), 'configures a claim, but the store is in-cluster', 'use redis, or store: StoreBackend.CLAIM');
-    if (claimed && !(props.storeApi instanceof KeyValueStoreApi)) {
+    if (claimed && !KeyValueStoreApi.isKeyValueStoreApi(props.storeApi)) {
       invalid(this, 'storeApi', props.storeApi, `is required when the store is claimed (profile ${this.profile})`,
         'pass the KeyValueStoreApi your platform publishes, or store: StoreBackend.IN_CLUSTER');
     }
@@ -152,7 +157,9 @@ export class FunctionsPlatform extends Construct {
     const gatewayName = requireName(this, 'gateway.name', props.gateway?.name ?? 'gateway', 'dns1035-label');
     this.checkFunctionNames(props.functions, [storeName, `${storeName}-headless`, gatewayName]);
 
-    createPlatformNamespace(this, this.namespace, POD_SECURITY_RESTRICTED_LABELS, props.namespaceLabels, this.profile);
+    declareNamespace(this, this.namespace, {
+      podSecurity: PodSecurityLevel.RESTRICTED, profile: this.profile, labels: props.namespaceLabels, shared: props.shareNamespace,
+    });
 
     if (claimed) {
       this.storeClaim = new KeyValueStoreClaim(this, 'Store', {

@@ -5,8 +5,10 @@
  */
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { EdgeKind, PlatformGraph } from '../core/graph';
-import { DeployTimeSecret } from '../core/secrets';
+import { PlatformGraph } from '../core/graph';
+import { DeploymentPlan } from '../core/plan';
+import { ClusterInstall } from '../core/installs';
+import { EdgeKind } from '../core/wiring';
 
 export interface PlatformDocsOptions {
   /** Title of the document. */
@@ -16,26 +18,6 @@ export interface PlatformDocsOptions {
   /** Charts of the app, each synthesized to `<chart id>.k8s.yaml`. */
   readonly charts: Chart[];
 }
-
-/** What a cluster must run for the kinds of an API group (versions: the ones the Pulumi program installs). */
-const PREREQUISITES: Array<{ when: (kinds: Set<string>) => boolean; text: string }> = [
-  {
-    when: (k) => [...k].some((x) => /^(apiextensions|pkg)\.crossplane\.io\//.test(x)),
-    text: 'Crossplane v2.3.4 (Helm chart `crossplane` from https://charts.crossplane.io/stable; the Pulumi program installs it when the store is claimed).',
-  },
-  { when: (k) => [...k].some((x) => x.startsWith('serving.knative.dev/')), text: 'Knative Serving with a networking layer (the Pulumi program installs Knative Serving v1.22.1 with net-kourier v1.22.0).' },
-  { when: (k) => [...k].some((x) => /^(eventing|sources|messaging|flows|sinks)\.knative\.dev\//.test(x)), text: 'Knative Eventing (the Pulumi program installs v1.22.2).' },
-  { when: (k) => k.has('eventing.knative.dev/v1alpha1/RabbitmqBrokerConfig'), text: 'eventing-rabbitmq\'s broker (v1.22.1, `rabbitmq-broker.yaml`).' },
-  {
-    when: (k) => k.has('broker-class/MTChannelBasedBroker'),
-    text: 'Knative\'s channel-based broker and a channel implementation (`mt-channel-broker.yaml`, and `in-memory-channel.yaml` or another; not installed by the Pulumi program).',
-  },
-  { when: (k) => k.has('rabbitmq.com/v1beta1/RabbitmqCluster'), text: 'The RabbitMQ cluster operator (v2.22.3).' },
-  {
-    when: (k) => [...k].some((x) => x.startsWith('rabbitmq.com/') && !x.endsWith('/RabbitmqCluster')) || k.has('eventing.knative.dev/v1alpha1/RabbitmqBrokerConfig'),
-    text: 'The RabbitMQ messaging topology operator (v1.20.1; eventing-rabbitmq declares its queues through it) with cert-manager (v1.18.2).',
-  },
-];
 
 /** Default `max-revision-timeout-seconds` of Knative Serving. */
 const KNATIVE_DEFAULT_MAX_TIMEOUT = 600;
@@ -71,25 +53,24 @@ function renderPlatformDocs(options: PlatformDocsOptions): string {
     '| file | kind | namespace | name |',
     '|---|---|---|---|',
   ];
-  let maxTimeout = 0;
-  const kinds = new Set<string>();
+  // What the files hold, in file order; everything else comes from the deployment plan.
   for (const chart of options.charts) {
     for (const obj of chart.toJson()) {
       lines.push(`| ${chart.node.id}.k8s.yaml | ${obj.apiVersion} ${obj.kind} | ${obj.metadata?.namespace ?? '(cluster)'} | ${obj.metadata?.name} |`);
-      kinds.add(`${obj.apiVersion}/${obj.kind}`);
-      const brokerClass = obj.kind === 'Broker' ? obj.metadata?.annotations?.['eventing.knative.dev/broker.class'] : undefined;
-      if (brokerClass) kinds.add(`broker-class/${brokerClass}`);
-      const t = obj.spec?.template?.spec?.timeoutSeconds;
-      if (typeof t === 'number') maxTimeout = Math.max(maxTimeout, t);
     }
   }
+  const root = options.charts[0]?.node.root;
+  const plan = root ? DeploymentPlan.of(root) : undefined;
+  const chartIds = new Set(options.charts.map((c) => c.node.id));
+  const objects = (plan?.objects ?? []).filter((o) => o.chart === undefined || chartIds.has(o.chart));
+  const maxTimeout = plan?.maxRequestTimeoutSeconds ?? 0;
 
   lines.push('', '## Before you apply', '');
   let step = 1;
-  const needed = PREREQUISITES.filter((p) => p.when(kinds));
-  if (needed.length) {
+  const ordered = ClusterInstall.all.filter((i) => plan?.requires(i) && i.docs !== undefined);
+  if (ordered.length) {
     lines.push(`${step++}. The cluster runs (the Pulumi program installs all of them, in this order; see the repository README):`);
-    for (const p of needed) lines.push(`   - ${p.text}`);
+    for (const i of ordered) lines.push(`   - ${i.docs}`);
   }
   if (maxTimeout > KNATIVE_DEFAULT_MAX_TIMEOUT) {
     lines.push(
@@ -103,10 +84,10 @@ function renderPlatformDocs(options: PlatformDocsOptions): string {
     );
   }
   const roots = options.charts.map((c) => c as IConstruct);
-  const secrets = roots.flatMap((r) => DeployTimeSecret.findAll(r));
+  const secrets = (plan?.secrets ?? []).filter((s) => roots.some((r) => s.node.path.startsWith(`${r.node.path}/`)));
   // Crossplane packages must be healthy before their ProviderConfigs (whose CRDs the provider installs) and before
   // the compositions that call them; claims need their XRD established.
-  const packageCharts = options.charts.filter((c) => c.toJson().some((o) => /^pkg\.crossplane\.io\//.test(o.apiVersion)));
+  const packageCharts = options.charts.filter((c) => objects.some((o) => o.chart === c.node.id && o.apiGroup === 'pkg.crossplane.io'));
   for (const chart of packageCharts) {
     const file = `${chart.node.id}.k8s.yaml`;
     lines.push(
@@ -136,10 +117,16 @@ function renderPlatformDocs(options: PlatformDocsOptions): string {
     }
     lines.push('   ```');
   }
+  const externals = (plan?.externalReferences ?? []).filter((x) => objects.some((o) => o.key === x.from));
+  if (externals.length > 0) {
+    lines.push(`${step++}. Make sure these objects exist: the manifests refer to them and do not create them:`);
+    for (const x of externals) lines.push(`   - ${x.ref.kind} ${x.ref.namespace ? `${x.ref.namespace}/` : ''}${x.ref.name} (${x.ref.apiVersion}), for ${x.from}`);
+  }
   lines.push(`${step++}. Apply: \`kubectl apply ${files}\` (it adopts the namespace created above and adds its Pod Security labels).`);
 
-  const edges = roots.flatMap((r) => PlatformGraph.of(r).edgesWithin(r))
-    .filter((e, i, all) => all.indexOf(e) === i);
+  // Every edge with an end in these charts (a subscription from another chart's broker is part of this platform too).
+  const inside = (c: IConstruct) => roots.some((r) => c.node.path === r.node.path || c.node.path.startsWith(`${r.node.path}/`));
+  const edges = root ? PlatformGraph.of(root).edges.filter((e) => inside(e.from) || inside(e.to)) : [];
   if (edges.length > 0) {
     lines.push('', '## Wiring', '', 'Every edge below was made by a wiring call; the NetworkPolicies in the manifests follow from them.', '');
     lines.push('| from | edge | to | detail |', '|---|---|---|---|');
@@ -156,6 +143,11 @@ function renderPlatformDocs(options: PlatformDocsOptions): string {
       lines.push(`  ${mermaidId(displayName(e.from))} -->|"${e.kind} ${e.detail.replace(/"/g, "'")}"| ${mermaidId(displayName(e.to))}`);
     }
     lines.push('```');
+    const notApplied = edges.flatMap((e) => e.notApplied);
+    if (notApplied.length > 0) {
+      lines.push('', '### Not applied by the wiring', '', 'These connections reach objects made elsewhere; their owners apply this side:', '');
+      for (const n of notApplied) lines.push(`- ${n}`);
+    }
   }
   lines.push('');
   return lines.join('\n');

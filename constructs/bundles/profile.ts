@@ -19,7 +19,7 @@ export enum StoreBackend {
   CLAIM = 'claim',
 }
 
-/** The defaults a profile stands for (documented in README "Profiles"). */
+/** The defaults a profile stands for (documented in README "Profiles"): the one table every bundle and entry reads. */
 export interface ProfileDefaults {
   readonly functionScale: ScaleOptions;
   readonly functionResources: kplus.ContainerResources;
@@ -30,6 +30,9 @@ export interface ProfileDefaults {
   readonly redisDisruptionBudget: boolean;
   readonly storeBackend: StoreBackend;
   readonly storeSize: StoreSize;
+  readonly rabbitmqReplicas: number;
+  readonly rabbitmqResources: kplus.ContainerResources;
+  readonly rabbitmqStorage: Size;
 }
 
 const DEFAULTS: { [profile: string]: ProfileDefaults } = {
@@ -43,6 +46,9 @@ const DEFAULTS: { [profile: string]: ProfileDefaults } = {
     redisDisruptionBudget: false,
     storeBackend: StoreBackend.IN_CLUSTER,
     storeSize: StoreSize.SMALL,
+    rabbitmqReplicas: 1,
+    rabbitmqResources: { cpu: { request: kplus.Cpu.millis(250) }, memory: { request: Size.mebibytes(768), limit: Size.mebibytes(768) } },
+    rabbitmqStorage: Size.gibibytes(2),
   },
   [Profile.PROD]: {
     functionScale: { min: 1 },
@@ -54,9 +60,22 @@ const DEFAULTS: { [profile: string]: ProfileDefaults } = {
     redisDisruptionBudget: true,
     storeBackend: StoreBackend.CLAIM,
     storeSize: StoreSize.MEDIUM,
+    rabbitmqReplicas: 3,
+    rabbitmqResources: { cpu: { request: kplus.Cpu.millis(1000) }, memory: { request: Size.gibibytes(2), limit: Size.gibibytes(2) } },
+    rabbitmqStorage: Size.gibibytes(20),
   },
 };
 
 export function profileDefaults(profile: Profile): ProfileDefaults {
   return DEFAULTS[profile];
+}
+
+/** The profiles' defaults, for entry points and bundles of your own. */
+export class PlatformProfile {
+  /** What a profile sizes and picks when a prop is left out. */
+  public static defaults(profile: Profile): ProfileDefaults {
+    return profileDefaults(profile);
+  }
+
+  private constructor() {}
 }

@@ -12,13 +12,12 @@ import { Construct } from 'constructs';
 import { invalid } from '../core/errors';
 import { LABEL_PREFIX, recommendedLabels } from '../core/labels';
 import { requirePositiveQuantity, sizeToString } from '../core/quantity';
-import { POD_SECURITY_RESTRICTED_LABELS } from '../core/security';
 import { requireInteger, requireName } from '../core/validate';
 import { PlatformApi } from '../crossplane/api';
 import { KeyValueStoreClaim, KeyValueStoreClaimProps } from '../crossplane/key-value-store';
 import { KnativeFunction, KnativeFunctionProps } from '../knative/function';
 import { KnativeDataPlane } from '../knative/types';
-import { createPlatformNamespace } from './namespace';
+import { PodSecurityLevel, declareNamespace } from './namespace';
 
 export interface TeamQuota {
   /** Total CPU the team's pods may request. @default 4 cores */
@@ -58,6 +57,12 @@ export interface TeamSpaceProps {
    * @default true
    */
   readonly manageSecrets?: boolean;
+  /**
+   * The team's space lives in a namespace another construct of the app creates (e.g. inside a platform's namespace):
+   * one Namespace object then serves both, with the team label added.
+   * @default false - the team space creates its namespace, and another construct creating it is an error
+   */
+  readonly shareNamespace?: boolean;
 }
 
 const DEFAULT_CONTAINER = { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '256Mi' };
@@ -83,7 +88,7 @@ export class TeamSpace extends Construct {
     });
     const labels = recommendedLabels({ name: 'team-space', instance: this.team, component: 'team' });
 
-    createPlatformNamespace(this, this.namespace, POD_SECURITY_RESTRICTED_LABELS, { [`${LABEL_PREFIX}/team`]: this.team });
+    declareNamespace(this, this.namespace, { podSecurity: PodSecurityLevel.RESTRICTED, labels: { [`${LABEL_PREFIX}/team`]: this.team }, shared: props.shareNamespace });
 
     const q = props.quota ?? {};
     const size = (field: string, value: Size) => {
@@ -122,7 +127,7 @@ export class TeamSpace extends Construct {
 
     const claimable = props.claimable ?? [];
     claimable.forEach((api, i) => {
-      if (!(api instanceof PlatformApi)) invalid(this, `claimable[${i}]`, api, 'must be a PlatformApi');
+      if (!PlatformApi.isPlatformApi(api)) invalid(this, `claimable[${i}]`, api, 'must be a PlatformApi');
     });
     this.role = new k8s.KubeRole(this, 'Role', {
       metadata: { name: 'team-developer', namespace: this.namespace, labels },

@@ -31,8 +31,21 @@ export function clusterDomain(scope: IConstruct): string {
   return requireName(scope, `context ${PlatformContext.CLUSTER_DOMAIN}`, domain, 'dns1123-subdomain');
 }
 
+const CLUSTER_SCOPED = Symbol.for('platform-blueprints.cluster-scoped');
+/** Built-in kinds without a namespace (custom ones are marked by clusterScoped()). */
+const CLUSTER_SCOPED_KINDS = new Set(['Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition',
+  'StorageClass', 'PriorityClass', 'IngressClass', 'RuntimeClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'APIService', 'CSIDriver', 'CSINode', 'VolumeAttachment']);
+
 /** Keeps a cluster-scoped object cluster-scoped: drops the namespace an enclosing Chart would stamp on it. */
 export function clusterScoped<T extends ApiObject>(obj: T): T {
   if (Chart.of(obj).namespace !== undefined) obj.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+  Object.defineProperty(obj, CLUSTER_SCOPED, { value: true, configurable: true });
   return obj;
+}
+
+/** The namespace an object is synthesized into (undefined for cluster-scoped objects), without synthesizing it. */
+export function namespaceOf(obj: ApiObject): string | undefined {
+  if ((obj as any)[CLUSTER_SCOPED] === true || CLUSTER_SCOPED_KINDS.has(obj.kind)) return undefined;
+  return obj.metadata.namespace;
 }

@@ -1,14 +1,42 @@
 /**
- * Hints for deployment tools, attached to synthesized objects. They never change the YAML; the Pulumi bridge
- * (src/pulumi/bridge.ts) reads them, and any other deployer can too.
+ * Hints for deployment tools, attached to synthesized objects. They never change the YAML; the deployment plan
+ * (core/plan.ts) reads them, and every deployer reads the plan.
  */
 import { ApiObject } from 'cdk8s';
+import type { ObjectRef } from './contracts';
+import type { ClusterInstall } from './installs';
 
-const STATEFUL = Symbol.for('platform-blueprints.stateful');
-const READY_CONDITION = Symbol.for('platform-blueprints.ready-condition');
-const REPLACE_ON_CHANGES = Symbol.for('platform-blueprints.replace-on-changes');
-const PROVIDES_API_GROUPS = Symbol.for('platform-blueprints.provides-api-groups');
-const DEPENDS_ON = Symbol.for('platform-blueprints.depends-on');
+const HINTS = Symbol.for('platform-blueprints.deploy-hints');
+
+/** Everything declared about one object (one record per object, created on first use). */
+interface Hints {
+  stateful?: string;
+  ready?: { conditions: string[]; timeoutMinutes?: number };
+  replaceOnChanges?: string[];
+  providesApiGroups?: string[];
+  dependsOn?: ApiObject[];
+  references?: ObjectRef[];
+  implies?: Array<{ ref: ObjectRef; by: string }>;
+  installs?: ClusterInstall[];
+  requestTimeoutSeconds?: number;
+}
+
+function hints(obj: ApiObject): Hints {
+  let h = (obj as any)[HINTS] as Hints | undefined;
+  if (!h) {
+    h = {};
+    Object.defineProperty(obj, HINTS, { value: h, configurable: true });
+  }
+  return h;
+}
+
+function read(obj: ApiObject): Hints {
+  return (obj as any)[HINTS] ?? {};
+}
+
+function sameRef(a: ObjectRef, b: ObjectRef): boolean {
+  return a.apiVersion === b.apiVersion && a.kind === b.kind && a.name === b.name && a.namespace === b.namespace;
+}
 
 export class DeployHints {
   /**
@@ -16,12 +44,12 @@ export class DeployHints {
    * (Pulumi: `protect` and `retainOnDelete`), and the namespace it lives in too.
    */
   public static markStateful(obj: ApiObject, reason: string): void {
-    Object.defineProperty(obj, STATEFUL, { value: reason, configurable: true });
+    hints(obj).stateful = reason;
   }
 
   /** Why an object is stateful, or undefined when it is not. */
   public static statefulReason(obj: ApiObject): string | undefined {
-    return (obj as any)[STATEFUL];
+    return read(obj).stateful;
   }
 
   /**
@@ -35,7 +63,7 @@ export class DeployHints {
 
   /** Like awaitCondition, for several conditions that must all hold. */
   public static awaitConditions(obj: ApiObject, conditions: string[], timeoutMinutes?: number): void {
-    Object.defineProperty(obj, READY_CONDITION, { value: { conditions: [...conditions], timeoutMinutes }, configurable: true });
+    hints(obj).ready = { conditions: [...conditions], timeoutMinutes };
   }
 
   /** The first readiness condition declared for an object, or undefined. */
@@ -45,12 +73,12 @@ export class DeployHints {
 
   /** Every readiness condition declared for an object (empty when none). */
   public static readyConditions(obj: ApiObject): string[] {
-    return (obj as any)[READY_CONDITION]?.conditions ?? [];
+    return read(obj).ready?.conditions ?? [];
   }
 
   /** How long a deployer should wait for readiness, in minutes, when the object says so. */
   public static readyTimeoutMinutes(obj: ApiObject): number | undefined {
-    return (obj as any)[READY_CONDITION]?.timeoutMinutes;
+    return read(obj).ready?.timeoutMinutes;
   }
 
   /**
@@ -59,12 +87,12 @@ export class DeployHints {
    * Paths are Pulumi property paths, e.g. `spec` or `spec.filter`.
    */
   public static replaceOnChanges(obj: ApiObject, paths: string[]): void {
-    Object.defineProperty(obj, REPLACE_ON_CHANGES, { value: [...paths], configurable: true });
+    hints(obj).replaceOnChanges = [...paths];
   }
 
   /** The immutable field paths declared for an object (empty when none). */
   public static immutableFields(obj: ApiObject): string[] {
-    return (obj as any)[REPLACE_ON_CHANGES] ?? [];
+    return read(obj).replaceOnChanges ?? [];
   }
 
   /**
@@ -72,26 +100,85 @@ export class DeployHints {
    * Crossplane Provider its managed resources' groups): deployers create objects of that group after it.
    */
   public static providesApiGroup(obj: ApiObject, group: string): void {
-    Object.defineProperty(obj, PROVIDES_API_GROUPS, { value: [...DeployHints.providedApiGroups(obj), group], configurable: true });
+    const h = hints(obj);
+    h.providesApiGroups = [...h.providesApiGroups ?? [], group];
   }
 
   /** The API groups an object serves (empty when none). */
   public static providedApiGroups(obj: ApiObject): string[] {
-    return (obj as any)[PROVIDES_API_GROUPS] ?? [];
+    return read(obj).providesApiGroups ?? [];
   }
 
   /**
    * Declares that an object must be created after another one is ready (e.g. a Composition after its XRD and the
-   * functions its pipeline calls), beyond what deployers derive themselves.
+   * functions its pipeline calls), beyond its references.
    */
   public static dependsOn(obj: ApiObject, other: ApiObject): void {
-    const current = DeployHints.dependencies(obj);
-    if (!current.includes(other)) Object.defineProperty(obj, DEPENDS_ON, { value: [...current, other], configurable: true });
+    const h = hints(obj);
+    if (!h.dependsOn?.includes(other)) h.dependsOn = [...h.dependsOn ?? [], other];
   }
 
   /** The objects an object was declared to depend on. */
   public static dependencies(obj: ApiObject): ApiObject[] {
-    return (obj as any)[DEPENDS_ON] ?? [];
+    return read(obj).dependsOn ?? [];
+  }
+
+  /**
+   * Declares that an object refers to another one by name: a Secret or ConfigMap it reads, the Broker a Trigger
+   * belongs to, the subject of a SinkBinding, the claim whose Secret a function reads. Deployers create it after that
+   * object when they deploy both; when the other object is not part of the deployment it is a prerequisite (the plan
+   * lists it). Objects that declare no reference are read for the references of their pod templates instead.
+   */
+  public static references(obj: ApiObject, ref: ObjectRef): void {
+    const h = hints(obj);
+    if (!h.references?.some((r) => sameRef(r, ref))) h.references = [...h.references ?? [], { ...ref }];
+  }
+
+  /** The references declared for an object (empty when none). */
+  public static referencesOf(obj: ApiObject): ObjectRef[] {
+    return read(obj).references ?? [];
+  }
+
+  /**
+   * Declares an object a controller creates for this one (Knative makes a v1 Service named like each Knative
+   * Service, the RabbitMQ operator a StatefulSet `<name>-server`, ...). It is not deployed, but its name is taken:
+   * the plan refuses another object of the same kind, namespace and name.
+   */
+  public static implies(obj: ApiObject, ref: ObjectRef, createdBy: string): void {
+    const h = hints(obj);
+    h.implies = [...h.implies ?? [], { ref: { ...ref }, by: createdBy }];
+  }
+
+  /** The objects controllers create for an object, with who creates them. */
+  public static impliedObjects(obj: ApiObject): Array<{ ref: ObjectRef; by: string }> {
+    return read(obj).implies ?? [];
+  }
+
+  /**
+   * Declares a cluster install the object needs beyond the one serving its kind (e.g. a RabbitMQ-class Broker needs
+   * eventing-rabbitmq; its kind alone says Knative Eventing).
+   */
+  public static requiresInstall(obj: ApiObject, install: ClusterInstall): void {
+    const h = hints(obj);
+    if (!h.installs?.includes(install)) h.installs = [...h.installs ?? [], install];
+  }
+
+  /** The installs declared for an object (empty when none). */
+  public static declaredInstalls(obj: ApiObject): ClusterInstall[] {
+    return read(obj).installs ?? [];
+  }
+
+  /**
+   * Declares the request timeout an object's workload uses: the cluster must allow at least the longest one
+   * (Knative's `max-revision-timeout-seconds`), and the plan says which.
+   */
+  public static requestTimeout(obj: ApiObject, seconds: number): void {
+    hints(obj).requestTimeoutSeconds = seconds;
+  }
+
+  /** The request timeout declared for an object, in seconds. */
+  public static requestTimeoutSeconds(obj: ApiObject): number | undefined {
+    return read(obj).requestTimeoutSeconds;
   }
 
   private constructor() {}

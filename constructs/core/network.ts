@@ -6,15 +6,7 @@
  */
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { IWorkload } from './workload';
-
-/** Pods that may be let in by a policy: a label selector in a namespace (a plain description, not a construct). */
-export interface PodPeer {
-  readonly namespace: string;
-  readonly podSelector: { [key: string]: string };
-  /** Names the peer in deduplication keys and messages, e.g. `broker functions/game (dispatchers)`. */
-  readonly description: string;
-}
+import { Admission, AdmitOptions, IAdmitsPeers, PodPeer } from './contracts';
 
 export interface IngressPolicyProps {
   /** Name of the NetworkPolicy. */
@@ -24,12 +16,15 @@ export interface IngressPolicyProps {
   readonly podSelector: { [key: string]: string };
   /** Labels for the NetworkPolicy object. @default - none */
   readonly labels?: { [key: string]: string };
+  /** The ports peers are let in on when an admission names none. @default - every port */
+  readonly servingPorts?: number[];
 }
 
-export class IngressPolicy extends ApiObject {
+export class IngressPolicy extends ApiObject implements IAdmitsPeers {
   /** The namespace of the policy (and of the pods it protects). */
   public readonly namespace: string;
   private readonly rules = new Map<string, NetworkPolicyRule>();
+  private readonly servingPorts: number[];
 
   public constructor(scope: Construct, id: string, props: IngressPolicyProps) {
     // The construct is the `networking.k8s.io/v1` NetworkPolicy itself, as plain JSON: no wrapper construct and no
@@ -45,6 +40,7 @@ export class IngressPolicy extends ApiObject {
       },
     });
     this.namespace = props.namespace;
+    this.servingPorts = [...props.servingPorts ?? []];
   }
 
   /** The NetworkPolicy object (the construct itself; kept for code written against earlier versions). */
@@ -52,26 +48,29 @@ export class IngressPolicy extends ApiObject {
     return this;
   }
 
-  /** Lets the pods of a workload in on the given TCP ports (all ports when empty). Idempotent. */
-  public allowFrom(peer: IWorkload, ports: number[] = []): void {
-    this.allowFromPods({ namespace: peer.namespace, podSelector: peer.podSelector, description: `${peer.namespace}/${peer.name}` }, ports);
-  }
-
-  /** Lets pods matching a selector in; pods of another namespace through a namespace selector too. Idempotent. */
-  public allowFromPods(peer: PodPeer, ports: number[] = []): void {
+  /**
+   * Lets pods matching a selector in on the given TCP ports (the serving ports when none are given; every port when
+   * there are none); pods of another namespace through a namespace selector too. Idempotent. The one implementation
+   * of network admission: every wiring call that lets pods in ends here.
+   */
+  public admit(peer: PodPeer, options: AdmitOptions = {}): Admission {
+    const ports = options.ports ?? this.servingPorts;
     const key = `pods:${peer.namespace}:${JSON.stringify(peer.podSelector)}:${ports.join(',')}`;
-    if (this.rules.has(key)) return;
-    const from = peer.namespace !== this.namespace
-      ? { namespaceSelector: namespaceNamed(peer.namespace), podSelector: { matchLabels: { ...peer.podSelector } } }
-      : { podSelector: { matchLabels: { ...peer.podSelector } } };
-    this.rules.set(key, rule([from], ports));
+    if (!this.rules.has(key)) {
+      const from = peer.namespace !== this.namespace
+        ? { namespaceSelector: namespaceNamed(peer.namespace), podSelector: { matchLabels: { ...peer.podSelector } } }
+        : { podSelector: { matchLabels: { ...peer.podSelector } } };
+      this.rules.set(key, rule([from], ports));
+    }
+    return Admission.applied();
   }
 
-  /** Lets every pod of the named namespaces in on the given TCP ports (all ports when empty). Idempotent. */
-  public allowFromNamespaces(namespaces: string[], ports: number[] = []): void {
+  /** Lets every pod of the named namespaces in (e.g. the Knative data plane, an operator). Idempotent. */
+  public admitNamespaces(namespaces: string[], options: AdmitOptions = {}): Admission {
+    const ports = options.ports ?? this.servingPorts;
     const key = `namespaces:${[...namespaces].sort().join(',')}:${ports.join(',')}`;
-    if (this.rules.has(key)) return;
-    this.rules.set(key, rule(namespaces.map((ns) => ({ namespaceSelector: namespaceNamed(ns), podSelector: {} })), ports));
+    if (!this.rules.has(key)) this.rules.set(key, rule(namespaces.map((ns) => ({ namespaceSelector: namespaceNamed(ns), podSelector: {} })), ports));
+    return Admission.applied();
   }
 }
 

@@ -63,3 +63,9 @@ export function resourcesToKube(scope: IConstruct, field: string, resources: kpl
     limits: Object.keys(limits).length ? limits : undefined,
   };
 }
+
+/** Quantities by resource name as the typed values of an L1 class (`Quantity.fromString` and its generated kin). */
+export function toQuantities<T>(values: { [key: string]: string } | undefined, make: (value: string) => T): { [key: string]: T } | undefined {
+  if (!values) return undefined;
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, make(v)]));
+}

@@ -57,11 +57,3 @@ export function restrictedPodSecurityContext(options: { user: number; group: num
     seccompProfile: { type: 'RuntimeDefault' },
   };
 }
-
-/** Namespace labels that make the API server enforce Pod Security "restricted". */
-export const POD_SECURITY_RESTRICTED_LABELS: { [key: string]: string } = {
-  'pod-security.kubernetes.io/enforce': 'restricted',
-  'pod-security.kubernetes.io/enforce-version': 'latest',
-  'pod-security.kubernetes.io/audit': 'restricted',
-  'pod-security.kubernetes.io/warn': 'restricted',
-};

@@ -69,7 +69,14 @@ const CONNECTION_KEY = /^[-._a-zA-Z0-9]+$/;
  * A Crossplane platform API (CompositeResourceDefinition). Add compositions with `new Composition(scope, id,
  * { api, ... })`; applications request it with a `Claim` (or a typed subclass such as `KeyValueStoreClaim`).
  */
+const PLATFORM_API = Symbol.for('platform-blueprints.PlatformApi');
+
 export class PlatformApi extends Construct {
+  /** True for every PlatformApi, also one made by another copy of this library. */
+  public static isPlatformApi(x: unknown): x is PlatformApi {
+    return typeof x === 'object' && x !== null && (x as any)[PLATFORM_API] === true;
+  }
+
   public readonly group: string;
   public readonly version: string;
   public readonly mode: CrossplaneMode;
@@ -93,6 +100,7 @@ export class PlatformApi extends Construct {
 
   public constructor(scope: Construct, id: string, props: PlatformApiProps) {
     super(scope, id);
+    Object.defineProperty(this, PLATFORM_API, { value: true });
     this.mode = props.mode ?? CrossplaneMode.NAMESPACED;
     if (!Object.values(CrossplaneMode).includes(this.mode)) invalid(this, 'mode', this.mode, `must be one of ${Object.values(CrossplaneMode).join(', ')}`);
     this.group = props.group;
@@ -207,7 +215,7 @@ export class PlatformApi extends Construct {
 
   /** Another API of the app defining the same kind or plural in the same group (two CRDs would collide). */
   private nameClash(): string | undefined {
-    const others = this.node.root.node.findAll().filter((c): c is PlatformApi => c instanceof PlatformApi && c !== this && c.group === this.group);
+    const others = this.node.root.node.findAll().filter((c): c is PlatformApi => PlatformApi.isPlatformApi(c) && c !== this && c.group === this.group);
     for (const other of others) {
       for (const mine of this.definedNames()) {
         const theirs = other.definedNames().find((n) => n.kind === mine.kind || n.plural === mine.plural);

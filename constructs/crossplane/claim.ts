@@ -8,11 +8,12 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { resolveNamespace } from '../core/context';
 import { DeployHints } from '../core/deploy-hints';
+import { bindCredentials } from '../core/binding';
+import { INamespacedResource, IWorkload, ObjectRef } from '../core/contracts';
 import { ValidationError, invalid } from '../core/errors';
 import { LABEL_PREFIX, recommendedLabels } from '../core/labels';
-import { EdgeKind, PlatformGraph } from '../core/graph';
-import { requireEnvName, requireLabels, requireName } from '../core/validate';
-import { IWorkload } from '../core/workload';
+import { NameFormat, NamespacedResource } from '../core/resource';
+import { requireLabels, requireName } from '../core/validate';
 import { CrossplaneMode, PlatformApi } from './api';
 import { Composition } from './composition';
 
@@ -69,7 +70,7 @@ export class Claim extends Construct {
 
   public constructor(scope: Construct, id: string, props: ClaimProps) {
     super(scope, id);
-    if (!(props.api instanceof PlatformApi)) invalid(this, 'api', props.api, 'must be a PlatformApi');
+    if (!PlatformApi.isPlatformApi(props.api)) invalid(this, 'api', props.api, 'must be a PlatformApi');
     const api = props.api;
     this.api = api;
     this.name = requireName(this, 'name', props.name ?? id, 'dns1123-label');
@@ -78,7 +79,7 @@ export class Claim extends Construct {
       invalid(this, 'composition', props.composition.name, 'and compositionSelector are both set', 'pin a composition or select one, not both');
     }
     requireLabels(this, 'compositionSelector', props.compositionSelector);
-    if (props.composition !== undefined && (!(props.composition instanceof Composition) || props.composition.api !== api)) {
+    if (props.composition !== undefined && (!Composition.isComposition(props.composition) || props.composition.api !== api)) {
       invalid(this, 'composition', (props.composition as any)?.name, `is not a composition of ${api.kind}`);
     }
     const selector = props.compositionSelector;
@@ -134,6 +135,15 @@ export class Claim extends Construct {
     api._addClaim(this.resource);
     // Deleting a claim deletes what it composed (a database, a broker): deployers protect it.
     DeployHints.markStateful(this.resource, `deleting it deletes the ${api.kind} it requested`);
+    // Crossplane (or the composition) writes the connection Secret once the claim is ready: readers wait for the claim.
+    if (this.connectionSecretName) {
+      DeployHints.implies(this.resource, { apiVersion: 'v1', kind: 'Secret', namespace: this.namespace, name: this.connectionSecretName }, 'Crossplane');
+    }
+  }
+
+  /** The claim (or namespaced composite) object. */
+  public get objectRef(): ObjectRef {
+    return { apiVersion: this.api.apiVersion, kind: this.api.kind, namespace: this.namespace, name: this.name };
   }
 }
 
@@ -145,14 +155,51 @@ export interface BindingEnv {
   readonly value?: string;
 }
 
+const SECRET_REFS = new WeakMap<Construct, kplus.ISecret>();
+
+/**
+ * Binds a workload to a claimed service by its connection Secret: env from the Secret (one reference per service),
+ * the pod label the composed NetworkPolicy admits, the edge, and — for a claim of this app — the deploy order.
+ */
+export function bindClaimSecret(service: INamespacedResource, connectionSecretName: string, kind: string, workload: IWorkload, prefix: string,
+  env: BindingEnv[], claim?: ObjectRef): void {
+  bindCredentials({
+    service,
+    workload,
+    prefix,
+    secretNamespace: service.namespace,
+    secretHolder: 'the connection Secret',
+    namespaceFix: `claim the ${kind} in the workload's namespace (Secrets cannot be referenced across namespaces)`,
+    variables: (p) => {
+      let secret = SECRET_REFS.get(service);
+      if (!secret) SECRET_REFS.set(service, secret = kplus.Secret.fromSecretName(service, 'ConnectionSecretRef', connectionSecretName));
+      return Object.fromEntries(env.map((e) => [`${p}_${e.suffix}`, e.secretKey !== undefined
+        ? kplus.EnvValue.fromSecretValue({ secret: secret!, key: e.secretKey })
+        : kplus.EnvValue.fromValue(e.value!.split('$(').join(`$(${p}_`))]));
+    },
+    podLabels: { [claimClientLabel(service.name)]: 'client' },
+    detail: (p) => `${p}_* (Secret ${connectionSecretName})`,
+    // The connection Secret exists once the claim is ready: the workload waits for it.
+    order: claim ? [{ waiter: workload.resource, waitsFor: claim }] : [],
+  });
+}
+
+/** A claim of a service made elsewhere (another app, by hand), bound by its connection Secret. */
+export interface ClaimAttributes {
+  /** Name of the claim (it names the objects a local composition makes and the pod label its policy admits). */
+  readonly name: string;
+  /** @default - the namespace of the enclosing Chart */
+  readonly namespace?: string;
+  /** @default `<name>-connection` */
+  readonly connectionSecretName?: string;
+}
+
 /**
  * Base of the typed claims workloads bind to (KeyValueStoreClaim, MessageBrokerClaim): one claim, its connection
  * Secret handed to workloads by reference, their pods labelled for the composed network policy.
  */
-export abstract class ClaimedService extends Construct {
+export abstract class ClaimedService extends Construct implements INamespacedResource {
   private claimed?: Claim;
-  private readonly bindings = new Set<string>();
-  private secretRef?: kplus.ISecret;
 
   /** The claim (or namespaced composite). */
   public get claim(): Claim {
@@ -188,25 +235,16 @@ export abstract class ClaimedService extends Construct {
 
   /** Binds a workload: env from the connection Secret, the pod label, the graph edge. Idempotent. @internal */
   protected _bindFromSecret(workload: IWorkload, prefix: string, env: BindingEnv[]): void {
-    requireEnvName(this, 'bind.envPrefix', prefix);
-    if (workload.namespace !== this.namespace) {
-      invalid(this, 'bind', workload.node.path, `is in namespace ${workload.namespace}, the connection Secret in ${this.namespace}`,
-        `claim the ${this.claim.api.kind} in the workload's namespace (Secrets cannot be referenced across namespaces)`);
-    }
-    const key = `${workload.node.path}:${prefix}`;
-    if (this.bindings.has(key)) return;
-    this.bindings.add(key);
-    // One reference to the connection Secret, shared by every binding.
-    this.secretRef ??= kplus.Secret.fromSecretName(this, 'ConnectionSecretRef', this.connectionSecretName);
-    const secret = this.secretRef;
-    for (const e of env) {
-      workload.addEnv(`${prefix}_${e.suffix}`, e.secretKey !== undefined
-        ? kplus.EnvValue.fromSecretValue({ secret, key: e.secretKey })
-        : kplus.EnvValue.fromValue(e.value!.split('$(').join(`$(${prefix}_`)));
-    }
-    workload.addPodLabel(claimClientLabel(this.name), 'client');
-    // The connection Secret exists once the claim is ready: the workload waits for it.
-    DeployHints.dependsOn(workload.resource, this.claim.resource);
-    PlatformGraph.of(this).addEdge({ from: workload, to: this, kind: EdgeKind.BINDS, detail: `${prefix}_* (Secret ${this.connectionSecretName})` });
+    bindClaimSecret(this, this.connectionSecretName, this.claim.api.kind, workload, prefix, env, this.claim.objectRef);
+  }
+}
+
+/** An imported claim (see ClaimAttributes): what binding needs, nothing it does not own. @internal */
+export abstract class ImportedClaim extends NamespacedResource {
+  public readonly connectionSecretName: string;
+
+  protected constructor(scope: Construct, id: string, attrs: ClaimAttributes, maxLength: number) {
+    super(scope, id, { name: attrs?.name, namespace: attrs?.namespace }, { format: NameFormat.DNS1035_LABEL, maxLength });
+    this.connectionSecretName = requireName(this, 'connectionSecretName', attrs.connectionSecretName ?? `${this.name}-connection`, 'dns1123-subdomain');
   }
 }

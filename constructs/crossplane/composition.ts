@@ -13,19 +13,25 @@ import { requireLabels } from '../core/validate';
 import { Composition as CompositionL1, CompositionSpecMode } from '../imports/apiextensions.crossplane.io';
 import { CrossplaneMode, PlatformApi } from './api';
 import type { InClusterTemplate } from './in-cluster';
+import { PINNED_RELEASES } from '../imports/versions';
 
 /** A composition function package, pinned. */
 export class CompositionFunction {
   /** Patches and transforms over base objects. */
-  public static readonly PATCH_AND_TRANSFORM = new CompositionFunction('function-patch-and-transform', 'xpkg.crossplane.io/crossplane-contrib/function-patch-and-transform:v0.10.3');
+  public static readonly PATCH_AND_TRANSFORM = CompositionFunction.pinned('function-patch-and-transform');
   /** Objects rendered from Go templates (sprig functions included). */
-  public static readonly GO_TEMPLATING = new CompositionFunction('function-go-templating', 'xpkg.crossplane.io/crossplane-contrib/function-go-templating:v0.11.3');
+  public static readonly GO_TEMPLATING = CompositionFunction.pinned('function-go-templating');
   /** Marks composed resources ready from their own status (native health checks since v0.6.0). */
-  public static readonly AUTO_READY = new CompositionFunction('function-auto-ready', 'xpkg.crossplane.io/crossplane-contrib/function-auto-ready:v0.6.0');
+  public static readonly AUTO_READY = CompositionFunction.pinned('function-auto-ready');
 
   /** Another function, by its Function object name and fully qualified package reference. */
   public static of(name: string, packageRef: string): CompositionFunction {
     return new CompositionFunction(name, packageRef);
+  }
+
+  /** A function pinned in upstream.yaml (constructs/imports/versions.ts). */
+  private static pinned(name: string): CompositionFunction {
+    return new CompositionFunction(name, PINNED_RELEASES[name].artifacts.package);
   }
 
   private constructor(public readonly name: string, public readonly packageRef: string) {}
@@ -38,7 +44,14 @@ export interface ComposedKind {
 }
 
 /** One step of a composition pipeline. */
+const PIPELINE_STEP = Symbol.for('platform-blueprints.PipelineStep');
+
 export abstract class PipelineStep {
+  /** True for every PipelineStep, also one made by another copy of this library. */
+  public static isPipelineStep(x: unknown): x is PipelineStep {
+    return typeof x === 'object' && x !== null && (x as any)[PIPELINE_STEP] === true;
+  }
+
   /** Composes `resources` with function-patch-and-transform. */
   public static patchAndTransform(step: string, resources: ComposedTemplate[]): PipelineStep {
     return new PatchAndTransformStep(step, resources);
@@ -65,7 +78,9 @@ export abstract class PipelineStep {
     return new FunctionOnlyStep(step, CompositionFunction.AUTO_READY);
   }
 
-  protected constructor(public readonly step: string, public readonly fn: CompositionFunction) {}
+  protected constructor(public readonly step: string, public readonly fn: CompositionFunction) {
+    Object.defineProperty(this, PIPELINE_STEP, { value: true });
+  }
 
   /** The kinds this step composes. */
   public abstract get composes(): ComposedKind[];
@@ -312,11 +327,18 @@ export interface CompositionProps {
   readonly connectionSecretsNamespace?: string;
 }
 
+const COMPOSITION = Symbol.for('platform-blueprints.Composition');
+
 /** A Crossplane Composition (Pipeline mode) implementing a platform API. */
 export class Composition extends Construct {
+  /** True for every Composition, also one made by another copy of this library. */
+  public static isComposition(x: unknown): x is Composition {
+    return typeof x === 'object' && x !== null && (x as any)[COMPOSITION] === true;
+  }
+
   /** Every Composition under a scope, in tree order. */
   public static findAll(scope: Construct): Composition[] {
-    return scope.node.findAll().filter((c): c is Composition => c instanceof Composition);
+    return scope.node.findAll().filter((c): c is Composition => Composition.isComposition(c));
   }
 
   public readonly api: PlatformApi;
@@ -327,7 +349,8 @@ export class Composition extends Construct {
 
   public constructor(scope: Construct, id: string, props: CompositionProps) {
     super(scope, id);
-    if (!(props.api instanceof PlatformApi)) invalid(this, 'api', props.api, 'must be a PlatformApi');
+    Object.defineProperty(this, COMPOSITION, { value: true });
+    if (!PlatformApi.isPlatformApi(props.api)) invalid(this, 'api', props.api, 'must be a PlatformApi');
     this.api = props.api;
     this.name = props.name ?? `${id.toLowerCase()}.${this.api.compositePlural}.${this.api.group}`;
     if (checkName('dns1123-subdomain', this.name)) invalid(this, 'name', this.name, 'must be a DNS-1123 subdomain', 'e.g. "local.keyvaluestores.data.example.org"');
@@ -337,7 +360,7 @@ export class Composition extends Construct {
     if (props.pipeline.length > 99) invalid(this, 'pipeline', props.pipeline.length, 'has more than 99 steps, the most Crossplane allows');
     const steps = new Set<string>();
     const pipeline = props.pipeline.map((s, i) => {
-      if (!(s instanceof PipelineStep)) invalid(this, `pipeline[${i}]`, s, 'must be a PipelineStep', 'e.g. PipelineStep.autoReady()');
+      if (!PipelineStep.isPipelineStep(s)) invalid(this, `pipeline[${i}]`, s, 'must be a PipelineStep', 'e.g. PipelineStep.autoReady()');
       if (checkName('dns1123-label', s.step)) invalid(this, `pipeline[${i}].step`, s.step, 'must be a DNS-1123 label');
       if (steps.has(s.step)) invalid(this, `pipeline[${i}].step`, s.step, 'is used twice', 'step names must be unique');
       steps.add(s.step);

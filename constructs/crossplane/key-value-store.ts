@@ -13,13 +13,12 @@ import { clusterDomain } from '../core/context';
 import { invalid } from '../core/errors';
 import { recommendedLabels } from '../core/labels';
 import { PasswordSource } from '../core/secrets';
-import { IKeyValueStore, StoreBindOptions } from '../core/store';
+import { IKeyValueStore, IWorkload, StoreBindOptions } from '../core/contracts';
 import { requireName } from '../core/validate';
-import { IWorkload } from '../core/workload';
 import { EXEMPTION_PREFIX, PolicyRuleId } from '../policy/policy';
 import { Redis } from '../redis/redis';
 import { CrossplaneMode, PlatformApi } from './api';
-import { ClaimOptions, ClaimedService, claimClientLabel } from './claim';
+import { BindingEnv, ClaimAttributes, ClaimOptions, ClaimedService, ImportedClaim, bindClaimSecret, claimClientLabel } from './claim';
 import { Composition, ConnectionDetail, Patch, PipelineStep, ReadinessCheck, Transform } from './composition';
 import { InClusterTemplate, PLACEHOLDER } from './in-cluster';
 import { SchemaField } from './schema';
@@ -78,7 +77,14 @@ export interface KeyValueStoreApiProps {
 }
 
 /** The KeyValueStore platform API and its compositions (see the module comment). */
+const KEY_VALUE_STORE_API = Symbol.for('platform-blueprints.KeyValueStoreApi');
+
 export class KeyValueStoreApi extends Construct {
+  /** True for every KeyValueStoreApi, also one made by another copy of this library. */
+  public static isKeyValueStoreApi(x: unknown): x is KeyValueStoreApi {
+    return typeof x === 'object' && x !== null && (x as any)[KEY_VALUE_STORE_API] === true;
+  }
+
   public readonly api: PlatformApi;
   public readonly local: Composition;
   public readonly gcp?: Composition;
@@ -89,6 +95,7 @@ export class KeyValueStoreApi extends Construct {
 
   public constructor(scope: Construct, id: string, props: KeyValueStoreApiProps = {}) {
     super(scope, id);
+    Object.defineProperty(this, KEY_VALUE_STORE_API, { value: true });
     this.api = new PlatformApi(this, 'Api', {
       group: props.group ?? 'data.platform-blueprints.io',
       kind: 'KeyValueStore',
@@ -152,7 +159,7 @@ export class KeyValueStoreApi extends Construct {
             storage: s.storage,
             resources: { cpu: { request: kplus.Cpu.millis(s.cpu) }, memory: { request: s.memory, limit: s.memory } },
           });
-          redis.ingressPolicy.allowFromPods({ namespace: NAMESPACE, podSelector: { [claimClientLabel(NAME)]: 'client' }, description: 'bound workloads' }, [REDIS_PORT]);
+          redis.admit({ namespace: NAMESPACE, podSelector: { [claimClientLabel(NAME)]: 'client' }, description: 'bound workloads' }, { ports: [REDIS_PORT] });
         } },
       })),
       common: [secret],
@@ -274,7 +281,7 @@ export interface KeyValueStoreClaimProps extends ClaimOptions {
 export class KeyValueStoreClaim extends ClaimedService implements IKeyValueStore {
   public constructor(scope: Construct, id: string, props: KeyValueStoreClaimProps) {
     super(scope, id);
-    if (!(props.api instanceof KeyValueStoreApi)) invalid(this, 'api', props.api, 'must be a KeyValueStoreApi');
+    if (!KeyValueStoreApi.isKeyValueStoreApi(props.api)) invalid(this, 'api', props.api, 'must be a KeyValueStoreApi');
     if (props.provider !== undefined && !Object.values(StoreProvider).includes(props.provider)) {
       invalid(this, 'provider', props.provider, `must be one of ${Object.values(StoreProvider).join(', ')}`);
     }
@@ -293,13 +300,31 @@ export class KeyValueStoreClaim extends ClaimedService implements IKeyValueStore
     }, { size: props.size ?? StoreSize.SMALL, highAvailability: props.highAvailability ?? false });
   }
 
+  /** A KeyValueStore claimed elsewhere (another app, by hand), to bind workloads of its namespace to by its connection Secret. */
+  public static fromClaimAttributes(scope: Construct, id: string, attrs: ClaimAttributes): IKeyValueStore {
+    return new ImportedKeyValueStoreClaim(scope, id, attrs);
+  }
+
   public bind(workload: IWorkload, options: StoreBindOptions = {}): void {
-    this._bindFromSecret(workload, options.envPrefix ?? 'REDIS', [
-      { suffix: 'HOST', secretKey: 'host' },
-      { suffix: 'PORT', secretKey: 'port' },
-      // The kubelet expands $(VAR) references to variables defined before this one.
-      { suffix: 'ADDR', value: '$(HOST):$(PORT)' },
-      { suffix: 'PASSWORD', secretKey: 'password' },
-    ]);
+    this._bindFromSecret(workload, options.envPrefix ?? 'REDIS', STORE_ENV);
+  }
+}
+
+/** What a workload bound to a KeyValueStore receives, from its connection Secret. */
+const STORE_ENV: BindingEnv[] = [
+  { suffix: 'HOST', secretKey: 'host' },
+  { suffix: 'PORT', secretKey: 'port' },
+  // The kubelet expands $(VAR) references to variables defined before this one.
+  { suffix: 'ADDR', value: '$(HOST):$(PORT)' },
+  { suffix: 'PASSWORD', secretKey: 'password' },
+];
+
+class ImportedKeyValueStoreClaim extends ImportedClaim implements IKeyValueStore {
+  public constructor(scope: Construct, id: string, attrs: ClaimAttributes) {
+    super(scope, id, attrs, 40);
+  }
+
+  public bind(workload: IWorkload, options: StoreBindOptions = {}): void {
+    bindClaimSecret(this, this.connectionSecretName, 'KeyValueStore', workload, options.envPrefix ?? 'REDIS', STORE_ENV);
   }
 }

@@ -8,11 +8,11 @@ import { Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { invalid } from '../core/errors';
+import { AmqpBindOptions, IAmqpBroker, IWorkload } from '../core/contracts';
 import { requireName } from '../core/validate';
-import { IWorkload } from '../core/workload';
 import { RabbitmqCluster } from '../rabbitmq/cluster';
 import { CrossplaneMode, PlatformApi } from './api';
-import { ClaimOptions, ClaimedService, claimClientLabel } from './claim';
+import { BindingEnv, ClaimAttributes, ClaimOptions, ClaimedService, ImportedClaim, bindClaimSecret, claimClientLabel } from './claim';
 import { Composition, PipelineStep } from './composition';
 import { InClusterTemplate, PLACEHOLDER } from './in-cluster';
 import { StoreSize } from './key-value-store';
@@ -34,13 +34,21 @@ export interface MessageBrokerApiProps {
 }
 
 /** The MessageBroker platform API and its local composition (see the module comment). */
+const MESSAGE_BROKER_API = Symbol.for('platform-blueprints.MessageBrokerApi');
+
 export class MessageBrokerApi extends Construct {
+  /** True for every MessageBrokerApi, also one made by another copy of this library. */
+  public static isMessageBrokerApi(x: unknown): x is MessageBrokerApi {
+    return typeof x === 'object' && x !== null && (x as any)[MESSAGE_BROKER_API] === true;
+  }
+
   public readonly api: PlatformApi;
   public readonly local: Composition;
   public readonly localTemplate: InClusterTemplate;
 
   public constructor(scope: Construct, id: string, props: MessageBrokerApiProps = {}) {
     super(scope, id);
+    Object.defineProperty(this, MESSAGE_BROKER_API, { value: true });
     this.api = new PlatformApi(this, 'Api', {
       group: props.group ?? 'messaging.platform-blueprints.io',
       kind: 'MessageBroker',
@@ -66,7 +74,7 @@ export class MessageBrokerApi extends Construct {
           storage: s.storage,
           resources: { cpu: { request: kplus.Cpu.millis(s.cpu) }, memory: { request: s.memory, limit: s.memory } },
         });
-        cluster.allowClients({ namespace: NAMESPACE, podSelector: { [claimClientLabel(NAME)]: 'client' }, description: 'bound workloads' });
+        cluster.admit({ namespace: NAMESPACE, podSelector: { [claimClientLabel(NAME)]: 'client' }, description: 'bound workloads' });
       } },
     })));
     // The operator writes `<name>-default-user` (username, password, host, port); the Object copies those keys.
@@ -105,27 +113,43 @@ export interface MessageBrokerClaimProps extends ClaimOptions {
   readonly highAvailability?: boolean;
 }
 
-export interface BrokerBindOptions {
-  /** Prefix of `<P>_HOST`, `<P>_PORT`, `<P>_USERNAME`, `<P>_PASSWORD`. @default 'AMQP' */
-  readonly envPrefix?: string;
+/** @deprecated use AmqpBindOptions */
+export interface BrokerBindOptions extends AmqpBindOptions {}
+
+/** What a workload bound to a MessageBroker receives, from its connection Secret. */
+const AMQP_ENV: BindingEnv[] = [
+  { suffix: 'HOST', secretKey: 'host' },
+  { suffix: 'PORT', secretKey: 'port' },
+  { suffix: 'USERNAME', secretKey: 'username' },
+  { suffix: 'PASSWORD', secretKey: 'password' },
+];
+
+class ImportedMessageBrokerClaim extends ImportedClaim implements IAmqpBroker {
+  public constructor(scope: Construct, id: string, attrs: ClaimAttributes) {
+    super(scope, id, attrs, 42);
+  }
+
+  public bind(workload: IWorkload, options: AmqpBindOptions = {}): void {
+    bindClaimSecret(this, this.connectionSecretName, 'MessageBroker', workload, options.envPrefix ?? 'AMQP', AMQP_ENV);
+  }
 }
 
 /** A claimed message broker; `bind(workload)` gives a workload its address and credentials (by Secret reference). */
-export class MessageBrokerClaim extends ClaimedService {
+export class MessageBrokerClaim extends ClaimedService implements IAmqpBroker {
+  /** A MessageBroker claimed elsewhere (another app, by hand), to bind workloads of its namespace to by its connection Secret. */
+  public static fromClaimAttributes(scope: Construct, id: string, attrs: ClaimAttributes): IAmqpBroker {
+    return new ImportedMessageBrokerClaim(scope, id, attrs);
+  }
+
   public constructor(scope: Construct, id: string, props: MessageBrokerClaimProps) {
     super(scope, id);
-    if (!(props.api instanceof MessageBrokerApi)) invalid(this, 'api', props.api, 'must be a MessageBrokerApi');
+    if (!MessageBrokerApi.isMessageBrokerApi(props.api)) invalid(this, 'api', props.api, 'must be a MessageBrokerApi');
     const name = requireName(this, 'name', props.name ?? id, 'dns1035-label');
     if (name.length > 42) invalid(this, 'name', name, 'must be at most 42 characters', 'the RabbitMQ operator derives longer names from it');
     this._claim(props.api.api, name, props, { size: props.size ?? StoreSize.SMALL, highAvailability: props.highAvailability ?? false });
   }
 
-  public bind(workload: IWorkload, options: BrokerBindOptions = {}): void {
-    this._bindFromSecret(workload, options.envPrefix ?? 'AMQP', [
-      { suffix: 'HOST', secretKey: 'host' },
-      { suffix: 'PORT', secretKey: 'port' },
-      { suffix: 'USERNAME', secretKey: 'username' },
-      { suffix: 'PASSWORD', secretKey: 'password' },
-    ]);
+  public bind(workload: IWorkload, options: AmqpBindOptions = {}): void {
+    this._bindFromSecret(workload, options.envPrefix ?? 'AMQP', AMQP_ENV);
   }
 }

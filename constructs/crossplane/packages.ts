@@ -17,12 +17,13 @@ import { XpClusterProviderConfig } from '../imports/kubernetes.m.crossplane.io';
 import { ProviderConfigV1Beta1 as HelmProviderConfig } from '../imports/helm.crossplane.io';
 import { ClusterProviderConfig as HelmClusterProviderConfig } from '../imports/helm.m.crossplane.io';
 import { DeploymentRuntimeConfig, Function as FunctionL1, Provider } from '../imports/pkg.crossplane.io';
+import { PINNED_RELEASES } from '../imports/versions';
 import { ComposedKind, Composition, CompositionFunction } from './composition';
 
-/** provider-kubernetes, pinned. */
-export const PROVIDER_KUBERNETES = 'xpkg.crossplane.io/crossplane-contrib/provider-kubernetes:v1.2.1';
-/** provider-helm, pinned. */
-export const PROVIDER_HELM = 'xpkg.crossplane.io/crossplane-contrib/provider-helm:v1.4.0';
+/** provider-kubernetes, pinned in upstream.yaml. */
+const PROVIDER_KUBERNETES = PINNED_RELEASES['provider-kubernetes'].artifacts.package;
+/** provider-helm, pinned in upstream.yaml. */
+const PROVIDER_HELM = PINNED_RELEASES['provider-helm'].artifacts.package;
 const OBJECT_GROUPS = ['kubernetes.crossplane.io', 'kubernetes.m.crossplane.io'];
 const HELM_GROUPS = ['helm.crossplane.io', 'helm.m.crossplane.io'];
 const VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];

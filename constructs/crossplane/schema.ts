@@ -96,7 +96,14 @@ const INT64_MAX = 2 ** 63;
  * One field of an API's schema. Build with the static factories:
  * `SchemaField.object({ size: SchemaField.string({ enum: ['small', 'large'], default: 'small' }) })`.
  */
+const SCHEMA_FIELD = Symbol.for('platform-blueprints.SchemaField');
+
 export class SchemaField {
+  /** True for every SchemaField, also one made by another copy of this library. */
+  public static isSchemaField(x: unknown): x is SchemaField {
+    return typeof x === 'object' && x !== null && (x as any)[SCHEMA_FIELD] === true;
+  }
+
   public static string(options: StringFieldOptions = {}): SchemaField {
     return new SchemaField(SchemaType.STRING, options, {});
   }
@@ -140,6 +147,7 @@ export class SchemaField {
   private readonly options: any;
 
   private constructor(type: SchemaType, options: FieldOptions, shape: { fields?: { [name: string]: SchemaField }; items?: SchemaField; values?: SchemaField }) {
+    Object.defineProperty(this, SCHEMA_FIELD, { value: true });
     this.type = type;
     this.options = { ...options };
     this.required = options.required === true;
@@ -176,7 +184,7 @@ export class SchemaField {
         this.checkNumber(scope, field);
         break;
       case SchemaType.ARRAY:
-        if (!(this.items instanceof SchemaField)) invalid(scope, `${field}.items`, this.items, 'must be a SchemaField', 'e.g. SchemaField.array(SchemaField.string())');
+        if (!SchemaField.isSchemaField(this.items)) invalid(scope, `${field}.items`, this.items, 'must be a SchemaField', 'e.g. SchemaField.array(SchemaField.string())');
         checkCount(scope, field, 'minItems', o.minItems);
         checkCount(scope, field, 'maxItems', o.maxItems);
         if (o.minItems !== undefined && o.maxItems !== undefined && o.minItems > o.maxItems) invalid(scope, `${field}.minItems`, o.minItems, `must be <= maxItems (${o.maxItems})`);
@@ -188,7 +196,7 @@ export class SchemaField {
         break;
       case SchemaType.OBJECT:
         if (this.values !== undefined) {
-          if (!(this.values instanceof SchemaField)) invalid(scope, `${field}.values`, this.values, 'must be a SchemaField');
+          if (!SchemaField.isSchemaField(this.values)) invalid(scope, `${field}.values`, this.values, 'must be a SchemaField');
           checkCount(scope, field, 'maxProperties', o.maxProperties);
           if (this.values.required) invalid(scope, `${field}.values.required`, true, 'has no meaning for map values');
           this.values._check(scope, `${field}{}`);
@@ -199,7 +207,7 @@ export class SchemaField {
           for (const name of names) {
             if (!FIELD_NAME.test(name)) invalid(scope, `${field}.${name}`, name, 'is not a field name', 'use letters, digits and "_", starting with a letter (camelCase by Kubernetes convention)');
             const child = this.fields![name];
-            if (!(child instanceof SchemaField)) invalid(scope, `${field}.${name}`, child, 'must be a SchemaField', 'e.g. SchemaField.string()');
+            if (!SchemaField.isSchemaField(child)) invalid(scope, `${field}.${name}`, child, 'must be a SchemaField', 'e.g. SchemaField.string()');
             child._check(scope, `${field}.${name}`);
           }
         }

@@ -1,24 +1,28 @@
 import { createHash } from 'crypto';
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { clusterDomain, resolveNamespace } from '../core/context';
+import { clusterDomain } from '../core/context';
+import {
+  Admission, AdmitOptions, EventDestination, IBroker, IEventSink, IRabbitmqCluster, IWorkloadRef, ObjectRef, PodPeer, PublishOptions,
+} from '../core/contracts';
+import { DeliveryOptions } from '../core/delivery';
 import { DeployHints } from '../core/deploy-hints';
-import { EventDestination, IEventSink } from '../core/events';
+import { CloudEventType } from '../core/event-type';
 import { invalid } from '../core/errors';
 import { toObjectName } from '../core/k8s-rules';
 import { recommendedLabels } from '../core/labels';
-import { IngressPolicy, PodPeer } from '../core/network';
-import { requireEnvName, requireName } from '../core/validate';
-import { IWorkload } from '../core/workload';
-import * as kplus from 'cdk8s-plus-27';
+import { IngressPolicy } from '../core/network';
+import { NameFormat, NamespacedResource, ResourceProps } from '../core/resource';
+import { requireEnvName } from '../core/validate';
+import { EdgeKind, IEventTypeRegistry, Wiring } from '../core/wiring';
 import { Broker as BrokerL1, EventType as EventTypeL1, RabbitmqBrokerConfig, RabbitmqBrokerConfigSpecQueueType } from '../imports/eventing.knative.dev';
-import { RabbitmqCluster } from '../rabbitmq/cluster';
-import { EventProducer, IEventTypeRegistry } from './catalog';
-import { DeliveryOptions, renderDelivery } from './delivery';
-import { CloudEventType } from './event-type';
-import { EventFilter } from './filter';
+import { AMQP_PORTS, clusterReferenceFrom, isRabbitmqCluster } from '../rabbitmq/cluster';
+import { BrokerClass } from './broker-class';
+import { connectDeadLetters, renderDelivery } from './delivery';
 import { SinkBinding } from './sink-binding';
 import { Trigger, TriggerOptions } from './trigger';
+
+
 
 export interface BrokerOptions {
   /** @default - the construct id */
@@ -32,81 +36,58 @@ export interface BrokerOptions {
   readonly delivery?: DeliveryOptions;
 }
 
-export interface PublishOptions {
-  /** The CloudEvent types the workload publishes (event catalog, Knative EventTypes, the subscriptions' check). */
-  readonly emits: CloudEventType[];
+/** A Broker created elsewhere (another app, another team, by hand). */
+export interface BrokerAttributes {
+  /** Name of the Broker. */
+  readonly name: string;
+  /** @default - the namespace of the enclosing Chart */
+  readonly namespace?: string;
+  /** @default BrokerClass.RABBITMQ */
+  readonly brokerClass?: BrokerClass;
   /**
-   * Also give the broker's address in this variable, for programs that do not read `K_SINK` (e.g. the CloudEvents
-   * Player reads `BROKER_URI`). `K_SINK` itself follows the broker through the SinkBinding.
-   * @default - K_SINK only
+   * Its delivery settings, for subscriptions that refine them.
+   * @default - unknown: a subscription's own settings apply as given
    */
-  readonly envName?: string;
-}
-
-/** What a broker class fixes: its class annotation, its config object, and where its data plane runs. */
-export interface BrokerClassSpec {
-  readonly brokerClass: string;
-  readonly config?: { readonly apiVersion: string; readonly kind: string; readonly name: string };
-  /** Pods that deliver the broker's events; in the broker's namespace unless `namespace` is given. */
-  readonly dataPlane: { readonly namespace?: string; readonly podSelector: { [key: string]: string }; readonly description: string };
-}
-
-/** What the Trigger of a broker class needs to know from its broker. */
-export interface TriggerFilterRendering {
-  readonly filter?: { readonly attributes: { [attribute: string]: string } };
-  readonly filters?: any[];
+  readonly delivery?: DeliveryOptions;
 }
 
 /**
- * A Knative Broker: the event mesh functions publish to and subscribe from. Subclasses fix the broker class
- * (RabbitMQ, channel-based). Wiring: `broker.addPublisher(fn, { emits })`, `broker.subscribe(fn, { filters })`,
- * and sources take the broker as their sink.
+ * What every broker does, ours or imported: subscriptions (`subscribe`), publishers (`addPublisher`), its address and
+ * data plane (from its class). Extend `Broker` for a broker of your own.
  */
-export abstract class Broker extends Construct implements IEventSink, IEventTypeRegistry {
-  public readonly name: string;
-  public readonly namespace: string;
-  public readonly resource: BrokerL1;
-  private readonly eventTypes = new Map<string, { resource: EventTypeL1; sources: Set<string | undefined> }>();
-  private readonly triggerNames = new Set<string>();
-
+export abstract class BrokerBase extends NamespacedResource implements IBroker, IEventTypeRegistry {
+  /** The broker's class. */
+  public readonly brokerClassSpec: BrokerClass;
+  public readonly objectRef: ObjectRef;
   /** The pods that deliver this broker's events (subscribers and dead-letter sinks must admit them). */
   public readonly dataPlane: PodPeer;
   /** The broker's delivery settings; a subscription's own settings refine them field by field. */
   public readonly delivery: DeliveryOptions;
+  private readonly triggerNames = new Set<string>();
 
-  protected constructor(scope: Construct, id: string, props: BrokerOptions, spec: BrokerClassSpec) {
-    super(scope, id);
-    const { brokerClass, config } = spec;
-    this.name = requireName(this, 'name', props.name ?? id, 'dns1035-label');
-    if (this.name.length > 40) invalid(this, 'name', this.name, 'must be at most 40 characters', 'names of the broker\'s data-plane objects derive from it');
-    this.namespace = resolveNamespace(this, props.namespace);
-    this.dataPlane = { namespace: spec.dataPlane.namespace ?? this.namespace, podSelector: spec.dataPlane.podSelector, description: spec.dataPlane.description };
+  protected constructor(scope: Construct, id: string, props: ResourceProps & { readonly delivery?: DeliveryOptions }, brokerClass: BrokerClass) {
+    super(scope, id, props, { format: NameFormat.DNS1035_LABEL, maxLength: 40, maxLengthReason: 'names of the broker\'s data-plane objects derive from it' });
+    this.brokerClassSpec = brokerClass;
+    this.objectRef = { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', namespace: this.namespace, name: this.name };
+    this.dataPlane = brokerClass._dataPlane(this.name, this.namespace);
     this.delivery = { ...props.delivery };
-    this.resource = new BrokerL1(this, 'Resource', {
-      metadata: {
-        name: this.name,
-        namespace: this.namespace,
-        labels: recommendedLabels({ name: 'broker', instance: this.name, component: 'event-broker' }),
-        annotations: { 'eventing.knative.dev/broker.class': brokerClass },
-      },
-      spec: {
-        config: config ? { ...config, namespace: this.namespace } : undefined,
-        delivery: renderDelivery(this, 'delivery', this.delivery, this.namespace, this.dataPlane, false),
-      },
-    });
-    DeployHints.awaitCondition(this.resource, 'Ready');
+  }
+
+  /** The class annotation's value, e.g. `RabbitMQBroker`. */
+  public get brokerClass(): string {
+    return this.brokerClassSpec.name;
   }
 
   /** The in-cluster URL publishers post CloudEvents to. */
-  public abstract get address(): string;
-
-  public destinationFrom(fromNamespace: string): EventDestination {
-    return fromNamespace === this.namespace
-      ? { ref: { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', name: this.name } }
-      : { uri: this.address };
+  public get address(): string {
+    return this.brokerClassSpec._address(this.name, this.namespace, clusterDomain(this));
   }
 
-  public abstract admitEventsFrom(peer: PodPeer): void;
+  public destinationFrom(fromNamespace: string): EventDestination {
+    return fromNamespace === this.namespace ? { ref: { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', name: this.name } } : { uri: this.address };
+  }
+
+  public abstract admit(peer: PodPeer, options?: AdmitOptions): Admission;
 
   /** Subscribes a sink (a function, another broker) to the events the filters select. */
   public subscribe(subscriber: IEventSink, options: TriggerOptions = {}): Trigger {
@@ -128,46 +109,70 @@ export abstract class Broker extends Construct implements IEventSink, IEventType
 
   /**
    * Makes a workload publish to this broker: a SinkBinding gives it `K_SINK`, the network policy lets it in, and
-   * the catalog records the types it emits.
+   * the catalog records the types it emits. A workload publishes to one broker (it has one `K_SINK`).
    */
-  public addPublisher(publisher: IWorkload, options: PublishOptions): SinkBinding {
+  public addPublisher(publisher: IWorkloadRef, options: PublishOptions): SinkBinding {
     if (!options || !Array.isArray(options.emits)) invalid(this, 'addPublisher.emits', options?.emits, 'must list the CloudEvent types the publisher emits');
-    if (options.envName !== undefined) {
-      requireEnvName(this, 'addPublisher.envName', options.envName);
-      publisher.addEnv(options.envName, kplus.EnvValue.fromValue(this.address));
+    if (options.envName !== undefined) requireEnvName(this, 'addPublisher.envName', options.envName);
+    const existing = Wiring.injection(publisher, 'K_SINK');
+    if (existing) {
+      invalid(this, 'addPublisher', `${publisher.namespace}/${publisher.name}`, `already publishes to ${existing.to.node.path} (its K_SINK, through ${existing.events?.realizedBy.node.path})`,
+        'a workload has one K_SINK: publish to one broker, and subscribe the other brokers to it (broker.subscribe(otherBroker))');
     }
-    return new SinkBinding(this, `Publisher-${publisher.namespace}-${publisher.name}`, { subject: publisher, sink: this, emits: options.emits });
-  }
-
-  /**
-   * Renders a subscription's filters for this broker class.
-   * @internal
-   */
-  public abstract _renderFilters(trigger: Construct, filters: EventFilter[]): TriggerFilterRendering;
-
-  /**
-   * Trigger annotations for this broker class (e.g. RabbitMQ parallelism).
-   * @internal
-   */
-  public abstract _triggerAnnotations(trigger: Construct, parallelism: number | undefined): { [key: string]: string } | undefined;
-
-  /**
-   * Fields of a Trigger on this broker class that cannot change in place.
-   * @internal
-   */
-  public _immutableTriggerFields(): string[] {
-    return ['spec.broker'];
+    return new SinkBinding(this, `Publisher-${publisher.namespace}-${publisher.name}`, { subject: publisher, sink: this, emits: options.emits, envName: options.envName });
   }
 
   /** @internal */
-  public _declareEventType(producer: EventProducer): void {
-    const t = producer.type;
+  public _declareEventType(_type: CloudEventType, _source: string | undefined): void {
+    // A broker of this app declares Knative EventTypes (Broker); an imported one's are its owner's.
+  }
+}
+
+/**
+ * A Knative Broker of this app: the event mesh functions publish to and subscribe from. Subclasses fix the broker
+ * class (RabbitMQ, channel-based). Wiring: `broker.addPublisher(fn, { emits })`, `broker.subscribe(fn, { filters })`,
+ * and sources take the broker as their sink.
+ */
+export abstract class Broker extends BrokerBase {
+  /** A Broker created elsewhere, to subscribe to and publish into (its NetworkPolicy and EventTypes stay its owner's). */
+  public static fromBrokerAttributes(scope: Construct, id: string, attrs: BrokerAttributes): IBroker {
+    return new ImportedBroker(scope, id, attrs);
+  }
+
+  public readonly resource: BrokerL1;
+  private readonly eventTypes = new Map<string, { resource: EventTypeL1; sources: Set<string | undefined> }>();
+
+  protected constructor(scope: Construct, id: string, props: BrokerOptions, brokerClass: BrokerClass, config?: ObjectRef) {
+    super(scope, id, props, brokerClass);
+    this.resource = new BrokerL1(this, 'Resource', {
+      metadata: {
+        name: this.name,
+        namespace: this.namespace,
+        labels: recommendedLabels({ name: 'broker', instance: this.name, component: 'event-broker' }),
+        annotations: { 'eventing.knative.dev/broker.class': brokerClass.name },
+      },
+      spec: {
+        config: config ? { apiVersion: config.apiVersion, kind: config.kind, name: config.name, namespace: this.namespace } : undefined,
+        delivery: renderDelivery(this, 'delivery', this.delivery, this.namespace, false),
+      },
+    });
+    DeployHints.awaitCondition(this.resource, 'Ready');
+    DeployHints.requiresInstall(this.resource, brokerClass._install);
+    if (config) DeployHints.references(this.resource, { ...config, namespace: this.namespace });
+    for (const implied of brokerClass._impliedByBroker(this.name)) DeployHints.implies(this.resource, { ...implied, namespace: this.namespace }, brokerClass.name);
+    if (this.delivery.deadLetterSink) {
+      connectDeadLetters(this, this.dataPlane, this.delivery.deadLetterSink, this.resource, `dead letters (after ${this.delivery.retry ?? 3} retries)`);
+    }
+  }
+
+  /** @internal */
+  public _declareEventType(t: CloudEventType, source: string | undefined): void {
     const declared = this.eventTypes.get(t.type);
     if (declared) {
-      declared.sources.add(producer.source);
+      declared.sources.add(source);
       return;
     }
-    const sources = new Set<string | undefined>([producer.source]);
+    const sources = new Set<string | undefined>([source]);
     const name = toObjectName(`${this.name}-${t.type}`);
     const resource = new EventTypeL1(this, `EventType-${t.type}`, {
       metadata: { name, namespace: this.namespace, labels: recommendedLabels({ name: 'event-type', instance: name, component: 'event-catalog' }) },
@@ -188,7 +193,19 @@ export abstract class Broker extends Construct implements IEventSink, IEventType
         }),
       },
     });
+    DeployHints.references(resource, this.objectRef);
     this.eventTypes.set(t.type, { resource, sources });
+  }
+}
+
+class ImportedBroker extends BrokerBase {
+  public constructor(scope: Construct, id: string, attrs: BrokerAttributes) {
+    super(scope, id, { name: attrs?.name, namespace: attrs?.namespace, delivery: attrs?.delivery }, attrs?.brokerClass ?? BrokerClass.RABBITMQ);
+  }
+
+  public admit(peer: PodPeer): Admission {
+    if (!this.brokerClassSpec._dataPlaneInBrokerNamespace) return Admission.notNeeded('the broker ingress runs in knative-eventing, outside the namespaces this library isolates');
+    return Admission.notPossible(`broker ${this.namespace}/${this.name} is imported and its ingress NetworkPolicy is its owner's; ask them to admit ${peer.description} on port ${INGRESS_PORT}`);
   }
 }
 
@@ -201,13 +218,15 @@ export enum QueueType {
 }
 
 export interface RabbitmqBrokerProps extends BrokerOptions {
-  /** The RabbitMQ cluster holding the broker's exchanges and queues. */
-  readonly cluster: RabbitmqCluster;
+  /** The RabbitMQ cluster holding the broker's exchanges and queues (a RabbitmqCluster, or one imported). */
+  readonly cluster: IRabbitmqCluster;
   /** @default QueueType.QUORUM */
   readonly queueType?: QueueType;
   /** @default '/' */
   readonly vhost?: string;
 }
+
+const INGRESS_PORT = 8080;
 
 /**
  * A Knative Broker backed by RabbitMQ (eventing-rabbitmq, class `RabbitMQBroker`): its ingress and per-trigger
@@ -215,7 +234,7 @@ export interface RabbitmqBrokerProps extends BrokerOptions {
  * Broker spec and a Trigger's filter are immutable, so a change replaces them.
  */
 export class RabbitmqBroker extends Broker {
-  public readonly cluster: RabbitmqCluster;
+  public readonly cluster: IRabbitmqCluster;
   public readonly config: RabbitmqBrokerConfig;
   public readonly ingressPolicy: IngressPolicy;
 
@@ -227,13 +246,8 @@ export class RabbitmqBroker extends Broker {
     // keeps the exchange and queues it made from the old config, so a new config must replace the Broker too.
     const configName = `${name}-config-${createHash('sha256')
       .update(JSON.stringify([props.cluster?.namespace, props.cluster?.name, queueType, vhost])).digest('hex').slice(0, 8)}`;
-    super(scope, id, props, {
-      brokerClass: 'RabbitMQBroker',
-      config: { apiVersion: 'eventing.knative.dev/v1alpha1', kind: 'RabbitmqBrokerConfig', name: configName },
-      // eventing-rabbitmq runs the broker's ingress and dispatchers in its namespace, labelled with its name.
-      dataPlane: { podSelector: { 'eventing.knative.dev/broker': name }, description: `broker ${name} data plane` },
-    });
-    if (!(props.cluster instanceof RabbitmqCluster)) invalid(this, 'cluster', props.cluster, 'must be a RabbitmqCluster');
+    super(scope, id, props, BrokerClass.RABBITMQ, { apiVersion: 'eventing.knative.dev/v1alpha1', kind: 'RabbitmqBrokerConfig', name: configName });
+    if (!isRabbitmqCluster(props.cluster)) invalid(this, 'cluster', props.cluster, 'must be a RabbitMQ cluster', 'pass a RabbitmqCluster, or RabbitmqCluster.fromClusterAttributes(...) for one made elsewhere');
     this.cluster = props.cluster;
     if (this.cluster.tlsOnly) {
       invalid(this, 'cluster', `${this.cluster.namespace}/${this.cluster.name}`, 'accepts AMQP over TLS only, and eventing-rabbitmq connects on plain AMQP (5672)',
@@ -242,7 +256,7 @@ export class RabbitmqBroker extends Broker {
     if (!Object.values(QueueType).includes(queueType)) invalid(this, 'queueType', queueType, `must be one of ${Object.values(QueueType).join(', ')}`);
     if (!/^[\x21-\x7e]{1,64}$/.test(vhost)) invalid(this, 'vhost', vhost, 'must be 1 to 64 printable characters');
     // eventing-rabbitmq declares the broker's exchanges and queues as topology objects in the broker's namespace.
-    const clusterReference = { ...this.cluster.referenceFrom(this, 'namespace', this.namespace), namespace: this.cluster.namespace };
+    const clusterReference = { ...clusterReferenceFrom(this.cluster, this, 'namespace', this.namespace), namespace: this.cluster.namespace };
     // eventing-rabbitmq rejects any change of a Broker's spec: a change must replace the Broker.
     DeployHints.replaceOnChanges(this.resource, ['spec']);
     this.config = new RabbitmqBrokerConfig(this, 'Config', {
@@ -254,59 +268,29 @@ export class RabbitmqBroker extends Broker {
       },
     });
     DeployHints.replaceOnChanges(this.config, ['spec']);
-    this.cluster.allowClients(this.dataPlane);
+    // The data plane speaks AMQP to the cluster, which must exist before the config that names it.
+    Wiring.connect({
+      kind: EdgeKind.BINDS, from: this, to: this.cluster, detail: `AMQP (${this.cluster.amqpUrl})`,
+      admit: [{ into: this.cluster, peer: this.dataPlane, options: { ports: AMQP_PORTS } }],
+      order: [{ waiter: this.config, waitsFor: this.cluster.objectRef }],
+    });
 
     this.ingressPolicy = new IngressPolicy(this, 'IngressPolicy', {
       name: `${this.name}-broker-ingress`,
       namespace: this.namespace,
       podSelector: { 'eventing.knative.dev/broker': this.name, 'eventing.knative.dev/brokerRole': 'ingress' },
       labels: recommendedLabels({ name: 'broker', instance: this.name, component: 'event-broker' }),
+      servingPorts: [INGRESS_PORT],
     });
     // Dispatchers post subscribers' replies back to the ingress.
-    this.ingressPolicy.allowFromPods(this.dataPlane, [INGRESS_PORT]);
+    this.ingressPolicy.admit(this.dataPlane);
   }
 
-  public get address(): string {
-    return `http://${this.name}-broker-ingress.${this.namespace}.svc.${clusterDomain(this)}`;
-  }
-
-  public admitEventsFrom(peer: PodPeer): void {
-    this.ingressPolicy.allowFromPods(peer, [INGRESS_PORT]);
-  }
-
-  /** @internal */
-  public _renderFilters(trigger: Construct, filters: EventFilter[]): TriggerFilterRendering {
-    if (filters.length === 0) return {};
-    const attributes: { [k: string]: string } = {};
-    for (const [i, f] of filters.entries()) {
-      f._render(trigger, `filters[${i}]`);
-      const exact = f._exactAttributes();
-      if (!exact) {
-        invalid(trigger, `filters[${i}]`, f.toString(), 'is not an exact attribute match, the only filtering a RabbitMQ broker does (RabbitMQ header bindings)',
-          'filter by exact attributes (EventFilter.type / EventFilter.exact), or use a ChannelBroker for prefix, suffix, any, not and CESQL');
-      }
-      for (const [k, v] of Object.entries(exact)) {
-        if (attributes[k] !== undefined && attributes[k] !== v) {
-          invalid(trigger, `filters[${i}]`, f.toString(), `requires ${k}=${v} while another filter requires ${k}=${attributes[k]}: no event can match`);
-        }
-        attributes[k] = v;
-      }
-    }
-    return { filter: { attributes } };
-  }
-
-  /** @internal */
-  public _triggerAnnotations(_trigger: Construct, parallelism: number | undefined): { [key: string]: string } | undefined {
-    return parallelism === undefined ? undefined : { 'rabbitmq.eventing.knative.dev/parallelism': String(parallelism) };
-  }
-
-  /** @internal */
-  public _immutableTriggerFields(): string[] {
-    return ['spec.broker', 'spec.filter'];
+  /** Lets pods post events to the broker's ingress. */
+  public admit(peer: PodPeer, options?: AdmitOptions): Admission {
+    return this.ingressPolicy.admit(peer, options);
   }
 }
-
-const INGRESS_PORT = 8080;
 
 /**
  * Knative Eventing's channel-based broker (class `MTChannelBasedBroker`), whose shared data plane runs in
@@ -315,30 +299,15 @@ const INGRESS_PORT = 8080;
  */
 export class ChannelBroker extends Broker {
   public constructor(scope: Construct, id: string, props: BrokerOptions = {}) {
-    super(scope, id, props, {
-      brokerClass: 'MTChannelBasedBroker',
-      // The shared broker filter pods in knative-eventing deliver the events.
-      dataPlane: { namespace: 'knative-eventing', podSelector: { 'eventing.knative.dev/brokerRole': 'filter' }, description: 'knative-eventing broker filter' },
-    });
+    super(scope, id, props, BrokerClass.CHANNEL);
   }
 
-  public get address(): string {
-    return `http://broker-ingress.knative-eventing.svc.${clusterDomain(this)}/${this.namespace}/${this.name}`;
+  public admit(_peer: PodPeer): Admission {
+    return Admission.notNeeded('the broker ingress runs in knative-eventing, outside the namespaces this library isolates');
   }
+}
 
-  public admitEventsFrom(_peer: PodPeer): void {
-    // The ingress runs in knative-eventing, outside the namespaces this library isolates.
-  }
-
-  /** @internal */
-  public _renderFilters(trigger: Construct, filters: EventFilter[]): TriggerFilterRendering {
-    if (filters.length === 0) return {};
-    return { filters: filters.flatMap((f, i) => f._render(trigger, `filters[${i}]`)) };
-  }
-
-  /** @internal */
-  public _triggerAnnotations(trigger: Construct, parallelism: number | undefined): { [key: string]: string } | undefined {
-    if (parallelism !== undefined) invalid(trigger, 'parallelism', parallelism, 'is a RabbitMQ broker setting', 'remove it, or subscribe through a RabbitmqBroker');
-    return undefined;
-  }
+/** Whether something is a broker (ours or imported), by its shape. */
+export function isBroker(x: unknown): x is IBroker {
+  return typeof x === 'object' && x !== null && typeof (x as IBroker).subscribe === 'function' && typeof (x as IBroker).addPublisher === 'function';
 }

@@ -1,12 +1,15 @@
 /**
- * The event catalog: which CloudEvent types are produced where, and who consumes them. Every producer (sources,
- * publishers) and every subscription registers here through the same wiring calls that create its objects, so the
- * catalog, the Knative EventTypes, the missing-producer check and the event-flow picture never disagree.
+ * The event catalog: which CloudEvent types are produced where, and who consumes them — a view of the app's model.
+ * Every producer (sources, publishers) and every subscription is an edge recorded by the same wiring call that
+ * creates its objects (`Wiring.connect`), so the catalog, the Knative EventTypes, the missing-producer check and the
+ * event-flow picture never disagree.
  */
 import { IConstruct } from 'constructs';
-import { IEventSink } from '../core/events';
-import { CloudEventType } from './event-type';
-import { EventFilter } from './filter';
+import { IEventSink } from '../core/contracts';
+import { EventFilter } from '../core/event-filter';
+import { CloudEventType } from '../core/event-type';
+import { PlatformModel } from '../core/model';
+import { EdgeKind } from '../core/wiring';
 
 export interface EventProducer {
   /** The source or publishing workload. */
@@ -20,12 +23,6 @@ export interface EventProducer {
   readonly source?: string;
 }
 
-/** A sink that keeps a registry of the types produced into it (a broker emits Knative EventTypes for them). */
-export interface IEventTypeRegistry {
-  /** @internal */
-  _declareEventType(producer: EventProducer): void;
-}
-
 export interface EventConsumer {
   /** The subscription (a Trigger). */
   readonly subscription: IConstruct;
@@ -33,8 +30,6 @@ export interface EventConsumer {
   readonly subscriber: IEventSink;
   readonly filters: EventFilter[];
 }
-
-const CATALOGS = new WeakMap<IConstruct, EventCatalog>();
 
 /** Names a construct for people: `namespace/name` when it has them, else its construct path. */
 export function describe(c: IConstruct): string {
@@ -46,54 +41,35 @@ export function describe(c: IConstruct): string {
 export class EventCatalog {
   /** The catalog of the app `scope` belongs to. */
   public static of(scope: IConstruct): EventCatalog {
-    const root = scope.node.root;
-    let catalog = CATALOGS.get(root);
-    if (!catalog) {
-      catalog = new EventCatalog();
-      CATALOGS.set(root, catalog);
-    }
-    return catalog;
+    return new EventCatalog(PlatformModel.of(scope));
   }
 
-  private readonly producerList: EventProducer[] = [];
-  private readonly consumerList: EventConsumer[] = [];
-  /** The types produced into each sink: the missing-producer check runs per subscription, so it must not scan. */
-  private readonly producedInto = new Map<IEventSink, Set<string>>();
+  private constructor(private readonly model: PlatformModel) {}
 
-  private constructor() {}
-
-  public addProducer(producer: EventProducer): void {
-    this.producerList.push(producer);
-    let types = this.producedInto.get(producer.sink);
-    if (!types) this.producedInto.set(producer.sink, types = new Set());
-    types.add(producer.type.type);
-    const registry = producer.sink as unknown as Partial<IEventTypeRegistry>;
-    if (typeof registry._declareEventType === 'function') registry._declareEventType(producer);
-  }
-
-  public addConsumer(consumer: EventConsumer): void {
-    this.consumerList.push(consumer);
-  }
-
+  /** Every production of a type into a sink, in wiring order. */
   public get producers(): EventProducer[] {
-    return [...this.producerList];
+    return this.model.edges.flatMap((e) => (e.events?.produces ?? []).map((type) => ({
+      producer: e.from, via: e.events!.via, sink: e.to as IEventSink, type, ...(e.events!.source !== undefined ? { source: e.events!.source } : {}),
+    })));
   }
 
+  /** Every subscription, in wiring order. */
   public get consumers(): EventConsumer[] {
-    return [...this.consumerList];
+    return this.model.edges.filter((e) => e.kind === EdgeKind.DELIVERS_EVENTS && e.events?.filters !== undefined)
+      .map((e) => ({ subscription: e.events!.realizedBy, broker: e.from as IEventSink, subscriber: e.to as IEventSink, filters: e.events!.filters! }));
   }
 
   /** The types a subscription requires that nothing produces into its broker (external types excepted). */
   public unproducedTypes(consumer: EventConsumer): CloudEventType[] {
     return consumer.filters.flatMap((f) => f._requiredTypes())
-      .filter((t) => !t.isExternal && !this.producedInto.get(consumer.broker)?.has(t.type));
+      .filter((t) => !t.isExternal && !this.model.isProducedInto(consumer.broker, t.type));
   }
 
   /** All types, produced or consumed, in first-seen order. */
   public types(): CloudEventType[] {
     const seen = new Map<string, CloudEventType>();
-    for (const p of this.producerList) if (!seen.has(p.type.type)) seen.set(p.type.type, p.type);
-    for (const c of this.consumerList) {
+    for (const p of this.producers) if (!seen.has(p.type.type)) seen.set(p.type.type, p.type);
+    for (const c of this.consumers) {
       for (const t of c.filters.flatMap((f) => f._requiredTypes())) if (!seen.has(t.type)) seen.set(t.type, t);
     }
     return [...seen.values()];
@@ -104,16 +80,18 @@ export class EventCatalog {
     const lines = [`# ${title}`, '', 'Generated from the wiring (sources, publishers, subscriptions). Do not edit.', ''];
     if (picture) lines.push(`![event flows](${picture})`, '');
     lines.push('## Event types', '', '| type | description | produced by | into | consumed by |', '|---|---|---|---|---|');
+    const allProducers = this.producers;
+    const allConsumers = this.consumers;
     for (const t of this.types()) {
-      const producers = this.producerList.filter((p) => p.type.type === t.type);
-      const consumers = this.consumerList.filter((c) => c.filters.some((f) => f._requiredTypes().some((r) => r.type === t.type)));
+      const producers = allProducers.filter((p) => p.type.type === t.type);
+      const consumers = allConsumers.filter((c) => c.filters.some((f) => f._requiredTypes().some((r) => r.type === t.type)));
       lines.push(`| \`${t.type}\`${t.isExternal ? ' (external)' : ''} | ${escapeCell(t.description ?? '')} | ${
         producers.map((p) => `${describe(p.producer)} (${p.via})`).join('<br>') || (t.isExternal ? 'outside the platform' : '—')} | ${
         [...new Set(producers.map((p) => describe(p.sink)))].join('<br>')} | ${
         consumers.map((c) => describe(c.subscriber)).join('<br>') || '—'} |`);
     }
     lines.push('', '## Subscriptions', '', '| subscription | broker | filter | subscriber |', '|---|---|---|---|');
-    for (const c of this.consumerList) {
+    for (const c of allConsumers) {
       lines.push(`| ${describe(c.subscription)} | ${describe(c.broker)} | ${c.filters.length ? escapeCell(c.filters.map((f) => f.toString()).join(' & ')) : 'all events'} | ${describe(c.subscriber)} |`);
     }
     lines.push('');
@@ -126,11 +104,13 @@ export class EventCatalog {
    */
   public renderSvg(title: string): string {
     const isBroker = (s: IEventSink) => typeof (s as any).subscribe === 'function';
-    const brokers = unique([...this.consumerList.map((c) => c.broker), ...this.producerList.map((p) => p.sink).filter(isBroker)]);
+    const producers = this.producers;
+    const consumers = this.consumers;
+    const brokers = unique([...consumers.map((c) => c.broker), ...producers.map((p) => p.sink).filter(isBroker)]);
     const columns: IConstruct[][] = [
-      unique(this.producerList.map((p) => p.producer)),
+      unique(producers.map((p) => p.producer)),
       brokers,
-      unique([...this.consumerList.map((c) => c.subscriber), ...this.producerList.map((p) => p.sink)]).filter((s) => !brokers.includes(s)),
+      unique([...consumers.map((c) => c.subscriber), ...producers.map((p) => p.sink)]).filter((s) => !brokers.includes(s)),
     ];
     type Edge = { from: [number, IConstruct]; to: [number, IConstruct]; labels: string[]; color: string; labelAt: 'start' | 'end' };
     const edges: Edge[] = [];
@@ -142,8 +122,8 @@ export class EventCatalog {
         edges.push({ from, to, labels: [label], color, labelAt });
       }
     };
-    for (const p of this.producerList) addEdge([0, p.producer], [isBroker(p.sink) ? 1 : 2, p.sink], p.type.type, '#1f6feb', 'start');
-    for (const c of this.consumerList) {
+    for (const p of producers) addEdge([0, p.producer], [isBroker(p.sink) ? 1 : 2, p.sink], p.type.type, '#1f6feb', 'start');
+    for (const c of consumers) {
       addEdge([1, c.broker], [2, c.subscriber], c.filters.length ? c.filters.map((f) => f.toString()).join(' & ') : 'all events', '#8250df', 'end');
     }
     const lineHeight = 14;

@@ -1,44 +1,20 @@
-import { Duration } from 'cdk8s';
+/**
+ * Knative `delivery` blocks of brokers and subscriptions, and the dead-letter edge they imply: the broker's data
+ * plane delivers undeliverable events to the dead-letter sink, so the sink must let it in (one wiring call).
+ */
+import { ApiObject, Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { IEventSink } from '../core/events';
+import { IEventSink, PodPeer } from '../core/contracts';
+import { BackoffPolicy, DeliveryOptions } from '../core/delivery';
 import { invalid } from '../core/errors';
-import { PodPeer } from '../core/network';
 import { isoDuration, requireInteger, showDuration } from '../core/validate';
+import { EdgeKind, Wiring } from '../core/wiring';
 
-export enum BackoffPolicy {
-  LINEAR = 'linear',
-  EXPONENTIAL = 'exponential',
-}
+export { BackoffPolicy };
+export type { DeliveryOptions };
 
-/** How a broker or a subscription retries a delivery that fails, and where events go when it gives up. */
-export interface DeliveryOptions {
-  /**
-   * Retries after the first attempt.
-   * @default 3
-   */
-  readonly retry?: number;
-  /** @default BackoffPolicy.EXPONENTIAL */
-  readonly backoffPolicy?: BackoffPolicy;
-  /**
-   * Delay before the first retry (doubled per retry when exponential).
-   * @default Duration.millis(500)
-   */
-  readonly backoffDelay?: Duration;
-  /**
-   * Where undeliverable events go.
-   * @default - none: the event is dropped after the last retry
-   */
-  readonly deadLetterSink?: IEventSink;
-  /**
-   * Timeout of each delivery attempt (subscriptions only; Knative's delivery-timeout feature).
-   * @default - the dispatcher's default
-   */
-  readonly timeout?: Duration;
-}
-
-/** Checks delivery options and renders the Knative `delivery` block; the dead-letter sink admits `dispatchers`. */
-export function renderDelivery(scope: IConstruct, field: string, options: DeliveryOptions, fromNamespace: string,
-  dispatchers: PodPeer, allowTimeout: boolean): any {
+/** Checks delivery options and renders the Knative `delivery` block. */
+export function renderDelivery(scope: IConstruct, field: string, options: DeliveryOptions, fromNamespace: string, allowTimeout: boolean): any {
   const retry = requireInteger(scope, `${field}.retry`, options.retry ?? 3, { min: 0, max: 100 });
   const delay = options.backoffDelay ?? Duration.millis(500);
   if (delay.toMilliseconds() <= 0) invalid(scope, `${field}.backoffDelay`, showDuration(delay), 'must be greater than zero');
@@ -46,7 +22,6 @@ export function renderDelivery(scope: IConstruct, field: string, options: Delive
     if (!allowTimeout) invalid(scope, `${field}.timeout`, showDuration(options.timeout), 'is set per subscription, not on the broker');
     if (options.timeout.toMilliseconds() < 1000) invalid(scope, `${field}.timeout`, showDuration(options.timeout), 'must be at least 1s');
   }
-  if (options.deadLetterSink) options.deadLetterSink.admitEventsFrom(dispatchers);
   return {
     retry,
     backoffPolicy: options.backoffPolicy ?? BackoffPolicy.EXPONENTIAL,
@@ -54,4 +29,20 @@ export function renderDelivery(scope: IConstruct, field: string, options: Delive
     ...(options.deadLetterSink ? { deadLetterSink: options.deadLetterSink.destinationFrom(fromNamespace) } : {}),
     ...(options.timeout ? { timeout: isoDuration(options.timeout) } : {}),
   };
+}
+
+/**
+ * The dead-letter edge: `broker`'s data plane may deliver to `sink`, and `waiter` (the Broker or Trigger naming the
+ * sink) is created after it. Idempotent per broker, sink and waiter.
+ */
+export function connectDeadLetters(broker: IConstruct, dataPlane: PodPeer, sink: IEventSink, waiter: ApiObject, detail: string): void {
+  Wiring.connect({
+    kind: EdgeKind.DELIVERS_EVENTS,
+    from: broker,
+    to: sink,
+    detail,
+    key: `dead-letters|${broker.node.path}|${sink.node.path}|${waiter.node.path}`,
+    admit: [{ into: sink, peer: dataPlane }],
+    order: [{ waiter, waitsFor: sink.objectRef }],
+  });
 }

@@ -6,25 +6,25 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { resolveNamespace } from '../core/context';
+import { IEventSink, IEventSource, PodPeer } from '../core/contracts';
 import { DeployHints } from '../core/deploy-hints';
-import { IEventSink } from '../core/events';
+import { CloudEventType, requireEventType } from '../core/event-type';
 import { invalid } from '../core/errors';
-import { EdgeKind, PlatformGraph } from '../core/graph';
 import { pluralOf } from '../core/k8s-rules';
 import { recommendedLabels, LABEL_PREFIX } from '../core/labels';
 import { resourcesToKube } from '../core/quantity';
+import { NameFormat, NamespacedResource } from '../core/resource';
 import { ContainerSecurityOptions, restrictedContainerSecurityContext } from '../core/security';
 import { requireEnvName, requireImage, requireName } from '../core/validate';
+import { EdgeKind, Wiring } from '../core/wiring';
 import {
   ApiServerSource as ApiServerSourceL1,
   ContainerSource as ContainerSourceL1,
   PingSource as PingSourceL1,
 } from '../imports/sources.knative.dev';
-import { EventCatalog } from './catalog';
 import { cronProblem, isTimeZone } from './cron';
-import { CloudEventType, requireEventType } from './event-type';
 
 function isJsonObject(text: string): boolean {
   try {
@@ -44,10 +44,20 @@ interface SourceBase {
   readonly sink: IEventSink;
 }
 
-function recordProduction(scope: Construct, via: string, sink: IEventSink, types: CloudEventType[], source?: string): void {
-  const catalog = EventCatalog.of(scope);
-  for (const type of types) catalog.addProducer({ producer: scope, via, sink, type, source });
-  PlatformGraph.of(scope).addEdge({ from: scope, to: sink, kind: EdgeKind.SENDS_EVENTS, detail: types.map((t) => t.type).join(', ') });
+/**
+ * A source's one connection: its adapter's pods may deliver to the sink, the source object is created after the
+ * sink, and the types it emits go into the catalog (and the sink's EventTypes).
+ */
+function connectSource(source: Construct, resource: ApiObject, via: string, sink: IEventSink, adapter: PodPeer, types: CloudEventType[], eventSource?: string): void {
+  Wiring.connect({
+    kind: EdgeKind.SENDS_EVENTS,
+    from: source,
+    to: sink,
+    detail: types.map((t) => t.type).join(', '),
+    admit: [{ into: sink, peer: adapter }],
+    order: [{ waiter: resource, waitsFor: sink.objectRef }],
+    events: { via, realizedBy: source, produces: types, source: eventSource },
+  });
 }
 
 export interface PingSourceProps extends SourceBase {
@@ -71,17 +81,16 @@ export interface PingSourceProps extends SourceBase {
 }
 
 /** Sends a `dev.knative.sources.ping` event on a schedule (Knative's shared ping adapter in knative-eventing). */
-export class PingSource extends Construct {
-  public readonly name: string;
-  public readonly namespace: string;
+export class PingSource extends NamespacedResource implements IEventSource {
   /** The CloudEvent `source` attribute of its events. */
   public readonly eventSource: string;
+  public readonly sink: IEventSink;
+  public readonly emits: CloudEventType[] = [CloudEventType.PING];
   public readonly resource: PingSourceL1;
 
   public constructor(scope: Construct, id: string, props: PingSourceProps) {
-    super(scope, id);
-    this.name = requireName(this, 'name', props.name ?? id, 'dns1123-subdomain');
-    this.namespace = resolveNamespace(this, props.namespace);
+    super(scope, id, props, { format: NameFormat.DNS1123_SUBDOMAIN });
+    this.sink = props.sink;
     const problem = typeof props.schedule === 'string' ? cronProblem(props.schedule) : 'is required';
     if (problem) invalid(this, 'schedule', props.schedule, problem, 'e.g. "*/5 * * * *" (every 5 minutes)');
     if (props.timezone !== undefined && !isTimeZone(props.timezone)) invalid(this, 'timezone', props.timezone, 'is not an IANA time zone', 'e.g. "Europe/Madrid"');
@@ -105,12 +114,11 @@ export class PingSource extends Construct {
       },
     });
     DeployHints.awaitCondition(this.resource, 'Ready');
-    props.sink.admitEventsFrom({
+    connectSource(this, this.resource, 'PingSource', props.sink, {
       namespace: 'knative-eventing',
       podSelector: { 'eventing.knative.dev/source': 'ping-source-controller', 'sources.knative.dev/role': 'adapter' },
       description: 'knative-eventing ping adapter',
-    });
-    recordProduction(this, 'PingSource', props.sink, [CloudEventType.PING], this.eventSource);
+    }, this.emits, this.eventSource);
   }
 }
 
@@ -153,18 +161,15 @@ export interface ApiServerSourceProps extends SourceBase {
  * Sends an event for every change of the watched Kubernetes objects. Runs as its own ServiceAccount with a Role that
  * grants exactly get/list/watch on exactly the watched resources, in exactly the watched namespaces.
  */
-export class ApiServerSource extends Construct {
-  public readonly name: string;
-  public readonly namespace: string;
+export class ApiServerSource extends NamespacedResource implements IEventSource {
   public readonly serviceAccount: k8s.KubeServiceAccount;
   public readonly resource: ApiServerSourceL1;
+  public readonly sink: IEventSink;
   public readonly emits: CloudEventType[];
 
   public constructor(scope: Construct, id: string, props: ApiServerSourceProps) {
-    super(scope, id);
-    this.name = requireName(this, 'name', props.name ?? id, 'dns1123-label');
-    if (this.name.length > 40) invalid(this, 'name', this.name, 'must be at most 40 characters', 'the adapter Deployment\'s name derives from it');
-    this.namespace = resolveNamespace(this, props.namespace);
+    super(scope, id, props, { maxLength: 40, maxLengthReason: 'the adapter Deployment\'s name derives from it' });
+    this.sink = props.sink;
     if (!Array.isArray(props.resources) || props.resources.length === 0) invalid(this, 'resources', props.resources, 'must list at least one kind to watch');
     const watched = props.watchNamespaces ?? [this.namespace];
     if (watched.length === 0) invalid(this, 'watchNamespaces', watched, 'must list at least one namespace');
@@ -197,14 +202,18 @@ export class ApiServerSource extends Construct {
     // Only the adapter's reads need permissions: Knative's controller resolves the namespace selector itself and
     // hands the adapter the list. In other namespaces the Role's name carries the source's namespace ("." cannot
     // appear in a namespace name, so two sources never share one).
+    const bindings: ApiObject[] = [];
     for (const ns of watched) {
       const roleName = ns === this.namespace ? saName : `${this.namespace}.${saName}`;
       new k8s.KubeRole(this, `Role-${ns}`, { metadata: { name: roleName, namespace: ns, labels }, rules: policyRules });
-      new k8s.KubeRoleBinding(this, `RoleBinding-${ns}`, {
+      const binding = new k8s.KubeRoleBinding(this, `RoleBinding-${ns}`, {
         metadata: { name: roleName, namespace: ns, labels },
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName },
         subjects: [subject],
       });
+      DeployHints.references(binding, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', namespace: ns, name: roleName });
+      DeployHints.references(binding, { apiVersion: 'v1', kind: 'ServiceAccount', namespace: this.namespace, name: saName });
+      bindings.push(binding);
     }
     const beyondOwn = watched.some((ns) => ns !== this.namespace) || watched.length > 1;
     this.resource = new ApiServerSourceL1(this, 'Resource', {
@@ -220,15 +229,17 @@ export class ApiServerSource extends Construct {
       },
     });
     DeployHints.awaitCondition(this.resource, 'Ready');
-    props.sink.admitEventsFrom({
-      namespace: this.namespace,
-      podSelector: { 'eventing.knative.dev/source': 'apiserver-source-controller', 'eventing.knative.dev/sourceName': this.name },
-      description: `apiserver source ${this.namespace}/${this.name}`,
-    });
+    // The adapter runs as the ServiceAccount and reads with the Roles: it starts once they are bound.
+    DeployHints.references(this.resource, { apiVersion: 'v1', kind: 'ServiceAccount', namespace: this.namespace, name: saName });
+    for (const binding of bindings) DeployHints.dependsOn(this.resource, binding);
     this.emits = mode === ApiServerSourceMode.REFERENCE
       ? [CloudEventType.API_SERVER_REF_ADD, CloudEventType.API_SERVER_REF_UPDATE, CloudEventType.API_SERVER_REF_DELETE]
       : [CloudEventType.API_SERVER_RESOURCE_ADD, CloudEventType.API_SERVER_RESOURCE_UPDATE, CloudEventType.API_SERVER_RESOURCE_DELETE];
-    recordProduction(this, 'ApiServerSource', props.sink, this.emits);
+    connectSource(this, this.resource, 'ApiServerSource', props.sink, {
+      namespace: this.namespace,
+      podSelector: { 'eventing.knative.dev/source': 'apiserver-source-controller', 'eventing.knative.dev/sourceName': this.name },
+      description: `apiserver source ${this.namespace}/${this.name}`,
+    }, this.emits);
   }
 }
 
@@ -250,19 +261,18 @@ export interface ContainerSourceProps extends SourceBase {
 }
 
 /** Runs a program that emits events (Knative gives it `K_SINK`), hardened like every other pod. */
-export class ContainerSource extends Construct {
-  public readonly name: string;
-  public readonly namespace: string;
+export class ContainerSource extends NamespacedResource implements IEventSource {
   public readonly resource: ContainerSourceL1;
+  public readonly sink: IEventSink;
+  public readonly emits: CloudEventType[];
 
   public constructor(scope: Construct, id: string, props: ContainerSourceProps) {
-    super(scope, id);
-    this.name = requireName(this, 'name', props.name ?? id, 'dns1123-label');
-    if (this.name.length > 48) invalid(this, 'name', this.name, 'must be at most 48 characters', 'its Deployment\'s name derives from it');
-    this.namespace = resolveNamespace(this, props.namespace);
+    super(scope, id, props, { maxLength: 48, maxLengthReason: 'its Deployment\'s name derives from it' });
+    this.sink = props.sink;
     const image = requireImage(this, 'image', props.image);
     if (!Array.isArray(props.emits)) invalid(this, 'emits', props.emits, 'must list the CloudEvent types the program emits');
     const emits = props.emits.map((t, i) => requireEventType(this, `emits[${i}]`, t));
+    this.emits = emits;
     const env = Object.entries(props.env ?? {}).map(([name, v]) => {
       requireEnvName(this, `env.${name}`, name);
       if (name === 'K_SINK' || name === 'K_CE_OVERRIDES') invalid(this, `env.${name}`, name, 'is set by Knative');
@@ -298,7 +308,11 @@ export class ContainerSource extends Construct {
       },
     });
     DeployHints.awaitCondition(this.resource, 'Ready');
-    props.sink.admitEventsFrom({ namespace: this.namespace, podSelector: podLabel, description: `container source ${this.namespace}/${this.name}` });
-    recordProduction(this, 'ContainerSource', props.sink, emits);
+    for (const e of env) {
+      const from = e.valueFrom;
+      if (from?.secretKeyRef?.name) DeployHints.references(this.resource, { apiVersion: 'v1', kind: 'Secret', namespace: this.namespace, name: from.secretKeyRef.name });
+      if (from?.configMapKeyRef?.name) DeployHints.references(this.resource, { apiVersion: 'v1', kind: 'ConfigMap', namespace: this.namespace, name: from.configMapKeyRef.name });
+    }
+    connectSource(this, this.resource, 'ContainerSource', props.sink, { namespace: this.namespace, podSelector: podLabel, description: `container source ${this.namespace}/${this.name}` }, emits);
   }
 }

@@ -5,11 +5,12 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { PUBLIC_ENTRYPOINT_ANNOTATION } from '../policy/policy';
 import { invalid } from '../core/errors';
-import { EdgeKind, PlatformGraph } from '../core/graph';
+import { httpAdmission } from '../core/binding';
+import { IHttpEndpoint } from '../core/contracts';
+import { EdgeKind, RepeatPolicy, Wiring } from '../core/wiring';
 import { CONFIG_HASH_ANNOTATION, recommendedLabels } from '../core/labels';
 import { clusterDomain, resolveNamespace } from '../core/context';
 import { requireInteger, requireName } from '../core/validate';
-import { IHttpWorkload } from '../core/workload';
 import { ScaleOptions } from '../knative/autoscaling';
 import { KnativeFunction } from '../knative/function';
 import { FunctionProbe } from '../knative/probe';
@@ -162,7 +163,7 @@ export class ApiGateway extends Construct implements IPublicEntrypoint {
    * Forwards requests under `path` (and WebSocket upgrades) to a function. Paths are prefixes: `/api/score` serves
    * `/api/score` and `/api/score/...`; `/` catches everything no other route matches.
    */
-  public route(path: string, target: IHttpWorkload, options: RouteOptions = {}): void {
+  public route(path: string, target: IHttpEndpoint, options: RouteOptions = {}): void {
     const field = `route(${JSON.stringify(path)})`;
     if (typeof path !== 'string' || !PATH_RULE.test(path)) {
       invalid(this, `${field}.path`, path, 'must be "/" or an absolute path of [A-Za-z0-9._~-] segments without a trailing "/"', 'e.g. "/api/score"');
@@ -170,6 +171,9 @@ export class ApiGateway extends Construct implements IPublicEntrypoint {
     if (path === HEALTH_PATH) invalid(this, `${field}.path`, path, 'is the gateway\'s own health endpoint', 'choose another path');
     if (this.routes.has(path)) invalid(this, `${field}.path`, path, `is already routed to ${this.routes.get(path)!.host}`);
     this.routes.set(path, { path, host: target.host, stripPrefix: options.stripPrefix ?? true });
-    PlatformGraph.of(this).addEdge({ from: this, to: target, kind: EdgeKind.ROUTES, detail: path });
+    Wiring.connect({
+      kind: EdgeKind.ROUTES, from: this, to: target, detail: path, key: `routes|${this.node.path}|${path}`, repeat: RepeatPolicy.REFUSE,
+      admit: httpAdmission(target, this.service.peer),
+    });
   }
 }

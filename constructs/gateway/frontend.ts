@@ -1,10 +1,11 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PUBLIC_ENTRYPOINT_ANNOTATION } from '../policy/policy';
-import { EdgeKind, PlatformGraph } from '../core/graph';
+import { httpAdmission } from '../core/binding';
+import { IHttpEndpoint } from '../core/contracts';
 import { invalid } from '../core/errors';
 import { requireEnvName } from '../core/validate';
-import { IHttpWorkload } from '../core/workload';
+import { EdgeKind, Wiring } from '../core/wiring';
 import { KnativeFunction, KnativeFunctionOptions } from '../knative/function';
 import { Visibility } from '../knative/types';
 import { IPublicEntrypoint } from './api-gateway';
@@ -45,11 +46,14 @@ export class Frontend extends Construct implements IPublicEntrypoint {
   }
 
   /** Gives the frontend a function's in-cluster URL in an environment variable. */
-  public connect(target: IHttpWorkload, options: ConnectOptions = {}): void {
+  public connect(target: IHttpEndpoint, options: ConnectOptions = {}): void {
     const envName = options.envName ?? `${target.name.toUpperCase().replace(/-/g, '_')}_URL`;
     requireEnvName(this, 'connect.envName', envName);
-    if (target === (this.service as IHttpWorkload)) invalid(this, 'connect', target.name, 'is the frontend itself');
-    this.service.addEnv(envName, kplus.EnvValue.fromValue(target.url));
-    PlatformGraph.of(this).addEdge({ from: this, to: target, kind: EdgeKind.CALLS, detail: envName });
+    if (target === (this.service as IHttpEndpoint)) invalid(this, 'connect', target.name, 'is the frontend itself');
+    Wiring.connect({
+      kind: EdgeKind.CALLS, from: this, to: target, detail: envName,
+      env: { workload: this.service, variables: { [envName]: kplus.EnvValue.fromValue(target.url) } },
+      admit: httpAdmission(target, this.service.peer),
+    });
   }
 }

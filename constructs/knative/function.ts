@@ -2,18 +2,16 @@ import { posix } from 'path';
 import { Duration, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
-import { clusterDomain, resolveNamespace } from '../core/context';
+import { Admission, EventDestination, IFunction, IHttpWorkload, ObjectRef, PodPeer, ResourceRef } from '../core/contracts';
 import { DeployHints } from '../core/deploy-hints';
 import { invalid } from '../core/errors';
 import { LANGUAGE_LABEL, recommendedLabels } from '../core/labels';
-import { EventDestination, IEventSink } from '../core/events';
-import { IngressPolicy, PodPeer } from '../core/network';
-import { resourcesToKube } from '../core/quantity';
+import { IngressPolicy } from '../core/network';
+import { maxRequestTimeoutSeconds } from '../core/plan';
+import { resourcesToKube, toQuantities } from '../core/quantity';
+import { NameFormat, ResourceProps, WorkloadResource } from '../core/resource';
 import { ContainerSecurityOptions, restrictedContainerSecurityContext } from '../core/security';
-import {
-  requireAnnotationKeys, requireEnvName, requireImage, requireInteger, requireLabels, requireName, requireSeconds, requireUnique,
-} from '../core/validate';
-import { IHttpWorkload, ResourceRef, podSelectorConfig } from '../core/workload';
+import { requireAnnotationKeys, requireEnvName, requireImage, requireInteger, requireLabels, requireSeconds, requireUnique } from '../core/validate';
 import {
   Service,
   ServiceSpecTemplateSpecContainers,
@@ -152,6 +150,49 @@ export interface KnativeFunctionProps extends KnativeFunctionOptions {
 }
 
 const KNATIVE_FUNCTION = Symbol.for('platform-blueprints.KnativeFunction');
+const SERVICE_API_VERSION = 'serving.knative.dev/v1';
+/** Requests reach function pods only through the Knative data plane, which every function's own policy admits. */
+const THROUGH_DATA_PLANE = 'its pods are reached through the Knative data plane (ingress, activator), which its NetworkPolicy admits';
+
+/** A Knative Service created elsewhere (another app, another team, by hand). */
+export interface FunctionAttributes {
+  /** Name of the Knative Service. */
+  readonly name: string;
+  /** @default - the namespace of the enclosing Chart */
+  readonly namespace?: string;
+}
+
+/** What a function of this library and an imported one share: Knative's names, selectors and addresses. Extend KnativeFunction, not this. */
+export abstract class KnativeServiceBase extends WorkloadResource implements IFunction {
+  public readonly podSelector: { [key: string]: string };
+  public readonly resourceRef: ResourceRef;
+  public readonly objectRef: ObjectRef;
+  public readonly host: string;
+  public readonly url: string;
+
+  protected constructor(scope: Construct, id: string, props: ResourceProps) {
+    super(scope, id, props, { format: NameFormat.DNS1035_LABEL });
+    this.host = this.serviceHost();
+    this.url = `http://${this.host}`;
+    this.podSelector = { 'serving.knative.dev/service': this.name };
+    this.resourceRef = { apiVersion: SERVICE_API_VERSION, kind: 'Service', name: this.name };
+    this.objectRef = { ...this.resourceRef, namespace: this.namespace };
+  }
+
+  public destinationFrom(fromNamespace: string): EventDestination {
+    return fromNamespace === this.namespace ? { ref: { ...this.resourceRef } } : { uri: this.url };
+  }
+
+  public admit(_peer: PodPeer): Admission {
+    return Admission.notNeeded(THROUGH_DATA_PLANE);
+  }
+}
+
+class ImportedFunction extends KnativeServiceBase {
+  public constructor(scope: Construct, id: string, attrs: FunctionAttributes) {
+    super(scope, id, { name: attrs?.name, namespace: attrs?.namespace });
+  }
+}
 /** Environment variables Knative sets itself (the webhook rejects them). */
 const RESERVED_ENV = ['PORT', 'K_SERVICE', 'K_CONFIGURATION', 'K_REVISION'];
 /** Mount paths Knative reserves (`/tmp` and `/var/log` were freed in Knative 1.13). */
@@ -168,30 +209,29 @@ const DEFAULT_RESOURCES: kplus.ContainerResources = {
  *
  * Wiring: `store.bind(fn)` injects the store's address and credentials; `gateway.route('/api/x', fn)` exposes it.
  */
-export class KnativeFunction extends Construct implements IHttpWorkload, IEventSink {
+export class KnativeFunction extends KnativeServiceBase implements IHttpWorkload {
   public static isKnativeFunction(x: unknown): x is KnativeFunction {
     return typeof x === 'object' && x !== null && (x as any)[KNATIVE_FUNCTION] === true;
   }
 
-  /** The longest request timeout (seconds) of the functions under a construct; undefined when none sets one. */
-  public static maxTimeoutSeconds(root: IConstruct): number | undefined {
-    const timeouts = root.node.findAll().filter(KnativeFunction.isKnativeFunction)
-      .map((f) => f.timeoutSeconds).filter((t): t is number => t !== undefined);
-    return timeouts.length ? Math.max(...timeouts) : undefined;
+  /**
+   * A Knative Service created elsewhere, to wire to: route to it, call it, subscribe it to a broker, publish from it.
+   * Its environment and its NetworkPolicy stay its owner's (it cannot be bound to a store).
+   */
+  public static fromFunctionAttributes(scope: Construct, id: string, attrs: FunctionAttributes): IFunction {
+    return new ImportedFunction(scope, id, attrs);
   }
 
-  public readonly name: string;
-  public readonly namespace: string;
-  public readonly host: string;
-  public readonly url: string;
+  /** The longest request timeout (seconds) of the workloads under a construct; undefined when none sets one. */
+  public static maxTimeoutSeconds(root: IConstruct): number | undefined {
+    return maxRequestTimeoutSeconds(root);
+  }
+
   public readonly port: number;
   public readonly visibility: Visibility;
   public readonly language?: Language;
   /** The request timeout in seconds, when set (else the cluster default applies). */
   public readonly timeoutSeconds?: number;
-  /** Labels Knative puts on every pod of this service. */
-  public readonly podSelector: { [key: string]: string };
-  public readonly resourceRef: ResourceRef;
   /** The L1 Knative Service. */
   public readonly resource: Service;
   /** The NetworkPolicy that admits the Knative data plane to the pods. */
@@ -202,22 +242,18 @@ export class KnativeFunction extends Construct implements IHttpWorkload, IEventS
   private readonly volumes: ServiceSpecTemplateSpecVolumes[] = [];
   private readonly mounts: Array<{ name: string; mountPath: string; readOnly?: boolean }> = [];
   private readonly templateAnnotations: { [key: string]: string };
+  /** References made before the Knative Service exists (props), declared on it once it does. */
+  private readonly pendingReferences: ObjectRef[] = [];
 
   public constructor(scope: Construct, id: string, props: KnativeFunctionProps) {
-    super(scope, id);
+    super(scope, id, { name: props.name, namespace: props.namespace });
     Object.defineProperty(this, KNATIVE_FUNCTION, { value: true });
-    this.name = requireName(this, 'name', props.name ?? id, 'dns1035-label');
-    this.namespace = resolveNamespace(this, props.namespace);
-    this.host = `${this.name}.${this.namespace}.svc.${clusterDomain(this)}`;
-    this.url = `http://${this.host}`;
     this.port = requireInteger(this, 'port', props.port ?? 8080, { min: 1, max: 65535 });
     if (RESERVED_PORTS.includes(this.port)) {
       invalid(this, 'port', this.port, `is reserved by Knative's queue-proxy (${RESERVED_PORTS.join(', ')})`, 'let the program listen on $PORT, e.g. 8080');
     }
     this.visibility = props.visibility ?? Visibility.CLUSTER_LOCAL;
     this.language = props.language;
-    this.podSelector = { 'serving.knative.dev/service': this.name };
-    this.resourceRef = { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: this.name };
 
     const image = requireImage(this, 'image', props.image);
     requireLabels(this, 'labels', props.labels);
@@ -240,6 +276,9 @@ export class KnativeFunction extends Construct implements IHttpWorkload, IEventS
       ...(props.envFromConfigMaps ?? []).map((c) => ({ configMapRef: { name: c.name } })),
       ...(props.envFromSecrets ?? []).map((s) => ({ secretRef: { name: s.name } })),
     ];
+    for (const c of props.envFromConfigMaps ?? []) this.reference('ConfigMap', c.name);
+    for (const s of props.envFromSecrets ?? []) this.reference('Secret', s.name);
+    if (props.serviceAccount) this.reference('ServiceAccount', props.serviceAccount.name);
     this.addWritablePaths(props.writablePaths ?? ['/tmp'], props.writablePathSizeLimit ?? Size.mebibytes(256));
 
     const labels = {
@@ -257,8 +296,8 @@ export class KnativeFunction extends Construct implements IHttpWorkload, IEventS
       env: Lazy.any({ produce: () => this.renderEnv() }),
       envFrom: envFrom.length ? envFrom : undefined,
       resources: {
-        requests: mapValues(resources.requests, (v) => ServiceSpecTemplateSpecContainersResourcesRequests.fromString(v)),
-        limits: mapValues(resources.limits, (v) => ServiceSpecTemplateSpecContainersResourcesLimits.fromString(v)),
+        requests: toQuantities(resources.requests, (v) => ServiceSpecTemplateSpecContainersResourcesRequests.fromString(v)),
+        limits: toQuantities(resources.limits, (v) => ServiceSpecTemplateSpecContainersResourcesLimits.fromString(v)),
       },
       readinessProbe: probe('readiness', props.readiness),
       livenessProbe: probe('liveness', props.liveness),
@@ -301,6 +340,12 @@ export class KnativeFunction extends Construct implements IHttpWorkload, IEventS
 
     // A Knative Service is done when Ready: its revision runs (image pulled, admitted, probes passing) and routes.
     DeployHints.awaitCondition(this.resource, 'Ready');
+    if (timeout !== undefined) DeployHints.requestTimeout(this.resource, timeout);
+    // Knative names the Service's Configuration, Route and the v1 Service of its route after it.
+    for (const implied of [
+      { apiVersion: 'v1', kind: 'Service' }, { apiVersion: SERVICE_API_VERSION, kind: 'Configuration' }, { apiVersion: SERVICE_API_VERSION, kind: 'Route' },
+    ]) DeployHints.implies(this.resource, { ...implied, namespace: this.namespace, name: this.name }, 'Knative Serving');
+    for (const ref of this.pendingReferences.splice(0)) DeployHints.references(this.resource, ref);
 
     this.ingressPolicy = new IngressPolicy(this, 'IngressPolicy', {
       name: `${this.name}-ingress`,
@@ -309,29 +354,7 @@ export class KnativeFunction extends Construct implements IHttpWorkload, IEventS
       labels: recommendedLabels({ name: this.name, instance: this.name, component: 'function' }),
     });
     // Requests reach the pods only through the Knative data plane (ingress gateway → activator → queue-proxy).
-    this.ingressPolicy.allowFromNamespaces((props.dataPlane ?? KnativeDataPlane.KOURIER).namespaces, QUEUE_PROXY_PORTS);
-  }
-
-  public destinationFrom(fromNamespace: string): EventDestination {
-    return fromNamespace === this.namespace
-      ? { ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: this.name } }
-      : { uri: this.url };
-  }
-
-  public admitEventsFrom(_peer: PodPeer): void {
-    // Events reach a Knative Service through the Knative ingress and activator, which its policy already admits.
-  }
-
-  public toPodSelectorConfig(): kplus.PodSelectorConfig {
-    return podSelectorConfig(this.namespace, this.podSelector);
-  }
-
-  public toNetworkPolicyPeerConfig(): kplus.NetworkPolicyPeerConfig {
-    return { podSelector: this.toPodSelectorConfig() };
-  }
-
-  public toPodSelector(): kplus.IPodSelector {
-    return this;
+    this.ingressPolicy.admitNamespaces((props.dataPlane ?? KnativeDataPlane.KOURIER).namespaces, { ports: QUEUE_PROXY_PORTS });
   }
 
   /** Adds an environment variable; each name can be set once. */
@@ -345,6 +368,8 @@ export class KnativeFunction extends Construct implements IHttpWorkload, IEventS
         'enable the flag in config-features or pass the value another way');
     }
     this.env.set(name, value);
+    if (from?.secretKeyRef?.name) this.reference('Secret', from.secretKeyRef.name);
+    if (from?.configMapKeyRef?.name) this.reference('ConfigMap', from.configMapKeyRef.name);
   }
 
   /**
@@ -364,12 +389,20 @@ export class KnativeFunction extends Construct implements IHttpWorkload, IEventS
     this.requireMountPath('mountPath', mountPath);
     this.volumes.push({ name, configMap: { name: configMap.name } });
     this.mounts.push({ name, mountPath, readOnly: true });
+    this.reference('ConfigMap', configMap.name);
   }
 
   /** Adds an annotation to the revision template (a change rolls out a new revision). */
   public addRevisionAnnotation(key: string, value: string): void {
     requireAnnotationKeys(this, 'revision annotation', { [key]: value });
     this.templateAnnotations[key] = value;
+  }
+
+  /** Declares an object of the namespace the pods read (the plan creates the function after it). */
+  private reference(kind: string, name: string): void {
+    const ref = { apiVersion: 'v1', kind, namespace: this.namespace, name };
+    if (this.resource) DeployHints.references(this.resource, ref);
+    else this.pendingReferences.push(ref);
   }
 
   private addWritablePaths(paths: string[], sizeLimit: Size): void {
@@ -393,9 +426,4 @@ export class KnativeFunction extends Construct implements IHttpWorkload, IEventS
     if (this.env.size === 0) return undefined;
     return [...this.env.entries()].map(([name, v]) => ({ name, value: v.value, valueFrom: v.valueFrom }));
   }
-}
-
-function mapValues<T>(obj: { [key: string]: string } | undefined, fn: (v: string) => T): { [key: string]: T } | undefined {
-  if (!obj) return undefined;
-  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, fn(v)]));
 }

@@ -1,14 +1,15 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { PlatformPolicy, PolicyRuleId } from '../policy/policy';
-import { clusterDomain, resolveNamespace } from '../core/context';
+import { Admission, AdmitOptions, IRabbitmqCluster, ObjectRef, PodPeer } from '../core/contracts';
 import { DeployHints } from '../core/deploy-hints';
 import { invalid } from '../core/errors';
 import { recommendedLabels } from '../core/labels';
-import { IngressPolicy, PodPeer } from '../core/network';
-import { requirePositiveQuantity, resourcesToKube } from '../core/quantity';
+import { IngressPolicy } from '../core/network';
+import { requirePositiveQuantity, resourcesToKube, toQuantities } from '../core/quantity';
+import { NameFormat, NamespacedResource, ResourceProps, WorkloadResource } from '../core/resource';
 import { requireImage, requireInteger, requireName } from '../core/validate';
 import {
   RabbitmqCluster as RabbitmqClusterL1,
@@ -74,6 +75,87 @@ export interface RabbitmqClusterProps {
   readonly operatorNamespace?: string;
 }
 
+/** A RabbitMQ cluster created elsewhere (another app, another team), run by the RabbitMQ cluster operator. */
+export interface RabbitmqClusterAttributes {
+  /** Name of the RabbitmqCluster. */
+  readonly name: string;
+  /** @default - the namespace of the enclosing Chart */
+  readonly namespace?: string;
+  /** Serves AMQP over TLS (5671). @default false */
+  readonly tls?: boolean;
+  /** Plain AMQP (5672) is closed. @default false */
+  readonly tlsOnly?: boolean;
+  /** Namespaces besides its own whose topology objects may use it. @default - its own namespace only */
+  readonly topologyAllowedNamespaces?: string[];
+}
+
+const RABBITMQ_API_VERSION = 'rabbitmq.com/v1beta1';
+
+/** Objects the cluster operator creates for a cluster (ChildResourceName: `<cluster>-<suffix>`). */
+const OPERATOR_CHILDREN: Array<{ apiVersion: string; kind: string; suffix: string }> = [
+  { apiVersion: 'v1', kind: 'Service', suffix: '' },
+  { apiVersion: 'v1', kind: 'Service', suffix: '-nodes' },
+  { apiVersion: 'apps/v1', kind: 'StatefulSet', suffix: '-server' },
+  { apiVersion: 'v1', kind: 'Secret', suffix: '-default-user' },
+  { apiVersion: 'v1', kind: 'Secret', suffix: '-erlang-cookie' },
+  { apiVersion: 'v1', kind: 'ConfigMap', suffix: '-server-conf' },
+  { apiVersion: 'v1', kind: 'ConfigMap', suffix: '-plugins-conf' },
+  { apiVersion: 'v1', kind: 'ServiceAccount', suffix: '-server' },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', suffix: '-peer-discovery' },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', suffix: '-server' },
+];
+
+/** Whether something is a RabbitMQ cluster (ours or imported), by its shape. */
+export function isRabbitmqCluster(x: unknown): x is IRabbitmqCluster {
+  const c = x as Partial<IRabbitmqCluster> | undefined;
+  return typeof c === 'object' && c !== null && typeof c.name === 'string' && typeof c.namespace === 'string' && typeof c.amqpUrl === 'string'
+    && Array.isArray(c.topologyAllowedNamespaces) && typeof c.admit === 'function';
+}
+
+/**
+ * The cluster reference for an object in `namespace` that the topology operator reconciles (eventing-rabbitmq's
+ * queues and exchanges, the topology constructs): across namespaces only where the cluster allows it.
+ */
+export function clusterReferenceFrom(cluster: IRabbitmqCluster, scope: IConstruct, field: string, namespace: string): { name: string; namespace?: string } {
+  if (namespace === cluster.namespace) return { name: cluster.name };
+  if (!cluster.topologyAllowedNamespaces.includes(namespace)) {
+    invalid(scope, field, namespace, `may not use RabbitMQ cluster ${cluster.namespace}/${cluster.name}: the topology operator refuses other namespaces`,
+      `add "${namespace}" to the cluster's topologyAllowedNamespaces (EventDrivenPlatform: amqpNamespaces)`);
+  }
+  return { name: cluster.name, namespace: cluster.namespace };
+}
+
+function amqpUrlOf(host: string, tls: boolean): string {
+  return `amqp${tls ? 's' : ''}://${host}:${tls ? 5671 : 5672}`;
+}
+
+class ImportedRabbitmqCluster extends NamespacedResource implements IRabbitmqCluster {
+  public readonly host: string;
+  public readonly tls: boolean;
+  public readonly tlsOnly: boolean;
+  public readonly topologyAllowedNamespaces: string[];
+  public readonly objectRef: ObjectRef;
+
+  public constructor(scope: Construct, id: string, attrs: RabbitmqClusterAttributes) {
+    super(scope, id, { name: attrs?.name, namespace: attrs?.namespace }, { format: NameFormat.DNS1035_LABEL });
+    this.host = this.serviceHost();
+    this.tlsOnly = attrs.tlsOnly === true;
+    this.tls = attrs.tls === true || this.tlsOnly;
+    (attrs.topologyAllowedNamespaces ?? []).forEach((ns, i) => requireName(this, `topologyAllowedNamespaces[${i}]`, ns));
+    this.topologyAllowedNamespaces = [...attrs.topologyAllowedNamespaces ?? []];
+    this.objectRef = { apiVersion: RABBITMQ_API_VERSION, kind: 'RabbitmqCluster', namespace: this.namespace, name: this.name };
+  }
+
+  public get amqpUrl(): string {
+    return amqpUrlOf(this.host, this.tls);
+  }
+
+  public admit(peer: PodPeer): Admission {
+    return Admission.notPossible(`RabbitMQ cluster ${this.namespace}/${this.name} is imported and its NetworkPolicy is its owner's; ` +
+      `ask them to admit ${peer.description} on ${AMQP_PORTS.join('/')}`);
+  }
+}
+
 const DEFAULT_RESOURCES: kplus.ContainerResources = {
   cpu: { request: kplus.Cpu.millis(250) },
   memory: { request: Size.gibibytes(1), limit: Size.gibibytes(1) },
@@ -85,9 +167,12 @@ const DEFAULT_RESOURCES: kplus.ContainerResources = {
  * admits (brokers, AMQP services), the operators (management API) and its own nodes. Credentials stay in the
  * operator-managed Secret `<name>-default-user`; nothing secret is synthesized.
  */
-export class RabbitmqCluster extends Construct {
-  public readonly name: string;
-  public readonly namespace: string;
+export class RabbitmqCluster extends WorkloadResource implements IRabbitmqCluster {
+  /** A RabbitMQ cluster created elsewhere, for brokers and topology objects to use (its NetworkPolicy stays its owner's). */
+  public static fromClusterAttributes(scope: Construct, id: string, attrs: RabbitmqClusterAttributes): IRabbitmqCluster {
+    return new ImportedRabbitmqCluster(scope, id, attrs);
+  }
+
   /** In-cluster host of the AMQP Service. */
   public readonly host: string;
   public readonly replicas: number;
@@ -100,14 +185,13 @@ export class RabbitmqCluster extends Construct {
   /** Namespaces besides its own whose topology objects may use the cluster. */
   public readonly topologyAllowedNamespaces: string[];
   public readonly resource: RabbitmqClusterL1;
+  public readonly objectRef: ObjectRef;
   public readonly ingressPolicy: IngressPolicy;
 
   public constructor(scope: Construct, id: string, props: RabbitmqClusterProps = {}) {
-    super(scope, id);
-    this.name = requireName(this, 'name', props.name ?? id, 'dns1035-label');
-    if (this.name.length > 42) invalid(this, 'name', this.name, 'must be at most 42 characters', 'the operator derives longer names from it');
-    this.namespace = resolveNamespace(this, props.namespace);
-    this.host = `${this.name}.${this.namespace}.svc.${clusterDomain(this)}`;
+    super(scope, id, props as ResourceProps, { format: NameFormat.DNS1035_LABEL, maxLength: 42, maxLengthReason: 'the operator derives longer names from it' });
+    this.host = this.serviceHost();
+    this.objectRef = { apiVersion: RABBITMQ_API_VERSION, kind: 'RabbitmqCluster', namespace: this.namespace, name: this.name };
     this.replicas = requireInteger(this, 'replicas', props.replicas ?? 1, { min: 1, max: 9 });
     if (this.replicas % 2 === 0) invalid(this, 'replicas', this.replicas, 'must be odd', 'a quorum of an even number of nodes tolerates no more failures than one node fewer');
     const storage = (props.storage ?? Size.gibibytes(10)).asString();
@@ -148,8 +232,8 @@ export class RabbitmqCluster extends Construct {
         image: props.image,
         replicas: this.replicas,
         resources: {
-          requests: mapValues(resources.requests, (v) => RabbitmqClusterSpecResourcesRequests.fromString(v)),
-          limits: mapValues(resources.limits, (v) => RabbitmqClusterSpecResourcesLimits.fromString(v)),
+          requests: toQuantities(resources.requests, (v) => RabbitmqClusterSpecResourcesRequests.fromString(v)),
+          limits: toQuantities(resources.limits, (v) => RabbitmqClusterSpecResourcesLimits.fromString(v)),
         },
         persistence: { storage: RabbitmqClusterSpecPersistenceStorage.fromString(storage), storageClassName: props.storageClassName },
         tls: props.tls ? {
@@ -190,6 +274,9 @@ export class RabbitmqCluster extends Construct {
     PlatformPolicy.exempt(this.resource, PolicyRuleId.READ_ONLY_ROOT,
       'RabbitMQ and the operator\'s setup container write their configuration and Erlang cookie under the root filesystem');
     DeployHints.awaitCondition(this.resource, 'AllReplicasReady');
+    for (const child of OPERATOR_CHILDREN) {
+      DeployHints.implies(this.resource, { apiVersion: child.apiVersion, kind: child.kind, namespace: this.namespace, name: `${this.name}${child.suffix}` }, 'the RabbitMQ cluster operator');
+    }
 
     if (highAvailability) {
       if (this.replicas < 3) invalid(this, 'highAvailability', true, 'needs at least 3 replicas');
@@ -204,15 +291,16 @@ export class RabbitmqCluster extends Construct {
       namespace: this.namespace,
       podSelector: this.podSelector,
       labels,
+      servingPorts: AMQP_PORTS,
     });
     // Nodes talk to each other; the cluster and topology operators use the management API.
-    this.ingressPolicy.allowFromPods({ namespace: this.namespace, podSelector: this.podSelector, description: `rabbitmq ${this.name} nodes` }, INTER_NODE_PORTS);
-    this.ingressPolicy.allowFromNamespaces([requireName(this, 'operatorNamespace', props.operatorNamespace ?? 'rabbitmq-system')], MANAGEMENT_PORTS);
+    this.ingressPolicy.admit({ namespace: this.namespace, podSelector: this.podSelector, description: `rabbitmq ${this.name} nodes` }, { ports: INTER_NODE_PORTS });
+    this.ingressPolicy.admitNamespaces([requireName(this, 'operatorNamespace', props.operatorNamespace ?? 'rabbitmq-system')], { ports: MANAGEMENT_PORTS });
   }
 
   /** The AMQP URL of the cluster (credentials separate, in the default-user Secret or a topology User's). */
   public get amqpUrl(): string {
-    return `amqp${this.tls ? 's' : ''}://${this.host}:${this.tls ? 5671 : 5672}`;
+    return amqpUrlOf(this.host, this.tls);
   }
 
   /**
@@ -220,21 +308,11 @@ export class RabbitmqCluster extends Construct {
    * queues and exchanges, the topology constructs): across namespaces only where the cluster allows it.
    */
   public referenceFrom(scope: Construct, field: string, namespace: string): { name: string; namespace?: string } {
-    if (namespace === this.namespace) return { name: this.name };
-    if (!this.topologyAllowedNamespaces.includes(namespace)) {
-      invalid(scope, field, namespace, `may not use RabbitMQ cluster ${this.namespace}/${this.name}: the topology operator refuses other namespaces`,
-        `add "${namespace}" to the cluster's topologyAllowedNamespaces (EventDrivenPlatform: amqpNamespaces)`);
-    }
-    return { name: this.name, namespace: this.namespace };
+    return clusterReferenceFrom(this, scope, field, namespace);
   }
 
-  /** Lets pods connect over AMQP (5672/5671). */
-  public allowClients(peer: PodPeer): void {
-    this.ingressPolicy.allowFromPods(peer, AMQP_PORTS);
+  /** Lets pods connect over AMQP (5672/5671 unless other ports are given). */
+  public admit(peer: PodPeer, options?: AdmitOptions): Admission {
+    return this.ingressPolicy.admit(peer, options);
   }
-}
-
-function mapValues<T>(obj: { [key: string]: string } | undefined, fn: (v: string) => T): { [key: string]: T } | undefined {
-  if (!obj) return undefined;
-  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, fn(v)]));
 }

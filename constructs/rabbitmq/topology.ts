@@ -4,20 +4,20 @@
  * never by typing a name; a user's credentials stay in the Secret the operator generates.
  */
 import * as kplus from 'cdk8s-plus-27';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { bindCredentials, peerOf } from '../core/binding';
 import { resolveNamespace } from '../core/context';
+import { AmqpBindOptions, IAmqpBroker, IRabbitmqCluster, IWorkload, ObjectRef } from '../core/contracts';
 import { DeployHints } from '../core/deploy-hints';
 import { invalid } from '../core/errors';
-import { EdgeKind, PlatformGraph } from '../core/graph';
 import { toObjectName } from '../core/k8s-rules';
 import { recommendedLabels } from '../core/labels';
-import { requireEnvName } from '../core/validate';
-import { IWorkload } from '../core/workload';
 import {
   Binding as BindingL1, BindingSpecDestinationType, Exchange as ExchangeL1, Permission as PermissionL1, Queue as QueueL1,
   QueueSpecDeletionPolicy, User as UserL1, UserSpecTags, Vhost as VhostL1, VhostSpecDefaultQueueType, VhostSpecDeletionPolicy,
 } from '../imports/rabbitmq.com';
-import { RabbitmqCluster } from './cluster';
+import { AMQP_PORTS, clusterReferenceFrom } from './cluster';
 
 export enum RabbitmqQueueType {
   /** Replicated (Raft), durable: the default for data that matters. */
@@ -55,8 +55,15 @@ function objectName(...parts: string[]): string {
 }
 
 
+/** A topology object waits for its cluster; `refs` are the other topology objects it names. */
+function dependsOnCluster(obj: ApiObject, cluster: IRabbitmqCluster, ...refs: ApiObject[]): void {
+  DeployHints.references(obj, cluster.objectRef);
+  for (const r of refs) DeployHints.dependsOn(obj, r);
+}
+
 export interface RabbitmqVhostProps {
-  readonly cluster: RabbitmqCluster;
+  /** The cluster (a RabbitmqCluster, or one imported with RabbitmqCluster.fromClusterAttributes). */
+  readonly cluster: IRabbitmqCluster;
   /** The vhost's name in RabbitMQ. */
   readonly name: string;
   /** @default - the cluster's namespace */
@@ -67,7 +74,8 @@ export interface RabbitmqVhostProps {
 
 /** A RabbitMQ vhost; declare its queues and exchanges through it. */
 export class RabbitmqVhost extends Construct {
-  public readonly cluster: RabbitmqCluster;
+  public readonly cluster: IRabbitmqCluster;
+  private readonly entities = new Map<string, string>();
   public readonly name: string;
   public readonly namespace: string;
   public readonly resource: VhostL1;
@@ -84,10 +92,21 @@ export class RabbitmqVhost extends Construct {
         defaultQueueType: ((props.defaultQueueType ?? RabbitmqQueueType.QUORUM) as string) as VhostSpecDefaultQueueType,
         // Deleting the object keeps the vhost and its messages.
         deletionPolicy: VhostSpecDeletionPolicy.RETAIN,
-        rabbitmqClusterReference: this.cluster.referenceFrom(this, 'namespace', this.namespace),
+        rabbitmqClusterReference: clusterReferenceFrom(this.cluster, this, 'namespace', this.namespace),
       },
     });
     DeployHints.awaitCondition(this.resource, 'Ready');
+    dependsOnCluster(this.resource, this.cluster);
+  }
+
+  /** Claims a queue or exchange name in this vhost (RabbitMQ has one of each name per vhost). @internal */
+  public _claimEntity(kind: string, name: string, by: Construct): void {
+    const key = `${kind}:${name}`;
+    const other = this.entities.get(key);
+    if (other !== undefined) {
+      invalid(by, 'name', name, `is already a ${kind} of vhost "${this.name}" (${other})`, `give each ${kind} of a vhost its own name`);
+    }
+    this.entities.set(key, by.node.path);
   }
 
   public addQueue(id: string, props: RabbitmqQueueOptions): RabbitmqQueue {
@@ -122,6 +141,7 @@ export class RabbitmqQueue extends Construct {
     super(scope, id);
     this.vhost = props.vhost;
     this.name = requireEntityName(this, 'name', props.name);
+    this.vhost._claimEntity('queue', this.name, this);
     for (const key of Object.keys(props.arguments ?? {})) if (!key.startsWith('x-')) invalid(this, 'arguments', key, 'is not a queue argument', 'queue arguments start with "x-"');
     const type = props.type ?? RabbitmqQueueType.QUORUM;
     this.resource = new QueueL1(this, 'Resource', {
@@ -134,10 +154,11 @@ export class RabbitmqQueue extends Construct {
         autoDelete: false,
         arguments: props.arguments,
         deletionPolicy: QueueSpecDeletionPolicy.RETAIN,
-        rabbitmqClusterReference: this.vhost.cluster.referenceFrom(this, 'namespace', this.vhost.namespace),
+        rabbitmqClusterReference: clusterReferenceFrom(this.vhost.cluster, this, 'namespace', this.vhost.namespace),
       },
     });
     DeployHints.awaitCondition(this.resource, 'Ready');
+    dependsOnCluster(this.resource, this.vhost.cluster, this.vhost.resource);
     // Queue properties cannot change once declared in RabbitMQ.
     DeployHints.replaceOnChanges(this.resource, ['spec']);
   }
@@ -173,6 +194,7 @@ export class RabbitmqExchange extends Construct {
     this.vhost = props.vhost;
     this.name = requireEntityName(this, 'name', props.name);
     if (this.name.startsWith('amq.')) invalid(this, 'name', this.name, 'is reserved by RabbitMQ (amq.*)');
+    this.vhost._claimEntity('exchange', this.name, this);
     this.resource = new ExchangeL1(this, 'Resource', {
       metadata: { name: objectName(this.vhost.cluster.name, this.vhost.name, 'exchange', this.name), namespace: this.vhost.namespace, labels: topologyLabels(this.vhost.cluster) },
       spec: {
@@ -181,10 +203,11 @@ export class RabbitmqExchange extends Construct {
         type: props.type ?? ExchangeType.DIRECT,
         durable: true,
         autoDelete: false,
-        rabbitmqClusterReference: this.vhost.cluster.referenceFrom(this, 'namespace', this.vhost.namespace),
+        rabbitmqClusterReference: clusterReferenceFrom(this.vhost.cluster, this, 'namespace', this.vhost.namespace),
       },
     });
     DeployHints.awaitCondition(this.resource, 'Ready');
+    dependsOnCluster(this.resource, this.vhost.cluster, this.vhost.resource);
     DeployHints.replaceOnChanges(this.resource, ['spec']);
   }
 
@@ -207,17 +230,19 @@ export class RabbitmqExchange extends Construct {
         routingKey,
         arguments: options.arguments,
         vhost: this.vhost.name,
-        rabbitmqClusterReference: this.vhost.cluster.referenceFrom(this, 'namespace', this.vhost.namespace),
+        rabbitmqClusterReference: clusterReferenceFrom(this.vhost.cluster, this, 'namespace', this.vhost.namespace),
       },
     });
     DeployHints.awaitCondition(binding, 'Ready');
+    dependsOnCluster(binding, this.vhost.cluster, this.resource, queue.resource);
     DeployHints.replaceOnChanges(binding, ['spec']);
     return binding;
   }
 }
 
 export interface RabbitmqUserProps {
-  readonly cluster: RabbitmqCluster;
+  /** The cluster (a RabbitmqCluster, or one imported). */
+  readonly cluster: IRabbitmqCluster;
   /** @default - the cluster's namespace */
   readonly namespace?: string;
   /** @default - none (an application user) */
@@ -233,24 +258,21 @@ export interface PermissionOptions {
   readonly read?: string;
 }
 
-export interface UserBindOptions {
-  /** Prefix of `<P>_HOST`, `<P>_PORT`, `<P>_USERNAME`, `<P>_PASSWORD`. @default 'AMQP' */
-  readonly envPrefix?: string;
-}
+/** @deprecated use AmqpBindOptions */
+export interface UserBindOptions extends AmqpBindOptions {}
 
 /**
  * An AMQP user. The operator generates its password into the Secret `<object>-user-credentials`; `bind(workload)`
  * passes it by reference and lets the workload reach the cluster; `grant(vhost, ...)` gives it permissions.
  */
-export class RabbitmqUser extends Construct {
-  public readonly cluster: RabbitmqCluster;
+export class RabbitmqUser extends Construct implements IAmqpBroker {
+  public readonly cluster: IRabbitmqCluster;
   public readonly namespace: string;
   /** Name of the User object (the operator names the credentials Secret after it). */
   public readonly objectName: string;
   /** Secret with `username` and `password`, generated by the topology operator. */
   public readonly credentialsSecretName: string;
   public readonly resource: UserL1;
-  private readonly bound = new Set<string>();
   private secretRef?: kplus.ISecret;
 
   public constructor(scope: Construct, id: string, props: RabbitmqUserProps) {
@@ -263,10 +285,13 @@ export class RabbitmqUser extends Construct {
       metadata: { name: this.objectName, namespace: this.namespace, labels: topologyLabels(this.cluster) },
       spec: {
         tags: (props.tags ?? []).map((t) => t as string as UserSpecTags),
-        rabbitmqClusterReference: this.cluster.referenceFrom(this, 'namespace', this.namespace),
+        rabbitmqClusterReference: clusterReferenceFrom(this.cluster, this, 'namespace', this.namespace),
       },
     });
     DeployHints.awaitCondition(this.resource, 'Ready');
+    dependsOnCluster(this.resource, this.cluster);
+    // The operator writes the credentials Secret: workloads reading it wait for the User.
+    DeployHints.implies(this.resource, { apiVersion: 'v1', kind: 'Secret', namespace: this.namespace, name: this.credentialsSecretName }, 'the RabbitMQ messaging topology operator');
   }
 
   /** Grants the user permissions on a vhost (regexes over resource names). */
@@ -285,33 +310,47 @@ export class RabbitmqUser extends Construct {
         vhost: vhost.name,
         userReference: { name: this.objectName },
         permissions: { configure: permissions.configure ?? '', write: permissions.write ?? '', read: permissions.read ?? '' },
-        rabbitmqClusterReference: this.cluster.referenceFrom(this, 'namespace', this.namespace),
+        rabbitmqClusterReference: clusterReferenceFrom(this.cluster, this, 'namespace', this.namespace),
       },
     });
     DeployHints.awaitCondition(permission, 'Ready');
+    dependsOnCluster(permission, this.cluster, this.resource, vhost.resource);
     return permission;
   }
 
   /** Gives a workload the cluster address and this user's credentials (by reference), and lets it reach AMQP. */
-  public bind(workload: IWorkload, options: UserBindOptions = {}): void {
-    const prefix = requireEnvName(this, 'bind.envPrefix', options.envPrefix ?? 'AMQP');
-    if (workload.namespace !== this.namespace) {
-      invalid(this, 'bind', workload.node.path, `is in namespace ${workload.namespace}, the user's credentials in ${this.namespace}`,
-        'create the user in the workload\'s namespace (topologyAllowedNamespaces on the cluster)');
-    }
-    if (this.bound.has(`${workload.node.path}:${prefix}`)) return;
-    this.bound.add(`${workload.node.path}:${prefix}`);
-    this.secretRef ??= kplus.Secret.fromSecretName(this, 'CredentialsRef', this.credentialsSecretName);
-    const secret = this.secretRef;
-    workload.addEnv(`${prefix}_HOST`, kplus.EnvValue.fromValue(this.cluster.host));
-    workload.addEnv(`${prefix}_PORT`, kplus.EnvValue.fromValue(String(this.cluster.tls ? 5671 : 5672)));
-    workload.addEnv(`${prefix}_USERNAME`, kplus.EnvValue.fromSecretValue({ secret, key: 'username' }));
-    workload.addEnv(`${prefix}_PASSWORD`, kplus.EnvValue.fromSecretValue({ secret, key: 'password' }));
-    this.cluster.allowClients({ namespace: workload.namespace, podSelector: workload.podSelector, description: `${workload.namespace}/${workload.name}` });
-    PlatformGraph.of(this).addEdge({ from: workload, to: this.cluster, kind: EdgeKind.BINDS, detail: `${prefix}_* (${this.cluster.amqpUrl})` });
+  public bind(workload: IWorkload, options: AmqpBindOptions = {}): void {
+    const cluster = this.cluster;
+    bindCredentials({
+      service: this,
+      target: cluster,
+      workload,
+      prefix: options.envPrefix ?? 'AMQP',
+      secretNamespace: this.namespace,
+      secretHolder: 'the user\'s credentials',
+      namespaceFix: 'create the user in the workload\'s namespace (topologyAllowedNamespaces on the cluster)',
+      variables: (prefix) => {
+        this.secretRef ??= kplus.Secret.fromSecretName(this, 'CredentialsRef', this.credentialsSecretName);
+        const secret = this.secretRef;
+        return {
+          [`${prefix}_HOST`]: kplus.EnvValue.fromValue(cluster.host),
+          [`${prefix}_PORT`]: kplus.EnvValue.fromValue(String(cluster.tls ? 5671 : 5672)),
+          [`${prefix}_USERNAME`]: kplus.EnvValue.fromSecretValue({ secret, key: 'username' }),
+          [`${prefix}_PASSWORD`]: kplus.EnvValue.fromSecretValue({ secret, key: 'password' }),
+        };
+      },
+      detail: (prefix) => `${prefix}_* (${cluster.amqpUrl})`,
+      admit: [{ into: cluster, peer: peerOf(workload), options: { ports: AMQP_PORTS } }],
+
+    });
+  }
+
+  /** The User object. */
+  public get objectRef(): ObjectRef {
+    return { apiVersion: 'rabbitmq.com/v1beta1', kind: 'User', namespace: this.namespace, name: this.objectName };
   }
 }
 
-function topologyLabels(cluster: RabbitmqCluster): { [key: string]: string } {
+function topologyLabels(cluster: IRabbitmqCluster): { [key: string]: string } {
   return recommendedLabels({ name: 'rabbitmq-topology', instance: cluster.name, component: 'message-topology' });
 }

@@ -3,18 +3,17 @@ import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { resolveNamespace, clusterDomain } from '../core/context';
+import { bindCredentials, peerOf } from '../core/binding';
+import { Admission, AdmitOptions, IAdmitsPeers, IKeyValueStore, IWorkload, ObjectRef, PodPeer, StoreBindOptions } from '../core/contracts';
 import { invalid } from '../core/errors';
-import { EdgeKind, PlatformGraph } from '../core/graph';
 import { CONFIG_HASH_ANNOTATION, recommendedLabels } from '../core/labels';
 import { IngressPolicy } from '../core/network';
 import { DeployHints } from '../core/deploy-hints';
-import { parseQuantity, requirePositiveQuantity, resourcesToKube } from '../core/quantity';
+import { parseQuantity, requirePositiveQuantity, resourcesToKube, toQuantities } from '../core/quantity';
+import { NameFormat, NamespacedResource, ResourceProps, WorkloadResource } from '../core/resource';
 import { PasswordSource, SecretKeyReference } from '../core/secrets';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/security';
-import { IKeyValueStore, StoreBindOptions } from '../core/store';
-import { requireEnvName, requireImage, requireInteger, requireName } from '../core/validate';
-import { IWorkload, podSelectorConfig } from '../core/workload';
+import { requireImage, requireInteger, requireName } from '../core/validate';
 
 /** What Redis does when `maxmemory` is reached. */
 export enum MaxMemoryPolicy {
@@ -94,6 +93,21 @@ export interface RedisProps extends RedisOptions {
   readonly namespace?: string;
 }
 
+/** A Redis created elsewhere (another app, another team), reached by its Service and its password Secret. */
+export interface RedisAttributes {
+  /** Name of its Service. */
+  readonly name: string;
+  /** @default - the namespace of the enclosing Chart */
+  readonly namespace?: string;
+  /**
+   * The Secret key holding its password, in its namespace.
+   * @default - key `password` of the Secret `<name>-auth` (what this library's Redis uses)
+   */
+  readonly passwordSecret?: SecretKeyReference;
+  /** @default 6379 */
+  readonly port?: number;
+}
+
 export interface RedisSecurityOptions {
   /** @default 999 */
   readonly user?: number;
@@ -113,27 +127,30 @@ const DEFAULT_RESOURCES: kplus.ContainerResources = {
  * that outlives the StatefulSet, password authentication (the password by Secret reference only), Pod Security
  * "restricted", and an ingress NetworkPolicy that admits exactly the bound workloads.
  */
-export class Redis extends Construct implements IKeyValueStore, kplus.INetworkPolicyPeer, kplus.IPodSelector {
-  public readonly name: string;
-  public readonly namespace: string;
+export class Redis extends WorkloadResource implements IKeyValueStore, IAdmitsPeers {
+  /** A Redis created elsewhere, to bind workloads of its namespace to (its NetworkPolicy stays its owner's). */
+  public static fromRedisAttributes(scope: Construct, id: string, attrs: RedisAttributes): IKeyValueStore {
+    return new ImportedRedis(scope, id, attrs);
+  }
+
   /** Fully qualified in-cluster host name of the Service. */
   public readonly host: string;
   public readonly port = REDIS_PORT;
   /** The Secret key holding the password. */
   public readonly passwordSecret: SecretKeyReference;
-  private secretRef?: kplus.ISecret;
   public readonly podSelector: { [key: string]: string };
+  /** The StatefulSet. */
+  public readonly objectRef: ObjectRef;
   public readonly statefulSet: k8s.KubeStatefulSet;
   public readonly service: k8s.KubeService;
   public readonly ingressPolicy: IngressPolicy;
-  private readonly bindings = new Set<string>();
 
   public constructor(scope: Construct, id: string, props: RedisProps = {}) {
-    super(scope, id);
-    this.name = requireName(this, 'name', props.name ?? id, 'dns1035-label');
-    if (this.name.length > 52) invalid(this, 'name', this.name, 'must be at most 52 characters', 'the StatefulSet appends "-headless" and pod ordinals');
-    this.namespace = resolveNamespace(this, props.namespace);
-    this.host = `${this.name}.${this.namespace}.svc.${clusterDomain(this)}`;
+    super(scope, id, props as ResourceProps, {
+      format: NameFormat.DNS1035_LABEL, maxLength: 52, maxLengthReason: 'the StatefulSet appends "-headless" and pod ordinals',
+    });
+    this.host = this.serviceHost();
+    this.objectRef = { apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: this.namespace, name: this.name };
     const image = requireImage(this, 'image', props.image ?? DEFAULT_IMAGE);
     const user = requireInteger(this, 'securityContext.user', props.securityContext?.user ?? 999, { min: 1 });
     const group = requireInteger(this, 'securityContext.group', props.securityContext?.group ?? 1000, { min: 1 });
@@ -202,8 +219,8 @@ export class Redis extends Construct implements IKeyValueStore, kplus.INetworkPo
                 { name: 'REDISCLI_AUTH', valueFrom: passwordEnv },
               ],
               resources: {
-                requests: mapQuantities(resources.requests),
-                limits: mapQuantities(resources.limits),
+                requests: toQuantities(resources.requests, k8s.Quantity.fromString),
+                limits: toQuantities(resources.limits, k8s.Quantity.fromString),
               },
               securityContext: restrictedContainerSecurityContext({ user, group }),
               readinessProbe: { exec: { command: ping }, initialDelaySeconds: 5, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
@@ -230,6 +247,8 @@ export class Redis extends Construct implements IKeyValueStore, kplus.INetworkPo
       },
     });
     DeployHints.markStateful(this.statefulSet, 'holds the Redis data set; its volumeClaimTemplates cannot change in place');
+    DeployHints.references(this.statefulSet, { apiVersion: 'v1', kind: 'Secret', namespace: this.namespace, name: this.passwordSecret.secretName });
+    DeployHints.references(this.statefulSet, { apiVersion: 'v1', kind: 'ConfigMap', namespace: this.namespace, name: configMap.name });
 
     const servicePort = { name: 'redis', port: REDIS_PORT, targetPort: k8s.IntOrString.fromString('redis') };
     this.service = new k8s.KubeService(this, 'Service', {
@@ -253,50 +272,67 @@ export class Redis extends Construct implements IKeyValueStore, kplus.INetworkPo
       namespace: this.namespace,
       podSelector: this.podSelector,
       labels,
+      servingPorts: [REDIS_PORT],
     });
   }
 
-  public toPodSelectorConfig(): kplus.PodSelectorConfig {
-    return podSelectorConfig(this.namespace, this.podSelector);
-  }
-
-  public toNetworkPolicyPeerConfig(): kplus.NetworkPolicyPeerConfig {
-    return { podSelector: this.toPodSelectorConfig() };
-  }
-
-  public toPodSelector(): kplus.IPodSelector {
-    return this;
+  /** Lets pods reach Redis (6379 unless other ports are given). */
+  public admit(peer: PodPeer, options?: AdmitOptions): Admission {
+    return this.ingressPolicy.admit(peer, options);
   }
 
   public bind(workload: IWorkload, options: StoreBindOptions = {}): void {
-    const prefix = requireEnvName(this, 'bind.envPrefix', options.envPrefix ?? 'REDIS');
-    if (workload.namespace !== this.namespace) {
-      // The password is passed by Secret reference, and a Secret can only be referenced from its own namespace.
-      invalid(this, 'bind', workload.node.path, `is in namespace ${workload.namespace}, the store in ${this.namespace}`,
-        'bind workloads in the store\'s namespace (the password Secret cannot be referenced across namespaces)');
-    }
-    const key = `${workload.node.path}:${prefix}`;
-    if (this.bindings.has(key)) return;
-    this.bindings.add(key);
-    workload.addEnv(`${prefix}_HOST`, kplus.EnvValue.fromValue(this.host));
-    workload.addEnv(`${prefix}_PORT`, kplus.EnvValue.fromValue(String(this.port)));
-    workload.addEnv(`${prefix}_ADDR`, kplus.EnvValue.fromValue(`${this.host}:${this.port}`));
-    workload.addEnv(`${prefix}_PASSWORD`, kplus.EnvValue.fromSecretValue({
-      secret: this.secretReference(),
-      key: this.passwordSecret.key,
-    }));
-    this.ingressPolicy.allowFrom(workload, [REDIS_PORT]);
-    PlatformGraph.of(this).addEdge({ from: workload, to: this, kind: EdgeKind.BINDS, detail: `${prefix}_* (redis://${this.host}:${this.port})` });
-  }
-
-  /** One reference to the password Secret, shared by every binding (a construct per binding adds up at scale). */
-  private secretReference(): kplus.ISecret {
-    this.secretRef ??= kplus.Secret.fromSecretName(this, 'PasswordSecretRef', this.passwordSecret.secretName);
-    return this.secretRef;
+    bindRedis(this, workload, options, this.passwordSecret, this.port);
   }
 }
 
-function mapQuantities(values: { [key: string]: string } | undefined): { [key: string]: k8s.Quantity } | undefined {
-  if (!values) return undefined;
-  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, k8s.Quantity.fromString(v)]));
+/** The one Redis binding, for this library's Redis and an imported one: REDIS_* env, admission, the edge. */
+function bindRedis(store: NamespacedResource & IAdmitsPeers, workload: IWorkload, options: StoreBindOptions, password: SecretKeyReference, port: number): void {
+  const host = store.serviceHost();
+  bindCredentials({
+    service: store,
+    workload,
+    prefix: options.envPrefix ?? 'REDIS',
+    secretNamespace: store.namespace,
+    secretHolder: 'the store',
+    namespaceFix: 'bind workloads in the store\'s namespace (the password Secret cannot be referenced across namespaces)',
+    variables: (prefix) => ({
+      [`${prefix}_HOST`]: kplus.EnvValue.fromValue(host),
+      [`${prefix}_PORT`]: kplus.EnvValue.fromValue(String(port)),
+      [`${prefix}_ADDR`]: kplus.EnvValue.fromValue(`${host}:${port}`),
+      [`${prefix}_PASSWORD`]: kplus.EnvValue.fromSecretValue({ secret: secretReference(store, password.secretName), key: password.key }),
+    }),
+    detail: (prefix) => `${prefix}_* (redis://${host}:${port})`,
+    admit: [{ into: store, peer: peerOf(workload), options: { ports: [port] } }],
+  });
 }
+
+const SECRET_REFS = new WeakMap<Construct, kplus.ISecret>();
+
+/** One reference to the password Secret per store, shared by every binding (a construct per binding adds up at scale). */
+function secretReference(store: Construct, secretName: string): kplus.ISecret {
+  let ref = SECRET_REFS.get(store);
+  if (!ref) SECRET_REFS.set(store, ref = kplus.Secret.fromSecretName(store, 'PasswordSecretRef', secretName));
+  return ref;
+}
+
+class ImportedRedis extends NamespacedResource implements IKeyValueStore, IAdmitsPeers {
+  private readonly password: SecretKeyReference;
+  private readonly port: number;
+
+  public constructor(scope: Construct, id: string, attrs: RedisAttributes) {
+    super(scope, id, { name: attrs?.name, namespace: attrs?.namespace }, { format: NameFormat.DNS1035_LABEL });
+    this.password = attrs.passwordSecret ?? { secretName: `${this.name}-auth`, key: 'password' };
+    requireName(this, 'passwordSecret.secretName', this.password.secretName, 'dns1123-subdomain');
+    this.port = requireInteger(this, 'port', attrs.port ?? REDIS_PORT, { min: 1, max: 65535 });
+  }
+
+  public admit(peer: PodPeer): Admission {
+    return Admission.notPossible(`Redis ${this.namespace}/${this.name} is imported and its NetworkPolicy is its owner's; ask them to admit ${peer.description} on port ${this.port}`);
+  }
+
+  public bind(workload: IWorkload, options: StoreBindOptions = {}): void {
+    bindRedis(this, workload, options, this.password, this.port);
+  }
+}
+

@@ -40,9 +40,32 @@ export interface UpstreamPackage {
   readonly files: PinnedFile[];
 }
 
+/** A release the platform installs on a cluster (upstream.yaml `releases:`), by its pinned version. */
+export interface UpstreamRelease {
+  readonly name: string;
+  readonly title: string;
+  readonly version: string;
+  readonly project: string;
+  /** Release files or packages by role (`crds`, `core`, `package`, ...). */
+  readonly artifacts: { readonly [role: string]: string };
+}
+
 export function loadCatalog(file: string = CATALOG_FILE): UpstreamPackage[] {
   const doc = parse(fs.readFileSync(file, 'utf8')) as { packages: UpstreamPackage[] };
   return doc.packages;
+}
+
+export function loadReleases(file: string = CATALOG_FILE): UpstreamRelease[] {
+  const doc = parse(fs.readFileSync(file, 'utf8')) as { releases?: UpstreamRelease[] };
+  const releases = doc.releases ?? [];
+  const seen = new Set<string>();
+  for (const r of releases) {
+    if (typeof r.name !== 'string' || !/^[a-z0-9-]+$/.test(r.name) || seen.has(r.name)) throw new Error(`${file}: release name ${JSON.stringify(r.name)} is missing, malformed or listed twice`);
+    if (typeof r.version !== 'string' || !/^\d+\.\d+\.\d+$/.test(r.version)) throw new Error(`${file}: release ${r.name} has version ${JSON.stringify(r.version)}; give an exact x.y.z`);
+    if (!r.artifacts || typeof r.artifacts !== 'object' || Object.keys(r.artifacts).length === 0) throw new Error(`${file}: release ${r.name} lists no artifacts`);
+    seen.add(r.name);
+  }
+  return releases;
 }
 
 export function upstreamUrl(pkg: UpstreamPackage, file: PinnedFile): string {

@@ -7,11 +7,11 @@
  */
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import { ClusterInstall } from '../../constructs';
 
-export const CROSSPLANE_VERSION = '2.3.4';
-export const CROSSPLANE_CHART_REPO = 'https://charts.crossplane.io/stable';
-/** The API groups Crossplane itself serves. */
-export const CROSSPLANE_GROUPS = ['apiextensions.crossplane.io', 'pkg.crossplane.io', 'protection.crossplane.io', 'ops.crossplane.io'];
+/** The pinned chart (upstream.yaml, through the library's ClusterInstall table). */
+export const CROSSPLANE_VERSION = ClusterInstall.CROSSPLANE.version;
+export const CROSSPLANE_CHART_REPO = ClusterInstall.CROSSPLANE.release.artifacts['chart-repository'];
 
 export interface CrossplaneInstallArgs {
   /** @default CROSSPLANE_VERSION */
@@ -27,6 +27,8 @@ export class CrossplaneInstall extends pulumi.ComponentResource {
   public readonly release: k8s.helm.v3.Release;
   /** What objects of Crossplane's API groups wait for. */
   public readonly ready: pulumi.Resource[];
+  /** What the install is, once ready, by ClusterInstall id (for Cdk8sDeployment's `installs`). */
+  public readonly installs: { [installId: string]: pulumi.Resource[] };
   public readonly namespace: string;
 
   public constructor(name: string, args: CrossplaneInstallArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
@@ -35,7 +37,7 @@ export class CrossplaneInstall extends pulumi.ComponentResource {
     const version = args.version ?? CROSSPLANE_VERSION;
     this.release = new k8s.helm.v3.Release(`${name}/crossplane`, {
       name: 'crossplane',
-      chart: args.chartPath ?? 'crossplane',
+      chart: args.chartPath ?? ClusterInstall.CROSSPLANE.release.artifacts.chart,
       ...(args.chartPath ? {} : { version, repositoryOpts: { repo: CROSSPLANE_CHART_REPO } }),
       namespace: this.namespace,
       createNamespace: true,
@@ -45,6 +47,7 @@ export class CrossplaneInstall extends pulumi.ComponentResource {
       timeout: 600,
     }, { parent: this });
     this.ready = [this.release];
+    this.installs = { [ClusterInstall.CROSSPLANE.id]: this.ready };
     this.registerOutputs({ status: this.release.status });
   }
 }

@@ -5,13 +5,15 @@
  * parallel; every object has one owner (eventing-core.yaml's copies of the CRDs are dropped).
  */
 import * as pulumi from '@pulumi/pulumi';
+import { ClusterInstall } from '../../constructs';
 import { ManifestReader, StagedInstall, manifestReader, readManifests, withoutCrdsOf } from './release-install';
 
-export const CERT_MANAGER_VERSION = '1.18.2';
-export const RABBITMQ_CLUSTER_OPERATOR_VERSION = '2.22.3';
-export const RABBITMQ_TOPOLOGY_OPERATOR_VERSION = '1.20.1';
-export const KNATIVE_EVENTING_VERSION = '1.22.2';
-export const EVENTING_RABBITMQ_VERSION = '1.22.1';
+/** The pinned versions (upstream.yaml, through the library's ClusterInstall table). */
+export const CERT_MANAGER_VERSION = ClusterInstall.CERT_MANAGER.version;
+export const RABBITMQ_CLUSTER_OPERATOR_VERSION = ClusterInstall.RABBITMQ_CLUSTER_OPERATOR.version;
+export const RABBITMQ_TOPOLOGY_OPERATOR_VERSION = ClusterInstall.RABBITMQ_TOPOLOGY_OPERATOR.version;
+export const KNATIVE_EVENTING_VERSION = ClusterInstall.KNATIVE_EVENTING.version;
+export const EVENTING_RABBITMQ_VERSION = ClusterInstall.EVENTING_RABBITMQ.version;
 
 export interface EventingVersions {
   /** @default CERT_MANAGER_VERSION */
@@ -75,6 +77,8 @@ export class KnativeEventing extends StagedInstall {
   public readonly eventingReady: pulumi.Resource[];
   /** Ready for `rabbitmq.com` objects (clusters and topology). */
   public readonly rabbitmqReady: pulumi.Resource[];
+  /** What each install it provides is, once ready, by ClusterInstall id (for Cdk8sDeployment's `installs`). */
+  public readonly installs: { [installId: string]: pulumi.Resource[] };
 
   public constructor(name: string, args: KnativeEventingArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
     const prepared = readManifests(eventingManifestUrls(args), args.reader ?? manifestReader()).then(prepareKnativeEventing);
@@ -82,5 +86,12 @@ export class KnativeEventing extends StagedInstall {
       EVENTING_STAGES.map((s) => ({ name: s.name, after: s.after, objects: prepared.then((p) => p[s.name]) })), opts);
     this.eventingReady = this.stagesNamed('eventing-core', 'eventing-rabbitmq');
     this.rabbitmqReady = this.stagesNamed('rabbitmq-cluster-operator', 'rabbitmq-topology-operator');
+    this.installs = {
+      [ClusterInstall.CERT_MANAGER.id]: this.stagesNamed('cert-manager'),
+      [ClusterInstall.RABBITMQ_CLUSTER_OPERATOR.id]: this.stagesNamed('rabbitmq-cluster-operator'),
+      [ClusterInstall.RABBITMQ_TOPOLOGY_OPERATOR.id]: this.stagesNamed('rabbitmq-topology-operator'),
+      [ClusterInstall.KNATIVE_EVENTING.id]: this.stagesNamed('eventing-crds', 'eventing-core'),
+      [ClusterInstall.EVENTING_RABBITMQ.id]: this.stagesNamed('eventing-rabbitmq'),
+    };
   }
 }

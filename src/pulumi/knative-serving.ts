@@ -7,10 +7,12 @@
  * then kourier. Each object has exactly one owner; nothing is patched after the fact.
  */
 import * as pulumi from '@pulumi/pulumi';
+import { ClusterInstall } from '../../constructs';
 import { ManifestReader, StagedInstall, manifestReader, readManifests, withConfigData, withoutCrdsOf } from './release-install';
 
-export const KNATIVE_SERVING_VERSION = '1.22.1';
-export const NET_KOURIER_VERSION = '1.22.0';
+/** The pinned versions (upstream.yaml, through the library's ClusterInstall table). */
+export const KNATIVE_SERVING_VERSION = ClusterInstall.KNATIVE_SERVING.version;
+export const NET_KOURIER_VERSION = ClusterInstall.NET_KOURIER.version;
 
 /** The release manifests of a Knative Serving installation. */
 export function knativeServingManifestUrls(servingVersion: string, kourierVersion: string): { crds: string; core: string; kourier: string } {
@@ -90,6 +92,8 @@ export interface KnativeServingArgs extends KnativeServingSettings {
 export class KnativeServing extends StagedInstall {
   /** Ready when the CRDs, the core and kourier are all created; depend on this. */
   public readonly ready: pulumi.Resource[];
+  /** What each install it provides is, once ready, by ClusterInstall id (for Cdk8sDeployment's `installs`). */
+  public readonly installs: { [installId: string]: pulumi.Resource[] };
 
   public constructor(name: string, args: KnativeServingArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
     const urls = knativeServingManifestUrls(args.servingVersion ?? KNATIVE_SERVING_VERSION, args.kourierVersion ?? NET_KOURIER_VERSION);
@@ -100,5 +104,6 @@ export class KnativeServing extends StagedInstall {
       { name: 'kourier', objects: prepared.then((p) => p.kourier), after: ['core'] },
     ], opts);
     this.ready = this.stagesNamed('crds', 'core', 'kourier');
+    this.installs = { [ClusterInstall.KNATIVE_SERVING.id]: this.ready, [ClusterInstall.NET_KOURIER.id]: this.ready };
   }
 }

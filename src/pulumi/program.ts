@@ -1,15 +1,16 @@
 /**
- * The Pulumi program: Knative Serving (+ kourier), the event stack and — when the store is claimed — Crossplane
- * first, then the reference platform, built in-process from the same constructs as dist/ and deployed object by
- * object through the bridge.
+ * The Pulumi program: the reference platform, built in-process from the same constructs as dist/, planned once
+ * (DeploymentPlan: objects, order, the installs they need, the longest request timeout), then the installs the plan
+ * names — Knative Serving (+ kourier), the event stack, Crossplane — and the objects through the bridge, each after
+ * what it needs.
  */
 import { App } from 'cdk8s';
 import * as pulumi from '@pulumi/pulumi';
-import { KnativeFunction } from '../../constructs';
+import { ClusterInstall, DeploymentPlan } from '../../constructs';
 import { buildReferencePlatform } from '../reference-platform';
 import { Cdk8sDeployment } from './bridge';
 import { ProgramConfig, readConfig } from './config';
-import { CROSSPLANE_GROUPS, CrossplaneInstall } from './crossplane';
+import { CrossplaneInstall } from './crossplane';
 import { KnativeEventing } from './knative-eventing';
 import { KnativeServing } from './knative-serving';
 import { ManifestReader, manifestReader } from './release-install';
@@ -46,31 +47,29 @@ export function runProgram(options: ProgramOptions = {}): ProgramOutputs {
   const reference = buildReferencePlatform(app, config.platform);
   const platform = reference.functions;
   const reader = options.reader ?? manifestReader(config.knativeManifestsDir);
+  const plan = DeploymentPlan.of(app);
 
-  let knative: KnativeServing | undefined;
-  if (config.installKnative) {
-    knative = new KnativeServing('knative-serving', {
+  const knative = config.installKnative && plan.requires(ClusterInstall.KNATIVE_SERVING)
+    ? new KnativeServing('knative-serving', {
       domain: config.knativeDomain,
       ingressServiceType: config.ingressServiceType,
       // The cluster must allow the longest timeout the platform asks for (the gateway's, for WebSockets).
-      maxRevisionTimeoutSeconds: Math.max(600, KnativeFunction.maxTimeoutSeconds(app) ?? 0),
+      maxRevisionTimeoutSeconds: Math.max(600, plan.maxRequestTimeoutSeconds ?? 0),
       reader,
-    });
-  }
-  const eventing = config.installEventing ? new KnativeEventing('event-stack', { reader }) : undefined;
-  const eventingGroups = ['eventing.knative.dev', 'sources.knative.dev', 'messaging.knative.dev', 'flows.knative.dev', 'sinks.knative.dev'];
-
-  const crossplane = config.crossplane ? new CrossplaneInstall('crossplane', { chartPath: config.crossplaneChart }) : undefined;
+    })
+    : undefined;
+  const eventStack = [ClusterInstall.CERT_MANAGER, ClusterInstall.RABBITMQ_CLUSTER_OPERATOR, ClusterInstall.RABBITMQ_TOPOLOGY_OPERATOR,
+    ClusterInstall.KNATIVE_EVENTING, ClusterInstall.EVENTING_RABBITMQ];
+  const eventing = config.installEventing && eventStack.some((i) => plan.requires(i)) ? new KnativeEventing('event-stack', { reader }) : undefined;
+  const crossplane = config.crossplane && plan.requires(ClusterInstall.CROSSPLANE)
+    ? new CrossplaneInstall('crossplane', { chartPath: config.crossplaneChart })
+    : undefined;
 
   const redisSecret = platform.redis?.passwordSecret;
   const deployment = new Cdk8sDeployment('functions-platform', {
     root: app,
-    apiGroupDependencies: {
-      ...(knative ? { 'serving.knative.dev': knative.ready } : {}),
-      ...(eventing ? Object.fromEntries(eventingGroups.map((g) => [g, eventing.eventingReady])) : {}),
-      ...(eventing ? { 'rabbitmq.com': eventing.rabbitmqReady } : {}),
-      ...(crossplane ? Object.fromEntries(CROSSPLANE_GROUPS.map((g) => [g, crossplane.ready])) : {}),
-    },
+    plan,
+    installs: { ...knative?.installs, ...eventing?.installs, ...crossplane?.installs },
     secretValues: config.redisPassword && redisSecret ? { [redisSecret.secretName]: { [redisSecret.key]: config.redisPassword } } : {},
   });
 

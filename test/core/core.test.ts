@@ -39,9 +39,9 @@ describe('IngressPolicy', () => {
     const { chart } = testChart();
     const policy = new IngressPolicy(chart, 'P', { name: 'db-ingress', namespace: 'ns', podSelector: { app: 'db' } });
     const far = new KnativeFunction(chart, 'far', { image: 'ghcr.io/example/far:1', namespace: 'team-b' });
-    policy.allowFrom(far, [5432]);
-    policy.allowFrom(far, [5432]);
-    policy.allowFromNamespaces(['monitoring'], [9187]);
+    policy.admit(far.peer, { ports: [5432] });
+    policy.admit(far.peer, { ports: [5432] });
+    policy.admitNamespaces(['monitoring'], { ports: [9187] });
     expect(findObject(synthValid(chart), 'NetworkPolicy', 'db-ingress').spec.ingress).toEqual([
       {
         from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'team-b' } }, podSelector: { matchLabels: { 'serving.knative.dev/service': 'far' } } }],

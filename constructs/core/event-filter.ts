@@ -4,15 +4,22 @@
  * `spec.filter.attributes` when the filters are exact matches, and a clear error otherwise.
  */
 import { IConstruct } from 'constructs';
-import { invalid } from '../core/errors';
+import { invalid } from './errors';
 import { CloudEventType, requireEventType } from './event-type';
 
 /** CloudEvents attribute names: lowercase letters and digits, starting with a letter (Knative's rule). */
 const ATTRIBUTE = /^[a-z][a-z0-9]{0,19}$/;
 
+const EVENT_FILTER = Symbol.for('platform-blueprints.EventFilter');
+
 type Kind = 'type' | 'exact' | 'prefix' | 'suffix' | 'all' | 'any' | 'not' | 'cesql';
 
 export class EventFilter {
+  /** True for every EventFilter, also one made by another copy of this library. */
+  public static isEventFilter(x: unknown): x is EventFilter {
+    return typeof x === 'object' && x !== null && (x as any)[EVENT_FILTER] === true;
+  }
+
   /** Events of this type (exact match on `type`); the subscription consumes it, for the event catalog. */
   public static type(type: CloudEventType): EventFilter {
     return new EventFilter('type', { eventType: type });
@@ -56,7 +63,9 @@ export class EventFilter {
   private constructor(
     private readonly kind: Kind,
     private readonly spec: { eventType?: CloudEventType; attributes?: { [k: string]: string }; children?: EventFilter[]; expression?: string },
-  ) {}
+  ) {
+    Object.defineProperty(this, EVENT_FILTER, { value: true });
+  }
 
   /**
    * Checks the filter and renders it as Subscriptions API expressions (a list: all must match).

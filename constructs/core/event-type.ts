@@ -3,7 +3,9 @@
  * consume, and the platform checks that every consumed type has a producer.
  */
 import { IConstruct } from 'constructs';
-import { invalid } from '../core/errors';
+import { invalid } from './errors';
+
+const CLOUD_EVENT_TYPE = Symbol.for('platform-blueprints.CloudEventType');
 
 export interface CloudEventTypeOptions {
   /**
@@ -31,6 +33,11 @@ export class CloudEventType {
   public static readonly API_SERVER_REF_UPDATE = new CloudEventType('dev.knative.apiserver.ref.update', false, { description: 'a watched object was updated (reference)' });
   public static readonly API_SERVER_REF_DELETE = new CloudEventType('dev.knative.apiserver.ref.delete', false, { description: 'a watched object was deleted (reference)' });
 
+  /** True for every CloudEventType, also one made by another copy of this library. */
+  public static isCloudEventType(x: unknown): x is CloudEventType {
+    return typeof x === 'object' && x !== null && (x as any)[CLOUD_EVENT_TYPE] === true;
+  }
+
   /** A type produced by something on this platform (a source or a publisher must declare it). */
   public static of(type: string, options: CloudEventTypeOptions = {}): CloudEventType {
     return new CloudEventType(type, false, options);
@@ -47,12 +54,13 @@ export class CloudEventType {
   private constructor(public readonly type: string, public readonly isExternal: boolean, options: CloudEventTypeOptions) {
     this.description = options.description;
     this.schema = options.schema;
+    Object.defineProperty(this, CLOUD_EVENT_TYPE, { value: true });
   }
 }
 
 /** Checks a type for use by a construct (non-empty, printable, no whitespace). */
 export function requireEventType(scope: IConstruct, field: string, type: CloudEventType): CloudEventType {
-  if (!(type instanceof CloudEventType)) invalid(scope, field, type, 'must be a CloudEventType', 'use CloudEventType.of("dev.example.thing.happened")');
+  if (!CloudEventType.isCloudEventType(type)) invalid(scope, field, type, 'must be a CloudEventType', 'use CloudEventType.of("dev.example.thing.happened")');
   if (!/^[\x21-\x7e]{1,250}$/.test(type.type)) {
     invalid(scope, field, type.type, 'must be a non-empty CloudEvents type of printable characters without spaces', 'e.g. "dev.example.game.score"');
   }

@@ -1,0 +1,170 @@
+/**
+ * What a cluster must run for the objects the library emits: one table of installs, each with the API groups (or
+ * kinds) it serves, the installs it needs first, and its pinned version (constructs/imports/versions.ts, generated
+ * from upstream.yaml). The deployment plan derives an app's required installs from it; the Pulumi program installs
+ * them and the generated docs list them. Nothing else maps API groups to installs.
+ */
+import { PINNED_RELEASES, PinnedRelease } from '../imports/versions';
+
+/** API groups every Kubernetes cluster serves. */
+const BUILT_IN_GROUPS = new Set(['', 'apps', 'batch', 'policy', 'autoscaling', 'networking.k8s.io', 'rbac.authorization.k8s.io',
+  'storage.k8s.io', 'scheduling.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io', 'node.k8s.io', 'apiextensions.k8s.io',
+  'admissionregistration.k8s.io', 'certificates.k8s.io', 'events.k8s.io', 'flowcontrol.apiserver.k8s.io', 'apiregistration.k8s.io']);
+
+function release(name: string): PinnedRelease {
+  const r = PINNED_RELEASES[name];
+  if (!r) throw new Error(`upstream.yaml pins no release ${name}; run npm run import`);
+  return r;
+}
+
+interface InstallSpec {
+  /** upstream.yaml release of the install. */
+  readonly release: string;
+  /** API groups it serves (every kind). */
+  readonly groups?: string[];
+  /** `group/Kind` it serves, where a group is shared with other installs. */
+  readonly kinds?: string[];
+  /** Installs that must be running before it. */
+  readonly after?: ClusterInstall[];
+  /** Installs that come with it (installed after it, needed wherever it is). */
+  readonly brings?: ClusterInstall[];
+  /** The line the generated docs show, when it has one of its own. */
+  readonly docs?: () => string;
+  /** @default - the release's title */
+  readonly title?: string;
+}
+
+/** One thing a cluster must run (an operator, a Knative component, Crossplane), pinned. */
+export class ClusterInstall {
+  public static readonly CERT_MANAGER = new ClusterInstall('cert-manager', {
+    release: 'cert-manager', groups: ['cert-manager.io', 'acme.cert-manager.io'],
+  });
+
+  public static readonly RABBITMQ_CLUSTER_OPERATOR = new ClusterInstall('rabbitmq-cluster-operator', {
+    release: 'rabbitmq-cluster-operator', kinds: ['rabbitmq.com/RabbitmqCluster'],
+    docs: () => `The RabbitMQ cluster operator (v${release('rabbitmq-cluster-operator').version}).`,
+  });
+
+  public static readonly RABBITMQ_TOPOLOGY_OPERATOR = new ClusterInstall('rabbitmq-topology-operator', {
+    release: 'rabbitmq-topology-operator', groups: ['rabbitmq.com'],
+    after: [ClusterInstall.CERT_MANAGER, ClusterInstall.RABBITMQ_CLUSTER_OPERATOR],
+    docs: () => `The RabbitMQ messaging topology operator (v${release('rabbitmq-topology-operator').version}; eventing-rabbitmq declares its ` +
+      `queues through it) with cert-manager (v${release('cert-manager').version}).`,
+  });
+
+  public static readonly NET_KOURIER = new ClusterInstall('net-kourier', { release: 'net-kourier' });
+
+  public static readonly KNATIVE_SERVING = new ClusterInstall('knative-serving', {
+    release: 'knative-serving',
+    groups: ['serving.knative.dev', 'autoscaling.internal.knative.dev', 'networking.internal.knative.dev', 'caching.internal.knative.dev'],
+    brings: [ClusterInstall.NET_KOURIER],
+    docs: () => `Knative Serving with a networking layer (the Pulumi program installs Knative Serving v${release('knative-serving').version} ` +
+      `with net-kourier v${release('net-kourier').version}).`,
+  });
+
+  public static readonly KNATIVE_EVENTING = new ClusterInstall('knative-eventing', {
+    release: 'knative-eventing', groups: ['eventing.knative.dev', 'sources.knative.dev', 'messaging.knative.dev', 'flows.knative.dev', 'sinks.knative.dev'],
+    docs: () => `Knative Eventing (the Pulumi program installs v${release('knative-eventing').version}).`,
+  });
+
+  public static readonly EVENTING_RABBITMQ = new ClusterInstall('eventing-rabbitmq', {
+    release: 'eventing-rabbitmq', kinds: ['eventing.knative.dev/RabbitmqBrokerConfig'],
+    after: [ClusterInstall.KNATIVE_EVENTING, ClusterInstall.RABBITMQ_TOPOLOGY_OPERATOR],
+    docs: () => `eventing-rabbitmq's broker (v${release('eventing-rabbitmq').version}, \`rabbitmq-broker.yaml\`).`,
+  });
+
+  public static readonly CHANNEL_BROKER = new ClusterInstall('channel-broker', {
+    release: 'knative-eventing', title: 'Knative channel-based broker', after: [ClusterInstall.KNATIVE_EVENTING],
+    docs: () => 'Knative\'s channel-based broker and a channel implementation (`mt-channel-broker.yaml`, and `in-memory-channel.yaml` or another; ' +
+      'not installed by the Pulumi program).',
+  });
+
+  public static readonly CROSSPLANE = new ClusterInstall('crossplane', {
+    release: 'crossplane', groups: ['apiextensions.crossplane.io', 'pkg.crossplane.io', 'protection.crossplane.io', 'ops.crossplane.io'],
+    docs: () => `Crossplane v${release('crossplane').version} (Helm chart \`${release('crossplane').artifacts.chart}\` from ` +
+      `${release('crossplane').artifacts['chart-repository']}; the Pulumi program installs it when the store is claimed).`,
+  });
+
+  /** Every install, in the order the generated docs list them. */
+  public static get all(): ClusterInstall[] {
+    return [
+      ClusterInstall.CROSSPLANE, ClusterInstall.KNATIVE_SERVING, ClusterInstall.NET_KOURIER, ClusterInstall.KNATIVE_EVENTING,
+      ClusterInstall.EVENTING_RABBITMQ, ClusterInstall.CHANNEL_BROKER, ClusterInstall.RABBITMQ_CLUSTER_OPERATOR,
+      ClusterInstall.RABBITMQ_TOPOLOGY_OPERATOR, ClusterInstall.CERT_MANAGER,
+    ];
+  }
+
+  /** The install with this id. */
+  public static named(id: string): ClusterInstall | undefined {
+    return ClusterInstall.all.find((i) => i.id === id);
+  }
+
+  /** Whether every Kubernetes cluster serves the API group. */
+  public static isBuiltInGroup(group: string): boolean {
+    return BUILT_IN_GROUPS.has(group);
+  }
+
+  /** The install that serves a kind (by kind first, then by group); undefined for built-in and unknown kinds. */
+  public static serving(apiVersion: string, kind: string): ClusterInstall | undefined {
+    const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+    if (BUILT_IN_GROUPS.has(group)) return undefined;
+    const all = ClusterInstall.all;
+    return all.find((i) => i.spec.kinds?.includes(`${group}/${kind}`)) ?? all.find((i) => i.spec.groups?.includes(group));
+  }
+
+  /** The installs with everything they need and bring, in install order (each after the ones it needs). */
+  public static closure(installs: ClusterInstall[]): ClusterInstall[] {
+    const needed = new Set<ClusterInstall>();
+    const add = (i: ClusterInstall): void => {
+      if (needed.has(i)) return;
+      needed.add(i);
+      for (const d of [...i.after, ...i.brings]) add(d);
+    };
+    installs.forEach(add);
+    const ordered: ClusterInstall[] = [];
+    const visit = (i: ClusterInstall): void => {
+      if (ordered.includes(i)) return;
+      for (const d of i.after) visit(d);
+      for (const b of ClusterInstall.all.filter((x) => x.brings.includes(i))) if (needed.has(b)) visit(b);
+      ordered.push(i);
+    };
+    ClusterInstall.all.filter((i) => needed.has(i)).forEach(visit);
+    return ordered;
+  }
+
+  /** The pinned release (version, project, release files). */
+  public readonly release: PinnedRelease;
+
+  private constructor(
+    /** Stable id, e.g. `knative-serving`. */
+    public readonly id: string,
+    private readonly spec: InstallSpec,
+  ) {
+    this.release = release(spec.release);
+  }
+
+  /** Human name, e.g. `Knative Serving`. */
+  public get title(): string {
+    return this.spec.title ?? this.release.title;
+  }
+
+  /** The pinned version, e.g. `1.22.1`. */
+  public get version(): string {
+    return this.release.version;
+  }
+
+  /** Installs that must be running first. */
+  public get after(): ClusterInstall[] {
+    return [...this.spec.after ?? []];
+  }
+
+  /** Installs that come with this one. */
+  public get brings(): ClusterInstall[] {
+    return [...this.spec.brings ?? []];
+  }
+
+  /** The line of the generated docs, when the install has its own. */
+  public get docs(): string | undefined {
+    return this.spec.docs?.();
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The app-level model: one per construct tree (app). Every wiring call records its edge here (core/wiring.ts), and
+ * the views read it — the platform graph, the event catalog, the generated docs; the namespaces the bundles create
+ * are registered here, so two constructs cannot each create one. At synth it checks that no two objects take the
+ * same name (core/plan.ts).
+ */
+import { IConstruct } from 'constructs';
+import { checkUniqueNames } from './plan';
+import type { WiringEdge } from './wiring';
+
+const MODELS = new WeakMap<IConstruct, PlatformModel>();
+
+/**
+ * The model of an app (see the module comment). Read it through its views (`PlatformGraph.of`, `EventCatalog.of`);
+ * write it through `Wiring.connect`.
+ */
+export class PlatformModel {
+  /** The model of the construct tree `scope` belongs to (created on first use). */
+  public static of(scope: IConstruct): PlatformModel {
+    const root = scope.node.root;
+    let model = MODELS.get(root);
+    if (!model) {
+      model = new PlatformModel();
+      MODELS.set(root, model);
+      // Runs wherever the tree is synthesized: `cdk8s synth`, `Testing.synth`, `chart.toJson()`, the Pulumi bridge.
+      root.node.addValidation({ validate: () => checkUniqueNames(root) });
+    }
+    return model;
+  }
+
+  private readonly edgeList: WiringEdge[] = [];
+  private readonly byKey = new Map<string, WiringEdge>();
+  /** The CloudEvent types produced into each sink (the missing-producer check runs per subscription). */
+  private readonly producedInto = new Map<IConstruct, Set<string>>();
+  /** Environment variables a controller injects into a workload (SinkBinding's K_SINK), by workload and name. */
+  private readonly injected = new Map<IConstruct, Map<string, WiringEdge>>();
+  /** Namespaces created by constructs of the app, by name. */
+  private readonly namespaceList = new Map<string, unknown>();
+
+  private constructor() {}
+
+  /** Every edge, in the order it was wired. */
+  public get edges(): WiringEdge[] {
+    return [...this.edgeList];
+  }
+
+  /** The edge wired with this key, if any. */
+  public edge(key: string): WiringEdge | undefined {
+    return this.byKey.get(key);
+  }
+
+  /** Whether a type is produced into a sink. */
+  public isProducedInto(sink: IConstruct, type: string): boolean {
+    return this.producedInto.get(sink)?.has(type) ?? false;
+  }
+
+  /** The edge that injects `name` into a workload, if one does. */
+  public injection(workload: IConstruct, name: string): WiringEdge | undefined {
+    return this.injected.get(workload)?.get(name);
+  }
+
+  /** Records an edge (called by Wiring.connect once every check passed). @internal */
+  public _record(key: string, edge: WiringEdge): void {
+    this.edgeList.push(edge);
+    this.byKey.set(key, edge);
+    for (const type of edge.events?.produces ?? []) {
+      let types = this.producedInto.get(edge.to);
+      if (!types) this.producedInto.set(edge.to, types = new Set());
+      types.add(type.type);
+    }
+  }
+
+  /** Records an injected variable. @internal */
+  public _inject(workload: IConstruct, name: string, edge: WiringEdge): void {
+    let names = this.injected.get(workload);
+    if (!names) this.injected.set(workload, names = new Map());
+    names.set(name, edge);
+  }
+
+  /** The namespace record a bundle keeps here. @internal */
+  public _namespace<T>(name: string): T | undefined {
+    return this.namespaceList.get(name) as T | undefined;
+  }
+
+  /** Registers a namespace record. @internal */
+  public _setNamespace<T>(name: string, record: T): void {
+    this.namespaceList.set(name, record);
+  }
+}

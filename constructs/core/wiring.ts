@@ -1,0 +1,208 @@
+/**
+ * One wiring mechanism. Every connection the verbs make (`store.bind(fn)`, `gateway.route(path, fn)`,
+ * `frontend.connect(fn)`, `broker.subscribe(sink)`, `broker.addPublisher(fn)`, a source's `sink`, a RabbitMQ user's
+ * `bind`) is one call of `Wiring.connect`, which applies all of its side effects in one place:
+ *
+ *   environment   variables (values, Secret references) and pod labels on the workload; variables a controller
+ *                 injects (SinkBinding's K_SINK) are claimed once per workload
+ *   admission     the target's ingress policy lets the peer in (`IAdmitsPeers.admit`), or says why it cannot
+ *   deploy order  the waiting object references the one it needs (the plan orders by it)
+ *   graph edge    recorded in the app's model: the platform graph, the docs and the diagram read it
+ *   catalog       for events, the types produced into a sink or consumed by a subscription; a sink that keeps an
+ *                 event-type registry (a broker) declares them
+ *
+ * A verb is then a few lines: compute what the connection carries, call `connect`.
+ */
+import * as kplus from 'cdk8s-plus-27';
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { AdmitOptions, IAdmitsPeers, IWorkload, ObjectRef, PodPeer } from './contracts';
+import { DeployHints } from './deploy-hints';
+import { EventFilter } from './event-filter';
+import { CloudEventType } from './event-type';
+import { invalid } from './errors';
+import { PlatformModel } from './model';
+
+export enum EdgeKind {
+  /** A workload uses a backing service (store credentials and address injected). */
+  BINDS = 'binds',
+  /** A gateway forwards a path to a workload. */
+  ROUTES = 'routes',
+  /** A workload calls another over HTTP (its URL injected). */
+  CALLS = 'calls',
+  /** A workload or source sends CloudEvents to a sink (broker or function). */
+  SENDS_EVENTS = 'sends events',
+  /** A broker delivers the events a subscription selects to a subscriber. */
+  DELIVERS_EVENTS = 'delivers events',
+}
+
+/** One edge of the platform graph. */
+export interface GraphEdge {
+  readonly from: IConstruct;
+  readonly to: IConstruct;
+  readonly kind: EdgeKind;
+  /** What the edge carries, e.g. the route path or the injected env prefix. */
+  readonly detail: string;
+}
+
+/** What an event edge carries. */
+export interface EventFlow {
+  /** Types the `from` end produces into the `to` end (a sink). @default - none */
+  readonly produces?: CloudEventType[];
+  /** The CloudEvent `source` attribute of the produced events, when known. @default - unknown */
+  readonly source?: string;
+  /** How they are produced or delivered: `PingSource`, `SinkBinding`, `Trigger`, ... */
+  readonly via: string;
+  /** The construct that realizes the flow (the source, the SinkBinding, the Trigger). */
+  readonly realizedBy: IConstruct;
+  /** For a subscription (`from` a broker `to` a subscriber): all of these must match. @default - none */
+  readonly filters?: EventFilter[];
+}
+
+/** An edge as the model records it: the graph edge, its events, and what could not be applied. */
+export interface WiringEdge extends GraphEdge {
+  /** For event edges. */
+  readonly events?: EventFlow;
+  /**
+   * Side effects that could not be applied, each saying what to do instead (e.g. an imported store's NetworkPolicy
+   * belongs to its owner). Listed in the generated docs.
+   */
+  readonly notApplied: string[];
+}
+
+/** Environment and pod labels a connection gives a workload of this app. */
+export interface EnvironmentSpec {
+  readonly workload: IWorkload;
+  /** Variables, set in this order. @default - none */
+  readonly variables?: { [name: string]: kplus.EnvValue };
+  /** Labels on the workload's pods (e.g. the one a composed NetworkPolicy admits). @default - none */
+  readonly podLabels?: { [key: string]: string };
+}
+
+/** A variable a controller injects into a workload (SinkBinding's `K_SINK`): a workload has one of each. */
+export interface InjectionSpec {
+  /** The workload that receives it (ours or imported). */
+  readonly workload: IConstruct;
+  readonly names: string[];
+  /** Says how to resolve a second injection of the same variable. */
+  readonly conflictHint: string;
+}
+
+/** Pods a target lets in. */
+export interface AdmissionSpec {
+  readonly into: IAdmitsPeers;
+  readonly peer: PodPeer;
+  /** @default - the target's serving ports */
+  readonly options?: AdmitOptions;
+}
+
+/** `waiter` is created after the object `waitsFor` (when both are deployed together). */
+export interface OrderSpec {
+  readonly waiter: ApiObject;
+  readonly waitsFor: ObjectRef;
+}
+
+/** What a second connect with the same key does. */
+export enum RepeatPolicy {
+  /** Nothing: the first edge stands (bindings, routes to the same target). */
+  IDEMPOTENT = 'idempotent',
+  /** A ValidationError naming both calls. */
+  REFUSE = 'refuse',
+}
+
+/** A connection, as a verb describes it. */
+export interface ConnectionSpec {
+  readonly kind: EdgeKind;
+  readonly from: IConstruct;
+  readonly to: IConstruct;
+  readonly detail: string;
+  /**
+   * Identifies the connection: a second call with the same key is handled by `repeat`.
+   * @default - kind, both construct paths and the detail
+   */
+  readonly key?: string;
+  /** @default RepeatPolicy.IDEMPOTENT */
+  readonly repeat?: RepeatPolicy;
+  /** The construct whose field a refusal names. @default - `to` */
+  readonly scope?: IConstruct;
+  /** @default - none */
+  readonly env?: EnvironmentSpec;
+  /** @default - none */
+  readonly injects?: InjectionSpec;
+  /** @default - none */
+  readonly admit?: AdmissionSpec[];
+  /** @default - none */
+  readonly order?: OrderSpec[];
+  /** @default - not an event edge */
+  readonly events?: EventFlow;
+}
+
+/** A sink that keeps a registry of the types produced into it (a broker emits Knative EventTypes for them). */
+export interface IEventTypeRegistry {
+  /** @internal */
+  _declareEventType(type: CloudEventType, source: string | undefined): void;
+}
+
+function describeEdge(e: GraphEdge): string {
+  return `${e.kind} ${e.from.node.path || '<app>'} → ${e.to.node.path || '<app>'} (${e.detail})`;
+}
+
+/** The wiring mechanism (see the module comment). */
+export class Wiring {
+  /**
+   * Makes a connection: checks it (repeats, injected variables), applies its side effects, and records the edge.
+   * Returns the edge, with the side effects that could not be applied.
+   */
+  public static connect(spec: ConnectionSpec): WiringEdge {
+    const model = PlatformModel.of(spec.from);
+    const scope = spec.scope ?? spec.to;
+    const key = spec.key ?? `${spec.kind}|${spec.from.node.path}|${spec.to.node.path}|${spec.detail}`;
+    const existing = model.edge(key);
+    if (existing) {
+      if ((spec.repeat ?? RepeatPolicy.IDEMPOTENT) === RepeatPolicy.IDEMPOTENT) return existing;
+      invalid(scope, 'connect', spec.detail, `repeats an existing connection (${describeEdge(existing)})`, 'make each connection once');
+    }
+    for (const name of spec.injects?.names ?? []) {
+      const other = model.injection(spec.injects!.workload, name);
+      if (other) {
+        invalid(scope, name, (spec.injects!.workload as any).name ?? spec.injects!.workload.node.path,
+          `is already given to this workload by ${other.events?.realizedBy.node.path ?? describeEdge(other)} (${describeEdge(other)})`,
+          spec.injects!.conflictHint);
+      }
+    }
+
+    const notApplied: string[] = [];
+    if (spec.env) {
+      for (const [name, value] of Object.entries(spec.env.variables ?? {})) spec.env.workload.addEnv(name, value);
+      for (const [k, v] of Object.entries(spec.env.podLabels ?? {})) spec.env.workload.addPodLabel(k, v);
+    }
+    for (const a of spec.admit ?? []) {
+      const admission = a.into.admit(a.peer, a.options);
+      if (!admission.admitted) notApplied.push(`network: ${a.into.node.path} cannot admit ${a.peer.description} — ${admission.reason}`);
+    }
+    for (const o of spec.order ?? []) DeployHints.references(o.waiter, o.waitsFor);
+
+    const edge: WiringEdge = { from: spec.from, to: spec.to, kind: spec.kind, detail: spec.detail, events: spec.events, notApplied };
+    for (const name of spec.injects?.names ?? []) model._inject(spec.injects!.workload, name, edge);
+    if (spec.events?.produces?.length) {
+      const registry = spec.to as unknown as Partial<IEventTypeRegistry>;
+      if (typeof registry._declareEventType === 'function') {
+        for (const type of spec.events.produces) registry._declareEventType(type, spec.events.source);
+      }
+    }
+    model._record(key, edge);
+    return edge;
+  }
+
+  /** The edge a connection with this key made, if any (verbs check before they create the objects of a connection). */
+  public static existing(scope: IConstruct, key: string): WiringEdge | undefined {
+    return PlatformModel.of(scope).edge(key);
+  }
+
+  /** The edge that injects a variable into a workload, if one does. */
+  public static injection(workload: IConstruct, name: string): WiringEdge | undefined {
+    return PlatformModel.of(workload).injection(workload, name);
+  }
+
+  private constructor() {}
+}
