@@ -6,7 +6,11 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
-import { loadCatalog, readPinned, resolveSchemaLocation, upstreamUrl } from '../scripts/lib/upstream';
+import { loadCatalog, loadReleases, readPinned, resolveSchemaLocation, upstreamUrl } from '../scripts/lib/upstream';
+import { PINNED_RELEASES } from '../constructs/imports/versions';
+import { ClusterInstall } from '../constructs';
+import { eventingManifestUrls } from '../src/pulumi/knative-eventing';
+import { knativeServingManifestUrls } from '../src/pulumi/knative-serving';
 import * as serving from '../constructs/imports/serving.knative.dev';
 import * as eventing from '../constructs/imports/eventing.knative.dev';
 import * as rabbitmq from '../constructs/imports/rabbitmq.com';
@@ -28,12 +32,36 @@ describe('generated imports', () => {
     for (const url of expected) expect(url).toMatch(/^https:\/\/raw\.githubusercontent\.com\/[^/]+\/[^/]+\/(knative-)?v\d+\.\d+\.\d+\//);
   });
 
+  test('pinned versions have one source: upstream.yaml releases, generated into versions.ts and read by every install', () => {
+    const releases = loadReleases();
+    expect(Object.values(PINNED_RELEASES)).toEqual(releases.map((r) => ({ ...r })));
+    // A release whose project also has pinned schemas is pinned at the same version.
+    for (const pkg of loadCatalog().filter((p) => p.validate !== false)) {
+      const release = releases.find((r) => r.project === pkg.project);
+      if (release) expect({ project: pkg.project, version: `v${release.version}` }).toEqual({ project: pkg.project, version: pkg.version });
+    }
+    // The Pulumi installs download exactly the pinned release files.
+    const served = knativeServingManifestUrls(ClusterInstall.KNATIVE_SERVING.version, ClusterInstall.NET_KOURIER.version);
+    expect(served).toEqual({ ...PINNED_RELEASES['knative-serving'].artifacts, kourier: PINNED_RELEASES['net-kourier'].artifacts.kourier });
+    const stack = eventingManifestUrls();
+    expect(stack).toEqual({
+      'cert-manager': PINNED_RELEASES['cert-manager'].artifacts.manifest,
+      'rabbitmq-cluster-operator': PINNED_RELEASES['rabbitmq-cluster-operator'].artifacts.manifest,
+      'rabbitmq-topology-operator': PINNED_RELEASES['rabbitmq-topology-operator'].artifacts.manifest,
+      'eventing-crds': PINNED_RELEASES['knative-eventing'].artifacts.crds,
+      'eventing-core': PINNED_RELEASES['knative-eventing'].artifacts.core,
+      'eventing-rabbitmq': PINNED_RELEASES['eventing-rabbitmq'].artifacts.broker,
+    });
+    // Every install of the table names a pinned release.
+    for (const install of ClusterInstall.all) expect(install.version).toBe(PINNED_RELEASES[install.release.name].version);
+  });
+
   test('every module says where it comes from', () => {
     const modules = fs.readdirSync(IMPORTS).filter((f) => f.endsWith('.ts'));
     expect(modules.sort()).toEqual([
       'apiextensions.crossplane.io.ts', 'eventing.knative.dev.ts', 'flows.knative.dev.ts', 'helm.crossplane.io.ts', 'helm.m.crossplane.io.ts',
       'kubernetes.crossplane.io.ts', 'kubernetes.m.crossplane.io.ts', 'messaging.knative.dev.ts', 'pkg.crossplane.io.ts',
-      'protection.crossplane.io.ts', 'rabbitmq.com.ts', 'serving.knative.dev.ts', 'sinks.knative.dev.ts', 'sources.knative.dev.ts',
+      'protection.crossplane.io.ts', 'rabbitmq.com.ts', 'serving.knative.dev.ts', 'sinks.knative.dev.ts', 'sources.knative.dev.ts', 'versions.ts',
     ]);
     for (const m of modules) {
       const text = fs.readFileSync(path.join(IMPORTS, m), 'utf8');
@@ -82,7 +110,7 @@ describe('generated imports', () => {
     const out = execFileSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/import-crds.ts', '--check'], {
       cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
     });
-    expect(out).toMatch(/14 modules, identical to a fresh import/);
+    expect(out).toMatch(/15 modules, identical to a fresh import/);
   }, 60_000);
 
   test('the generated conversions drop undefined values in one pass, exactly as the reduce they replace', () => {

@@ -9,6 +9,7 @@ import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { DeployHints } from '../core/deploy-hints';
 import { invalid } from '../core/errors';
 import { LABEL_PREFIX, recommendedLabels } from '../core/labels';
 import { requirePositiveQuantity, sizeToString } from '../core/quantity';
@@ -143,11 +144,12 @@ export class TeamSpace extends Construct {
         ...claimable.map((api) => ({ apiGroups: [api.group], resources: [api.plural], verbs: WRITE })),
       ],
     });
-    new k8s.KubeRoleBinding(this, 'RoleBinding', {
+    const binding = new k8s.KubeRoleBinding(this, 'RoleBinding', {
       metadata: { name: 'team-developer', namespace: this.namespace, labels },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'team-developer' },
       subjects: props.groups.map((name) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name })),
     });
+    DeployHints.references(binding, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', namespace: this.namespace, name: 'team-developer' });
   }
 
   /** A function in the team's namespace (cluster-local, behind its own ingress policy). */

@@ -114,6 +114,8 @@ export interface MessageBrokerClaimProps extends ClaimOptions {
 }
 
 /** @deprecated use AmqpBindOptions */
+// An interface of its own (not a type alias) keeps the name for jsii languages.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface BrokerBindOptions extends AmqpBindOptions {}
 
 /** What a workload bound to a MessageBroker receives, from its connection Secret. */

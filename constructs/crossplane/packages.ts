@@ -141,6 +141,7 @@ export class CrossplanePackages extends Construct {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
       subjects: [{ kind: 'ServiceAccount', name: provider, namespace }],
     }));
+    DeployHints.references(binding, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: roleName });
     return [role, binding];
   }
 }

@@ -13,6 +13,8 @@ import { EventCatalog, EventConsumer, describe } from './catalog';
 import { connectDeadLetters, renderDelivery } from './delivery';
 
 /** A subscription's options (see SubscriptionOptions). */
+// An interface of its own (not a type alias) keeps the name for jsii languages.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface TriggerOptions extends SubscriptionOptions {}
 
 export interface TriggerProps extends TriggerOptions {
@@ -80,6 +82,8 @@ export class Trigger extends Construct implements IEventSubscription {
     this.resource = new ApiObject(this, 'Resource', manifest);
     DeployHints.awaitCondition(this.resource, 'Ready');
     DeployHints.replaceOnChanges(this.resource, brokerClass._immutableTriggerFields());
+    // The broker class's controller reconciles the Trigger (eventing-rabbitmq runs a dispatcher per Trigger).
+    if (BrokerClass.named(broker.brokerClass)) DeployHints.requiresInstall(this.resource, brokerClass._install);
     for (const implied of brokerClass._impliedByTrigger(this.name)) DeployHints.implies(this.resource, { ...implied, namespace: this.namespace }, broker.brokerClass);
 
     const filterText = filters.length ? filters.map((f) => f.toString()).join(' & ') : 'all events';

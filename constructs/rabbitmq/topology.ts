@@ -259,6 +259,8 @@ export interface PermissionOptions {
 }
 
 /** @deprecated use AmqpBindOptions */
+// An interface of its own (not a type alias) keeps the name for jsii languages.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface UserBindOptions extends AmqpBindOptions {}
 
 /**

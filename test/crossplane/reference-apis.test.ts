@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import {
-  Claim, Composition, CrossplaneMode, DeployHints, PlatformPolicy, CrossplanePackages, HelmReleaseTemplate, KeyValueStoreApi, PipelineStep, PlatformApi, SchemaField, KeyValueStoreClaim, KnativeFunction, MessageBrokerClaim, PlatformApis,
+  DeploymentPlan, Claim, Composition, CrossplaneMode, DeployHints, PlatformPolicy, CrossplanePackages, HelmReleaseTemplate, KeyValueStoreApi, PipelineStep, PlatformApi, SchemaField, KeyValueStoreClaim, KnativeFunction, MessageBrokerClaim, PlatformApis,
   StoreProvider, StoreSize,
 } from '../../constructs';
 import { findObject, synthValid, validationError, validatorFor, envOf } from '../support/k8s';
@@ -139,7 +139,10 @@ describe.each([CrossplaneMode.NAMESPACED, CrossplaneMode.CLAIMS])('KeyValueStore
     expect(findObject(objs, 'KeyValueStore', 'cache').spec).toMatchObject({ size: 'medium', highAvailability: false });
     expect(Claim.clientLabel('cache')).toBe('bind.platform-blueprints.io/cache');
     // The function waits for the claim (its connection Secret exists once the claim is ready).
-    expect(DeployHints.dependencies(fn.resource)).toEqual([claim.claim.resource]);
+    expect(DeployHints.referencesOf(fn.resource)).toContainEqual(claim.claim.objectRef);
+    const plan = DeploymentPlan.of(team.node.root);
+    const claimKey = DeploymentPlan.objectKey(claim.claim.objectRef.apiVersion, claim.claim.objectRef.kind, 'shop', 'cache');
+    expect(plan.object(DeploymentPlan.objectKey('serving.knative.dev/v1', 'Service', 'shop', 'orders'))!.dependsOn).toContain(claimKey);
   });
 });
 

@@ -115,10 +115,18 @@ describe('RabbitmqBroker', () => {
   });
 
   test('records the flows in the platform graph and the event catalog', () => {
-    const kinds = PlatformGraph.of(s.app).edges.map((e) => e.kind);
-    expect(kinds.filter((k) => k === EdgeKind.SENDS_EVENTS)).toHaveLength(1);
-    expect(kinds.filter((k) => k === EdgeKind.DELIVERS_EVENTS)).toHaveLength(2);
+    const edges = PlatformGraph.of(s.app).edges.map((e) => `${e.from.node.path} ${e.kind} ${e.to.node.path}: ${e.detail}`);
+    expect(edges).toEqual([
+      'events/game delivers events events/dead-letters: dead letters (after 5 retries)',
+      'events/game binds events/rabbitmq: AMQP (amqp://rabbitmq.events.svc.cluster.local:5672)',
+      'fns/player sends events events/game: dev.example.game.score',
+      'events/game delivers events fns/board: type=dev.example.game.score & source=/games/1',
+      'events/game delivers events events/local: all events',
+      'events/game delivers events events/dead-letters: dead letters of everything (after 0 retries)',
+    ]);
+    expect(EventCatalog.of(s.app).consumers.map((c) => c.subscription.node.path)).toEqual(['events/game/Trigger-game-to-board', 'events/game/Trigger-everything']);
     expect(EventCatalog.of(s.app).types().map((t) => t.type)).toEqual(['dev.example.game.score']);
+    expect(PlatformGraph.of(s.app).edges.filter((e) => e.kind === EdgeKind.SENDS_EVENTS)).toHaveLength(1);
   });
 });
 
@@ -232,7 +240,7 @@ describe('broker bad input', () => {
 
   test('broker props', () => {
     const s = setup();
-    expect(validationError(() => new RabbitmqBroker(s.events, 'x', { cluster: {} as any })).message).toContain('events/x: cluster ({}) must be a RabbitmqCluster');
+    expect(validationError(() => new RabbitmqBroker(s.events, 'x', { cluster: {} as any })).message).toContain('events/x: cluster ({}) must be a RabbitMQ cluster; pass a RabbitmqCluster, or RabbitmqCluster.fromClusterAttributes(...) for one made elsewhere');
     expect(validationError(() => new RabbitmqBroker(s.events, 'y', { cluster: s.cluster, vhost: 'a b' })).message).toContain('vhost ("a b") must be 1 to 64 printable characters');
     expect(validationError(() => new RabbitmqBroker(s.events, 'z'.repeat(41), { cluster: s.cluster })).message).toContain('must be at most 40 characters');
     expect(validationError(() => s.broker.addPublisher(s.player, {} as any)).message).toContain('addPublisher.emits (undefined) must list the CloudEvent types the publisher emits');

@@ -4,8 +4,8 @@ import { mockPulumi, settle, valueOf } from '../support/pulumi';
 
 const mocked = mockPulumi(() => ({ result: 'generated-password-0123456789abcdef' }));
 // Modules that touch Pulumi resources load after the mocks are in place.
-import { DeployHints, FunctionsPlatform, KnativeFunction, Language } from '../../constructs';
-import { Cdk8sDeployment, planDeployment, referencedObjects } from '../../src/pulumi/bridge';
+import { ClusterInstall, DeployHints, FunctionsPlatform, KnativeFunction, Language, ValidationError } from '../../constructs';
+import { Cdk8sDeployment, planDeployment } from '../../src/pulumi/bridge';
 
 function platformApp() {
   const app = new App();
@@ -55,8 +55,14 @@ describe('planDeployment', () => {
     ]);
   });
 
-  test('finds references anywhere in a pod template', () => {
-    expect(referencedObjects({
+  test('an object the library did not build waits for what its pod templates reference, anywhere in them', () => {
+    const tree = new App();
+    const chart = new Chart(tree, 'c', { namespace: 'x' });
+    for (const [kind, name] of [['ServiceAccount', 'sa'], ['Secret', 's1'], ['ConfigMap', 'c1'], ['PersistentVolumeClaim', 'pvc'], ['Secret', 's2'], ['ConfigMap', 'c2']]) {
+      new ApiObject(chart, `${kind}-${name}`, { apiVersion: 'v1', kind, metadata: { name } });
+    }
+    new ApiObject(chart, 'job', {
+      apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'job' },
       spec: {
         jobTemplate: { spec: { template: { spec: {
           serviceAccountName: 'sa',
@@ -64,9 +70,9 @@ describe('planDeployment', () => {
           containers: [{ envFrom: [{ secretRef: { name: 's2' } }], env: [{ valueFrom: { configMapKeyRef: { name: 'c2', key: 'k' } } }] }],
         } } } },
       },
-    })).toEqual([
-      { kind: 'ServiceAccount', name: 'sa' }, { kind: 'Secret', name: 's1' }, { kind: 'ConfigMap', name: 'c1' },
-      { kind: 'PersistentVolumeClaim', name: 'pvc' }, { kind: 'Secret', name: 's2' }, { kind: 'ConfigMap', name: 'c2' },
+    });
+    expect(planDeployment(tree).find((p) => p.key === 'batch/v1 CronJob x/job')!.dependsOn.sort()).toEqual([
+      'v1 ConfigMap x/c1', 'v1 ConfigMap x/c2', 'v1 PersistentVolumeClaim x/pvc', 'v1 Secret x/s1', 'v1 Secret x/s2', 'v1 ServiceAccount x/sa',
     ]);
   });
 
@@ -87,7 +93,7 @@ describe('planDeployment', () => {
     ]);
     const outside = new ApiObject(new Chart(new App(), 'other'), 'o', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'o' } });
     DeployHints.dependsOn(widget, outside);
-    expect(() => planDeployment(tree)).toThrow('example.org/v1 Widget x/w depends on an object outside the deployed tree (other/o)');
+    expect(() => planDeployment(tree)).toThrow('c/widget: dependsOn (other/o) is an object outside the deployed tree; example.org/v1 Widget x/w cannot wait for it');
   });
 
   test('construct validations surface as errors, and duplicate objects are refused', () => {
@@ -95,11 +101,50 @@ describe('planDeployment', () => {
     const chart = new Chart(dup, 'c', { namespace: 'x' });
     new KnativeFunction(chart, 'a', { image: 'ghcr.io/example/a:1', name: 'same' });
     new KnativeFunction(chart, 'b', { image: 'ghcr.io/example/b:1', name: 'same' });
-    expect(() => planDeployment(dup)).toThrow('two objects are both serving.knative.dev/v1 Service x/same; names must be unique per kind and namespace');
+    const refused = (() => {
+      try {
+        planDeployment(dup);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(ValidationError.isValidationError(refused)).toBe(true);
+    expect((refused as Error).message).toBe('c/b/Resource: metadata.name ("same") is taken: serving.knative.dev Service x/same is also made by c/a/Resource; ' +
+      'two objects of one kind cannot share a namespace and a name on a cluster; rename one of them (the name prop of the construct that makes it)');
     const failing = new App();
     const c2 = new Chart(failing, 'c', { namespace: 'x' });
     c2.node.addValidation({ validate: () => ['something is off'] });
     expect(() => planDeployment(failing)).toThrow('validation failed:\nc: something is off');
+  });
+});
+
+describe('the Pulumi path refuses what synth refuses', () => {
+  test('an object the platform policy refuses stops the deployment before any resource is registered, with rule, object and fix', () => {
+    const app = new App();
+    const chart = new Chart(app, 'c', { namespace: 'games' });
+    new KnativeFunction(chart, 'fn', { image: 'ghcr.io/example/fn:latest' });
+    const before = mocked.registrations.length;
+    let error: unknown;
+    try {
+      new Cdk8sDeployment('refused', { root: app });
+    } catch (e) {
+      error = e;
+    }
+    expect(ValidationError.isValidationError(error)).toBe(true);
+    expect((error as Error).message).toContain('<app>: policy refuses 1 object(s), as cdk8s synth would:\n[PB004]');
+    expect((error as Error).message).toContain('games/fn');
+    expect(mocked.registrations.length).toBe(before);
+    // The same options as the cdk8s plugin's properties, and an explicit way out.
+    expect(() => new Cdk8sDeployment('allowed', { root: app, policy: { rules: [] } })).not.toThrow();
+  });
+
+  test('a collision is refused on the Pulumi path too, naming both constructs', () => {
+    const app = new App();
+    const chart = new Chart(app, 'c', { namespace: 'games' });
+    new KnativeFunction(chart, 'cache', { image: 'ghcr.io/example/fn:1' });
+    new KnativeFunction(chart, 'other', { image: 'ghcr.io/example/fn:1', name: 'cache' });
+    expect(() => new Cdk8sDeployment('collision', { root: app })).toThrow(/c\/other\/Resource: metadata.name \("cache"\) is taken: .* c\/cache\/Resource/);
   });
 });
 
@@ -111,7 +156,7 @@ describe('Cdk8sDeployment under Pulumi mocks', () => {
     }
   }
   const install = new Install('knative-install');
-  const deployment = new Cdk8sDeployment('functions', { root: app, apiGroupDependencies: { 'serving.knative.dev': [install] } });
+  const deployment = new Cdk8sDeployment('functions', { root: app, installs: { [ClusterInstall.KNATIVE_SERVING.id]: [install] } });
   const ready = settle(Object.values(deployment.resources));
 
   test('registers every object as its own resource, built-in kinds with their typed classes', async () => {
@@ -174,6 +219,13 @@ describe('Cdk8sDeployment under Pulumi mocks', () => {
     expect(await pulumi.isSecret(secret.stringData)).toBe(true);
     expect(await valueOf(secret.stringData)).toEqual({ password: 'from-config-0123456789' });
     expect(mocked.registrations.filter((r) => r.type.startsWith('random:') && r.parent.includes('::own'))).toEqual([]);
+  });
+
+  test('the older apiGroupDependencies form still orders objects after an install', async () => {
+    const older = new Cdk8sDeployment('older', { root: platformApp().app, apiGroupDependencies: { 'serving.knative.dev': [install] } });
+    await settle(Object.values(older.resources));
+    expect(mocked.dependencyNames('kubernetes:serving.knative.dev/v1:Service', 'older/games/score')).toContain('knative-install');
+    expect(mocked.dependencyNames('kubernetes:apps/v1:StatefulSet', 'older/games/redis')).not.toContain('knative-install');
   });
 
   test('an unknown object is a clear error', () => {

@@ -81,18 +81,26 @@ describe('the Pulumi program', () => {
     expect(mocked.dependencyNames('kubernetes:apps/v1:StatefulSet', 'functions-platform/functions/redis')).not.toContain('knative-serving-core');
   });
 
-  test('the event objects wait for the event stack: brokers and triggers for Eventing and eventing-rabbitmq, RabbitMQ for its operators', async () => {
+  test('the event objects wait for the installs they need and the objects they name: brokers and triggers for Eventing and eventing-rabbitmq, sources and bindings for Eventing and their broker, RabbitMQ for its operator', async () => {
     await done;
     for (const [type, name] of [
       ['kubernetes:eventing.knative.dev/v1:Broker', 'functions-platform/events/game'],
       ['kubernetes:eventing.knative.dev/v1:Trigger', 'functions-platform/events/game-to-leaderboard'],
-      ['kubernetes:sources.knative.dev/v1:PingSource', 'functions-platform/events/game-tick'],
-      ['kubernetes:sources.knative.dev/v1:SinkBinding', 'functions-platform/functions/player-to-game'],
     ]) {
       expect(mocked.dependencyNames(type, name)).toEqual(expect.arrayContaining(['event-stack-eventing-core', 'event-stack-eventing-rabbitmq']));
     }
+    for (const [type, name] of [
+      ['kubernetes:sources.knative.dev/v1:PingSource', 'functions-platform/events/game-tick'],
+      ['kubernetes:sources.knative.dev/v1:SinkBinding', 'functions-platform/functions/player-to-game'],
+    ]) {
+      expect(mocked.dependencyNames(type, name)).toEqual(expect.arrayContaining(['event-stack-eventing-core', 'functions-platform/events/game']));
+    }
+    expect(mocked.dependencyNames('kubernetes:eventing.knative.dev/v1:Trigger', 'functions-platform/events/game-to-leaderboard'))
+      .toEqual(expect.arrayContaining(['functions-platform/events/game', 'functions-platform/functions/leaderboard']));
+    expect(mocked.dependencyNames('kubernetes:sources.knative.dev/v1:SinkBinding', 'functions-platform/functions/player-to-game'))
+      .toEqual(expect.arrayContaining(['functions-platform/functions/player']));
     expect(mocked.dependencyNames('kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster', 'functions-platform/events/rabbitmq'))
-      .toEqual(expect.arrayContaining(['event-stack-rabbitmq-cluster-operator', 'event-stack-rabbitmq-topology-operator']));
+      .toEqual(expect.arrayContaining(['event-stack-rabbitmq-cluster-operator']));
     const broker = mocked.get('kubernetes:eventing.knative.dev/v1:Broker', 'functions-platform/events/game');
     expect([broker.inputs.metadata.annotations['pulumi.com/waitFor'], broker.createTimeout]).toEqual(['condition=Ready', '10m']);
   });

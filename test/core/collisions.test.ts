@@ -1,0 +1,153 @@
+/**
+ * Uniqueness at synth: two objects with the same group, kind, namespace and name — or names that collide on a
+ * cluster (a Knative Service and the v1 Service Knative makes for another; two bundles creating one namespace) — are
+ * a ValidationError naming both constructs and the fix, on every path (cdk8s synth, Testing.synth, the plan the
+ * Pulumi bridge reads). Namespaces shared on purpose say so, and one Namespace comes out.
+ */
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import {
+  DeploymentPlan, EventDrivenPlatform, FunctionsPlatform, KnativeFunction, PodSecurityLevel, Profile, RabbitmqCluster, RabbitmqVhost, Redis,
+  TeamSpace, ValidationError, CloudEventType, IngressPolicy,
+} from '../../constructs';
+import { findObject, synthValid, validationError } from '../support/k8s';
+
+/** The ValidationError a synthesis throws (Testing.synth, app.synth and the plan must all throw the same). */
+function synthError(app: App, chart: Chart): ValidationError {
+  const errors = [() => Testing.synth(chart), () => app.synth(), () => DeploymentPlan.of(app)].map((run) => validationError(run));
+  expect(new Set(errors.map((e) => e.message)).size).toBe(1);
+  return errors[0];
+}
+
+function setup() {
+  const app = Testing.app();
+  const chart = new Chart(app, 'c', { namespace: 'games', disableResourceNameHashes: true });
+  return { app, chart };
+}
+
+describe('collisions are refused at synth, naming both constructs', () => {
+  test('a function named like its Redis: the v1 Service Knative would create for it is the Redis Service', () => {
+    const { app, chart } = setup();
+    new Redis(chart, 'cache');
+    new KnativeFunction(chart, 'fn', { image: 'ghcr.io/example/fn:1', name: 'cache' });
+    const e = synthError(app, chart);
+    expect(e.message).toBe('c/cache/Service: metadata.name ("cache") is taken: Service games/cache is also what Knative Serving creates for Service games/cache (c/fn/Resource); ' +
+      'two objects of one kind cannot share a namespace and a name on a cluster; rename one of them (the name prop of the construct that makes it)');
+    expect(e.field).toBe('metadata.name');
+  });
+
+  test('two NetworkPolicies of one name (a hand-written IngressPolicy next to the store\'s own)', () => {
+    const { app, chart } = setup();
+    new Redis(chart, 'cache');
+    new IngressPolicy(chart, 'mine', { name: 'cache-ingress', namespace: 'games', podSelector: { app: 'x' } });
+    expect(synthError(app, chart).message).toBe('c/mine: metadata.name ("cache-ingress") is taken: networking.k8s.io NetworkPolicy games/cache-ingress is also made by ' +
+      'c/cache/IngressPolicy; two objects of one kind cannot share a namespace and a name on a cluster; rename one of them (the name prop of the construct that makes it)');
+  });
+
+  test('a Knative Service and a v1 Service of the same name in one namespace (Knative creates a v1 Service per Knative Service)', () => {
+    const { app, chart } = setup();
+    new KnativeFunction(chart, 'fn', { image: 'ghcr.io/example/fn:1', name: 'api' });
+    new Redis(chart, 'store', { name: 'api' });
+    expect(synthError(app, chart).message).toMatch(/^c\/store\/Service: metadata.name \("api"\) is taken: Service games\/api is also what Knative Serving creates for Service games\/api \(c\/fn\/Resource\)/);
+  });
+
+  test('one function name in two charts of one namespace', () => {
+    const app = Testing.app();
+    const a = new Chart(app, 'a', { namespace: 'games' });
+    const b = new Chart(app, 'b', { namespace: 'games' });
+    new KnativeFunction(a, 'score', { image: 'ghcr.io/example/score:1' });
+    new KnativeFunction(b, 'score', { image: 'ghcr.io/example/score:2' });
+    expect(synthError(app, b).message).toContain('b/score/Resource: metadata.name ("score") is taken: serving.knative.dev Service games/score is also made by a/score/Resource');
+  });
+
+  test('objects the RabbitMQ operator creates are taken too (its StatefulSet `<name>-server`)', () => {
+    const { app, chart } = setup();
+    new RabbitmqCluster(chart, 'mq');
+    new Redis(chart, 'mq-server');
+    expect(synthError(app, chart).message).toContain('c/mq-server/Resource: metadata.name ("mq-server") is taken: apps StatefulSet games/mq-server is also what the RabbitMQ cluster operator creates');
+  });
+
+  test('two bundles on one namespace, and two team spaces on one namespace, without saying so', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c', { disableResourceNameHashes: true });
+    new FunctionsPlatform(chart, 'fp', { namespace: 'games', functions: [{ name: 'score', image: 'ghcr.io/example/score:1' }] });
+    expect(validationError(() => new EventDrivenPlatform(chart, 'ep', { namespace: 'games' })).message).toBe(
+      'c/ep: namespace ("games") is already created by c/fp; two constructs cannot both create it; set shareNamespace: true on the one that joins it (one Namespace then serves both)');
+    new TeamSpace(chart, 'a', { team: 'a', namespace: 'shared', groups: ['a'] });
+    expect(validationError(() => new TeamSpace(chart, 'b', { team: 'b', namespace: 'shared', groups: ['b'] })).message)
+      .toContain('c/b: namespace ("shared") is already created by c/a');
+  });
+
+  test('a Namespace written by hand next to a bundle that creates it', () => {
+    const { app, chart } = setup();
+    new FunctionsPlatform(chart, 'fp', { namespace: 'games', functions: [{ name: 'score', image: 'ghcr.io/example/score:1' }] });
+    const other = new Chart(app, 'other', { disableResourceNameHashes: true });
+    new ApiObject(other, 'ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'games' } });
+    expect(synthError(app, other).message).toContain('create a namespace once; bundles that share one say so with shareNamespace: true');
+  });
+
+  test('a publisher added twice, and one publisher on two brokers (a workload has one K_SINK)', () => {
+    const { chart } = setup();
+    const events = new EventDrivenPlatform(chart, 'ep', { namespace: 'events' });
+    const other = new EventDrivenPlatform(chart, 'ep2', { namespace: 'events2' });
+    const fn = new KnativeFunction(chart, 'player', { image: 'ghcr.io/example/player:1' });
+    const score = CloudEventType.of('dev.example.score');
+    events.broker.addPublisher(fn, { emits: [score] });
+    const twice = validationError(() => events.broker.addPublisher(fn, { emits: [score] }));
+    expect(twice.message).toBe('c/ep/Broker: addPublisher ("games/player") already publishes to c/ep/Broker (its K_SINK, through c/ep/Broker/Publisher-games-player); ' +
+      'a workload has one K_SINK: publish to one broker, and subscribe the other brokers to it (broker.subscribe(otherBroker))');
+    expect(validationError(() => other.broker.addPublisher(fn, { emits: [score] })).message).toContain('c/ep2/Broker: addPublisher ("games/player") already publishes to c/ep/Broker');
+  });
+
+  test('a queue or an exchange name twice in one vhost', () => {
+    const { chart } = setup();
+    const vhost = new RabbitmqVhost(chart, 'orders', { cluster: new RabbitmqCluster(chart, 'mq'), name: 'orders' });
+    vhost.addQueue('Created', { name: 'orders.created' });
+    expect(validationError(() => vhost.addQueue('Again', { name: 'orders.created' })).message)
+      .toBe('c/orders/Again: name ("orders.created") is already a queue of vhost "orders" (c/orders/Created); give each queue of a vhost its own name');
+    vhost.addExchange('Events', { name: 'orders' });
+    expect(validationError(() => vhost.addExchange('Events2', { name: 'orders' })).message).toContain('is already a exchange of vhost "orders"');
+    // A queue and an exchange may share a name (RabbitMQ keeps them apart).
+    vhost.addQueue('Same', { name: 'orders' });
+  });
+});
+
+describe('namespaces shared on purpose', () => {
+  test('two bundles that say so: one Namespace, enforcing the less strict level its members need, one default deny', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c', { disableResourceNameHashes: true });
+    new FunctionsPlatform(chart, 'fp', { namespace: 'games', profile: Profile.DEV, functions: [{ name: 'score', image: 'ghcr.io/example/score:1' }], namespaceLabels: { team: 'games' } });
+    new EventDrivenPlatform(chart, 'ep', { namespace: 'games', shareNamespace: true });
+    const objects = synthValid(chart);
+    expect(objects.filter((o) => o.kind === 'Namespace')).toHaveLength(1);
+    expect(objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny-ingress')).toHaveLength(1);
+    expect(findObject(objects, 'Namespace', 'games').metadata.labels).toEqual({
+      'pod-security.kubernetes.io/enforce': PodSecurityLevel.BASELINE,
+      'pod-security.kubernetes.io/enforce-version': 'latest',
+      'pod-security.kubernetes.io/audit': 'restricted',
+      'pod-security.kubernetes.io/warn': 'restricted',
+      'app.kubernetes.io/managed-by': 'platform-blueprints',
+      'platform-blueprints.io/profile': 'dev',
+      team: 'games',
+    });
+  });
+
+  test('a team space inside a platform namespace: the team label joins the namespace, still restricted', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c', { disableResourceNameHashes: true });
+    new TeamSpace(chart, 'team', { team: 'analytics', namespace: 'games', groups: ['analytics'], shareNamespace: true });
+    new FunctionsPlatform(chart, 'fp', { namespace: 'games', functions: [{ name: 'score', image: 'ghcr.io/example/score:1' }] });
+    const ns = synthValid(chart).filter((o) => o.kind === 'Namespace');
+    expect(ns).toHaveLength(1);
+    expect(ns[0].metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted', 'platform-blueprints.io/team': 'analytics', 'platform-blueprints.io/profile': 'dev' });
+  });
+
+  test('members that disagree: two profiles, one label with two values', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c', { disableResourceNameHashes: true });
+    new FunctionsPlatform(chart, 'fp', { namespace: 'games', functions: [{ name: 'score', image: 'ghcr.io/example/score:1' }], namespaceLabels: { tier: 'gold' } });
+    expect(validationError(() => new EventDrivenPlatform(chart, 'ep', { namespace: 'games', profile: Profile.PROD, shareNamespace: true })).message)
+      .toBe('c/ep: profile ("prod") differs from the dev profile of c/fp, which shares namespace games; a namespace has one profile: give both the same, or use two namespaces');
+    expect(validationError(() => new EventDrivenPlatform(chart, 'ep2', { namespace: 'games', shareNamespace: true, namespaceLabels: { tier: 'silver' } })).message)
+      .toBe('c/ep2: namespaceLabels.tier ("silver") differs from "gold" set by c/fp on the shared namespace games');
+  });
+});
