@@ -93,7 +93,7 @@ describe('dist/', () => {
     const team = perFile['teams.k8s.yaml'];
     expect(team.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       'Namespace/team-analytics', 'NetworkPolicy/default-deny-ingress', 'ResourceQuota/team-quota', 'LimitRange/team-limits', 'Role/team-developer',
-      'RoleBinding/team-developer', 'Service/score-stats', 'NetworkPolicy/score-stats-ingress',
+      'RoleBinding/team-developer', 'Service/score-stats', 'NetworkPolicy/knative-data-plane',
     ]);
     expect(objects.find((o) => o.kind === 'Trigger' && o.metadata.name === 'game-to-score-stats').spec.subscriber).toEqual({ uri: 'http://score-stats.team-analytics.svc.cluster.local' });
   });

@@ -27,7 +27,7 @@ describe('platform-blueprints as a library', () => {
     expect(SchemaValidator.load().validateAll(objects)).toEqual([]);
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       'ConfigMap/cache-config', 'StatefulSet/cache', 'Service/cache', 'Service/cache-headless', 'NetworkPolicy/cache-ingress',
-      'Service/orders', 'NetworkPolicy/orders-ingress', 'ConfigMap/edge-nginx', 'Service/edge', 'NetworkPolicy/edge-ingress',
+      'Service/orders', 'NetworkPolicy/knative-data-plane', 'ConfigMap/edge-nginx', 'Service/edge',
     ]);
     expect(pb.PlatformGraph.of(app).edges.map((e) => e.kind)).toEqual([pb.EdgeKind.BINDS, pb.EdgeKind.ROUTES]);
     expect(pb.KnativeFunction.maxTimeoutSeconds(app)).toBe(3600);

@@ -138,6 +138,7 @@ export class FunctionsPlatform extends Construct {
   /** The claim (StoreBackend.CLAIM). */
   public readonly storeClaim?: KeyValueStoreClaim;
   public readonly gateway: IPublicEntrypoint;
+  private byName?: Map<string, KnativeFunction>;
 
   public constructor(scope: Construct, id: string, props: FunctionsPlatformProps) {
     super(scope, id);
@@ -212,7 +213,9 @@ export class FunctionsPlatform extends Construct {
 
   /** The function a props field names; the error names the field and the valid choices. */
   private lookup(field: string, name: string): KnativeFunction {
-    const fn = this.functions.find((f) => f.name === name);
+    // An index, not a scan: platforms route thousands of functions.
+    this.byName ??= new Map(this.functions.map((f) => [f.name, f]));
+    const fn = this.byName.get(name);
     if (!fn) invalid(this, field, name, 'is not one of the platform\'s functions', `use one of: ${this.functions.map((f) => f.name).join(', ')}`);
     return fn;
   }

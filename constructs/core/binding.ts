@@ -8,7 +8,7 @@ import { IConstruct } from 'constructs';
 import { IAdmitsPeers, IHttpEndpoint, IWorkload, IWorkloadRef, PodPeer } from './contracts';
 import { invalid } from './errors';
 import { requireEnvName } from './validate';
-import { AdmissionSpec, EdgeKind, OrderSpec, Wiring, WiringEdge } from './wiring';
+import { AdmissionSpec, EdgeKind, OrderSpec, Wiring, WiringEdge, connectionKey } from './wiring';
 
 /** The pods of a workload, as a peer a policy can let in. */
 export function peerOf(workload: IWorkloadRef): PodPeer {
@@ -60,7 +60,7 @@ export function bindCredentials(spec: CredentialBindingSpec): WiringEdge {
     to: spec.target ?? service,
     scope: service,
     detail: spec.detail(prefix),
-    key: `binds|${workload.node.path}|${service.node.path}|${prefix}`,
+    key: connectionKey('binds', workload, service, prefix),
     env: { workload, variables: spec.variables(prefix), podLabels: spec.podLabels },
     admit: spec.admit,
     order: spec.order,

@@ -100,8 +100,7 @@ export class DeployHints {
    * Crossplane Provider its managed resources' groups): deployers create objects of that group after it.
    */
   public static providesApiGroup(obj: ApiObject, group: string): void {
-    const h = hints(obj);
-    h.providesApiGroups = [...h.providesApiGroups ?? [], group];
+    (hints(obj).providesApiGroups ??= []).push(group);
   }
 
   /** The API groups an object serves (empty when none). */
@@ -114,8 +113,8 @@ export class DeployHints {
    * functions its pipeline calls), beyond its references.
    */
   public static dependsOn(obj: ApiObject, other: ApiObject): void {
-    const h = hints(obj);
-    if (!h.dependsOn?.includes(other)) h.dependsOn = [...h.dependsOn ?? [], other];
+    const list = (hints(obj).dependsOn ??= []);
+    if (!list.includes(other)) list.push(other);
   }
 
   /** The objects an object was declared to depend on. */
@@ -130,8 +129,8 @@ export class DeployHints {
    * lists it). Objects that declare no reference are read for the references of their pod templates instead.
    */
   public static references(obj: ApiObject, ref: ObjectRef): void {
-    const h = hints(obj);
-    if (!h.references?.some((r) => sameRef(r, ref))) h.references = [...h.references ?? [], { ...ref }];
+    const list = (hints(obj).references ??= []);
+    if (!list.some((r) => sameRef(r, ref))) list.push({ ...ref });
   }
 
   /** The references declared for an object (empty when none). */
@@ -145,8 +144,7 @@ export class DeployHints {
    * the plan refuses another object of the same kind, namespace and name.
    */
   public static implies(obj: ApiObject, ref: ObjectRef, createdBy: string): void {
-    const h = hints(obj);
-    h.implies = [...h.implies ?? [], { ref: { ...ref }, by: createdBy }];
+    (hints(obj).implies ??= []).push({ ref: { ...ref }, by: createdBy });
   }
 
   /** The objects controllers create for an object, with who creates them. */
@@ -159,8 +157,8 @@ export class DeployHints {
    * eventing-rabbitmq; its kind alone says Knative Eventing).
    */
   public static requiresInstall(obj: ApiObject, install: ClusterInstall): void {
-    const h = hints(obj);
-    if (!h.installs?.includes(install)) h.installs = [...h.installs ?? [], install];
+    const list = (hints(obj).installs ??= []);
+    if (!list.includes(install)) list.push(install);
   }
 
   /** The installs declared for an object (empty when none). */

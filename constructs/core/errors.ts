@@ -42,6 +42,16 @@ export class ValidationError extends Error {
   }
 }
 
+/**
+ * Stands for a construct that is being created, in errors raised before it exists (an ApiObject checks its props
+ * before its constructor calls `super`): the path it will have.
+ * @internal
+ */
+export function pendingScope(scope: IConstruct, id: string): IConstruct {
+  const path = scope.node.path ? `${scope.node.path}/${id}` : id;
+  return { node: { path } } as unknown as IConstruct;
+}
+
 /** Renders a value for an error message: strings quoted, the rest as JSON. */
 export function show(value: unknown): string {
   if (value === undefined) return 'undefined';

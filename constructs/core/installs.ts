@@ -5,6 +5,7 @@
  * them and the generated docs list them. Nothing else maps API groups to installs.
  */
 import { PINNED_RELEASES, PinnedRelease } from '../imports/versions';
+import type { ObjectRef } from './contracts';
 
 /** API groups every Kubernetes cluster serves. */
 const BUILT_IN_GROUPS = new Set(['', 'apps', 'batch', 'policy', 'autoscaling', 'networking.k8s.io', 'rbac.authorization.k8s.io',
@@ -32,6 +33,11 @@ interface InstallSpec {
   readonly docs?: () => string;
   /** @default - the release's title */
   readonly title?: string;
+  /**
+   * Objects the install's controllers create for an object of a kind it serves (`group/Kind` → kinds and name
+   * suffixes): their names are taken in the object's namespace.
+   */
+  readonly creates?: { [groupKind: string]: Array<{ apiVersion: string; kind: string; suffix: string }> };
 }
 
 /** One thing a cluster must run (an operator, a Knative component, Crossplane), pinned. */
@@ -42,6 +48,17 @@ export class ClusterInstall {
 
   public static readonly RABBITMQ_CLUSTER_OPERATOR = new ClusterInstall('rabbitmq-cluster-operator', {
     release: 'rabbitmq-cluster-operator', kinds: ['rabbitmq.com/RabbitmqCluster'],
+    // The operator names a cluster's children `<cluster>-<suffix>` (its ChildResourceName).
+    creates: {
+      'rabbitmq.com/RabbitmqCluster': [
+        { apiVersion: 'v1', kind: 'Service', suffix: '' }, { apiVersion: 'v1', kind: 'Service', suffix: '-nodes' },
+        { apiVersion: 'apps/v1', kind: 'StatefulSet', suffix: '-server' }, { apiVersion: 'v1', kind: 'Secret', suffix: '-default-user' },
+        { apiVersion: 'v1', kind: 'Secret', suffix: '-erlang-cookie' }, { apiVersion: 'v1', kind: 'ConfigMap', suffix: '-server-conf' },
+        { apiVersion: 'v1', kind: 'ConfigMap', suffix: '-plugins-conf' }, { apiVersion: 'v1', kind: 'ServiceAccount', suffix: '-server' },
+        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', suffix: '-peer-discovery' },
+        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', suffix: '-server' },
+      ],
+    },
     docs: () => `The RabbitMQ cluster operator (v${release('rabbitmq-cluster-operator').version}).`,
   });
 
@@ -58,6 +75,13 @@ export class ClusterInstall {
     release: 'knative-serving',
     groups: ['serving.knative.dev', 'autoscaling.internal.knative.dev', 'networking.internal.knative.dev', 'caching.internal.knative.dev'],
     brings: [ClusterInstall.NET_KOURIER],
+    // The route of a Knative Service is a v1 Service of its name; its Configuration and Route carry its name too.
+    creates: {
+      'serving.knative.dev/Service': [
+        { apiVersion: 'v1', kind: 'Service', suffix: '' }, { apiVersion: 'serving.knative.dev/v1', kind: 'Configuration', suffix: '' },
+        { apiVersion: 'serving.knative.dev/v1', kind: 'Route', suffix: '' },
+      ],
+    },
     docs: () => `Knative Serving with a networking layer (the Pulumi program installs Knative Serving v${release('knative-serving').version} ` +
       `with net-kourier v${release('net-kourier').version}).`,
   });
@@ -106,11 +130,23 @@ export class ClusterInstall {
 
   /** The install that serves a kind (by kind first, then by group); undefined for built-in and unknown kinds. */
   public static serving(apiVersion: string, kind: string): ClusterInstall | undefined {
-    const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+    const slash = apiVersion.indexOf('/');
+    const group = slash < 0 ? '' : apiVersion.slice(0, slash);
     if (BUILT_IN_GROUPS.has(group)) return undefined;
-    const all = ClusterInstall.all;
-    return all.find((i) => i.spec.kinds?.includes(`${group}/${kind}`)) ?? all.find((i) => i.spec.groups?.includes(group));
+    // Looked up for every object of a plan and every synth: an index, built once.
+    if (!ClusterInstall.index) {
+      const byKind = new Map<string, ClusterInstall>();
+      const byGroup = new Map<string, ClusterInstall>();
+      for (const i of ClusterInstall.all) {
+        for (const k of i.spec.kinds ?? []) if (!byKind.has(k)) byKind.set(k, i);
+        for (const g of i.spec.groups ?? []) if (!byGroup.has(g)) byGroup.set(g, i);
+      }
+      ClusterInstall.index = { byKind, byGroup };
+    }
+    return ClusterInstall.index.byKind.get(`${group}/${kind}`) ?? ClusterInstall.index.byGroup.get(group);
   }
+
+  private static index?: { byKind: Map<string, ClusterInstall>; byGroup: Map<string, ClusterInstall> };
 
   /** The installs with everything they need and bring, in install order (each after the ones it needs). */
   public static closure(installs: ClusterInstall[]): ClusterInstall[] {
@@ -161,6 +197,16 @@ export class ClusterInstall {
   /** Installs that come with this one. */
   public get brings(): ClusterInstall[] {
     return [...this.spec.brings ?? []];
+  }
+
+  /**
+   * The objects this install's controllers create for an object (a Knative Service's v1 Service, a RabbitmqCluster's
+   * StatefulSet `<name>-server`, ...), in the object's namespace.
+   */
+  public createdFor(apiVersion: string, kind: string, namespace: string | undefined, name: string): ObjectRef[] {
+    if (!this.spec.creates) return [];
+    const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+    return (this.spec.creates[`${group}/${kind}`] ?? []).map((c) => ({ apiVersion: c.apiVersion, kind: c.kind, namespace, name: `${name}${c.suffix}` }));
   }
 
   /** The line of the generated docs, when the install has its own. */

@@ -23,7 +23,8 @@ export class PlatformModel {
       model = new PlatformModel();
       MODELS.set(root, model);
       // Runs wherever the tree is synthesized: `cdk8s synth`, `Testing.synth`, `chart.toJson()`, the Pulumi bridge.
-      root.node.addValidation({ validate: () => checkUniqueNames(root) });
+      const created = model;
+      root.node.addValidation({ validate: () => created.check(root) });
     }
     return model;
   }
@@ -36,8 +37,33 @@ export class PlatformModel {
   private readonly injected = new Map<IConstruct, Map<string, WiringEdge>>();
   /** Namespaces created by constructs of the app, by name. */
   private readonly namespaceList = new Map<string, unknown>();
+  /** Checks of the whole app the views register (the event catalog's), run at synth after uniqueness. */
+  private readonly checks = new Map<string, () => void>();
+  /** The tree and the model at the last check that passed. */
+  private checked?: { nodes: number; last: IConstruct | undefined; edges: number };
 
   private constructor() {}
+
+  /**
+   * The app-level checks, run at synth: no two objects take one name, then every registered check (each throws a
+   * ValidationError naming the construct). cdk8s validates once per chart it synthesizes: an app checked before and
+   * unchanged since (names and wiring are fixed at construction) is not checked again.
+   */
+  private check(root: IConstruct): string[] {
+    const nodes = root.node.findAll();
+    const last = nodes[nodes.length - 1];
+    const done = this.checked;
+    if (done && done.nodes === nodes.length && done.last === last && done.edges === this.edgeList.length) return [];
+    checkUniqueNames(root, nodes);
+    for (const check of this.checks.values()) check();
+    this.checked = { nodes: nodes.length, last, edges: this.edgeList.length };
+    return [];
+  }
+
+  /** Registers an app-level check under a name (once per name). @internal */
+  public _addCheck(name: string, check: () => void): void {
+    if (!this.checks.has(name)) this.checks.set(name, check);
+  }
 
   /** Every edge, in the order it was wired. */
   public get edges(): WiringEdge[] {
@@ -60,9 +86,9 @@ export class PlatformModel {
   }
 
   /** Records an edge (called by Wiring.connect once every check passed). @internal */
-  public _record(key: string, edge: WiringEdge): void {
+  public _record(key: string | undefined, edge: WiringEdge): void {
     this.edgeList.push(edge);
-    this.byKey.set(key, edge);
+    if (key !== undefined) this.byKey.set(key, edge);
     for (const type of edge.events?.produces ?? []) {
       let types = this.producedInto.get(edge.to);
       if (!types) this.producedInto.set(edge.to, types = new Set());

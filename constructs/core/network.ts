@@ -14,6 +14,8 @@ export interface IngressPolicyProps {
   readonly namespace: string;
   /** Labels of the pods the policy protects. */
   readonly podSelector: { [key: string]: string };
+  /** Label keys the protected pods carry, whatever their value (e.g. every Knative Service's pods). @default - none */
+  readonly podSelectorKeys?: string[];
   /** Labels for the NetworkPolicy object. @default - none */
   readonly labels?: { [key: string]: string };
   /** The ports peers are let in on when an admission names none. @default - every port */
@@ -34,7 +36,10 @@ export class IngressPolicy extends ApiObject implements IAdmitsPeers {
       kind: 'NetworkPolicy',
       metadata: { name: props.name, namespace: props.namespace, ...(props.labels ? { labels: props.labels } : {}) },
       spec: {
-        podSelector: { matchLabels: { ...props.podSelector } },
+        podSelector: {
+          ...(Object.keys(props.podSelector).length || !props.podSelectorKeys?.length ? { matchLabels: { ...props.podSelector } } : {}),
+          ...(props.podSelectorKeys?.length ? { matchExpressions: props.podSelectorKeys.map((key) => ({ key, operator: 'Exists' })) } : {}),
+        },
         policyTypes: ['Ingress'],
         ingress: Lazy.any({ produce: () => (this.rules.size ? [...this.rules.values()] : undefined) }),
       },
@@ -68,11 +73,24 @@ export class IngressPolicy extends ApiObject implements IAdmitsPeers {
   /** Lets every pod of the named namespaces in (e.g. the Knative data plane, an operator). Idempotent. */
   public admitNamespaces(namespaces: string[], options: AdmitOptions = {}): Admission {
     const ports = options.ports ?? this.servingPorts;
-    const key = `namespaces:${[...namespaces].sort().join(',')}:${ports.join(',')}`;
-    if (!this.rules.has(key)) this.rules.set(key, rule(namespaces.map((ns) => ({ namespaceSelector: namespaceNamed(ns), podSelector: {} })), ports));
+    // Every function admits the same data plane: the rule (and its key) is made once per list of namespaces and ports.
+    let byPorts = NAMESPACE_RULES.get(namespaces);
+    if (!byPorts) NAMESPACE_RULES.set(namespaces, byPorts = new Map());
+    let made = byPorts.get(ports);
+    if (!made) {
+      made = {
+        key: `namespaces:${[...namespaces].sort().join(',')}:${ports.join(',')}`,
+        rule: rule(namespaces.map((ns) => ({ namespaceSelector: namespaceNamed(ns), podSelector: {} })), ports),
+      };
+      byPorts.set(ports, made);
+    }
+    if (!this.rules.has(made.key)) this.rules.set(made.key, made.rule);
     return Admission.applied();
   }
 }
+
+/** Namespace rules by the identity of their namespace and port lists (shared JSON: it is only read). */
+const NAMESPACE_RULES = new WeakMap<string[], Map<number[], { key: string; rule: NetworkPolicyRule }>>();
 
 /** A label selector, `networking.k8s.io/v1` JSON. */
 interface LabelSelector {

@@ -65,7 +65,8 @@ export function objectKey(apiVersion: string, kind: string, namespace: string | 
 }
 
 function groupOf(apiVersion: string): string {
-  return apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
 
 /** Identity for uniqueness and reference lookups: versions of one kind are one object. */
@@ -78,46 +79,100 @@ function describeRef(ref: ObjectRef): string {
   return `${group ? `${group} ` : ''}${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
 }
 
-interface Claimant {
-  readonly scope: IConstruct;
-  readonly ref: ObjectRef;
-  /** Set for an object a controller creates: who creates it, for which object. */
-  readonly by?: string;
+/** What the uniqueness check needs to know of a kind, computed once per kind. */
+interface KindInfo {
+  /** `group|kind|`: the start of the identity of every object of the kind. */
+  readonly prefix: string;
+  /** What the install serving the kind creates for each object of it. */
+  readonly creates: Array<{ readonly apiVersion: string; readonly kind: string; readonly suffix: string; readonly prefix: string }>;
+  readonly creator?: string;
+}
+
+const KINDS = new Map<string, KindInfo>();
+
+function kindInfo(apiVersion: string, kind: string): KindInfo {
+  const k = `${apiVersion} ${kind}`;
+  let info = KINDS.get(k);
+  if (!info) {
+    const install = ClusterInstall.serving(apiVersion, kind);
+    const creates = install ? install.createdFor(apiVersion, kind, undefined, '') : [];
+    info = {
+      prefix: `${groupOf(apiVersion)}|${kind}|`,
+      creates: creates.map((c) => ({ apiVersion: c.apiVersion, kind: c.kind, suffix: c.name, prefix: `${groupOf(c.apiVersion)}|${c.kind}|` })),
+      creator: install?.title,
+    };
+    KINDS.set(k, info);
+  }
+  return info;
+}
+
+/** The objects controllers create for an object: what its kind's install creates, and what the object declares. */
+function impliedObjects(obj: ApiObject, namespace: string | undefined): Array<{ ref: ObjectRef; by: string }> {
+  const info = kindInfo(obj.apiVersion, obj.kind);
+  const declared = DeployHints.impliedObjects(obj);
+  if (info.creates.length === 0) return declared;
+  const byInstall = info.creates.map((c) => ({ ref: { apiVersion: c.apiVersion, kind: c.kind, namespace, name: `${obj.name}${c.suffix}` }, by: info.creator! }));
+  return declared.length ? [...byInstall, ...declared] : byInstall;
+}
+
+/** An object claiming a name: an ApiObject or a deploy-time Secret itself, or an object a controller creates for one. */
+type Claimant = ApiObject | DeployTimeSecret | { readonly creator: ApiObject; readonly ref: ObjectRef; readonly by: string };
+
+function refOf(c: Claimant): ObjectRef {
+  if (ApiObject.isApiObject(c)) return { apiVersion: c.apiVersion, kind: c.kind, namespace: namespaceOf(c), name: c.name };
+  if (DeployTimeSecret.isDeployTimeSecret(c)) return { apiVersion: 'v1', kind: 'Secret', namespace: c.namespace, name: c.name };
+  return c.ref;
+}
+
+function scopeOf(c: Claimant): IConstruct {
+  return 'creator' in c ? c.creator : c;
+}
+
+function madeBy(c: Claimant): string {
+  if (!('creator' in c)) return `made by ${c.node.path}`;
+  const ns = namespaceOf(c.creator);
+  return `what ${c.by} creates for ${c.creator.kind} ${ns ? `${ns}/` : ''}${c.creator.name} (${c.creator.node.path})`;
 }
 
 /**
  * The construct-level uniqueness check (no synthesis): throws a ValidationError naming both constructs when two
  * objects of the tree, or an object and one a controller creates for another, share group, kind, namespace and name.
- * Registered as a validation of every app that uses the library (core/model.ts); returns no messages otherwise.
+ * Run at synth by the app's model (core/model.ts) for every app that uses the library.
  */
-export function checkUniqueNames(root: IConstruct): string[] {
+export function checkUniqueNames(root: IConstruct, nodes: IConstruct[] = root.node.findAll()): void {
   const seen = new Map<string, Claimant>();
-  const claim = (c: Claimant): void => {
-    const id = identity(c.ref.apiVersion, c.ref.kind, c.ref.namespace, c.ref.name);
+  const claim = (id: string, c: Claimant): void => {
     const other = seen.get(id);
-    if (!other) {
+    if (other === undefined) {
       seen.set(id, c);
       return;
     }
     // Report on the object the library or the user made, naming the other one.
-    const [mine, theirs] = c.by && !other.by ? [other, c] : [c, other];
-    const what = describeRef(mine.ref);
-    const made = (x: Claimant) => (x.by ? `what ${x.by} (${x.scope.node.path})` : `made by ${x.scope.node.path}`);
-    const hint = mine.ref.kind === 'Namespace' && groupOf(mine.ref.apiVersion) === ''
+    const [mine, theirs] = 'creator' in c && !('creator' in other) ? [other, c] : [c, other];
+    const ref = refOf(mine);
+    const hint = ref.kind === 'Namespace' && groupOf(ref.apiVersion) === ''
       ? 'create a namespace once; bundles that share one say so with shareNamespace: true'
       : 'two objects of one kind cannot share a namespace and a name on a cluster; rename one of them (the name prop of the construct that makes it)';
-    invalid(mine.scope, 'metadata.name', mine.ref.name, `is taken: ${what} is also ${made(theirs)}`, hint);
+    invalid(scopeOf(mine), 'metadata.name', ref.name, `is taken: ${describeRef(ref)} is also ${madeBy(theirs)}`, hint);
   };
-  for (const c of root.node.findAll()) {
+  for (const c of nodes) {
     if (ApiObject.isApiObject(c)) {
       const namespace = namespaceOf(c);
-      claim({ scope: c, ref: { apiVersion: c.apiVersion, kind: c.kind, namespace, name: c.name } });
-      for (const implied of DeployHints.impliedObjects(c)) claim({ scope: c, ref: implied.ref, by: `${implied.by} creates for ${c.kind} ${namespace ? `${namespace}/` : ''}${c.name}` });
+      const info = kindInfo(c.apiVersion, c.kind);
+      const scoped = `${namespace ?? ''}|`;
+      claim(info.prefix + scoped + c.name, c);
+      // Objects the kind's controller creates: only built (as refs) when one collides.
+      for (const created of info.creates) {
+        claim(created.prefix + scoped + c.name + created.suffix,
+          { creator: c, ref: { apiVersion: created.apiVersion, kind: created.kind, namespace, name: c.name + created.suffix }, by: info.creator! });
+      }
+      for (const implied of DeployHints.impliedObjects(c)) {
+        claim(identity(implied.ref.apiVersion, implied.ref.kind, implied.ref.namespace, implied.ref.name), { creator: c, ref: implied.ref, by: implied.by });
+      }
     } else if (DeployTimeSecret.isDeployTimeSecret(c)) {
-      claim({ scope: c, ref: { apiVersion: 'v1', kind: 'Secret', namespace: c.namespace, name: c.name } });
+      claim(identity('v1', 'Secret', c.namespace, c.name), c);
     }
   }
-  return [];
 }
 
 /** The longest request timeout (seconds) the workloads under a construct declare; undefined when none does. */
@@ -249,7 +304,7 @@ export class DeploymentPlan {
     // An object a controller creates (a claim's connection Secret, a User's credentials) stands for its creator.
     const impliedBy = new Map<string, string>();
     for (const [obj, key] of keyOf) {
-      for (const implied of DeployHints.impliedObjects(obj)) impliedBy.set(identity(implied.ref.apiVersion, implied.ref.kind, implied.ref.namespace, implied.ref.name), key);
+      for (const implied of impliedObjects(obj, obj.metadata.namespace)) impliedBy.set(identity(implied.ref.apiVersion, implied.ref.kind, implied.ref.namespace, implied.ref.name), key);
     }
     const externals: ExternalReference[] = [];
     const planned = entries.map(({ obj, ...e }) => {

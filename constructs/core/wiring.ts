@@ -118,11 +118,16 @@ export interface ConnectionSpec {
   readonly detail: string;
   /**
    * Identifies the connection: a second call with the same key is handled by `repeat`.
-   * @default - kind, both construct paths and the detail
+   * @default - kind, both ends and the detail
    */
   readonly key?: string;
   /** @default RepeatPolicy.IDEMPOTENT */
   readonly repeat?: RepeatPolicy;
+  /**
+   * The connection is realized by a construct of its own (a Trigger, a source), so it cannot repeat: no key is kept.
+   * @default false
+   */
+  readonly once?: boolean;
   /** The construct whose field a refusal names. @default - `to` */
   readonly scope?: IConstruct;
   /** @default - none */
@@ -143,6 +148,25 @@ export interface IEventTypeRegistry {
   _declareEventType(type: CloudEventType, source: string | undefined): void;
 }
 
+/** No side effect left undone (shared: most edges). */
+const NONE: string[] = Object.freeze([]) as unknown as string[];
+
+const IDS = new WeakMap<IConstruct, number>();
+let nextId = 0;
+
+/**
+ * The key of a connection from its parts (constructs by identity, strings as they are): cheap to build for
+ * thousands of connections, unlike construct paths.
+ */
+export function connectionKey(...parts: Array<IConstruct | string>): string {
+  return parts.map((p) => {
+    if (typeof p === 'string') return p;
+    let id = IDS.get(p);
+    if (id === undefined) IDS.set(p, id = nextId++);
+    return `#${id}`;
+  }).join('|');
+}
+
 function describeEdge(e: GraphEdge): string {
   return `${e.kind} ${e.from.node.path || '<app>'} → ${e.to.node.path || '<app>'} (${e.detail})`;
 }
@@ -156,8 +180,8 @@ export class Wiring {
   public static connect(spec: ConnectionSpec): WiringEdge {
     const model = PlatformModel.of(spec.from);
     const scope = spec.scope ?? spec.to;
-    const key = spec.key ?? `${spec.kind}|${spec.from.node.path}|${spec.to.node.path}|${spec.detail}`;
-    const existing = model.edge(key);
+    const key = spec.once ? undefined : spec.key ?? connectionKey(spec.kind, spec.from, spec.to, spec.detail);
+    const existing = key === undefined ? undefined : model.edge(key);
     if (existing) {
       if ((spec.repeat ?? RepeatPolicy.IDEMPOTENT) === RepeatPolicy.IDEMPOTENT) return existing;
       invalid(scope, 'connect', spec.detail, `repeats an existing connection (${describeEdge(existing)})`, 'make each connection once');
@@ -171,14 +195,14 @@ export class Wiring {
       }
     }
 
-    const notApplied: string[] = [];
+    let notApplied: string[] = NONE;
     if (spec.env) {
       for (const [name, value] of Object.entries(spec.env.variables ?? {})) spec.env.workload.addEnv(name, value);
       for (const [k, v] of Object.entries(spec.env.podLabels ?? {})) spec.env.workload.addPodLabel(k, v);
     }
     for (const a of spec.admit ?? []) {
       const admission = a.into.admit(a.peer, a.options);
-      if (!admission.admitted) notApplied.push(`network: ${a.into.node.path} cannot admit ${a.peer.description} — ${admission.reason}`);
+      if (!admission.admitted) notApplied = [...notApplied, `network: ${a.into.node.path} cannot admit ${a.peer.description} — ${admission.reason}`];
     }
     for (const o of spec.order ?? []) DeployHints.references(o.waiter, o.waitsFor);
 

@@ -8,6 +8,7 @@ import { IConstruct } from 'constructs';
 import { IEventSink } from '../core/contracts';
 import { EventFilter } from '../core/event-filter';
 import { CloudEventType } from '../core/event-type';
+import { ValidationError } from '../core/errors';
 import { PlatformModel } from '../core/model';
 import { EdgeKind } from '../core/wiring';
 
@@ -45,6 +46,23 @@ export class EventCatalog {
   }
 
   private constructor(private readonly model: PlatformModel) {}
+
+  /**
+   * Makes synthesis check every subscription of the app: a type filter on a type nothing produces into its broker
+   * is a ValidationError naming the subscription (unless the type is external). Called by the Trigger.
+   * @internal
+   */
+  public _checkAtSynth(): void {
+    this.model._addCheck('event-catalog', () => {
+      const problems = this.consumers.flatMap((c) => this.unproducedTypes(c).map((t) => ({ c, t })));
+      if (problems.length === 0) return;
+      const [{ c, t }, ...more] = problems;
+      const also = more.map((p) => `\n${p.c.subscription.node.path}: filters subscribe ${describe(p.c.subscriber)} to event type "${p.t.type}" (nothing produces it into ${describe(p.c.broker)})`).join('');
+      throw new ValidationError(c.subscription, 'filters', `subscribe ${describe(c.subscriber)} to event type "${t.type}", which nothing produces into ` +
+        `broker ${describe(c.broker)}; add its producer (broker.addPublisher(fn, { emits }), a source with the broker as sink) ` +
+        `or declare the type CloudEventType.external(...) if it comes from outside the platform${also}`);
+    });
+  }
 
   /** Every production of a type into a sink, in wiring order. */
   public get producers(): EventProducer[] {

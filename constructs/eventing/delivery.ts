@@ -8,7 +8,7 @@ import { IEventSink, PodPeer } from '../core/contracts';
 import { BackoffPolicy, DeliveryOptions } from '../core/delivery';
 import { invalid } from '../core/errors';
 import { isoDuration, requireInteger, showDuration } from '../core/validate';
-import { EdgeKind, Wiring } from '../core/wiring';
+import { EdgeKind, Wiring, connectionKey } from '../core/wiring';
 
 export { BackoffPolicy };
 export type { DeliveryOptions };
@@ -41,7 +41,7 @@ export function connectDeadLetters(broker: IConstruct, dataPlane: PodPeer, sink:
     from: broker,
     to: sink,
     detail,
-    key: `dead-letters|${broker.node.path}|${sink.node.path}|${waiter.node.path}`,
+    key: connectionKey('dead-letters', broker, sink, waiter),
     admit: [{ into: sink, peer: dataPlane }],
     order: [{ waiter, waitsFor: sink.objectRef }],
   });

@@ -7,7 +7,7 @@ import { CloudEventType, requireEventType } from '../core/event-type';
 import { invalid } from '../core/errors';
 import { recommendedLabels } from '../core/labels';
 import { requireEnvName, requireName } from '../core/validate';
-import { EdgeKind, RepeatPolicy, Wiring } from '../core/wiring';
+import { EdgeKind, RepeatPolicy, Wiring, connectionKey } from '../core/wiring';
 import { SinkBinding as SinkBindingL1 } from '../imports/sources.knative.dev';
 
 export interface SinkBindingProps {
@@ -70,7 +70,7 @@ export class SinkBinding extends Construct implements IEventSource {
       from: subject,
       to: props.sink,
       detail: this.emits.length ? this.emits.map((t) => t.type).join(', ') : 'K_SINK',
-      key: `sink-binding|${subject.node.path}|${props.sink.node.path}`,
+      key: connectionKey('sink-binding', subject, props.sink),
       repeat: RepeatPolicy.REFUSE,
       scope: this,
       injects: {

@@ -54,6 +54,7 @@ function connectSource(source: Construct, resource: ApiObject, via: string, sink
     from: source,
     to: sink,
     detail: types.map((t) => t.type).join(', '),
+    once: true,
     admit: [{ into: sink, peer: adapter }],
     order: [{ waiter: resource, waitsFor: sink.objectRef }],
     events: { via, realizedBy: source, produces: types, source: eventSource },

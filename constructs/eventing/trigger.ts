@@ -1,15 +1,14 @@
 import { ApiObject } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { IBroker, IEventSink, IEventSubscription, SubscriptionOptions } from '../core/contracts';
 import { DeployHints } from '../core/deploy-hints';
 import { EventFilter } from '../core/event-filter';
-import { invalid } from '../core/errors';
+import { invalid, pendingScope } from '../core/errors';
 import { recommendedLabels } from '../core/labels';
 import { requireInteger, requireName } from '../core/validate';
 import { EdgeKind, Wiring } from '../core/wiring';
-import { Trigger as TriggerL1 } from '../imports/eventing.knative.dev';
 import { BrokerClass } from './broker-class';
-import { EventCatalog, EventConsumer, describe } from './catalog';
+import { EventCatalog, EventConsumer } from './catalog';
 import { connectDeadLetters, renderDelivery } from './delivery';
 
 /** A subscription's options (see SubscriptionOptions). */
@@ -23,63 +22,69 @@ export interface TriggerProps extends TriggerOptions {
   readonly subscriber: IEventSink;
 }
 
+/** What a Trigger's props make: its manifest, checked, and what the wiring needs. */
+function renderTrigger(s: IConstruct, props: TriggerProps) {
+  const broker = props.broker;
+  const namespace = broker.namespace;
+  const name = requireName(s, 'name', props.name, 'dns1123-label');
+  if (name.length > 52) invalid(s, 'name', name, 'must be at most 52 characters', 'the dispatcher Deployment\'s name derives from it');
+  const filters = props.filters ?? [];
+  filters.forEach((f, i) => {
+    if (!EventFilter.isEventFilter(f)) invalid(s, `filters[${i}]`, f, 'must be an EventFilter', 'e.g. EventFilter.type(CloudEventType.of("dev.example.thing"))');
+  });
+  // Classes this library does not know filter like Knative's own brokers (the full dialect).
+  const brokerClass = BrokerClass.named(broker.brokerClass) ?? BrokerClass.CHANNEL;
+  const parallelism = props.parallelism !== undefined ? requireInteger(s, 'parallelism', props.parallelism, { min: 1, max: 1000 }) : undefined;
+  const rendering = brokerClass._renderFilters(s, filters);
+  // A Trigger's delivery replaces the Broker's whole (eventing-rabbitmq reads one or the other), so the
+  // subscription's settings are merged over the broker's before rendering.
+  const own = props.delivery ? Object.fromEntries(Object.entries(props.delivery).filter(([, v]) => v !== undefined)) : undefined;
+  const merged = own ? { ...broker.delivery, ...own } : undefined;
+  const delivery = merged ? renderDelivery(s, 'delivery', merged, namespace, true) : undefined;
+  // Plain JSON (no generated-class conversion): the Trigger CRD leaves `delivery` open, so Knative's delivery-timeout
+  // field would not survive the generated class anyway; the schema tests validate the shape.
+  const manifest: any = {
+    apiVersion: 'eventing.knative.dev/v1',
+    kind: 'Trigger',
+    metadata: {
+      name,
+      namespace,
+      labels: recommendedLabels({ name: 'trigger', instance: name, component: 'event-subscription' }),
+      annotations: brokerClass._triggerAnnotations(s, parallelism),
+    },
+    spec: {
+      broker: broker.name,
+      subscriber: props.subscriber.destinationFrom(namespace),
+      filter: rendering.filter,
+      filters: rendering.filters,
+      delivery,
+    },
+  };
+  return { manifest, name, namespace, filters: [...filters], brokerClass, merged };
+}
+
 /**
  * A Knative Trigger: the broker delivers the events its filters select to a subscriber. Created by
  * `broker.subscribe()`. At synth, a filter on an event type that nothing produces into the broker is an error
- * (unless the type is `CloudEventType.external`).
+ * (unless the type is `CloudEventType.external`). The construct is the Trigger object itself (one construct per
+ * subscription: platforms have thousands).
  */
-export class Trigger extends Construct implements IEventSubscription {
+export class Trigger extends ApiObject implements IEventSubscription {
   public readonly name: string;
   public readonly namespace: string;
   public readonly subscriber: IEventSink;
   public readonly filters: EventFilter[];
-  /** The Trigger (a plain ApiObject rendered through the generated class; see the delivery timeout). */
-  public readonly resource: ApiObject;
   /** This subscription as the event catalog lists it. */
   public readonly consumer: EventConsumer;
 
   public constructor(scope: Construct, id: string, props: TriggerProps) {
-    super(scope, id);
+    const { manifest, name, namespace, filters, brokerClass, merged } = renderTrigger(pendingScope(scope, id), props);
+    super(scope, id, manifest);
     const broker = props.broker;
-    this.namespace = broker.namespace;
+    this.name = name;
+    this.namespace = namespace;
     this.subscriber = props.subscriber;
-    this.name = requireName(this, 'name', props.name, 'dns1123-label');
-    if (this.name.length > 52) invalid(this, 'name', this.name, 'must be at most 52 characters', 'the dispatcher Deployment\'s name derives from it');
-    const filters = props.filters ?? [];
-    filters.forEach((f, i) => {
-      if (!EventFilter.isEventFilter(f)) invalid(this, `filters[${i}]`, f, 'must be an EventFilter', 'e.g. EventFilter.type(CloudEventType.of("dev.example.thing"))');
-    });
-    this.filters = [...filters];
-    // Classes this library does not know filter like Knative's own brokers (the full dialect).
-    const brokerClass = BrokerClass.named(broker.brokerClass) ?? BrokerClass.CHANNEL;
-    const parallelism = props.parallelism !== undefined ? requireInteger(this, 'parallelism', props.parallelism, { min: 1, max: 1000 }) : undefined;
-    const rendering = brokerClass._renderFilters(this, filters);
-    // A Trigger's delivery replaces the Broker's whole (eventing-rabbitmq reads one or the other), so the
-    // subscription's settings are merged over the broker's before rendering.
-    const own = props.delivery ? Object.fromEntries(Object.entries(props.delivery).filter(([, v]) => v !== undefined)) : undefined;
-    const merged = own ? { ...broker.delivery, ...own } : undefined;
-    const delivery = merged ? renderDelivery(this, 'delivery', merged, this.namespace, true) : undefined;
-    const manifest = TriggerL1.manifest({
-      metadata: {
-        name: this.name,
-        namespace: this.namespace,
-        labels: recommendedLabels({ name: 'trigger', instance: this.name, component: 'event-subscription' }),
-        annotations: brokerClass._triggerAnnotations(this, parallelism),
-      },
-      spec: {
-        broker: broker.name,
-        subscriber: props.subscriber.destinationFrom(this.namespace),
-        filter: rendering.filter,
-        filters: rendering.filters,
-        delivery,
-      },
-    });
-    if (delivery?.timeout !== undefined) {
-      // The Trigger CRD leaves `delivery` open and does not list `timeout` (Knative's delivery-timeout feature), so
-      // the generated class has no field for it and would drop it: the typed manifest gets it added here.
-      manifest.spec.delivery.timeout = delivery.timeout;
-    }
-    this.resource = new ApiObject(this, 'Resource', manifest);
+    this.filters = filters;
     DeployHints.awaitCondition(this.resource, 'Ready');
     DeployHints.replaceOnChanges(this.resource, brokerClass._immutableTriggerFields());
     // The broker class's controller reconciles the Trigger (eventing-rabbitmq runs a dispatcher per Trigger).
@@ -93,7 +98,7 @@ export class Trigger extends Construct implements IEventSubscription {
       from: broker,
       to: props.subscriber,
       detail: filterText,
-      key: `subscription|${this.node.path}`,
+      once: true,
       scope: this,
       admit: [{ into: props.subscriber, peer: broker.dataPlane }],
       order: [{ waiter: this.resource, waitsFor: broker.objectRef }, { waiter: this.resource, waitsFor: props.subscriber.objectRef }],
@@ -104,12 +109,12 @@ export class Trigger extends Construct implements IEventSubscription {
     }
 
     this.consumer = { subscription: this, broker, subscriber: props.subscriber, filters: this.filters };
-    const catalog = EventCatalog.of(this);
-    this.node.addValidation({
-      validate: () => catalog.unproducedTypes(this.consumer).map((t) =>
-        `trigger ${this.namespace}/${this.name} subscribes ${describe(props.subscriber)} to event type "${t.type}", which nothing produces into ` +
-        `broker ${broker.namespace}/${broker.name}; add its producer (broker.addPublisher(fn, { emits }), a source with the broker as sink) ` +
-        'or declare the type CloudEventType.external(...) if it comes from outside the platform'),
-    });
+    // At synth, the catalog checks every subscription's types against what is produced into its broker.
+    EventCatalog.of(this)._checkAtSynth();
+  }
+
+  /** The Trigger object (the construct itself; kept for code written against earlier versions). */
+  public get resource(): ApiObject {
+    return this;
   }
 }

@@ -7,7 +7,7 @@ import { PUBLIC_ENTRYPOINT_ANNOTATION } from '../policy/policy';
 import { invalid } from '../core/errors';
 import { httpAdmission } from '../core/binding';
 import { IHttpEndpoint } from '../core/contracts';
-import { EdgeKind, RepeatPolicy, Wiring } from '../core/wiring';
+import { EdgeKind, RepeatPolicy, Wiring, connectionKey } from '../core/wiring';
 import { CONFIG_HASH_ANNOTATION, recommendedLabels } from '../core/labels';
 import { clusterDomain, resolveNamespace } from '../core/context';
 import { requireInteger, requireName } from '../core/validate';
@@ -105,14 +105,24 @@ export class ApiGateway extends Construct implements IPublicEntrypoint {
     const name = requireName(this, 'name', props.name ?? id, 'dns1035-label');
     const namespace = resolveNamespace(this, props.namespace);
     const port = 8080;
-    const render = () => renderNginxConfig({
-      port,
-      resolver,
-      workerProcesses,
-      workerConnections: Math.max(1024, containerConcurrency * 4),
-      clientMaxBodySize: `${bodySize.toKibibytes()}k`,
-      upstreamTimeoutSeconds: timeout.toSeconds(),
-    }, [...this.routes.values()]);
+    // Rendered once per set of routes: the ConfigMap and the revision's hash annotation both need it at synth.
+    let rendered: { routes: number; text: string } | undefined;
+    const render = () => {
+      if (rendered?.routes !== this.routes.size) {
+        rendered = {
+          routes: this.routes.size,
+          text: renderNginxConfig({
+            port,
+            resolver,
+            workerProcesses,
+            workerConnections: Math.max(1024, containerConcurrency * 4),
+            clientMaxBodySize: `${bodySize.toKibibytes()}k`,
+            upstreamTimeoutSeconds: timeout.toSeconds(),
+          }, [...this.routes.values()]),
+        };
+      }
+      return rendered.text;
+    };
     const labels = recommendedLabels({ name: 'nginx', instance: name, component: 'api-gateway' });
     // The ConfigMap comes first so that `kubectl apply` creates it before the revision that mounts it.
     this.configMap = new k8s.KubeConfigMap(this, 'Config', {
@@ -172,7 +182,7 @@ export class ApiGateway extends Construct implements IPublicEntrypoint {
     if (this.routes.has(path)) invalid(this, `${field}.path`, path, `is already routed to ${this.routes.get(path)!.host}`);
     this.routes.set(path, { path, host: target.host, stripPrefix: options.stripPrefix ?? true });
     Wiring.connect({
-      kind: EdgeKind.ROUTES, from: this, to: target, detail: path, key: `routes|${this.node.path}|${path}`, repeat: RepeatPolicy.REFUSE,
+      kind: EdgeKind.ROUTES, from: this, to: target, detail: path, key: connectionKey('routes', this, path), repeat: RepeatPolicy.REFUSE,
       admit: httpAdmission(target, this.service.peer),
     });
   }

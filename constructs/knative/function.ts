@@ -1,5 +1,5 @@
 import { posix } from 'path';
-import { Duration, Lazy, Size } from 'cdk8s';
+import { ApiObject, Chart, Duration, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { Admission, EventDestination, IFunction, IHttpWorkload, ObjectRef, PodPeer, ResourceRef } from '../core/contracts';
@@ -8,18 +8,10 @@ import { invalid } from '../core/errors';
 import { LANGUAGE_LABEL, recommendedLabels } from '../core/labels';
 import { IngressPolicy } from '../core/network';
 import { maxRequestTimeoutSeconds } from '../core/plan';
-import { resourcesToKube, toQuantities } from '../core/quantity';
+import { resourcesToKube } from '../core/quantity';
 import { NameFormat, ResourceProps, WorkloadResource } from '../core/resource';
 import { ContainerSecurityOptions, restrictedContainerSecurityContext } from '../core/security';
 import { requireAnnotationKeys, requireEnvName, requireImage, requireInteger, requireLabels, requireSeconds, requireUnique } from '../core/validate';
-import {
-  Service,
-  ServiceSpecTemplateSpecContainers,
-  ServiceSpecTemplateSpecContainersEnv,
-  ServiceSpecTemplateSpecContainersResourcesLimits,
-  ServiceSpecTemplateSpecContainersResourcesRequests,
-  ServiceSpecTemplateSpecVolumes,
-} from '../imports/serving.knative.dev';
 import { ScaleOptions, autoscalingAnnotations } from './autoscaling';
 import { FunctionProbe } from './probe';
 import { QUEUE_PROXY_PORTS, RESERVED_PORTS } from './ports';
@@ -152,7 +144,7 @@ export interface KnativeFunctionProps extends KnativeFunctionOptions {
 const KNATIVE_FUNCTION = Symbol.for('platform-blueprints.KnativeFunction');
 const SERVICE_API_VERSION = 'serving.knative.dev/v1';
 /** Requests reach function pods only through the Knative data plane, which every function's own policy admits. */
-const THROUGH_DATA_PLANE = 'its pods are reached through the Knative data plane (ingress, activator), which its NetworkPolicy admits';
+const THROUGH_DATA_PLANE = Admission.notNeeded('its pods are reached through the Knative data plane (ingress, activator), which its NetworkPolicy admits');
 
 /** A Knative Service created elsewhere (another app, another team, by hand). */
 export interface FunctionAttributes {
@@ -184,8 +176,35 @@ export abstract class KnativeServiceBase extends WorkloadResource implements IFu
   }
 
   public admit(_peer: PodPeer): Admission {
-    return Admission.notNeeded(THROUGH_DATA_PLANE);
+    return THROUGH_DATA_PLANE;
   }
+}
+
+const DATA_PLANE_POLICIES = new WeakMap<IConstruct, Map<string, IngressPolicy>>();
+
+/**
+ * The NetworkPolicy that lets a data plane (ingress gateway, activator) reach the queue-proxy of every Knative
+ * Service pod of a namespace: one per app, namespace and data plane, in the chart of the first function that needs it.
+ */
+function dataPlanePolicy(fn: KnativeFunction, dataPlane: KnativeDataPlane): IngressPolicy {
+  const root = fn.node.root;
+  let policies = DATA_PLANE_POLICIES.get(root);
+  if (!policies) DATA_PLANE_POLICIES.set(root, policies = new Map());
+  const name = dataPlane.policyName;
+  const key = `${fn.namespace}|${name}`;
+  let policy = policies.get(key);
+  if (!policy) {
+    policy = new IngressPolicy(Chart.of(fn), `KnativeDataPlane-${fn.namespace}-${name}`, {
+      name,
+      namespace: fn.namespace,
+      podSelector: {},
+      podSelectorKeys: ['serving.knative.dev/service'],
+      labels: recommendedLabels({ name: 'knative', instance: name, component: 'data-plane-access' }),
+    });
+    policy.admitNamespaces(dataPlane.namespaces, { ports: QUEUE_PROXY_PORTS });
+    policies.set(key, policy);
+  }
+  return policy;
 }
 
 class ImportedFunction extends KnativeServiceBase {
@@ -232,14 +251,15 @@ export class KnativeFunction extends KnativeServiceBase implements IHttpWorkload
   public readonly language?: Language;
   /** The request timeout in seconds, when set (else the cluster default applies). */
   public readonly timeoutSeconds?: number;
-  /** The L1 Knative Service. */
-  public readonly resource: Service;
-  /** The NetworkPolicy that admits the Knative data plane to the pods. */
-  public readonly ingressPolicy: IngressPolicy;
+  /** The Knative Service (`serving.knative.dev/v1`). */
+  public readonly resource: ApiObject;
+  private ownPolicy?: IngressPolicy;
+  /** The data-plane policy of the function's namespace (shared by its functions of the same data plane). */
+  public readonly dataPlanePolicy: IngressPolicy;
 
   private readonly env = new Map<string, kplus.EnvValue>();
   private readonly podLabels = new Map<string, string>();
-  private readonly volumes: ServiceSpecTemplateSpecVolumes[] = [];
+  private readonly volumes: Array<{ name: string; emptyDir?: { sizeLimit: string }; configMap?: { name: string } }> = [];
   private readonly mounts: Array<{ name: string; mountPath: string; readOnly?: boolean }> = [];
   private readonly templateAnnotations: { [key: string]: string };
   /** References made before the Knative Service exists (props), declared on it once it does. */
@@ -287,7 +307,9 @@ export class KnativeFunction extends KnativeServiceBase implements IHttpWorkload
       ...props.labels,
     };
     const probe = (field: string, p?: FunctionProbe) => p?._render(this, field, this.port);
-    const container: ServiceSpecTemplateSpecContainers = {
+    // The Knative Service is a plain ApiObject, its JSON built here: no generated-class conversion pass at every synth
+    // (platforms have thousands of functions); the schema tests validate the shape against the Knative CRD.
+    const container = {
       name: 'function',
       image,
       command: props.command,
@@ -296,8 +318,8 @@ export class KnativeFunction extends KnativeServiceBase implements IHttpWorkload
       env: Lazy.any({ produce: () => this.renderEnv() }),
       envFrom: envFrom.length ? envFrom : undefined,
       resources: {
-        requests: toQuantities(resources.requests, (v) => ServiceSpecTemplateSpecContainersResourcesRequests.fromString(v)),
-        limits: toQuantities(resources.limits, (v) => ServiceSpecTemplateSpecContainersResourcesLimits.fromString(v)),
+        requests: resources.requests,
+        limits: resources.limits,
       },
       readinessProbe: probe('readiness', props.readiness),
       livenessProbe: probe('liveness', props.liveness),
@@ -306,7 +328,9 @@ export class KnativeFunction extends KnativeServiceBase implements IHttpWorkload
       volumeMounts: Lazy.any({ produce: () => (this.mounts.length ? [...this.mounts] : undefined) }),
     };
 
-    this.resource = new Service(this, 'Resource', {
+    this.resource = new ApiObject(this, 'Resource', {
+      apiVersion: SERVICE_API_VERSION,
+      kind: 'Service',
       metadata: {
         name: this.name,
         namespace: this.namespace,
@@ -341,20 +365,26 @@ export class KnativeFunction extends KnativeServiceBase implements IHttpWorkload
     // A Knative Service is done when Ready: its revision runs (image pulled, admitted, probes passing) and routes.
     DeployHints.awaitCondition(this.resource, 'Ready');
     if (timeout !== undefined) DeployHints.requestTimeout(this.resource, timeout);
-    // Knative names the Service's Configuration, Route and the v1 Service of its route after it.
-    for (const implied of [
-      { apiVersion: 'v1', kind: 'Service' }, { apiVersion: SERVICE_API_VERSION, kind: 'Configuration' }, { apiVersion: SERVICE_API_VERSION, kind: 'Route' },
-    ]) DeployHints.implies(this.resource, { ...implied, namespace: this.namespace, name: this.name }, 'Knative Serving');
     for (const ref of this.pendingReferences.splice(0)) DeployHints.references(this.resource, ref);
 
-    this.ingressPolicy = new IngressPolicy(this, 'IngressPolicy', {
+    // Requests reach the pods only through the Knative data plane (ingress gateway → activator → queue-proxy): one
+    // policy per namespace and data plane admits it for every function there (not one per function).
+    this.dataPlanePolicy = dataPlanePolicy(this, props.dataPlane ?? KnativeDataPlane.KOURIER);
+  }
+
+  /**
+   * A NetworkPolicy of this function's own, for rules only it needs (e.g. metrics scraping from a monitoring
+   * namespace): created on first use. The Knative data plane is admitted by the namespace's data-plane policy.
+   */
+  public get ingressPolicy(): IngressPolicy {
+    this.ownPolicy ??= new IngressPolicy(this, 'IngressPolicy', {
       name: `${this.name}-ingress`,
       namespace: this.namespace,
       podSelector: this.podSelector,
       labels: recommendedLabels({ name: this.name, instance: this.name, component: 'function' }),
+      servingPorts: QUEUE_PROXY_PORTS,
     });
-    // Requests reach the pods only through the Knative data plane (ingress gateway → activator → queue-proxy).
-    this.ingressPolicy.admitNamespaces((props.dataPlane ?? KnativeDataPlane.KOURIER).namespaces, { ports: QUEUE_PROXY_PORTS });
+    return this.ownPolicy;
   }
 
   /** Adds an environment variable; each name can be set once. */
@@ -422,7 +452,7 @@ export class KnativeFunction extends KnativeServiceBase implements IHttpWorkload
     if (this.mounts.some((m) => m.mountPath === clean)) invalid(this, field, path, 'is already mounted');
   }
 
-  private renderEnv(): ServiceSpecTemplateSpecContainersEnv[] | undefined {
+  private renderEnv(): Array<{ name: string; value?: string; valueFrom?: unknown }> | undefined {
     if (this.env.size === 0) return undefined;
     return [...this.env.entries()].map(([name, v]) => ({ name, value: v.value, valueFrom: v.valueFrom }));
   }

@@ -1,6 +1,7 @@
 /**
  * Enum-like types of the Knative constructs (jsii-friendly: enums or classes with static members, no string unions).
  */
+import { createHash } from 'crypto';
 
 /** Who can reach a function. */
 export enum Visibility {
@@ -57,16 +58,21 @@ export class Language {
  */
 export class KnativeDataPlane {
   /** Knative Serving with net-kourier (the networking layer this project installs). */
-  public static readonly KOURIER = new KnativeDataPlane(['knative-serving', 'kourier-system']);
+  public static readonly KOURIER = new KnativeDataPlane(['knative-serving', 'kourier-system'], 'knative-data-plane');
   /** Knative Serving with net-istio. */
-  public static readonly ISTIO = new KnativeDataPlane(['knative-serving', 'istio-system']);
+  public static readonly ISTIO = new KnativeDataPlane(['knative-serving', 'istio-system'], 'knative-data-plane-istio');
   /** Knative Serving with net-contour. */
-  public static readonly CONTOUR = new KnativeDataPlane(['knative-serving', 'contour-internal', 'contour-external']);
+  public static readonly CONTOUR = new KnativeDataPlane(['knative-serving', 'contour-internal', 'contour-external'], 'knative-data-plane-contour');
 
   /** Any other layout; list every namespace whose pods forward traffic to revisions. */
   public static of(namespaces: string[]): KnativeDataPlane {
-    return new KnativeDataPlane(namespaces);
+    const id = createHash('sha256').update([...namespaces].sort().join(',')).digest('hex').slice(0, 8);
+    return new KnativeDataPlane(namespaces, `knative-data-plane-${id}`);
   }
 
-  private constructor(public readonly namespaces: string[]) {}
+  private constructor(
+    public readonly namespaces: string[],
+    /** Name of the NetworkPolicy that admits this data plane in a namespace. */
+    public readonly policyName: string,
+  ) {}
 }

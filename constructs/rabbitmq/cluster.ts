@@ -91,19 +91,6 @@ export interface RabbitmqClusterAttributes {
 
 const RABBITMQ_API_VERSION = 'rabbitmq.com/v1beta1';
 
-/** Objects the cluster operator creates for a cluster (ChildResourceName: `<cluster>-<suffix>`). */
-const OPERATOR_CHILDREN: Array<{ apiVersion: string; kind: string; suffix: string }> = [
-  { apiVersion: 'v1', kind: 'Service', suffix: '' },
-  { apiVersion: 'v1', kind: 'Service', suffix: '-nodes' },
-  { apiVersion: 'apps/v1', kind: 'StatefulSet', suffix: '-server' },
-  { apiVersion: 'v1', kind: 'Secret', suffix: '-default-user' },
-  { apiVersion: 'v1', kind: 'Secret', suffix: '-erlang-cookie' },
-  { apiVersion: 'v1', kind: 'ConfigMap', suffix: '-server-conf' },
-  { apiVersion: 'v1', kind: 'ConfigMap', suffix: '-plugins-conf' },
-  { apiVersion: 'v1', kind: 'ServiceAccount', suffix: '-server' },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', suffix: '-peer-discovery' },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', suffix: '-server' },
-];
 
 /** Whether something is a RabbitMQ cluster (ours or imported), by its shape. */
 export function isRabbitmqCluster(x: unknown): x is IRabbitmqCluster {
@@ -274,9 +261,6 @@ export class RabbitmqCluster extends WorkloadResource implements IRabbitmqCluste
     PlatformPolicy.exempt(this.resource, PolicyRuleId.READ_ONLY_ROOT,
       'RabbitMQ and the operator\'s setup container write their configuration and Erlang cookie under the root filesystem');
     DeployHints.awaitCondition(this.resource, 'AllReplicasReady');
-    for (const child of OPERATOR_CHILDREN) {
-      DeployHints.implies(this.resource, { apiVersion: child.apiVersion, kind: child.kind, namespace: this.namespace, name: `${this.name}${child.suffix}` }, 'the RabbitMQ cluster operator');
-    }
 
     if (highAvailability) {
       if (this.replicas < 3) invalid(this, 'highAvailability', true, 'needs at least 3 replicas');

@@ -47,13 +47,12 @@ describe('FunctionsPlatform (dev)', () => {
     // Redis: only the two bound functions, only on 6379.
     expect(findObject(objects, 'NetworkPolicy', 'redis-ingress').spec.ingress.map((r: any) => [r.from[0].podSelector.matchLabels['serving.knative.dev/service'], r.ports[0].port]))
       .toEqual([['score', 6379], ['board', 6379]]);
-    // Every Knative Service: only the Knative data plane (routing through activator and kourier keeps working).
-    for (const name of ['score', 'board', 'stats', 'gateway']) {
-      const from = findObject(objects, 'NetworkPolicy', `${name}-ingress`).spec.ingress[0].from;
-      expect(from.map((f: any) => f.namespaceSelector.matchLabels['kubernetes.io/metadata.name'])).toEqual(['knative-serving', 'kourier-system']);
-    }
-    expect(policies.map((p) => p.metadata.name).sort()).toEqual(
-      ['board-ingress', 'default-deny-ingress', 'gateway-ingress', 'redis-ingress', 'score-ingress', 'stats-ingress']);
+    // Every Knative Service: only the Knative data plane (routing through activator and kourier keeps working), by
+    // one policy for the namespace's Knative Service pods instead of one per function.
+    const dataPlane = findObject(objects, 'NetworkPolicy', 'knative-data-plane').spec;
+    expect(dataPlane.podSelector).toEqual({ matchExpressions: [{ key: 'serving.knative.dev/service', operator: 'Exists' }] });
+    expect(dataPlane.ingress[0].from.map((f: any) => f.namespaceSelector.matchLabels['kubernetes.io/metadata.name'])).toEqual(['knative-serving', 'kourier-system']);
+    expect(policies.map((p) => p.metadata.name).sort()).toEqual(['default-deny-ingress', 'knative-data-plane', 'redis-ingress']);
   });
 
   test('functions are private, scale to zero, and get Redis by reference unless opted out', () => {
@@ -217,7 +216,7 @@ describe('FunctionsPlatform options', () => {
       { path: '/score', host: 'score.games.svc.cluster.local' },
     ]);
     expect(findObject(objects, 'StatefulSet', 'kv')).toBeDefined();
-    expect(findObject(objects, 'NetworkPolicy', 'edge-ingress').spec.ingress[0].from.length).toBe(3);
+    expect(findObject(objects, 'NetworkPolicy', 'knative-data-plane-contour').spec.ingress[0].from.length).toBe(3);
   });
 
   test('a frontend image instead of the managed proxy gets the URLs of the functions it calls', () => {

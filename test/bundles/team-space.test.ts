@@ -80,7 +80,7 @@ describe('TeamSpace', () => {
     for (const team of ['team-payments', 'team-search']) {
       expect(findObject(ns(team), 'NetworkPolicy', 'default-deny-ingress').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
     }
-    const peers = findObject(ns('team-payments'), 'NetworkPolicy', 'ledger-ingress').spec.ingress.flatMap((r: any) => r.from);
+    const peers = findObject(ns('team-payments'), 'NetworkPolicy', 'knative-data-plane').spec.ingress.flatMap((r: any) => r.from);
     expect(peers.map((p: any) => p.namespaceSelector.matchLabels['kubernetes.io/metadata.name'])).toEqual(['knative-serving', 'kourier-system']);
     expect(JSON.stringify(peers)).not.toContain('team-search');
   });

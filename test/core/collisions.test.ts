@@ -63,7 +63,7 @@ describe('collisions are refused at synth, naming both constructs', () => {
     const { app, chart } = setup();
     new RabbitmqCluster(chart, 'mq');
     new Redis(chart, 'mq-server');
-    expect(synthError(app, chart).message).toContain('c/mq-server/Resource: metadata.name ("mq-server") is taken: apps StatefulSet games/mq-server is also what the RabbitMQ cluster operator creates');
+    expect(synthError(app, chart).message).toContain('c/mq-server/Resource: metadata.name ("mq-server") is taken: apps StatefulSet games/mq-server is also what RabbitMQ cluster operator creates for RabbitmqCluster games/mq (c/mq/Resource)');
   });
 
   test('two bundles on one namespace, and two team spaces on one namespace, without saying so', () => {

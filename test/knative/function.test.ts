@@ -51,9 +51,9 @@ describe('KnativeFunction defaults', () => {
     expect(fn.host).toBe('score.games.svc.cluster.local');
   });
 
-  test('admits only the Knative data plane (activator/autoscaler and kourier) on the queue-proxy ports', () => {
-    const policy = findObject(objects, 'NetworkPolicy', 'score-ingress');
-    expect(policy.spec.podSelector).toEqual({ matchLabels: { 'serving.knative.dev/service': 'score' } });
+  test('admits only the Knative data plane (activator/autoscaler and kourier) on the queue-proxy ports, by one policy per namespace', () => {
+    const policy = findObject(objects, 'NetworkPolicy', 'knative-data-plane');
+    expect(policy.spec.podSelector).toEqual({ matchExpressions: [{ key: 'serving.knative.dev/service', operator: 'Exists' }] });
     expect(policy.spec.policyTypes).toEqual(['Ingress']);
     expect(policy.spec.ingress).toHaveLength(1);
     expect(policy.spec.ingress[0].from).toEqual([
@@ -168,8 +168,20 @@ describe('KnativeFunction options', () => {
   test('a custom data plane and cluster domain', () => {
     const { chart } = testChart('ns', { [PlatformContext.CLUSTER_DOMAIN]: 'corp.internal' });
     const fn = new KnativeFunction(chart, 'fn', { image: IMAGE, dataPlane: KnativeDataPlane.ISTIO });
-    const policy = findObject(synthValid(chart), 'NetworkPolicy', 'fn-ingress');
+    new KnativeFunction(chart, 'fn2', { image: IMAGE, dataPlane: KnativeDataPlane.ISTIO });
+    new KnativeFunction(chart, 'fn3', { image: IMAGE });
+    const objects = synthValid(chart);
+    // One policy per data plane of the namespace, shared by its functions.
+    expect(objects.filter((o) => o.kind === 'NetworkPolicy').map((o) => o.metadata.name)).toEqual(['knative-data-plane-istio', 'knative-data-plane']);
+    const policy = findObject(objects, 'NetworkPolicy', 'knative-data-plane-istio');
     expect(policy.spec.ingress[0].from.map((f: any) => f.namespaceSelector.matchLabels['kubernetes.io/metadata.name'])).toEqual(['knative-serving', 'istio-system']);
+    // A function's own policy, for rules only it needs, exists once asked for.
+    fn.ingressPolicy.admitNamespaces(['monitoring'], { ports: [9091] });
+    expect(findObject(synthValid(chart), 'NetworkPolicy', 'fn-ingress').spec).toEqual({
+      podSelector: { matchLabels: { 'serving.knative.dev/service': 'fn' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: {} }], ports: [{ port: 9091, protocol: 'TCP' }] }],
+    });
     expect(fn.url).toBe('http://fn.ns.svc.corp.internal');
   });
 
