@@ -4,10 +4,10 @@
  * a ValidationError naming both constructs and the fix, on every path (cdk8s synth, Testing.synth, the plan the
  * Pulumi bridge reads). Namespaces shared on purpose say so, and one Namespace comes out.
  */
-import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import {
   DeploymentPlan, EventDrivenPlatform, FunctionsPlatform, KnativeFunction, PodSecurityLevel, Profile, RabbitmqCluster, RabbitmqVhost, Redis,
-  TeamSpace, ValidationError, CloudEventType, IngressPolicy,
+  TeamSpace, ValidationError, CloudEventType, IngressPolicy, ChannelBroker, SinkBinding,
 } from '../../constructs';
 import { findObject, synthValid, validationError } from '../support/k8s';
 
@@ -96,6 +96,27 @@ describe('collisions are refused at synth, naming both constructs', () => {
     expect(twice.message).toBe('c/ep/Broker: addPublisher ("games/player") already publishes to c/ep/Broker (its K_SINK, through c/ep/Broker/Publisher-games-player); ' +
       'a workload has one K_SINK: publish to one broker, and subscribe the other brokers to it (broker.subscribe(otherBroker))');
     expect(validationError(() => other.broker.addPublisher(fn, { emits: [score] })).message).toContain('c/ep2/Broker: addPublisher ("games/player") already publishes to c/ep/Broker');
+  });
+
+  test('two SinkBindings of one workload made by hand: a workload has one K_SINK', () => {
+    const { chart } = setup();
+    const fn = new KnativeFunction(chart, 'player', { image: 'ghcr.io/example/player:1' });
+    const a = new ChannelBroker(chart, 'a');
+    const b = new ChannelBroker(chart, 'b');
+    new SinkBinding(chart, 'ToA', { subject: fn, sink: a });
+    expect(validationError(() => new SinkBinding(chart, 'ToB', { subject: fn, sink: b })).message).toBe(
+      'c/ToB: K_SINK ("player") is already given to this workload by c/ToA (sends events c/player → c/a (K_SINK)); ' +
+      'a workload has one K_SINK: publish to one broker, and subscribe the other brokers to it (broker.subscribe(otherBroker))');
+  });
+
+  test('a name only synthesis reveals (a JSON patch renaming an object) is caught by the plan', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c', { namespace: 'games', disableResourceNameHashes: true });
+    new ApiObject(chart, 'a', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' } });
+    const b = new ApiObject(chart, 'b', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'other' } });
+    b.addJsonPatch(JsonPatch.replace('/metadata/name', 'settings'));
+    expect(validationError(() => DeploymentPlan.of(app)).message)
+      .toBe('<app>: objects contain v1 ConfigMap games/settings twice (c/a and c/b); names must be unique per kind and namespace');
   });
 
   test('a queue or an exchange name twice in one vhost', () => {

@@ -14,7 +14,9 @@ describe('bad-input catalogue (docs/bad-input.md)', () => {
     expect(catalogue.sites.length).toBeGreaterThan(200);
     expect(catalogue.sites).toContainEqual(expect.objectContaining({ owner: 'requireImage()', rule: 'has neither a tag nor a digest', helper: 'requireImage' }));
     expect(catalogue.uses).toContainEqual({ file: 'constructs/knative/function.ts', owner: 'KnativeFunction', field: 'image', helper: 'requireImage' });
-    expect(catalogue.sites).toContainEqual(expect.objectContaining({ kind: 'synth', owner: 'Trigger' }));
+    expect(catalogue.sites).toContainEqual(expect.objectContaining({ kind: 'synth', owner: 'Claim' }));
+    // The app-level checks of the model throw at synth like construct input: a ValidationError naming the construct.
+    expect(catalogue.sites).toContainEqual(expect.objectContaining({ kind: 'input', owner: 'EventCatalog._checkAtSynth', field: 'filters' }));
   });
 
   test('every rule has an example message the test suite produced, and it matches the rule', () => {
