@@ -7,7 +7,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
   CloudEventType, CrossplaneMode, EventDrivenPlatform, EventFilter, FunctionProbe, FunctionsPlatform, GcpMemorystoreOptions, Language, PingSource,
-  PlatformApis, PlatformPolicy, PolicyRuleId, Profile, StoreBackend, StoreProvider, TeamSpace,
+  PlatformApis, PlatformPolicy, PlatformProfile, PolicyRuleId, Profile, StoreBackend, StoreProvider, TeamSpace,
 } from '../constructs';
 
 /** Knobs of the reference platform (the Pulumi stack config maps onto these). */
@@ -99,7 +99,7 @@ function buildFunctions(scope: Construct, options: ReferencePlatformOptions, api
   const images = { ...REFERENCE_IMAGES, ...options.images };
   const scale = options.functionMinScale !== undefined ? { min: options.functionMinScale } : undefined;
   const profile = options.profile ?? Profile.DEV;
-  const claimed = (options.store ?? (profile === Profile.PROD ? StoreBackend.CLAIM : StoreBackend.IN_CLUSTER)) === StoreBackend.CLAIM;
+  const claimed = (options.store ?? PlatformProfile.defaults(profile).storeBackend) === StoreBackend.CLAIM;
   const platform = new FunctionsPlatform(chart, 'Platform', {
     namespace: options.namespace ?? 'functions',
     profile,

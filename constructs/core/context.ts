@@ -26,9 +26,20 @@ export function resolveNamespace(scope: IConstruct, explicit: string | undefined
   return requireName(scope, 'namespace', namespace);
 }
 
+/**
+ * The domain by parent construct: a construct's context cannot change once it has children, and the constructs ask
+ * for it as they are built (before anything could set context on them), so it is read once per parent.
+ */
+const DOMAINS = new WeakMap<IConstruct, string>();
+
 export function clusterDomain(scope: IConstruct): string {
+  const parent = scope.node.scope;
+  const known = parent ? DOMAINS.get(parent) : undefined;
+  if (known !== undefined) return known;
   const domain = scope.node.tryGetContext(PlatformContext.CLUSTER_DOMAIN) ?? DEFAULT_CLUSTER_DOMAIN;
-  return requireName(scope, `context ${PlatformContext.CLUSTER_DOMAIN}`, domain, 'dns1123-subdomain');
+  const checked = requireName(scope, `context ${PlatformContext.CLUSTER_DOMAIN}`, domain, 'dns1123-subdomain');
+  if (parent) DOMAINS.set(parent, checked);
+  return checked;
 }
 
 const CLUSTER_SCOPED = Symbol.for('platform-blueprints.cluster-scoped');

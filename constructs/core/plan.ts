@@ -88,11 +88,12 @@ interface KindInfo {
   readonly creator?: string;
 }
 
-const KINDS = new Map<string, KindInfo>();
+const KINDS = new Map<string, Map<string, KindInfo>>();
 
 function kindInfo(apiVersion: string, kind: string): KindInfo {
-  const k = `${apiVersion} ${kind}`;
-  let info = KINDS.get(k);
+  let byKind = KINDS.get(apiVersion);
+  if (!byKind) KINDS.set(apiVersion, byKind = new Map());
+  let info = byKind.get(kind);
   if (!info) {
     const install = ClusterInstall.serving(apiVersion, kind);
     const creates = install ? install.createdFor(apiVersion, kind, undefined, '') : [];
@@ -101,7 +102,7 @@ function kindInfo(apiVersion: string, kind: string): KindInfo {
       creates: creates.map((c) => ({ apiVersion: c.apiVersion, kind: c.kind, suffix: c.name, prefix: `${groupOf(c.apiVersion)}|${c.kind}|` })),
       creator: install?.title,
     };
-    KINDS.set(k, info);
+    byKind.set(kind, info);
   }
   return info;
 }

@@ -36,11 +36,21 @@ export function sizeToString(size: Size): string {
   return size.asString();
 }
 
+type KubeResources = { requests?: { [key: string]: string }; limits?: { [key: string]: string } };
+
+/** Resources already checked, by object (a profile's defaults are one object shared by every function). */
+const CHECKED_RESOURCES = new WeakMap<kplus.ContainerResources, KubeResources>();
+
 /** The k8s `resources` block for cdk8s-plus ContainerResources, after checking every value and request <= limit. */
-export function resourcesToKube(scope: IConstruct, field: string, resources: kplus.ContainerResources): {
-  requests?: { [key: string]: string };
-  limits?: { [key: string]: string };
-} {
+export function resourcesToKube(scope: IConstruct, field: string, resources: kplus.ContainerResources): KubeResources {
+  const checked = CHECKED_RESOURCES.get(resources);
+  if (checked) return checked;
+  const result = checkResources(scope, field, resources);
+  CHECKED_RESOURCES.set(resources, result);
+  return result;
+}
+
+function checkResources(scope: IConstruct, field: string, resources: kplus.ContainerResources): KubeResources {
   const requests: { [key: string]: string } = {};
   const limits: { [key: string]: string } = {};
   const pairs: Array<[string, { request?: string; limit?: string }]> = [

@@ -153,10 +153,10 @@ export class PlatformApi extends Construct {
       }, { required: true, description: `Where the connection details (${this.connectionSecretKeys.join(', ')}) are written.` });
     }
     this.specSchema = SchemaField.object(specFields, { required: true, description: props.description });
-    this.specSchema._check(this, 'spec');
+    this.specSchema.check(this, 'spec');
     if (props.status && Object.keys(props.status).length) {
       this.statusSchema = SchemaField.object(props.status);
-      this.statusSchema._check(this, 'status');
+      this.statusSchema.check(this, 'status');
     }
 
     const openAPIV3Schema = this.openApiSchema();
@@ -262,8 +262,8 @@ export class PlatformApi extends Construct {
     return {
       type: 'object',
       properties: {
-        spec: this.specSchema._render(),
-        ...(this.statusSchema ? { status: this.statusSchema._render() } : {}),
+        spec: this.specSchema.toOpenApiSchema(),
+        ...(this.statusSchema ? { status: this.statusSchema.toOpenApiSchema() } : {}),
       },
       required: ['spec'],
     };
@@ -276,8 +276,8 @@ export class PlatformApi extends Construct {
    */
   public impliedCrds(): any[] {
     const claims = this.mode === CrossplaneMode.CLAIMS;
-    const userSpec = this.specSchema._render();
-    const userStatus = this.statusSchema?._render() ?? { type: 'object' };
+    const userSpec = this.specSchema.toOpenApiSchema();
+    const userStatus = this.statusSchema?.toOpenApiSchema() ?? { type: 'object' };
     const ref = { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] };
     const selector = { type: 'object', properties: { matchLabels: { type: 'object', additionalProperties: { type: 'string' } } }, required: ['matchLabels'] };
     const selection = {

@@ -106,7 +106,7 @@ export class Claim extends Construct {
     }
     const connection = this.connectionSecretName ? { writeConnectionSecretToRef: { name: this.connectionSecretName } } : {};
     // With NAMESPACED the connection Secret's name is a field of the API's own schema: checked with the rest.
-    const problems = api.specSchema._validate({ ...props.spec, ...(api.mode === CrossplaneMode.NAMESPACED ? connection : {}) }, 'spec');
+    const problems = api.specSchema.validate({ ...props.spec, ...(api.mode === CrossplaneMode.NAMESPACED ? connection : {}) }, 'spec');
     if (problems.length) {
       // e.g. `spec.size ("huge") must be one of small, medium, large`: the field first, like every other error.
       const [, field, rule] = /^(\S+) (.*)$/.exec(problems[0])!;

@@ -170,9 +170,8 @@ export class SchemaField {
   /**
    * Checks the declaration against Kubernetes' rules for structural schemas (and sane bounds); throws a
    * ValidationError naming `field` (e.g. `spec.size`).
-   * @internal
    */
-  public _check(scope: IConstruct, field: string): void {
+  public check(scope: IConstruct, field: string): void {
     const o = this.options;
     if (o.description !== undefined && typeof o.description !== 'string') invalid(scope, `${field}.description`, o.description, 'must be a string');
     switch (this.type) {
@@ -192,14 +191,14 @@ export class SchemaField {
           invalid(scope, `${field}.set`, true, 'needs scalar items', 'Kubernetes list-type "set" holds strings, numbers or booleans');
         }
         if (this.items.required) invalid(scope, `${field}.items.required`, true, 'has no meaning for array items', 'use minItems');
-        this.items._check(scope, `${field}[]`);
+        this.items.check(scope, `${field}[]`);
         break;
       case SchemaType.OBJECT:
         if (this.values !== undefined) {
           if (!SchemaField.isSchemaField(this.values)) invalid(scope, `${field}.values`, this.values, 'must be a SchemaField');
           checkCount(scope, field, 'maxProperties', o.maxProperties);
           if (this.values.required) invalid(scope, `${field}.values.required`, true, 'has no meaning for map values');
-          this.values._check(scope, `${field}{}`);
+          this.values.check(scope, `${field}{}`);
         } else {
           const names = Object.keys(this.fields ?? {});
           // Kubernetes prunes every field of an object that declares none: nothing could ever be stored there.
@@ -208,7 +207,7 @@ export class SchemaField {
             if (!FIELD_NAME.test(name)) invalid(scope, `${field}.${name}`, name, 'is not a field name', 'use letters, digits and "_", starting with a letter (camelCase by Kubernetes convention)');
             const child = this.fields![name];
             if (!SchemaField.isSchemaField(child)) invalid(scope, `${field}.${name}`, child, 'must be a SchemaField', 'e.g. SchemaField.string()');
-            child._check(scope, `${field}.${name}`);
+            child.check(scope, `${field}.${name}`);
           }
         }
         break;
@@ -217,7 +216,7 @@ export class SchemaField {
     }
     if (o.default !== undefined) {
       // The API server validates defaults against their own field.
-      const problems = this._validate(o.default, `${field}.default`);
+      const problems = this.validate(o.default, `${field}.default`);
       if (problems.length) invalid(scope, `${field}.default`, o.default, `does not fit its own field: ${problems[0]}`);
     }
   }
@@ -256,10 +255,10 @@ export class SchemaField {
   }
 
   /**
-   * Problems of a value against this field (empty when it fits), each naming its path.
-   * @internal
+   * Problems of a value against this field (empty when it fits), each naming its path: what the API server's
+   * schema validation would say of it (e.g. a request written against a platform API, before it reaches a cluster).
    */
-  public _validate(value: unknown, path: string): string[] {
+  public validate(value: unknown, path: string): string[] {
     const o = this.options;
     const at = (rule: string) => [`${path} (${show(value)}) ${rule}`];
     switch (this.type) {
@@ -293,20 +292,20 @@ export class SchemaField {
           const dup = value.find((v, i) => value.indexOf(v) !== i);
           if (dup !== undefined) return [`${path} (${show(value)}) lists ${show(dup)} twice, but its items are a set`];
         }
-        return value.flatMap((item, i) => this.items!._validate(item, `${path}[${i}]`));
+        return value.flatMap((item, i) => this.items!.validate(item, `${path}[${i}]`));
       }
       case SchemaType.OBJECT: {
         if (typeof value !== 'object' || value === null || Array.isArray(value)) return at('must be an object');
         const entries = Object.entries(value as object);
         if (this.values) {
           if (o.maxProperties !== undefined && entries.length > o.maxProperties) return at(`must have at most ${o.maxProperties} entries`);
-          return entries.flatMap(([k, v]) => this.values!._validate(v, `${path}.${k}`));
+          return entries.flatMap(([k, v]) => this.values!.validate(v, `${path}.${k}`));
         }
         const fields = this.fields ?? {};
         const problems: string[] = [];
         for (const [k, v] of entries) {
           if (!Object.prototype.hasOwnProperty.call(fields, k)) problems.push(`${path}.${k} is not a field of this API; known fields: ${Object.keys(fields).join(', ')}`);
-          else if (v !== undefined) problems.push(...fields[k]._validate(v, `${path}.${k}`));
+          else if (v !== undefined) problems.push(...fields[k].validate(v, `${path}.${k}`));
         }
         for (const [k, f] of Object.entries(fields)) {
           // The API server applies defaults before it checks required fields.
@@ -318,20 +317,19 @@ export class SchemaField {
   }
 
   /**
-   * The OpenAPI v3 schema of this field.
-   * @internal
+   * The OpenAPI v3 schema of this field (structural, as a CRD version's `openAPIV3Schema` holds it).
    */
-  public _render(): any {
+  public toOpenApiSchema(): any {
     const o = this.options;
     const out: any = { type: this.type };
     if (this.description) out.description = this.description;
     if (this.fields) {
-      out.properties = Object.fromEntries(Object.entries(this.fields).map(([k, f]) => [k, f._render()]));
+      out.properties = Object.fromEntries(Object.entries(this.fields).map(([k, f]) => [k, f.toOpenApiSchema()]));
       const required = Object.entries(this.fields).filter(([, f]) => f.required).map(([k]) => k);
       if (required.length) out.required = required;
     }
-    if (this.values) out.additionalProperties = this.values._render();
-    if (this.items) out.items = this.items._render();
+    if (this.values) out.additionalProperties = this.values.toOpenApiSchema();
+    if (this.items) out.items = this.items.toOpenApiSchema();
     for (const key of ['enum', 'default', 'minimum', 'maximum', 'minLength', 'maxLength', 'pattern', 'format', 'minItems', 'maxItems', 'maxProperties']) {
       if (o[key] !== undefined) out[key] = o[key];
     }

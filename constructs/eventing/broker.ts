@@ -12,7 +12,7 @@ import { invalid } from '../core/errors';
 import { toObjectName } from '../core/k8s-rules';
 import { recommendedLabels } from '../core/labels';
 import { IngressPolicy } from '../core/network';
-import { NameFormat, NamespacedResource, ResourceProps } from '../core/resource';
+import { NameFormat, NamespacedResource } from '../core/resource';
 import { requireEnvName } from '../core/validate';
 import { EdgeKind, IEventTypeRegistry, Wiring } from '../core/wiring';
 import { Broker as BrokerL1, EventType as EventTypeL1, RabbitmqBrokerConfig, RabbitmqBrokerConfigSpecQueueType } from '../imports/eventing.knative.dev';
@@ -65,7 +65,7 @@ export abstract class BrokerBase extends NamespacedResource implements IBroker, 
   public readonly delivery: DeliveryOptions;
   private readonly triggerNames = new Set<string>();
 
-  protected constructor(scope: Construct, id: string, props: ResourceProps & { readonly delivery?: DeliveryOptions }, brokerClass: BrokerClass) {
+  protected constructor(scope: Construct, id: string, props: BrokerOptions, brokerClass: BrokerClass) {
     super(scope, id, props, { format: NameFormat.DNS1035_LABEL, maxLength: 40, maxLengthReason: 'names of the broker\'s data-plane objects derive from it' });
     this.brokerClassSpec = brokerClass;
     this.objectRef = { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', namespace: this.namespace, name: this.name };

@@ -3,7 +3,7 @@
  * clear errors (`pulumi config set platform-blueprints:profile prod`). The schema is also declared in Pulumi.yaml.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { CrossplaneMode, Profile, StoreBackend, StoreProvider } from '../../constructs';
+import { CrossplaneMode, PlatformProfile, Profile, StoreBackend, StoreProvider } from '../../constructs';
 import { IMAGE_NAMES, ReferencePlatformOptions } from '../reference-platform';
 import { notifyErrorObservers } from '../../constructs/core/errors';
 
@@ -72,7 +72,7 @@ export function readConfig(cfg: pulumi.Config = new pulumi.Config(NAMESPACE)): P
     if (value !== undefined && !values.includes(value as T)) fail(key, value, `must be one of ${values.join(', ')}`);
     return value as T | undefined;
   };
-  const store = choice('store', Object.values(StoreBackend)) ?? (profile === Profile.PROD ? StoreBackend.CLAIM : StoreBackend.IN_CLUSTER);
+  const store = choice('store', Object.values(StoreBackend)) ?? PlatformProfile.defaults(profile as Profile).storeBackend;
   const crossplane = flag('crossplane', store === StoreBackend.CLAIM);
   if (store === StoreBackend.CLAIM && !crossplane) {
     fail('crossplane', false, `is off, but the store is claimed (profile ${profile}); set it to true, or store to in-cluster`);

@@ -1,4 +1,3 @@
-import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-27';
 import { DeployTimeSecret, IngressPolicy, KnativeFunction, PasswordSource, Redis, ValidationError } from '../../constructs';
 import { findObject, synthValid, testChart, validationError } from '../support/k8s';
@@ -26,10 +25,10 @@ describe('DeployTimeSecret', () => {
 
   test('PasswordSource.generate declares one; fromSecret references the existing one', () => {
     const { chart } = testChart();
-    const generated = PasswordSource.generate({ length: 40 })._bind(new Construct(chart, 'A'), { name: 'a-auth', namespace: 'ns', purpose: 'p' });
-    const existing = PasswordSource.fromSecret('vault-a', 'pw')._bind(new Construct(chart, 'B'), { name: 'b-auth', namespace: 'ns', purpose: 'p' });
-    expect(generated).toEqual({ secretName: 'a-auth', key: 'password' });
-    expect(existing).toEqual({ secretName: 'vault-a', key: 'pw' });
+    const generated = new Redis(chart, 'a', { password: PasswordSource.generate({ length: 40 }) });
+    const existing = new Redis(chart, 'b', { password: PasswordSource.fromSecret('vault-a', 'pw') });
+    expect(generated.passwordSecret).toEqual({ secretName: 'a-auth', key: 'password' });
+    expect(existing.passwordSecret).toEqual({ secretName: 'vault-a', key: 'pw' });
     expect(DeployTimeSecret.findAll(chart).map((s) => [s.name, s.length])).toEqual([['a-auth', 40]]);
   });
 });

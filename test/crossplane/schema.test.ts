@@ -20,7 +20,7 @@ describe('SchemaField renders structural OpenAPI v3', () => {
   });
 
   test('every declaration maps to the OpenAPI keyword Kubernetes expects', () => {
-    expect(spec._render()).toEqual({
+    expect(spec.toOpenApiSchema()).toEqual({
       type: 'object',
       properties: {
         size: { type: 'string', description: 'how big', enum: ['small', 'large'], default: 'small' },
@@ -35,23 +35,23 @@ describe('SchemaField renders structural OpenAPI v3', () => {
       },
       required: ['name'],
     });
-    expect(structuralProblems(spec._render())).toEqual([]);
-    expect(() => spec._check(scope(), 'spec')).not.toThrow();
+    expect(structuralProblems(spec.toOpenApiSchema())).toEqual([]);
+    expect(() => spec.check(scope(), 'spec')).not.toThrow();
   });
 
   test('immutable fields carry a CEL transition rule; RE2 inline flags work', () => {
-    expect(SchemaField.string({ immutable: true })._render()).toEqual({
+    expect(SchemaField.string({ immutable: true }).toOpenApiSchema()).toEqual({
       type: 'string', 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'is immutable; create a new one instead' }],
     });
     const caseless = SchemaField.string({ pattern: '(?i)^abc$' });
-    expect(() => caseless._check(scope(), 'f')).not.toThrow();
-    expect(caseless._validate('ABC', 'f')).toEqual([]);
-    expect(caseless._validate('abd', 'f')).toEqual(['f ("abd") must match (?i)^abc$']);
+    expect(() => caseless.check(scope(), 'f')).not.toThrow();
+    expect(caseless.validate('ABC', 'f')).toEqual([]);
+    expect(caseless.validate('abd', 'f')).toEqual(['f ("abd") must match (?i)^abc$']);
   });
 
   test('values are checked with their path: type, enum, bounds, pattern, format, required, unknown fields, set items', () => {
-    expect(spec._validate({ name: 'shop' }, 'spec')).toEqual([]);
-    expect(spec._validate({ name: 'shop', size: 'huge', replicas: 10, ratio: 'x', tls: 'yes', email: 'nope', zones: ['a', 'a'], labels: { a: 1 } }, 'spec')).toEqual([
+    expect(spec.validate({ name: 'shop' }, 'spec')).toEqual([]);
+    expect(spec.validate({ name: 'shop', size: 'huge', replicas: 10, ratio: 'x', tls: 'yes', email: 'nope', zones: ['a', 'a'], labels: { a: 1 } }, 'spec')).toEqual([
       'spec.size ("huge") must be one of small, large',
       'spec.replicas (10) must be <= 9',
       'spec.ratio ("x") must be a number',
@@ -60,16 +60,16 @@ describe('SchemaField renders structural OpenAPI v3', () => {
       'spec.zones (["a","a"]) lists "a" twice, but its items are a set',
       'spec.labels.a (1) must be a string',
     ]);
-    expect(spec._validate({ nme: 'x' }, 'spec')).toEqual([
+    expect(spec.validate({ nme: 'x' }, 'spec')).toEqual([
       'spec.nme is not a field of this API; known fields: size, replicas, ratio, tls, name, email, zones, labels, backup',
       'spec.name is required',
     ]);
-    expect(spec._validate({ name: 'Shop!' }, 'spec')).toEqual(['spec.name ("Shop!") must match ^[a-z][a-z0-9-]*$']);
-    expect(spec._validate({ name: 'x', replicas: 1.5, backup: {} }, 'spec')).toEqual(['spec.replicas (1.5) must be a whole number', 'spec.backup.schedule is required']);
+    expect(spec.validate({ name: 'Shop!' }, 'spec')).toEqual(['spec.name ("Shop!") must match ^[a-z][a-z0-9-]*$']);
+    expect(spec.validate({ name: 'x', replicas: 1.5, backup: {} }, 'spec')).toEqual(['spec.replicas (1.5) must be a whole number', 'spec.backup.schedule is required']);
     // The API server applies a default before it checks required fields.
-    expect(SchemaField.object({ a: SchemaField.string({ required: true, default: 'x' }) })._validate({}, 'spec')).toEqual([]);
+    expect(SchemaField.object({ a: SchemaField.string({ required: true, default: 'x' }) }).validate({}, 'spec')).toEqual([]);
     // A key of Object.prototype is no field.
-    expect(spec._validate({ name: 'x', toString: 'y' }, 'spec')[0]).toContain('spec.toString is not a field of this API');
+    expect(spec.validate({ name: 'x', toString: 'y' }, 'spec')[0]).toContain('spec.toString is not a field of this API');
   });
 
   test.each([
@@ -93,6 +93,6 @@ describe('SchemaField renders structural OpenAPI v3', () => {
     ['a required array item', SchemaField.array(SchemaField.string({ required: true })), 'f.items.required (true) has no meaning for array items'],
     ['a bad nested default', SchemaField.object({ a: SchemaField.boolean({ default: 'yes' as any }) }), 'f.a.default ("yes") does not fit its own field'],
   ])('rejects %s', (_case, field, message) => {
-    expect(validationError(() => field._check(scope(), 'f')).message).toContain(message);
+    expect(validationError(() => field.check(scope(), 'f')).message).toContain(message);
   });
 });
