@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { resolveNamespace } from '../core/context';
 import { DeployHints } from '../core/deploy-hints';
 import { bindCredentials } from '../core/binding';
-import { INamespacedResource, IWorkload, ObjectRef } from '../core/contracts';
+import { AmqpBindOptions, IAmqpBroker, IKeyValueStore, INamespacedResource, IWorkload, ObjectRef } from '../core/contracts';
 import { ValidationError, invalid } from '../core/errors';
 import { LABEL_PREFIX, recommendedLabels } from '../core/labels';
 import { NameFormat, NamespacedResource } from '../core/resource';
@@ -239,12 +239,31 @@ export abstract class ClaimedService extends Construct implements INamespacedRes
   }
 }
 
-/** An imported claim (see ClaimAttributes): what binding needs, nothing it does not own. @internal */
-export abstract class ImportedClaim extends NamespacedResource {
+/** What binding a claim of one API gives a workload. @internal */
+export interface ClaimBinding {
+  /** The API's kind, for messages. */
+  readonly kind: string;
+  /** Longest claim name the API's compositions allow. */
+  readonly maxLength: number;
+  /** Default variable prefix. */
+  readonly prefix: string;
+  readonly env: BindingEnv[];
+}
+
+/**
+ * A claim made elsewhere (see ClaimAttributes), bound by its connection Secret: what binding needs, nothing it does
+ * not own (its composed NetworkPolicy admits the bound pods by their label, which the binding sets).
+ * @internal
+ */
+export class ImportedClaim extends NamespacedResource implements IKeyValueStore, IAmqpBroker {
   public readonly connectionSecretName: string;
 
-  protected constructor(scope: Construct, id: string, attrs: ClaimAttributes, maxLength: number) {
-    super(scope, id, { name: attrs?.name, namespace: attrs?.namespace }, { format: NameFormat.DNS1035_LABEL, maxLength });
+  public constructor(scope: Construct, id: string, attrs: ClaimAttributes, private readonly binding: ClaimBinding) {
+    super(scope, id, { name: attrs?.name, namespace: attrs?.namespace }, { format: NameFormat.DNS1035_LABEL, maxLength: binding.maxLength });
     this.connectionSecretName = requireName(this, 'connectionSecretName', attrs.connectionSecretName ?? `${this.name}-connection`, 'dns1123-subdomain');
+  }
+
+  public bind(workload: IWorkload, options: AmqpBindOptions = {}): void {
+    bindClaimSecret(this, this.connectionSecretName, this.binding.kind, workload, options.envPrefix ?? this.binding.prefix, this.binding.env);
   }
 }

@@ -18,7 +18,7 @@ import { requireName } from '../core/validate';
 import { EXEMPTION_PREFIX, PolicyRuleId } from '../policy/policy';
 import { Redis } from '../redis/redis';
 import { CrossplaneMode, PlatformApi } from './api';
-import { BindingEnv, ClaimAttributes, ClaimOptions, ClaimedService, ImportedClaim, bindClaimSecret, claimClientLabel } from './claim';
+import { BindingEnv, ClaimAttributes, ClaimOptions, ClaimedService, ImportedClaim, claimClientLabel } from './claim';
 import { Composition, ConnectionDetail, Patch, PipelineStep, ReadinessCheck, Transform } from './composition';
 import { InClusterTemplate, PLACEHOLDER } from './in-cluster';
 import { SchemaField } from './schema';
@@ -302,7 +302,7 @@ export class KeyValueStoreClaim extends ClaimedService implements IKeyValueStore
 
   /** A KeyValueStore claimed elsewhere (another app, by hand), to bind workloads of its namespace to by its connection Secret. */
   public static fromClaimAttributes(scope: Construct, id: string, attrs: ClaimAttributes): IKeyValueStore {
-    return new ImportedKeyValueStoreClaim(scope, id, attrs);
+    return new ImportedClaim(scope, id, attrs, { kind: 'KeyValueStore', maxLength: 40, prefix: 'REDIS', env: STORE_ENV });
   }
 
   public bind(workload: IWorkload, options: StoreBindOptions = {}): void {
@@ -319,12 +319,3 @@ const STORE_ENV: BindingEnv[] = [
   { suffix: 'PASSWORD', secretKey: 'password' },
 ];
 
-class ImportedKeyValueStoreClaim extends ImportedClaim implements IKeyValueStore {
-  public constructor(scope: Construct, id: string, attrs: ClaimAttributes) {
-    super(scope, id, attrs, 40);
-  }
-
-  public bind(workload: IWorkload, options: StoreBindOptions = {}): void {
-    bindClaimSecret(this, this.connectionSecretName, 'KeyValueStore', workload, options.envPrefix ?? 'REDIS', STORE_ENV);
-  }
-}

@@ -12,7 +12,7 @@ import { AmqpBindOptions, IAmqpBroker, IWorkload } from '../core/contracts';
 import { requireName } from '../core/validate';
 import { RabbitmqCluster } from '../rabbitmq/cluster';
 import { CrossplaneMode, PlatformApi } from './api';
-import { BindingEnv, ClaimAttributes, ClaimOptions, ClaimedService, ImportedClaim, bindClaimSecret, claimClientLabel } from './claim';
+import { BindingEnv, ClaimAttributes, ClaimOptions, ClaimedService, ImportedClaim, claimClientLabel } from './claim';
 import { Composition, PipelineStep } from './composition';
 import { InClusterTemplate, PLACEHOLDER } from './in-cluster';
 import { StoreSize } from './key-value-store';
@@ -126,21 +126,12 @@ const AMQP_ENV: BindingEnv[] = [
   { suffix: 'PASSWORD', secretKey: 'password' },
 ];
 
-class ImportedMessageBrokerClaim extends ImportedClaim implements IAmqpBroker {
-  public constructor(scope: Construct, id: string, attrs: ClaimAttributes) {
-    super(scope, id, attrs, 42);
-  }
-
-  public bind(workload: IWorkload, options: AmqpBindOptions = {}): void {
-    bindClaimSecret(this, this.connectionSecretName, 'MessageBroker', workload, options.envPrefix ?? 'AMQP', AMQP_ENV);
-  }
-}
 
 /** A claimed message broker; `bind(workload)` gives a workload its address and credentials (by Secret reference). */
 export class MessageBrokerClaim extends ClaimedService implements IAmqpBroker {
   /** A MessageBroker claimed elsewhere (another app, by hand), to bind workloads of its namespace to by its connection Secret. */
   public static fromClaimAttributes(scope: Construct, id: string, attrs: ClaimAttributes): IAmqpBroker {
-    return new ImportedMessageBrokerClaim(scope, id, attrs);
+    return new ImportedClaim(scope, id, attrs, { kind: 'MessageBroker', maxLength: 42, prefix: 'AMQP', env: AMQP_ENV });
   }
 
   public constructor(scope: Construct, id: string, props: MessageBrokerClaimProps) {

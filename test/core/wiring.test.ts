@@ -8,7 +8,7 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   ApiGateway, Broker, BrokerClass, ChannelBroker, CloudEventType, DeployHints, DeploymentPlan, EdgeKind, EventCatalog, EventFilter, Frontend,
   KeyValueStoreClaim, KnativeFunction, PingSource, PlatformDocs, PlatformGraph, RabbitmqBroker, RabbitmqCluster, RabbitmqUser, Redis, SinkBinding,
-  ContainerSource, ApiServerSource, ApiServerSourceMode, Wiring, RepeatPolicy,
+  ContainerSource, ApiServerSource, ApiServerSourceMode, Wiring, RepeatPolicy, MessageBrokerClaim,
 } from '../../constructs';
 import { envOf, findObject, synthValid, validationError } from '../support/k8s';
 
@@ -236,6 +236,23 @@ describe('wiring to objects made elsewhere (fromXxx)', () => {
     expect(findObject(synthValid(events), 'Trigger', 'game-to-legacy').spec.subscriber).toEqual({ uri: 'http://legacy.team-b.svc.cluster.local' });
     // A function of another namespace is reached through its data plane: nothing to admit, nothing undone.
     expect(PlatformGraph.of(a).notApplied).toHaveLength(1);
+  });
+
+  test('an imported MessageBroker claim binds AMQP credentials from its connection Secret and labels the pods its policy admits', () => {
+    const { app: a, fns } = app();
+    const claimed = MessageBrokerClaim.fromClaimAttributes(fns, 'Orders', { name: 'orders-mq', connectionSecretName: 'orders-amqp' });
+    const fn = new KnativeFunction(fns, 'worker', { image: 'ghcr.io/example/worker:1' });
+    claimed.bind(fn);
+    const ksvc = findObject(synthValid(fns), 'Service', 'worker', 'serving.knative.dev/v1');
+    expect(envOf(ksvc)).toEqual({
+      AMQP_HOST: { secretKeyRef: { name: 'orders-amqp', key: 'host' } }, AMQP_PORT: { secretKeyRef: { name: 'orders-amqp', key: 'port' } },
+      AMQP_USERNAME: { secretKeyRef: { name: 'orders-amqp', key: 'username' } }, AMQP_PASSWORD: { secretKeyRef: { name: 'orders-amqp', key: 'password' } },
+    });
+    expect(ksvc.spec.template.metadata.labels['bind.platform-blueprints.io/orders-mq']).toBe('client');
+    expect(edgesOf(a)).toEqual(['fns/worker binds fns/Orders: AMQP_* (Secret orders-amqp)']);
+    // The Secret is not created here: the plan says it must exist.
+    expect(DeploymentPlan.of(a).externalReferences.map((x) => x.ref.name)).toEqual(['orders-amqp']);
+    expect(validationError(() => MessageBrokerClaim.fromClaimAttributes(fns, 'Long', { name: 'a'.repeat(43) })).message).toContain('must be at most 42 characters');
   });
 
   test('a publisher needs a workload of this app to set its variable', () => {
