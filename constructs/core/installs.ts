@@ -203,7 +203,7 @@ export class ClusterInstall {
    * The objects this install's controllers create for an object (a Knative Service's v1 Service, a RabbitmqCluster's
    * StatefulSet `<name>-server`, ...), in the object's namespace.
    */
-  public createdFor(apiVersion: string, kind: string, namespace: string | undefined, name: string): ObjectRef[] {
+  public createdFor(apiVersion: string, kind: string, name: string, namespace?: string): ObjectRef[] {
     if (!this.spec.creates) return [];
     const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
     return (this.spec.creates[`${group}/${kind}`] ?? []).map((c) => ({ apiVersion: c.apiVersion, kind: c.kind, namespace, name: `${name}${c.suffix}` }));

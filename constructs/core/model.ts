@@ -5,7 +5,8 @@
  * same name (core/plan.ts).
  */
 import { IConstruct } from 'constructs';
-import { checkUniqueNames } from './plan';
+import type { ObjectRef } from './contracts';
+import { checkUniqueNames, refIdentity } from './uniqueness';
 import type { WiringEdge } from './wiring';
 
 const MODELS = new WeakMap<IConstruct, PlatformModel>();
@@ -24,17 +25,15 @@ export class PlatformModel {
       MODELS.set(root, model);
       // Runs wherever the tree is synthesized: `cdk8s synth`, `Testing.synth`, `chart.toJson()`, the Pulumi bridge.
       const created = model;
-      root.node.addValidation({ validate: () => created.check(root) });
+      root.node.addValidation({ validate: () => created._checkApp(root) });
     }
     return model;
   }
 
   private readonly edgeList: WiringEdge[] = [];
   private readonly byKey = new Map<string, WiringEdge>();
-  /** The CloudEvent types produced into each sink (the missing-producer check runs per subscription). */
-  private readonly producedInto = new Map<IConstruct, Set<string>>();
-  /** Environment variables a controller injects into a workload (SinkBinding's K_SINK), by workload and name. */
-  private readonly injected = new Map<IConstruct, Map<string, WiringEdge>>();
+  /** Environment variables a controller injects into a workload (SinkBinding's K_SINK), by the workload's object and name. */
+  private readonly injected = new Map<string, Map<string, WiringEdge>>();
   /** Namespaces created by constructs of the app, by name. */
   private readonly namespaceList = new Map<string, unknown>();
   /** Checks of the whole app the views register (the event catalog's), run at synth after uniqueness. */
@@ -49,7 +48,8 @@ export class PlatformModel {
    * ValidationError naming the construct). cdk8s validates once per chart it synthesizes: an app checked before and
    * unchanged since (names and wiring are fixed at construction) is not checked again.
    */
-  private check(root: IConstruct): string[] {
+  /** @internal */
+  public _checkApp(root: IConstruct): string[] {
     const nodes = root.node.findAll();
     const last = nodes[nodes.length - 1];
     const done = this.checked;
@@ -75,31 +75,25 @@ export class PlatformModel {
     return this.byKey.get(key);
   }
 
-  /** Whether a type is produced into a sink. */
-  public isProducedInto(sink: IConstruct, type: string): boolean {
-    return this.producedInto.get(sink)?.has(type) ?? false;
-  }
-
-  /** The edge that injects `name` into a workload, if one does. */
-  public injection(workload: IConstruct, name: string): WiringEdge | undefined {
-    return this.injected.get(workload)?.get(name);
+  /**
+   * The edge that injects `name` into a workload, if one does: by the workload's object, so that two handles of one
+   * Knative Service (ours and an imported one) are one workload.
+   */
+  public injection(workload: ObjectRef, name: string): WiringEdge | undefined {
+    return this.injected.get(refIdentity(workload))?.get(name);
   }
 
   /** Records an edge (called by Wiring.connect once every check passed). @internal */
   public _record(key: string | undefined, edge: WiringEdge): void {
     this.edgeList.push(edge);
     if (key !== undefined) this.byKey.set(key, edge);
-    for (const type of edge.events?.produces ?? []) {
-      let types = this.producedInto.get(edge.to);
-      if (!types) this.producedInto.set(edge.to, types = new Set());
-      types.add(type.type);
-    }
   }
 
   /** Records an injected variable. @internal */
-  public _inject(workload: IConstruct, name: string, edge: WiringEdge): void {
-    let names = this.injected.get(workload);
-    if (!names) this.injected.set(workload, names = new Map());
+  public _inject(workload: ObjectRef, name: string, edge: WiringEdge): void {
+    const id = refIdentity(workload);
+    let names = this.injected.get(id);
+    if (!names) this.injected.set(id, names = new Map());
     names.set(name, edge);
   }
 

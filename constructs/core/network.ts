@@ -14,8 +14,6 @@ export interface IngressPolicyProps {
   readonly namespace: string;
   /** Labels of the pods the policy protects. */
   readonly podSelector: { [key: string]: string };
-  /** Label keys the protected pods carry, whatever their value (e.g. every Knative Service's pods). @default - none */
-  readonly podSelectorKeys?: string[];
   /** Labels for the NetworkPolicy object. @default - none */
   readonly labels?: { [key: string]: string };
   /** The ports peers are let in on when an admission names none. @default - every port */
@@ -36,10 +34,7 @@ export class IngressPolicy extends ApiObject implements IAdmitsPeers {
       kind: 'NetworkPolicy',
       metadata: { name: props.name, namespace: props.namespace, ...(props.labels ? { labels: props.labels } : {}) },
       spec: {
-        podSelector: {
-          ...(Object.keys(props.podSelector).length || !props.podSelectorKeys?.length ? { matchLabels: { ...props.podSelector } } : {}),
-          ...(props.podSelectorKeys?.length ? { matchExpressions: props.podSelectorKeys.map((key) => ({ key, operator: 'Exists' })) } : {}),
-        },
+        podSelector: { matchLabels: { ...props.podSelector } },
         policyTypes: ['Ingress'],
         ingress: Lazy.any({ produce: () => (this.rules.size ? [...this.rules.values()] : undefined) }),
       },

@@ -15,12 +15,13 @@
  */
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { namespaceOf } from './context';
 import type { ObjectRef } from './contracts';
 import { DeployHints } from './deploy-hints';
-import { ValidationError, invalid } from './errors';
+import { ValidationError } from './errors';
 import { ClusterInstall } from './installs';
+import { PlatformModel } from './model';
 import { DeployTimeSecret } from './secrets';
+import { groupOf, identity, impliedObjectsOf, refIdentity } from './uniqueness';
 
 /** One object of the deployment plan. */
 export interface PlannedObject {
@@ -62,118 +63,6 @@ export interface ExternalReference {
 
 export function objectKey(apiVersion: string, kind: string, namespace: string | undefined, name: string): string {
   return `${apiVersion} ${kind} ${namespace ? `${namespace}/` : ''}${name}`;
-}
-
-function groupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
-}
-
-/** Identity for uniqueness and reference lookups: versions of one kind are one object. */
-function identity(apiVersion: string, kind: string, namespace: string | undefined, name: string): string {
-  return `${groupOf(apiVersion)}|${kind}|${namespace ?? ''}|${name}`;
-}
-
-function describeRef(ref: ObjectRef): string {
-  const group = groupOf(ref.apiVersion);
-  return `${group ? `${group} ` : ''}${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
-}
-
-/** What the uniqueness check needs to know of a kind, computed once per kind. */
-interface KindInfo {
-  /** `group|kind|`: the start of the identity of every object of the kind. */
-  readonly prefix: string;
-  /** What the install serving the kind creates for each object of it. */
-  readonly creates: Array<{ readonly apiVersion: string; readonly kind: string; readonly suffix: string; readonly prefix: string }>;
-  readonly creator?: string;
-}
-
-const KINDS = new Map<string, Map<string, KindInfo>>();
-
-function kindInfo(apiVersion: string, kind: string): KindInfo {
-  let byKind = KINDS.get(apiVersion);
-  if (!byKind) KINDS.set(apiVersion, byKind = new Map());
-  let info = byKind.get(kind);
-  if (!info) {
-    const install = ClusterInstall.serving(apiVersion, kind);
-    const creates = install ? install.createdFor(apiVersion, kind, undefined, '') : [];
-    info = {
-      prefix: `${groupOf(apiVersion)}|${kind}|`,
-      creates: creates.map((c) => ({ apiVersion: c.apiVersion, kind: c.kind, suffix: c.name, prefix: `${groupOf(c.apiVersion)}|${c.kind}|` })),
-      creator: install?.title,
-    };
-    byKind.set(kind, info);
-  }
-  return info;
-}
-
-/** The objects controllers create for an object: what its kind's install creates, and what the object declares. */
-function impliedObjects(obj: ApiObject, namespace: string | undefined): Array<{ ref: ObjectRef; by: string }> {
-  const info = kindInfo(obj.apiVersion, obj.kind);
-  const declared = DeployHints.impliedObjects(obj);
-  if (info.creates.length === 0) return declared;
-  const byInstall = info.creates.map((c) => ({ ref: { apiVersion: c.apiVersion, kind: c.kind, namespace, name: `${obj.name}${c.suffix}` }, by: info.creator! }));
-  return declared.length ? [...byInstall, ...declared] : byInstall;
-}
-
-/** An object claiming a name: an ApiObject or a deploy-time Secret itself, or an object a controller creates for one. */
-type Claimant = ApiObject | DeployTimeSecret | { readonly creator: ApiObject; readonly ref: ObjectRef; readonly by: string };
-
-function refOf(c: Claimant): ObjectRef {
-  if (ApiObject.isApiObject(c)) return { apiVersion: c.apiVersion, kind: c.kind, namespace: namespaceOf(c), name: c.name };
-  if (DeployTimeSecret.isDeployTimeSecret(c)) return { apiVersion: 'v1', kind: 'Secret', namespace: c.namespace, name: c.name };
-  return c.ref;
-}
-
-function scopeOf(c: Claimant): IConstruct {
-  return 'creator' in c ? c.creator : c;
-}
-
-function madeBy(c: Claimant): string {
-  if (!('creator' in c)) return `made by ${c.node.path}`;
-  const ns = namespaceOf(c.creator);
-  return `what ${c.by} creates for ${c.creator.kind} ${ns ? `${ns}/` : ''}${c.creator.name} (${c.creator.node.path})`;
-}
-
-/**
- * The construct-level uniqueness check (no synthesis): throws a ValidationError naming both constructs when two
- * objects of the tree, or an object and one a controller creates for another, share group, kind, namespace and name.
- * Run at synth by the app's model (core/model.ts) for every app that uses the library.
- */
-export function checkUniqueNames(root: IConstruct, nodes: IConstruct[] = root.node.findAll()): void {
-  const seen = new Map<string, Claimant>();
-  const claim = (id: string, c: Claimant): void => {
-    const other = seen.get(id);
-    if (other === undefined) {
-      seen.set(id, c);
-      return;
-    }
-    // Report on the object the library or the user made, naming the other one.
-    const [mine, theirs] = 'creator' in c && !('creator' in other) ? [other, c] : [c, other];
-    const ref = refOf(mine);
-    const hint = ref.kind === 'Namespace' && groupOf(ref.apiVersion) === ''
-      ? 'create a namespace once; bundles that share one say so with shareNamespace: true'
-      : 'two objects of one kind cannot share a namespace and a name on a cluster; rename one of them (the name prop of the construct that makes it)';
-    invalid(scopeOf(mine), 'metadata.name', ref.name, `is taken: ${describeRef(ref)} is also ${madeBy(theirs)}`, hint);
-  };
-  for (const c of nodes) {
-    if (ApiObject.isApiObject(c)) {
-      const namespace = namespaceOf(c);
-      const info = kindInfo(c.apiVersion, c.kind);
-      const scoped = `${namespace ?? ''}|`;
-      claim(info.prefix + scoped + c.name, c);
-      // Objects the kind's controller creates: only built (as refs) when one collides.
-      for (const created of info.creates) {
-        claim(created.prefix + scoped + c.name + created.suffix,
-          { creator: c, ref: { apiVersion: created.apiVersion, kind: created.kind, namespace, name: c.name + created.suffix }, by: info.creator! });
-      }
-      for (const implied of DeployHints.impliedObjects(c)) {
-        claim(identity(implied.ref.apiVersion, implied.ref.kind, implied.ref.namespace, implied.ref.name), { creator: c, ref: implied.ref, by: implied.by });
-      }
-    } else if (DeployTimeSecret.isDeployTimeSecret(c)) {
-      claim(identity('v1', 'Secret', c.namespace, c.name), c);
-    }
-  }
 }
 
 /** The longest request timeout (seconds) the workloads under a construct declare; undefined when none does. */
@@ -225,9 +114,13 @@ export class DeploymentPlan {
     return objectKey(apiVersion, kind, namespace, name);
   }
 
-  /** Computes the plan: runs the tree's validations (uniqueness among them), then plans every object. */
+  /**
+   * Computes the plan: runs the tree's validations and the app's checks (no name taken twice, every subscribed type
+   * produced — for the whole app, also when `root` is one of its charts), then plans every object.
+   */
   public static of(root: IConstruct): DeploymentPlan {
     validateTree(root);
+    PlatformModel.of(root)._checkApp(root.node.root);
     return new DeploymentPlan(root);
   }
 
@@ -237,7 +130,7 @@ export class DeploymentPlan {
   public readonly installs: ClusterInstall[];
   /** The longest request timeout of the app's workloads (seconds): the cluster must allow it. */
   public readonly maxRequestTimeoutSeconds?: number;
-  /** Objects referenced but not created by the plan. */
+  /** Objects referenced but not created by the plan (they must exist on the cluster). */
   public readonly externalReferences: ExternalReference[];
   /** The deploy-time Secrets (their values are created at deploy time, never synthesized). */
   public readonly secrets: DeployTimeSecret[];
@@ -292,20 +185,14 @@ export class DeploymentPlan {
     this.installs = ClusterInstall.closure([...required]);
     this.maxRequestTimeoutSeconds = maxRequestTimeoutSeconds(root);
 
+    // Names are unique here: the app's check (DeploymentPlan.of) refused the tree otherwise.
     const byIdentity = new Map<string, string>();
-    for (const e of entries) {
-      const m = e.manifest;
-      const id = identity(m.apiVersion, m.kind, m.metadata.namespace, m.metadata.name);
-      const other = byIdentity.get(id);
-      // The construct-level check has already run; this catches names only synthesis reveals (a JSON patch, a Lazy).
-      if (other) throw new ValidationError(root, 'objects', `contain ${e.key} twice (${entries.find((x) => x.key === other)!.constructPath} and ${e.constructPath}); names must be unique per kind and namespace`);
-      byIdentity.set(id, e.key);
-    }
+    for (const e of entries) byIdentity.set(identity(e.manifest.apiVersion, e.manifest.kind, e.manifest.metadata.namespace, e.manifest.metadata.name), e.key);
 
     // An object a controller creates (a claim's connection Secret, a User's credentials) stands for its creator.
     const impliedBy = new Map<string, string>();
     for (const [obj, key] of keyOf) {
-      for (const implied of impliedObjects(obj, obj.metadata.namespace)) impliedBy.set(identity(implied.ref.apiVersion, implied.ref.kind, implied.ref.namespace, implied.ref.name), key);
+      for (const implied of impliedObjectsOf(obj, obj.metadata.namespace)) impliedBy.set(refIdentity(implied.ref), key);
     }
     const externals: ExternalReference[] = [];
     const planned = entries.map(({ obj, ...e }) => {
@@ -316,15 +203,18 @@ export class DeploymentPlan {
       };
       if (ns) add(byIdentity.get(identity('v1', 'Namespace', undefined, ns)));
       if (obj) {
-        const declared = DeployHints.referencesOf(obj);
-        const refs: ObjectRef[] = declared.length
-          ? declared
-          : podTemplateReferences(e.manifest).map((r) => ({ apiVersion: 'v1', kind: r.kind, namespace: ns, name: r.name }));
-        for (const ref of refs) {
-          const id = identity(ref.apiVersion, ref.kind, ref.namespace, ref.name);
+        // What the construct declares, and what its pod templates name (for objects the library did not build, and
+        // as a safety net for those it did): the same reference counts once.
+        const refs = new Map<string, ObjectRef>();
+        for (const ref of DeployHints.referencesOf(obj)) refs.set(refIdentity(ref), ref);
+        for (const r of podTemplateReferences(e.manifest)) {
+          const ref = { apiVersion: 'v1', kind: r.kind, namespace: ns, name: r.name };
+          if (!refs.has(refIdentity(ref))) refs.set(refIdentity(ref), ref);
+        }
+        for (const [id, ref] of refs) {
           const k = byIdentity.get(id) ?? impliedBy.get(id);
           if (k) add(k);
-          else if (declared.length) externals.push({ from: e.key, ref });
+          else externals.push({ from: e.key, ref });
         }
         for (const k of providers.get(e.apiGroup) ?? []) add(k);
         for (const other of DeployHints.dependencies(obj)) {

@@ -16,7 +16,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { AdmitOptions, IAdmitsPeers, IWorkload, ObjectRef, PodPeer } from './contracts';
+import { AdmitOptions, IAdmitsPeers, IWorkload, IWorkloadRef, ObjectRef, PodPeer } from './contracts';
 import { DeployHints } from './deploy-hints';
 import { EventFilter } from './event-filter';
 import { CloudEventType } from './event-type';
@@ -81,8 +81,8 @@ export interface EnvironmentSpec {
 
 /** A variable a controller injects into a workload (SinkBinding's `K_SINK`): a workload has one of each. */
 export interface InjectionSpec {
-  /** The workload that receives it (ours or imported). */
-  readonly workload: IConstruct;
+  /** The workload that receives it (ours or imported): one object, whatever handle stands for it. */
+  readonly workload: IWorkloadRef;
   readonly names: string[];
   /** Says how to resolve a second injection of the same variable. */
   readonly conflictHint: string;
@@ -187,9 +187,9 @@ export class Wiring {
       invalid(scope, 'connect', spec.detail, `repeats an existing connection (${describeEdge(existing)})`, 'make each connection once');
     }
     for (const name of spec.injects?.names ?? []) {
-      const other = model.injection(spec.injects!.workload, name);
+      const other = model.injection(spec.injects!.workload.objectRef, name);
       if (other) {
-        invalid(scope, name, (spec.injects!.workload as any).name ?? spec.injects!.workload.node.path,
+        invalid(scope, name, spec.injects!.workload.name,
           `is already given to this workload by ${other.events?.realizedBy.node.path ?? describeEdge(other)} (${describeEdge(other)})`,
           spec.injects!.conflictHint);
       }
@@ -207,7 +207,7 @@ export class Wiring {
     for (const o of spec.order ?? []) DeployHints.references(o.waiter, o.waitsFor);
 
     const edge: WiringEdge = { from: spec.from, to: spec.to, kind: spec.kind, detail: spec.detail, events: spec.events, notApplied };
-    for (const name of spec.injects?.names ?? []) model._inject(spec.injects!.workload, name, edge);
+    for (const name of spec.injects?.names ?? []) model._inject(spec.injects!.workload.objectRef, name, edge);
     if (spec.events?.produces?.length) {
       const registry = spec.to as unknown as Partial<IEventTypeRegistry>;
       if (typeof registry._declareEventType === 'function') {
@@ -223,9 +223,9 @@ export class Wiring {
     return PlatformModel.of(scope).edge(key);
   }
 
-  /** The edge that injects a variable into a workload, if one does. */
-  public static injection(workload: IConstruct, name: string): WiringEdge | undefined {
-    return PlatformModel.of(workload).injection(workload, name);
+  /** The edge that injects a variable into a workload (by its object: any handle of it), if one does. */
+  public static injection(workload: IWorkloadRef, name: string): WiringEdge | undefined {
+    return PlatformModel.of(workload).injection(workload.objectRef, name);
   }
 
   private constructor() {}

@@ -54,7 +54,8 @@ export class EventCatalog {
    */
   public _checkAtSynth(): void {
     this.model._addCheck('event-catalog', () => {
-      const problems = this.consumers.flatMap((c) => this.unproducedTypes(c).map((t) => ({ c, t })));
+      const reaching = this.reachingTypes();
+      const problems = this.consumers.flatMap((c) => this.unproducedWith(c, reaching).map((t) => ({ c, t })));
       if (problems.length === 0) return;
       const [{ c, t }, ...more] = problems;
       const also = more.map((p) => `\n${p.c.subscription.node.path}: filters subscribe ${describe(p.c.subscriber)} to event type "${p.t.type}" (nothing produces it into ${describe(p.c.broker)})`).join('');
@@ -77,10 +78,46 @@ export class EventCatalog {
       .map((e) => ({ subscription: e.events!.realizedBy, broker: e.from as IEventSink, subscriber: e.to as IEventSink, filters: e.events!.filters! }));
   }
 
-  /** The types a subscription requires that nothing produces into its broker (external types excepted). */
+  /**
+   * The types a subscription requires that nothing produces into its broker (external types excepted). A type
+   * reaches a broker when something produces it there, or when another broker that receives it delivers it there (a
+   * subscription of the broker whose filters let the type through, or its dead letters).
+   */
   public unproducedTypes(consumer: EventConsumer): CloudEventType[] {
+    return this.unproducedWith(consumer, this.reachingTypes());
+  }
+
+  private unproducedWith(consumer: EventConsumer, reaching: Map<IConstruct, Set<string>>): CloudEventType[] {
     return consumer.filters.flatMap((f) => f._requiredTypes())
-      .filter((t) => !t.isExternal && !this.model.isProducedInto(consumer.broker, t.type));
+      .filter((t) => !t.isExternal && !reaching.get(consumer.broker)?.has(t.type));
+  }
+
+  /** The types that reach each sink: produced into it, or forwarded to it by a broker that receives them. */
+  private reachingTypes(): Map<IConstruct, Set<string>> {
+    const reaching = new Map<IConstruct, Set<string>>();
+    const add = (sink: IConstruct, type: string): boolean => {
+      let types = reaching.get(sink);
+      if (!types) reaching.set(sink, types = new Set());
+      if (types.has(type)) return false;
+      types.add(type);
+      return true;
+    };
+    const forwards: Array<{ from: IConstruct; to: IConstruct; only?: Set<string> }> = [];
+    for (const e of this.model.edges) {
+      for (const t of e.events?.produces ?? []) add(e.to, t.type);
+      if (e.kind === EdgeKind.DELIVERS_EVENTS && isBrokerLike(e.to)) {
+        // A subscription forwards what its type filters select (everything without one); dead letters forward all.
+        const required = (e.events?.filters ?? []).flatMap((f) => f._requiredTypes()).map((t) => t.type);
+        forwards.push({ from: e.from, to: e.to, only: required.length ? new Set(required) : undefined });
+      }
+    }
+    for (let changed = forwards.length > 0; changed;) {
+      changed = false;
+      for (const f of forwards) {
+        for (const t of [...reaching.get(f.from) ?? []]) if ((!f.only || f.only.has(t)) && add(f.to, t)) changed = true;
+      }
+    }
+    return reaching;
   }
 
   /** All types, produced or consumed, in first-seen order. */
@@ -210,6 +247,11 @@ export class EventCatalog {
     out.push('</svg>', '');
     return out.join('\n');
   }
+}
+
+/** A broker (ours or imported), by its shape: it forwards what it receives to its subscribers. */
+function isBrokerLike(x: IConstruct): boolean {
+  return typeof (x as { subscribe?: unknown }).subscribe === 'function' && typeof (x as { addPublisher?: unknown }).addPublisher === 'function';
 }
 
 function unique<T>(items: T[]): T[] {

@@ -5,7 +5,7 @@ import { Construct, IConstruct } from 'constructs';
 import { Admission, EventDestination, IFunction, IHttpWorkload, ObjectRef, PodPeer, ResourceRef } from '../core/contracts';
 import { DeployHints } from '../core/deploy-hints';
 import { invalid } from '../core/errors';
-import { LANGUAGE_LABEL, recommendedLabels } from '../core/labels';
+import { LABEL_PREFIX, LANGUAGE_LABEL, recommendedLabels } from '../core/labels';
 import { IngressPolicy } from '../core/network';
 import { maxRequestTimeoutSeconds } from '../core/plan';
 import { resourcesToKube } from '../core/quantity';
@@ -180,11 +180,14 @@ export abstract class KnativeServiceBase extends WorkloadResource implements IFu
   }
 }
 
+/** The pod label that names the data plane a function's pods admit (the data-plane policy selects it). */
+const DATA_PLANE_LABEL = `${LABEL_PREFIX}/data-plane`;
+
 const DATA_PLANE_POLICIES = new WeakMap<IConstruct, Map<string, IngressPolicy>>();
 
 /**
- * The NetworkPolicy that lets a data plane (ingress gateway, activator) reach the queue-proxy of every Knative
- * Service pod of a namespace: one per app, namespace and data plane, in the chart of the first function that needs it.
+ * The NetworkPolicy that lets a data plane (ingress gateway, activator) reach the queue-proxy of the functions of a
+ * namespace labelled with it: one per app, namespace and data plane, in the chart of the first function that needs it.
  */
 function dataPlanePolicy(fn: KnativeFunction, dataPlane: KnativeDataPlane): IngressPolicy {
   const root = fn.node.root;
@@ -197,9 +200,9 @@ function dataPlanePolicy(fn: KnativeFunction, dataPlane: KnativeDataPlane): Ingr
     policy = new IngressPolicy(Chart.of(fn), `KnativeDataPlane-${fn.namespace}-${name}`, {
       name,
       namespace: fn.namespace,
-      podSelector: {},
-      podSelectorKeys: ['serving.knative.dev/service'],
+      podSelector: { [DATA_PLANE_LABEL]: name },
       labels: recommendedLabels({ name: 'knative', instance: name, component: 'data-plane-access' }),
+      servingPorts: QUEUE_PROXY_PORTS,
     });
     policy.admitNamespaces(dataPlane.namespaces, { ports: QUEUE_PROXY_PORTS });
     policies.set(key, policy);
@@ -254,8 +257,6 @@ export class KnativeFunction extends KnativeServiceBase implements IHttpWorkload
   /** The Knative Service (`serving.knative.dev/v1`). */
   public readonly resource: ApiObject;
   private ownPolicy?: IngressPolicy;
-  /** The data-plane policy of the function's namespace (shared by its functions of the same data plane). */
-  public readonly dataPlanePolicy: IngressPolicy;
 
   private readonly env = new Map<string, kplus.EnvValue>();
   private readonly podLabels = new Map<string, string>();
@@ -368,8 +369,11 @@ export class KnativeFunction extends KnativeServiceBase implements IHttpWorkload
     for (const ref of this.pendingReferences.splice(0)) DeployHints.references(this.resource, ref);
 
     // Requests reach the pods only through the Knative data plane (ingress gateway → activator → queue-proxy): one
-    // policy per namespace and data plane admits it for every function there (not one per function).
-    this.dataPlanePolicy = dataPlanePolicy(this, props.dataPlane ?? KnativeDataPlane.KOURIER);
+    // policy per namespace and data plane admits it for the functions labelled with that data plane (not one policy
+    // per function); the label keeps each function on its own data plane and leaves other pods alone.
+    const dataPlane = props.dataPlane ?? KnativeDataPlane.KOURIER;
+    this.addPodLabel(DATA_PLANE_LABEL, dataPlane.policyName);
+    dataPlanePolicy(this, dataPlane);
   }
 
   /**

@@ -61,10 +61,16 @@ export interface Cdk8sDeploymentArgs {
    */
   readonly readyTimeout?: string;
   /**
-   * The platform policy's options (the same as the cdk8s plugin's `properties`); `enabled: false` skips it.
+   * The platform policy's options (the same as the cdk8s plugin's `properties`).
    * @default - every rule, as `cdk8s synth` runs it
    */
-  readonly policy?: PolicyOptions & { readonly enabled?: boolean };
+  readonly policy?: PolicyOptions;
+  /**
+   * Whether the platform policy is enforced before anything is registered. Turn it off only when the same policy
+   * already ran on this plan (Cdk8sDeployment.enforcePolicy, called before the installs).
+   * @default true
+   */
+  readonly enforcePolicy?: boolean;
 }
 
 /** `apiVersion kind namespace/name`: the key of an object in a plan and in `Cdk8sDeployment.resources`. */
@@ -78,15 +84,6 @@ export function objectKey(apiVersion: string, kind: string, namespace: string | 
  */
 export function planDeployment(root: IConstruct): PlannedObject[] {
   return DeploymentPlan.of(root).objects;
-}
-
-/** Refuses a plan the platform policy refuses, with every violation in the message. */
-function enforcePolicy(root: IConstruct, plan: DeploymentPlan, options: PolicyOptions): void {
-  const violations = PlatformPolicy.check(plan.objects.filter((o) => !o.secret).map((o) => o.manifest), options);
-  if (violations.length) {
-    const lines = violations.map((v) => `[${v.ruleId}] ${v.message} (fix: ${v.fix})`);
-    throw new ValidationError(root, 'policy', `refuses ${violations.length} object(s), as cdk8s synth would:\n${lines.join('\n')}`);
-  }
 }
 
 function withAnnotation(manifest: any, key: string, value: string): any {
@@ -115,12 +112,25 @@ export class Cdk8sDeployment extends pulumi.ComponentResource {
   /** Pulumi resources by object key (see objectKey). */
   public readonly resources: { [key: string]: pulumi.CustomResource } = {};
 
+  /**
+   * Refuses a plan the platform policy refuses, with every violation in the message (a ValidationError on `root`).
+   * A program that installs operators before the objects calls it first, so a refused plan installs nothing.
+   */
+  public static enforcePolicy(root: IConstruct, plan: DeploymentPlan, options: PolicyOptions = {}): void {
+    const violations = PlatformPolicy.check(plan.objects.filter((o) => !o.secret).map((o) => o.manifest), options);
+    if (violations.length) {
+      const lines = violations.map((v) => `[${v.ruleId}] ${v.message} (fix: ${v.fix})`);
+      throw new ValidationError(root, 'policy', `refuses ${violations.length} object(s), as cdk8s synth would:\n${lines.join('\n')}`);
+    }
+  }
+
   public constructor(name: string, args: Cdk8sDeploymentArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    // Planned and checked before the component registers: a refused plan registers nothing.
+    const deploymentPlan = args.plan ?? DeploymentPlan.of(args.root);
+    if (args.enforcePolicy !== false) Cdk8sDeployment.enforcePolicy(args.root, deploymentPlan, args.policy);
     super('platform-blueprints:index:Cdk8sDeployment', name, {}, opts);
-    this.deploymentPlan = args.plan ?? DeploymentPlan.of(args.root);
+    this.deploymentPlan = deploymentPlan;
     this.plan = this.deploymentPlan.objects;
-    const { enabled, ...policy } = args.policy ?? {};
-    if (enabled !== false) enforcePolicy(args.root, this.deploymentPlan, policy);
     const prefix = args.resourcePrefix ?? name;
     const timeout = args.readyTimeout ?? '10m';
     for (const entry of this.plan) {

@@ -48,6 +48,8 @@ export function runProgram(options: ProgramOptions = {}): ProgramOutputs {
   const platform = reference.functions;
   const reader = options.reader ?? manifestReader(config.knativeManifestsDir);
   const plan = DeploymentPlan.of(app);
+  // The policy runs before the first install: a refused platform installs nothing.
+  Cdk8sDeployment.enforcePolicy(app, plan);
 
   const knative = config.installKnative && plan.requires(ClusterInstall.KNATIVE_SERVING)
     ? new KnativeServing('knative-serving', {
@@ -69,6 +71,7 @@ export function runProgram(options: ProgramOptions = {}): ProgramOutputs {
   const deployment = new Cdk8sDeployment('functions-platform', {
     root: app,
     plan,
+    enforcePolicy: false, // enforced above, before the installs
     installs: { ...knative?.installs, ...eventing?.installs, ...crossplane?.installs },
     secretValues: config.redisPassword && redisSecret ? { [redisSecret.secretName]: { [redisSecret.key]: config.redisPassword } } : {},
   });

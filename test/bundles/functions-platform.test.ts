@@ -50,7 +50,7 @@ describe('FunctionsPlatform (dev)', () => {
     // Every Knative Service: only the Knative data plane (routing through activator and kourier keeps working), by
     // one policy for the namespace's Knative Service pods instead of one per function.
     const dataPlane = findObject(objects, 'NetworkPolicy', 'knative-data-plane').spec;
-    expect(dataPlane.podSelector).toEqual({ matchExpressions: [{ key: 'serving.knative.dev/service', operator: 'Exists' }] });
+    expect(dataPlane.podSelector).toEqual({ matchLabels: { 'platform-blueprints.io/data-plane': 'knative-data-plane' } });
     expect(dataPlane.ingress[0].from.map((f: any) => f.namespaceSelector.matchLabels['kubernetes.io/metadata.name'])).toEqual(['knative-serving', 'kourier-system']);
     expect(policies.map((p) => p.metadata.name).sort()).toEqual(['default-deny-ingress', 'knative-data-plane', 'redis-ingress']);
   });

@@ -109,14 +109,35 @@ describe('collisions are refused at synth, naming both constructs', () => {
       'a workload has one K_SINK: publish to one broker, and subscribe the other brokers to it (broker.subscribe(otherBroker))');
   });
 
-  test('a name only synthesis reveals (a JSON patch renaming an object) is caught by the plan', () => {
+  test('one workload through two handles (ours and an imported one of the same Knative Service) still has one K_SINK', () => {
+    const { chart } = setup();
+    const fn = new KnativeFunction(chart, 'player', { image: 'ghcr.io/example/player:1' });
+    const same = KnativeFunction.fromFunctionAttributes(chart, 'PlayerAgain', { name: 'player', namespace: 'games' });
+    new SinkBinding(chart, 'ToA', { subject: fn, sink: new ChannelBroker(chart, 'a') });
+    expect(validationError(() => new SinkBinding(chart, 'ToB', { subject: same, sink: new ChannelBroker(chart, 'b') })).message)
+      .toMatch(/^c\/ToB: K_SINK \("player"\) is already given to this workload by c\/ToA/);
+    // Another function of the same name in another namespace is another workload.
+    const elsewhere = KnativeFunction.fromFunctionAttributes(chart, 'PlayerElsewhere', { name: 'player', namespace: 'arcade' });
+    expect(() => new SinkBinding(chart, 'ToC', { subject: elsewhere, sink: new ChannelBroker(chart, 'c') })).not.toThrow();
+  });
+
+  test('a name only synthesis reveals (a JSON patch renaming an object) is caught on every path', () => {
     const app = Testing.app();
     const chart = new Chart(app, 'c', { namespace: 'games', disableResourceNameHashes: true });
     new ApiObject(chart, 'a', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' } });
     const b = new ApiObject(chart, 'b', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'other' } });
     b.addJsonPatch(JsonPatch.replace('/metadata/name', 'settings'));
-    expect(validationError(() => DeploymentPlan.of(app)).message)
-      .toBe('<app>: objects contain v1 ConfigMap games/settings twice (c/a and c/b); names must be unique per kind and namespace');
+    new KnativeFunction(chart, 'fn', { image: 'ghcr.io/example/fn:1' }); // a library construct: the app is checked
+    expect(synthError(app, chart).message).toContain('c/b: metadata.name ("settings") is taken: ConfigMap games/settings is also made by c/a');
+  });
+
+  test('a plan of one chart checks the whole app (names in other charts, subscriptions)', () => {
+    const app = Testing.app();
+    const a = new Chart(app, 'a', { namespace: 'games' });
+    const b = new Chart(app, 'b', { namespace: 'games' });
+    new Redis(a, 'cache');
+    new KnativeFunction(b, 'fn', { image: 'ghcr.io/example/fn:1', name: 'cache' });
+    expect(validationError(() => DeploymentPlan.of(b)).message).toContain('metadata.name ("cache") is taken');
   });
 
   test('a queue or an exchange name twice in one vhost', () => {

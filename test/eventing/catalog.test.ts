@@ -42,4 +42,27 @@ describe('EventCatalog', () => {
     const { catalog } = build();
     expect(catalog.consumers.map((c) => catalog.unproducedTypes(c).map((t) => t.type))).toEqual([[], [], []]);
   });
+
+  test('a type forwarded by one broker to another reaches it; a type the forwarding filters drop does not', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c', { namespace: 'events' });
+    const cluster = new RabbitmqCluster(chart, 'mq');
+    const ingest = new RabbitmqBroker(chart, 'ingest', { cluster });
+    const scores = new RabbitmqBroker(chart, 'scores', { cluster });
+    const player = new KnativeFunction(chart, 'player', { image: 'ghcr.io/example/player:1' });
+    const board = new KnativeFunction(chart, 'board', { image: 'ghcr.io/example/board:1' });
+    const score = CloudEventType.of('dev.example.score');
+    const chat = CloudEventType.of('dev.example.chat');
+    ingest.addPublisher(player, { emits: [score, chat] });
+    ingest.subscribe(scores, { name: 'forward-scores', filters: [EventFilter.type(score)] });
+    scores.subscribe(board, { name: 'board-scores', filters: [EventFilter.type(score)] });
+    const catalog = EventCatalog.of(app);
+    expect(catalog.consumers.map((c) => [c.subscription.node.id, catalog.unproducedTypes(c).map((t) => t.type)]))
+      .toEqual([['Trigger-forward-scores', []], ['Trigger-board-scores', []]]);
+    expect(() => app.synth()).not.toThrow();
+
+    scores.subscribe(board, { name: 'board-chat', filters: [EventFilter.type(chat)] });
+    expect(catalog.unproducedTypes(catalog.consumers[2]).map((t) => t.type)).toEqual(['dev.example.chat']);
+    expect(() => app.synth()).toThrow(/Trigger-board-chat: filters subscribe events\/board to event type "dev\.example\.chat", which nothing produces into broker events\/scores/);
+  });
 });

@@ -53,7 +53,7 @@ describe('KnativeFunction defaults', () => {
 
   test('admits only the Knative data plane (activator/autoscaler and kourier) on the queue-proxy ports, by one policy per namespace', () => {
     const policy = findObject(objects, 'NetworkPolicy', 'knative-data-plane');
-    expect(policy.spec.podSelector).toEqual({ matchExpressions: [{ key: 'serving.knative.dev/service', operator: 'Exists' }] });
+    expect(policy.spec.podSelector).toEqual({ matchLabels: { 'platform-blueprints.io/data-plane': 'knative-data-plane' } });
     expect(policy.spec.policyTypes).toEqual(['Ingress']);
     expect(policy.spec.ingress).toHaveLength(1);
     expect(policy.spec.ingress[0].from).toEqual([
@@ -61,6 +61,23 @@ describe('KnativeFunction defaults', () => {
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kourier-system' } }, podSelector: {} },
     ]);
     expect(policy.spec.ingress[0].ports.map((p: any) => p.port)).toEqual([8012, 8013, 8112, 9090, 9091]);
+  });
+
+  test('functions on two data planes in one namespace: each pod admits only its own data plane', () => {
+    const { chart: shared } = testChart('mixed');
+    new KnativeFunction(shared, 'a', { image: IMAGE });
+    new KnativeFunction(shared, 'b', { image: IMAGE, dataPlane: KnativeDataPlane.ISTIO });
+    new KnativeFunction(shared, 'c', { image: IMAGE, dataPlane: KnativeDataPlane.ISTIO });
+    const out = synthValid(shared);
+    const podLabel = (name: string) => findObject(out, 'Service', name, 'serving.knative.dev/v1').spec.template.metadata.labels['platform-blueprints.io/data-plane'];
+    expect([podLabel('a'), podLabel('b'), podLabel('c')]).toEqual(['knative-data-plane', 'knative-data-plane-istio', 'knative-data-plane-istio']);
+    const policies = out.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name.startsWith('knative-data-plane'));
+    expect(policies.map((o) => [o.metadata.name, o.spec.podSelector.matchLabels['platform-blueprints.io/data-plane'],
+      o.spec.ingress[0].from.map((f: any) => f.namespaceSelector.matchLabels['kubernetes.io/metadata.name'])]))
+      .toEqual([
+        ['knative-data-plane', 'knative-data-plane', ['knative-serving', 'kourier-system']],
+        ['knative-data-plane-istio', 'knative-data-plane-istio', ['knative-serving', 'istio-system']],
+      ]);
   });
 });
 

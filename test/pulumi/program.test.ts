@@ -293,3 +293,22 @@ describe('the program without the installs', () => {
       .toEqual(['functions-platform/other', 'functions-platform/other/gateway-nginx']);
   });
 });
+
+describe('the program refuses before it installs', () => {
+  test('a platform the policy refuses registers nothing, not even the installs', () => {
+    // Counted where resources register (synchronously, in their constructors), not in the mock's asynchronous log.
+    const registered = jest.spyOn(require('@pulumi/pulumi/runtime/resource'), 'registerResource');
+    let error: unknown;
+    try {
+      runProgram({
+        config: readConfig(config({ namespace: 'refused', eventsNamespace: 'refused-events', images: JSON.stringify({ hello: 'ghcr.io/me/hello:latest' }) })),
+        reader: fixtureReader().read,
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as Error).message).toMatch(/^<app>: policy refuses 1 object\(s\), as cdk8s synth would:\n\[PB004\] .*refused\/hello/);
+    expect(registered).not.toHaveBeenCalled();
+    registered.mockRestore();
+  });
+});
