@@ -1,5 +1,6 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import * as pulumi from '@pulumi/pulumi';
+import * as pulumiRuntimeResource from '@pulumi/pulumi/runtime/resource';
 import { mockPulumi, settle, valueOf } from '../support/pulumi';
 
 const mocked = mockPulumi(() => ({ result: 'generated-password-0123456789abcdef' }));
@@ -125,7 +126,7 @@ describe('the Pulumi path refuses what synth refuses', () => {
     const chart = new Chart(app, 'c', { namespace: 'games' });
     new KnativeFunction(chart, 'fn', { image: 'ghcr.io/example/fn:latest' });
     // Counted where resources register (synchronously, in their constructors), not in the mock's asynchronous log.
-    const registered = jest.spyOn(require('@pulumi/pulumi/runtime/resource'), 'registerResource');
+    const registered = jest.spyOn(pulumiRuntimeResource, 'registerResource');
     let error: unknown;
     try {
       new Cdk8sDeployment('refused', { root: app });

@@ -2,6 +2,7 @@
  * The whole Pulumi program under mocks, from stack configuration to stack outputs.
  */
 import * as pulumi from '@pulumi/pulumi';
+import * as pulumiRuntimeResource from '@pulumi/pulumi/runtime/resource';
 import { knativeServiceState, mockPulumi, settle, valueOf } from '../support/pulumi';
 import { fixtureReader } from '../support/knative-release';
 
@@ -297,7 +298,7 @@ describe('the program without the installs', () => {
 describe('the program refuses before it installs', () => {
   test('a platform the policy refuses registers nothing, not even the installs', () => {
     // Counted where resources register (synchronously, in their constructors), not in the mock's asynchronous log.
-    const registered = jest.spyOn(require('@pulumi/pulumi/runtime/resource'), 'registerResource');
+    const registered = jest.spyOn(pulumiRuntimeResource, 'registerResource');
     let error: unknown;
     try {
       runProgram({
