@@ -28,7 +28,9 @@ export { PlatformGraph } from './core/graph';
 export { DeploymentPlan } from './core/plan';
 export type { ExternalReference, PlannedObject } from './core/plan';
 export { ClusterInstall } from './core/installs';
+export type { PinnedRelease } from './imports/versions';
 export { DeployHints } from './core/deploy-hints';
+export type { ImpliedObject } from './core/deploy-hints';
 // core: the resource base and shared pieces
 export { NameFormat, NamespacedResource, WorkloadResource } from './core/resource';
 export type { ResourceNaming, ResourceProps } from './core/resource';

@@ -60,7 +60,9 @@ export interface TeamSpaceProps {
   readonly manageSecrets?: boolean;
   /**
    * The team's space lives in a namespace another construct of the app creates (e.g. inside a platform's namespace):
-   * one Namespace object then serves both, with the team label added.
+   * one Namespace object then serves both, with the team label added. The team's Role, ResourceQuota and LimitRange
+   * are namespace-wide: the team's groups may then edit the other construct's Knative Services, ConfigMaps and Secrets
+   * there, and its pods count against the team's quota. Share only with the team that runs what else lives there.
    * @default false - the team space creates its namespace, and another construct creating it is an error
    */
   readonly shareNamespace?: boolean;

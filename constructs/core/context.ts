@@ -6,6 +6,7 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ValidationError } from './errors';
 import { requireName } from './validate';
+import { CLUSTER_SCOPED_CUSTOM_KINDS } from '../imports/scopes';
 
 /** Construct context keys the library reads. */
 export class PlatformContext {
@@ -43,10 +44,30 @@ export function clusterDomain(scope: IConstruct): string {
 }
 
 const CLUSTER_SCOPED = Symbol.for('platform-blueprints.cluster-scoped');
-/** Built-in kinds without a namespace (custom ones are marked by clusterScoped()). */
-const CLUSTER_SCOPED_KINDS = new Set(['Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition',
-  'StorageClass', 'PriorityClass', 'IngressClass', 'RuntimeClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
-  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'APIService', 'CSIDriver', 'CSINode', 'VolumeAttachment']);
+/**
+ * Kinds without a namespace, as `group/Kind` (a kind's name alone says nothing: any group may define a `Node`):
+ * Kubernetes' own, cert-manager's ClusterIssuer (installed, not imported), and every imported CRD whose scope is
+ * Cluster (generated from the pinned CRDs). Objects of other kinds are marked by clusterScoped().
+ */
+const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
+  '/Namespace', '/Node', '/PersistentVolume', '/ComponentStatus',
+  'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding',
+  'apiextensions.k8s.io/CustomResourceDefinition', 'apiregistration.k8s.io/APIService',
+  'storage.k8s.io/StorageClass', 'storage.k8s.io/CSIDriver', 'storage.k8s.io/CSINode', 'storage.k8s.io/VolumeAttachment',
+  'scheduling.k8s.io/PriorityClass', 'networking.k8s.io/IngressClass', 'networking.k8s.io/IPAddress', 'networking.k8s.io/ServiceCIDR',
+  'node.k8s.io/RuntimeClass', 'certificates.k8s.io/CertificateSigningRequest',
+  'flowcontrol.apiserver.k8s.io/FlowSchema', 'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration', 'admissionregistration.k8s.io/MutatingWebhookConfiguration',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy', 'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding',
+  'cert-manager.io/ClusterIssuer',
+  ...CLUSTER_SCOPED_CUSTOM_KINDS,
+]);
+
+/** Whether objects of an API version and kind are cluster-scoped, by group and kind. */
+export function isClusterScopedKind(apiVersion: string, kind: string): boolean {
+  const slash = apiVersion.lastIndexOf('/');
+  return CLUSTER_SCOPED_KINDS.has(`${slash < 0 ? '' : apiVersion.slice(0, slash)}/${kind}`);
+}
 
 /** Keeps a cluster-scoped object cluster-scoped: drops the namespace an enclosing Chart would stamp on it. */
 export function clusterScoped<T extends ApiObject>(obj: T): T {
@@ -57,6 +78,6 @@ export function clusterScoped<T extends ApiObject>(obj: T): T {
 
 /** The namespace an object is synthesized into (undefined for cluster-scoped objects), without synthesizing it. */
 export function namespaceOf(obj: ApiObject): string | undefined {
-  if ((obj as any)[CLUSTER_SCOPED] === true || CLUSTER_SCOPED_KINDS.has(obj.kind)) return undefined;
+  if ((obj as any)[CLUSTER_SCOPED] === true || isClusterScopedKind(obj.apiVersion, obj.kind)) return undefined;
   return obj.metadata.namespace;
 }

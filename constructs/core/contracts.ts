@@ -46,7 +46,7 @@ export interface PodPeer {
 
 /** A Knative Destination: a reference resolved by Knative, or an address. */
 export interface EventDestination {
-  readonly ref?: { readonly apiVersion: string; readonly kind: string; readonly name: string; readonly namespace?: string };
+  readonly ref?: ObjectRef;
   readonly uri?: string;
 }
 

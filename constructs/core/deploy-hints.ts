@@ -9,6 +9,13 @@ import type { ClusterInstall } from './installs';
 const HINTS = Symbol.for('platform-blueprints.deploy-hints');
 
 /** Everything declared about one object (one record per object, created on first use). */
+/** An object a controller creates for one of ours (not deployed by us, but its name is taken). */
+export interface ImpliedObject {
+  readonly ref: ObjectRef;
+  /** Who creates it, e.g. `the Knative Serving controller`. */
+  readonly by: string;
+}
+
 interface Hints {
   stateful?: string;
   ready?: { conditions: string[]; timeoutMinutes?: number };
@@ -16,7 +23,7 @@ interface Hints {
   providesApiGroups?: string[];
   dependsOn?: ApiObject[];
   references?: ObjectRef[];
-  implies?: Array<{ ref: ObjectRef; by: string }>;
+  implies?: ImpliedObject[];
   installs?: ClusterInstall[];
   requestTimeoutSeconds?: number;
 }
@@ -148,7 +155,7 @@ export class DeployHints {
   }
 
   /** The objects controllers create for an object, with who creates them. */
-  public static impliedObjects(obj: ApiObject): Array<{ ref: ObjectRef; by: string }> {
+  public static impliedObjects(obj: ApiObject): ImpliedObject[] {
     return read(obj).implies ?? [];
   }
 

@@ -109,8 +109,8 @@ function validateTree(root: IConstruct): void {
 
 /** The deployment plan of a construct tree (see the module comment). */
 export class DeploymentPlan {
-  /** `apiVersion kind namespace/name`: the key of an object in a plan. */
-  public static objectKey(apiVersion: string, kind: string, namespace: string | undefined, name: string): string {
+  /** `apiVersion kind namespace/name` (`apiVersion kind name` when cluster-scoped): the key of an object in a plan. */
+  public static objectKey(apiVersion: string, kind: string, name: string, namespace?: string): string {
     return objectKey(apiVersion, kind, namespace, name);
   }
 

@@ -93,7 +93,7 @@ export abstract class WorkloadResource extends NamespacedResource implements kpl
     return { podSelector: this.toPodSelectorConfig() };
   }
 
-  public toPodSelector(): kplus.IPodSelector {
+  public toPodSelector(): kplus.IPodSelector | undefined {
     return this;
   }
 }

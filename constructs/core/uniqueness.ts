@@ -8,7 +8,7 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { namespaceOf } from './context';
 import type { ObjectRef } from './contracts';
-import { DeployHints } from './deploy-hints';
+import { DeployHints, ImpliedObject } from './deploy-hints';
 import { invalid } from './errors';
 import { ClusterInstall } from './installs';
 import { DeployTimeSecret } from './secrets';
@@ -61,14 +61,8 @@ function kindInfo(apiVersion: string, kind: string): KindInfo {
   return info;
 }
 
-/** An object a controller creates for another, with who creates it. */
-export interface ImpliedObjectOf {
-  readonly ref: ObjectRef;
-  readonly by: string;
-}
-
 /** The objects controllers create for an object: what its kind's install creates, and what the object declares. */
-export function impliedObjectsOf(obj: ApiObject, namespace: string | undefined): ImpliedObjectOf[] {
+export function impliedObjectsOf(obj: ApiObject, namespace: string | undefined): ImpliedObject[] {
   const info = kindInfo(obj.apiVersion, obj.kind);
   const declared = DeployHints.impliedObjects(obj);
   if (info.creates.length === 0) return declared;

@@ -243,8 +243,6 @@ export abstract class ClaimedService extends Construct implements INamespacedRes
 export interface ClaimBinding {
   /** The API's kind, for messages. */
   readonly kind: string;
-  /** Longest claim name the API's compositions allow. */
-  readonly maxLength: number;
   /** Default variable prefix. */
   readonly prefix: string;
   readonly env: BindingEnv[];
@@ -259,7 +257,10 @@ export class ImportedClaim extends NamespacedResource implements IKeyValueStore,
   public readonly connectionSecretName: string;
 
   public constructor(scope: Construct, id: string, attrs: ClaimAttributes, private readonly binding: ClaimBinding) {
-    super(scope, id, { name: attrs?.name, namespace: attrs?.namespace }, { format: NameFormat.DNS1035_LABEL, maxLength: binding.maxLength });
+    // The claim exists: only what Kubernetes and the binding require of its name, not what creating one would.
+    super(scope, id, { name: attrs?.name, namespace: attrs?.namespace }, {
+      format: NameFormat.DNS1123_SUBDOMAIN, maxLength: 63, maxLengthReason: `bound pods carry it in a label key (${claimClientLabel('<name>')})`,
+    });
     this.connectionSecretName = requireName(this, 'connectionSecretName', attrs.connectionSecretName ?? `${this.name}-connection`, 'dns1123-subdomain');
   }
 

@@ -302,7 +302,7 @@ export class KeyValueStoreClaim extends ClaimedService implements IKeyValueStore
 
   /** A KeyValueStore claimed elsewhere (another app, by hand), to bind workloads of its namespace to by its connection Secret. */
   public static fromClaimAttributes(scope: Construct, id: string, attrs: ClaimAttributes): IKeyValueStore {
-    return new ImportedClaim(scope, id, attrs, { kind: 'KeyValueStore', maxLength: 40, prefix: 'REDIS', env: STORE_ENV });
+    return new ImportedClaim(scope, id, attrs, { kind: 'KeyValueStore', prefix: 'REDIS', env: STORE_ENV });
   }
 
   public bind(workload: IWorkload, options: StoreBindOptions = {}): void {

@@ -131,7 +131,7 @@ const AMQP_ENV: BindingEnv[] = [
 export class MessageBrokerClaim extends ClaimedService implements IAmqpBroker {
   /** A MessageBroker claimed elsewhere (another app, by hand), to bind workloads of its namespace to by its connection Secret. */
   public static fromClaimAttributes(scope: Construct, id: string, attrs: ClaimAttributes): IAmqpBroker {
-    return new ImportedClaim(scope, id, attrs, { kind: 'MessageBroker', maxLength: 42, prefix: 'AMQP', env: AMQP_ENV });
+    return new ImportedClaim(scope, id, attrs, { kind: 'MessageBroker', prefix: 'AMQP', env: AMQP_ENV });
   }
 
   public constructor(scope: Construct, id: string, props: MessageBrokerClaimProps) {

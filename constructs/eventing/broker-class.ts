@@ -62,14 +62,23 @@ export class BrokerClass {
   }
 
   /** Objects the class's controller creates for a broker (their names are taken). @internal */
-  public _impliedByBroker(brokerName: string): Array<{ apiVersion: string; kind: string; name: string }> {
+  public _impliedByBroker(brokerName: string, deadLetters: boolean): Array<{ apiVersion: string; kind: string; name: string }> {
     if (this !== BrokerClass.RABBITMQ) return [];
-    return [{ apiVersion: 'apps/v1', kind: 'Deployment', name: `${brokerName}-broker-ingress` }, { apiVersion: 'v1', kind: 'Service', name: `${brokerName}-broker-ingress` }];
+    return [
+      { apiVersion: 'apps/v1', kind: 'Deployment', name: `${brokerName}-broker-ingress` }, { apiVersion: 'v1', kind: 'Service', name: `${brokerName}-broker-ingress` },
+      // eventing-rabbitmq delivers a broker's dead letters through a dispatcher of its own.
+      ...(deadLetters ? [{ apiVersion: 'apps/v1', kind: 'Deployment', name: `${brokerName}-dlq-dispatcher` }] : []),
+    ];
   }
 
   /** Objects the class's controller creates for a Trigger. @internal */
-  public _impliedByTrigger(triggerName: string): Array<{ apiVersion: string; kind: string; name: string }> {
-    return this === BrokerClass.RABBITMQ ? [{ apiVersion: 'apps/v1', kind: 'Deployment', name: `${triggerName}-dispatcher` }] : [];
+  public _impliedByTrigger(triggerName: string, deadLetters: boolean): Array<{ apiVersion: string; kind: string; name: string }> {
+    if (this !== BrokerClass.RABBITMQ) return [];
+    return [
+      { apiVersion: 'apps/v1', kind: 'Deployment', name: `${triggerName}-dispatcher` },
+      // A Trigger whose own delivery has a dead-letter sink gets a dead-letter dispatcher too.
+      ...(deadLetters ? [{ apiVersion: 'apps/v1', kind: 'Deployment', name: `${triggerName}-dlx-dispatcher` }] : []),
+    ];
   }
 
   /** Renders a subscription's filters for this class. @internal */

@@ -3,7 +3,8 @@ import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { clusterDomain } from '../core/context';
 import {
-  Admission, AdmitOptions, EventDestination, IBroker, IEventSink, IRabbitmqCluster, IWorkloadRef, ObjectRef, PodPeer, PublishOptions,
+  Admission, AdmitOptions, EventDestination, IBroker, IEventSink, IEventSource, IEventSubscription, IRabbitmqCluster, IWorkloadRef, ObjectRef, PodPeer,
+  PublishOptions, SubscriptionOptions,
 } from '../core/contracts';
 import { DeliveryOptions } from '../core/delivery';
 import { DeployHints } from '../core/deploy-hints';
@@ -12,15 +13,15 @@ import { invalid } from '../core/errors';
 import { toObjectName } from '../core/k8s-rules';
 import { recommendedLabels } from '../core/labels';
 import { IngressPolicy } from '../core/network';
-import { NameFormat, NamespacedResource } from '../core/resource';
+import { NameFormat, NamespacedResource, ResourceNaming } from '../core/resource';
 import { requireEnvName } from '../core/validate';
-import { EdgeKind, IEventTypeRegistry, Wiring } from '../core/wiring';
+import { EdgeKind, Wiring } from '../core/wiring';
 import { Broker as BrokerL1, EventType as EventTypeL1, RabbitmqBrokerConfig, RabbitmqBrokerConfigSpecQueueType } from '../imports/eventing.knative.dev';
 import { AMQP_PORTS, clusterReferenceFrom, isRabbitmqCluster } from '../rabbitmq/cluster';
 import { BrokerClass } from './broker-class';
 import { connectDeadLetters, renderDelivery } from './delivery';
 import { SinkBinding } from './sink-binding';
-import { Trigger, TriggerOptions } from './trigger';
+import { Trigger } from './trigger';
 
 
 
@@ -42,8 +43,8 @@ export interface BrokerAttributes {
   readonly name: string;
   /** @default - the namespace of the enclosing Chart */
   readonly namespace?: string;
-  /** @default BrokerClass.RABBITMQ */
-  readonly brokerClass?: BrokerClass;
+  /** Its class (the `eventing.knative.dev/broker.class` annotation): it decides the address and the data plane. */
+  readonly brokerClass: BrokerClass;
   /**
    * Its delivery settings, for subscriptions that refine them.
    * @default - unknown: a subscription's own settings apply as given
@@ -55,7 +56,10 @@ export interface BrokerAttributes {
  * What every broker does, ours or imported: subscriptions (`subscribe`), publishers (`addPublisher`), its address and
  * data plane (from its class). Extend `Broker` for a broker of your own.
  */
-export abstract class BrokerBase extends NamespacedResource implements IBroker, IEventTypeRegistry {
+/** The name of a broker this app creates: the names of its data-plane objects derive from it. */
+const CREATED_BROKER_NAMING: ResourceNaming = { format: NameFormat.DNS1035_LABEL, maxLength: 40, maxLengthReason: 'names of the broker\'s data-plane objects derive from it' };
+
+export abstract class BrokerBase extends NamespacedResource implements IBroker {
   /** The broker's class. */
   public readonly brokerClassSpec: BrokerClass;
   public readonly objectRef: ObjectRef;
@@ -65,8 +69,8 @@ export abstract class BrokerBase extends NamespacedResource implements IBroker, 
   public readonly delivery: DeliveryOptions;
   private readonly triggerNames = new Set<string>();
 
-  protected constructor(scope: Construct, id: string, props: BrokerOptions, brokerClass: BrokerClass) {
-    super(scope, id, props, { format: NameFormat.DNS1035_LABEL, maxLength: 40, maxLengthReason: 'names of the broker\'s data-plane objects derive from it' });
+  protected constructor(scope: Construct, id: string, props: BrokerOptions, brokerClass: BrokerClass, naming: ResourceNaming = CREATED_BROKER_NAMING) {
+    super(scope, id, props, naming);
     this.brokerClassSpec = brokerClass;
     this.objectRef = { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', namespace: this.namespace, name: this.name };
     this.dataPlane = brokerClass._dataPlane(this.name, this.namespace);
@@ -90,7 +94,7 @@ export abstract class BrokerBase extends NamespacedResource implements IBroker, 
   public abstract admit(peer: PodPeer, options?: AdmitOptions): Admission;
 
   /** Subscribes a sink (a function, another broker) to the events the filters select. */
-  public subscribe(subscriber: IEventSink, options: TriggerOptions = {}): Trigger {
+  public subscribe(subscriber: IEventSink, options: SubscriptionOptions = {}): IEventSubscription {
     const name = options.name ?? `${this.name}-to-${subscriber.name}`.slice(0, 52).replace(/-+$/, '');
     if (this.triggerNames.has(name)) {
       invalid(this, 'subscribe.name', name, 'is already a subscription of this broker', 'give the second subscription of the same subscriber a name');
@@ -111,7 +115,7 @@ export abstract class BrokerBase extends NamespacedResource implements IBroker, 
    * Makes a workload publish to this broker: a SinkBinding gives it `K_SINK`, the network policy lets it in, and
    * the catalog records the types it emits. A workload publishes to one broker (it has one `K_SINK`).
    */
-  public addPublisher(publisher: IWorkloadRef, options: PublishOptions): SinkBinding {
+  public addPublisher(publisher: IWorkloadRef, options: PublishOptions): IEventSource {
     if (!options || !Array.isArray(options.emits)) invalid(this, 'addPublisher.emits', options?.emits, 'must list the CloudEvent types the publisher emits');
     if (options.envName !== undefined) requireEnvName(this, 'addPublisher.envName', options.envName);
     const existing = Wiring.injection(publisher, 'K_SINK');
@@ -159,7 +163,7 @@ export abstract class Broker extends BrokerBase {
     DeployHints.awaitCondition(this.resource, 'Ready');
     DeployHints.requiresInstall(this.resource, brokerClass._install);
     if (config) DeployHints.references(this.resource, { ...config, namespace: this.namespace });
-    for (const implied of brokerClass._impliedByBroker(this.name)) DeployHints.implies(this.resource, { ...implied, namespace: this.namespace }, brokerClass.name);
+    for (const implied of brokerClass._impliedByBroker(this.name, this.delivery.deadLetterSink !== undefined)) DeployHints.implies(this.resource, { ...implied, namespace: this.namespace }, brokerClass._install.title);
     if (this.delivery.deadLetterSink) {
       connectDeadLetters(this, this.dataPlane, this.delivery.deadLetterSink, this.resource, `dead letters (after ${this.delivery.retry ?? 3} retries)`);
     }
@@ -200,10 +204,16 @@ export abstract class Broker extends BrokerBase {
 
 class ImportedBroker extends BrokerBase {
   public constructor(scope: Construct, id: string, attrs: BrokerAttributes) {
-    super(scope, id, { name: attrs?.name, namespace: attrs?.namespace, delivery: attrs?.delivery }, attrs?.brokerClass ?? BrokerClass.RABBITMQ);
+    if (!(attrs?.brokerClass instanceof BrokerClass)) {
+      invalid(scope, 'brokerClass', attrs?.brokerClass, 'is required: the class decides the broker\'s address and data plane', 'pass BrokerClass.RABBITMQ or BrokerClass.CHANNEL');
+    }
+    // The broker exists: only what Kubernetes and the data plane's labels require of its name.
+    super(scope, id, { name: attrs.name, namespace: attrs.namespace, delivery: attrs.delivery }, attrs.brokerClass, {
+      format: NameFormat.DNS1123_SUBDOMAIN, maxLength: 63, maxLengthReason: 'its data-plane pods carry it as a label value',
+    });
   }
 
-  public admit(peer: PodPeer): Admission {
+  public admit(peer: PodPeer, _options?: AdmitOptions): Admission {
     if (!this.brokerClassSpec._dataPlaneInBrokerNamespace) return Admission.notNeeded('the broker ingress runs in knative-eventing, outside the namespaces this library isolates');
     return Admission.notPossible(`broker ${this.namespace}/${this.name} is imported and its ingress NetworkPolicy is its owner's; ask them to admit ${peer.description} on port ${INGRESS_PORT}`);
   }
@@ -302,7 +312,7 @@ export class ChannelBroker extends Broker {
     super(scope, id, props, BrokerClass.CHANNEL);
   }
 
-  public admit(_peer: PodPeer): Admission {
+  public admit(_peer: PodPeer, _options?: AdmitOptions): Admission {
     return Admission.notNeeded('the broker ingress runs in knative-eventing, outside the namespaces this library isolates');
   }
 }

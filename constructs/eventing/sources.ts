@@ -309,6 +309,10 @@ export class ContainerSource extends NamespacedResource implements IEventSource 
       },
     });
     DeployHints.awaitCondition(this.resource, 'Ready');
+    // Knative runs the program as `<name>-deployment`, given K_SINK by `<name>-sinkbinding` (48 + 12 ≤ 63: never hashed).
+    const by = 'the Knative ContainerSource controller';
+    DeployHints.implies(this.resource, { apiVersion: 'apps/v1', kind: 'Deployment', namespace: this.namespace, name: `${this.name}-deployment` }, by);
+    DeployHints.implies(this.resource, { apiVersion: 'sources.knative.dev/v1', kind: 'SinkBinding', namespace: this.namespace, name: `${this.name}-sinkbinding` }, by);
     for (const e of env) {
       const from = e.valueFrom;
       if (from?.secretKeyRef?.name) DeployHints.references(this.resource, { apiVersion: 'v1', kind: 'Secret', namespace: this.namespace, name: from.secretKeyRef.name });

@@ -89,7 +89,7 @@ export class Trigger extends ApiObject implements IEventSubscription {
     DeployHints.replaceOnChanges(this.resource, brokerClass._immutableTriggerFields());
     // The broker class's controller reconciles the Trigger (eventing-rabbitmq runs a dispatcher per Trigger).
     if (BrokerClass.named(broker.brokerClass)) DeployHints.requiresInstall(this.resource, brokerClass._install);
-    for (const implied of brokerClass._impliedByTrigger(this.name)) DeployHints.implies(this.resource, { ...implied, namespace: this.namespace }, broker.brokerClass);
+    for (const implied of brokerClass._impliedByTrigger(this.name, manifest.spec.delivery?.deadLetterSink !== undefined)) DeployHints.implies(this.resource, { ...implied, namespace: this.namespace }, brokerClass._install.title);
 
     const filterText = filters.length ? filters.map((f) => f.toString()).join(' & ') : 'all events';
     // The broker's data plane delivers to the subscriber; the Trigger is created once both exist.

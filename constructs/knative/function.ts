@@ -2,7 +2,7 @@ import { posix } from 'path';
 import { ApiObject, Chart, Duration, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
-import { Admission, EventDestination, IFunction, IHttpWorkload, ObjectRef, PodPeer, ResourceRef } from '../core/contracts';
+import { Admission, AdmitOptions, EventDestination, IFunction, IHttpWorkload, ObjectRef, PodPeer, ResourceRef } from '../core/contracts';
 import { DeployHints } from '../core/deploy-hints';
 import { invalid } from '../core/errors';
 import { LABEL_PREFIX, LANGUAGE_LABEL, recommendedLabels } from '../core/labels';
@@ -175,7 +175,7 @@ export abstract class KnativeServiceBase extends WorkloadResource implements IFu
     return fromNamespace === this.namespace ? { ref: { ...this.resourceRef } } : { uri: this.url };
   }
 
-  public admit(_peer: PodPeer): Admission {
+  public admit(_peer: PodPeer, _options?: AdmitOptions): Admission {
     return THROUGH_DATA_PLANE;
   }
 }

@@ -137,7 +137,7 @@ class ImportedRabbitmqCluster extends NamespacedResource implements IRabbitmqClu
     return amqpUrlOf(this.host, this.tls);
   }
 
-  public admit(peer: PodPeer): Admission {
+  public admit(peer: PodPeer, _options?: AdmitOptions): Admission {
     return Admission.notPossible(`RabbitMQ cluster ${this.namespace}/${this.name} is imported and its NetworkPolicy is its owner's; ` +
       `ask them to admit ${peer.description} on ${AMQP_PORTS.join('/')}`);
   }

@@ -327,7 +327,7 @@ class ImportedRedis extends NamespacedResource implements IKeyValueStore, IAdmit
     this.port = requireInteger(this, 'port', attrs.port ?? REDIS_PORT, { min: 1, max: 65535 });
   }
 
-  public admit(peer: PodPeer): Admission {
+  public admit(peer: PodPeer, _options?: AdmitOptions): Admission {
     return Admission.notPossible(`Redis ${this.namespace}/${this.name} is imported and its NetworkPolicy is its owner's; ask them to admit ${peer.description} on port ${this.port}`);
   }
 

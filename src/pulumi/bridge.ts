@@ -75,7 +75,7 @@ export interface Cdk8sDeploymentArgs {
 
 /** `apiVersion kind namespace/name`: the key of an object in a plan and in `Cdk8sDeployment.resources`. */
 export function objectKey(apiVersion: string, kind: string, namespace: string | undefined, name: string): string {
-  return DeploymentPlan.objectKey(apiVersion, kind, namespace, name);
+  return DeploymentPlan.objectKey(apiVersion, kind, name, namespace);
 }
 
 /**

@@ -7,7 +7,7 @@
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import {
   DeploymentPlan, EventDrivenPlatform, FunctionsPlatform, KnativeFunction, PodSecurityLevel, Profile, RabbitmqCluster, RabbitmqVhost, Redis,
-  TeamSpace, ValidationError, CloudEventType, IngressPolicy, ChannelBroker, SinkBinding,
+  TeamSpace, ValidationError, CloudEventType, IngressPolicy, ChannelBroker, SinkBinding, RabbitmqBroker, ContainerSource,
 } from '../../constructs';
 import { findObject, synthValid, validationError } from '../support/k8s';
 
@@ -119,6 +119,40 @@ describe('collisions are refused at synth, naming both constructs', () => {
     // Another function of the same name in another namespace is another workload.
     const elsewhere = KnativeFunction.fromFunctionAttributes(chart, 'PlayerElsewhere', { name: 'player', namespace: 'arcade' });
     expect(() => new SinkBinding(chart, 'ToC', { subject: elsewhere, sink: new ChannelBroker(chart, 'c') })).not.toThrow();
+  });
+
+  test('scope by group and kind: two Compositions of one name in two charts collide; a custom Node in two namespaces does not', () => {
+    const app = Testing.app();
+    const a = new Chart(app, 'a', { namespace: 'team-a', disableResourceNameHashes: true });
+    const b = new Chart(app, 'b', { namespace: 'team-b', disableResourceNameHashes: true });
+    for (const chart of [a, b]) {
+      new ApiObject(chart, 'node', { apiVersion: 'example.com/v1', kind: 'Node', metadata: { name: 'n1' } });
+    }
+    expect(() => DeploymentPlan.of(app)).not.toThrow();
+    new ApiObject(a, 'comp', { apiVersion: 'apiextensions.crossplane.io/v1', kind: 'Composition', metadata: { name: 'redis' } });
+    new ApiObject(b, 'comp', { apiVersion: 'apiextensions.crossplane.io/v1', kind: 'Composition', metadata: { name: 'redis' } });
+    expect(validationError(() => DeploymentPlan.of(app)).message).toContain('metadata.name ("redis") is taken: apiextensions.crossplane.io Composition redis is also made by a/comp');
+  });
+
+  test('what eventing-rabbitmq and the ContainerSource controller create is taken: dead-letter dispatchers, the source\'s Deployment and SinkBinding', () => {
+    const { app, chart } = setup();
+    const cluster = new RabbitmqCluster(chart, 'mq');
+    const dlq = new KnativeFunction(chart, 'dlq', { image: 'ghcr.io/example/dlq:1' });
+    const board = new KnativeFunction(chart, 'board', { image: 'ghcr.io/example/board:1' });
+    const broker = new RabbitmqBroker(chart, 'game', { cluster, delivery: { deadLetterSink: dlq } });
+    broker.subscribe(board, { name: 'scores', delivery: { retry: 5 } });
+    new ContainerSource(chart, 'feed', { image: 'ghcr.io/example/feed:1', sink: broker, emits: [CloudEventType.of('dev.example.feed')] });
+    expect(() => DeploymentPlan.of(app)).not.toThrow();
+    const deployment = (name: string) => new ApiObject(chart, `d-${name}`, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name } });
+    // The broker's dead letters have a dispatcher of their own; the Trigger's delivery carries the broker's sink, so it has one too.
+    for (const [name, creator] of [['game-dlq-dispatcher', 'Broker games/game'], ['scores-dlx-dispatcher', 'Trigger games/scores'], ['feed-deployment', 'ContainerSource games/feed']]) {
+      const d = deployment(name);
+      expect(synthError(app, chart).message).toContain(`metadata.name ("${name}") is taken: apps Deployment games/${name} is also what`);
+      expect(synthError(app, chart).message).toContain(`what ${creator.startsWith('Container') ? 'the Knative ContainerSource controller' : 'eventing-rabbitmq'} creates for ${creator}`);
+      chart.node.tryRemoveChild(d.node.id);
+    }
+    new ApiObject(chart, 'sb', { apiVersion: 'sources.knative.dev/v1', kind: 'SinkBinding', metadata: { name: 'feed-sinkbinding' } });
+    expect(synthError(app, chart).message).toContain('metadata.name ("feed-sinkbinding") is taken: sources.knative.dev SinkBinding games/feed-sinkbinding is also what the Knative ContainerSource controller creates for ContainerSource games/feed');
   });
 
   test('a name only synthesis reveals (a JSON patch renaming an object) is caught on every path', () => {

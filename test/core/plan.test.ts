@@ -18,7 +18,8 @@ function reference(profile: Profile = Profile.DEV) {
   return { app, platform, plan: DeploymentPlan.of(app) };
 }
 
-const key = DeploymentPlan.objectKey;
+// Keys written namespace before name, as they read.
+const key = (apiVersion: string, kind: string, namespace: string | undefined, name: string) => DeploymentPlan.objectKey(apiVersion, kind, name, namespace);
 
 describe('the plan of the reference platform', () => {
   const { plan, platform } = reference();

@@ -8,7 +8,7 @@ import * as kplus from 'cdk8s-plus-27';
 import {
   ApiGateway, Broker, BrokerClass, ChannelBroker, CloudEventType, DeployHints, DeploymentPlan, EdgeKind, EventCatalog, EventFilter, Frontend,
   KeyValueStoreClaim, KnativeFunction, PingSource, PlatformDocs, PlatformGraph, RabbitmqBroker, RabbitmqCluster, RabbitmqUser, Redis, SinkBinding,
-  ContainerSource, ApiServerSource, ApiServerSourceMode, Wiring, RepeatPolicy, MessageBrokerClaim,
+  ContainerSource, ApiServerSource, ApiServerSourceMode, Wiring, RepeatPolicy, MessageBrokerClaim, Trigger,
 } from '../../constructs';
 import { envOf, findObject, synthValid, validationError } from '../support/k8s';
 
@@ -96,7 +96,7 @@ describe('broker.subscribe', () => {
     const { app: a, fns, broker } = setup();
     const fn = new KnativeFunction(fns, 'board', { image: 'ghcr.io/example/board:1' });
     const trigger = broker.subscribe(fn, { filters: [EventFilter.type(CloudEventType.PING)] });
-    expect(DeployHints.referencesOf(trigger.resource)).toEqual([broker.objectRef, fn.objectRef]);
+    expect(DeployHints.referencesOf((trigger as Trigger).resource)).toEqual([broker.objectRef, fn.objectRef]);
     expect(plannedDeps(a, 'eventing.knative.dev/v1 Trigger events/game-to-board')).toEqual(expect.arrayContaining([
       'eventing.knative.dev/v1 Broker events/game', 'serving.knative.dev/v1 Service functions/board',
     ]));
@@ -144,7 +144,7 @@ describe('broker.addPublisher and sources', () => {
     const objects = [...synthValid(fns), ...synthValid(events)];
     expect(findObject(objects, 'SinkBinding', 'player-to-game').spec.subject).toEqual({ apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'player' });
     expect(rules(objects, 'game-broker-ingress')).toContain('functions/{"serving.knative.dev/service":"player"} 8080');
-    expect(DeployHints.referencesOf(binding.resource)).toEqual([fn.objectRef, broker.objectRef]);
+    expect(DeployHints.referencesOf((binding as SinkBinding).resource)).toEqual([fn.objectRef, broker.objectRef]);
     expect(Wiring.injection(fn, 'K_SINK')?.events?.realizedBy).toBe(binding);
     expect(EventCatalog.of(a).producers.map((p) => [p.producer, p.via, p.sink, p.type.type])).toEqual([[fn, 'SinkBinding', broker, SCORE.type]]);
     expect(findObject(objects, 'EventType', 'game-dev.example.score').spec.reference.name).toBe('game');
@@ -252,7 +252,21 @@ describe('wiring to objects made elsewhere (fromXxx)', () => {
     expect(edgesOf(a)).toEqual(['fns/worker binds fns/Orders: AMQP_* (Secret orders-amqp)']);
     // The Secret is not created here: the plan says it must exist.
     expect(DeploymentPlan.of(a).externalReferences.map((x) => x.ref.name)).toEqual(['orders-amqp']);
-    expect(validationError(() => MessageBrokerClaim.fromClaimAttributes(fns, 'Long', { name: 'a'.repeat(43) })).message).toContain('must be at most 42 characters');
+    // The claim exists: a name longer than creating one allows (42) is fine; one no label key can carry is not.
+    expect(() => MessageBrokerClaim.fromClaimAttributes(fns, 'Long', { name: 'a'.repeat(50) })).not.toThrow();
+    expect(validationError(() => MessageBrokerClaim.fromClaimAttributes(fns, 'TooLong', { name: 'a'.repeat(64) })).message)
+      .toBe(`fns/TooLong: name ("${'a'.repeat(64)}") must be at most 63 characters; bound pods carry it in a label key (bind.platform-blueprints.io/<name>)`);
+  });
+
+  test('an imported broker: its name only as Kubernetes and its data plane\'s labels require; its class is required', () => {
+    const { fns } = app();
+    // Creating a broker allows 40 characters (its data-plane objects' names derive from it); one made elsewhere can be longer.
+    const long = Broker.fromBrokerAttributes(fns, 'Long', { name: 'b'.repeat(50), namespace: 'events', brokerClass: BrokerClass.RABBITMQ });
+    expect(long.dataPlane.podSelector).toEqual({ 'eventing.knative.dev/broker': 'b'.repeat(50) });
+    expect(validationError(() => Broker.fromBrokerAttributes(fns, 'Dotted', { name: 'Game', namespace: 'events', brokerClass: BrokerClass.CHANNEL })).message)
+      .toContain('fns/Dotted: name ("Game")');
+    expect(validationError(() => Broker.fromBrokerAttributes(fns, 'NoClass', { name: 'game', namespace: 'events' } as any)).message)
+      .toBe('fns: brokerClass (undefined) is required: the class decides the broker\'s address and data plane; pass BrokerClass.RABBITMQ or BrokerClass.CHANNEL');
   });
 
   test('a publisher needs a workload of this app to set its variable', () => {

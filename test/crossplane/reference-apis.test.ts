@@ -141,8 +141,8 @@ describe.each([CrossplaneMode.NAMESPACED, CrossplaneMode.CLAIMS])('KeyValueStore
     // The function waits for the claim (its connection Secret exists once the claim is ready).
     expect(DeployHints.referencesOf(fn.resource)).toContainEqual(claim.claim.objectRef);
     const plan = DeploymentPlan.of(team.node.root);
-    const claimKey = DeploymentPlan.objectKey(claim.claim.objectRef.apiVersion, claim.claim.objectRef.kind, 'shop', 'cache');
-    expect(plan.object(DeploymentPlan.objectKey('serving.knative.dev/v1', 'Service', 'shop', 'orders'))!.dependsOn).toContain(claimKey);
+    const claimKey = DeploymentPlan.objectKey(claim.claim.objectRef.apiVersion, claim.claim.objectRef.kind, 'cache', 'shop');
+    expect(plan.object(DeploymentPlan.objectKey('serving.knative.dev/v1', 'Service', 'orders', 'shop'))!.dependsOn).toContain(claimKey);
   });
 });
 

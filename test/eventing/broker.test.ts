@@ -2,7 +2,7 @@ import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   BackoffPolicy, ChannelBroker, CloudEventType, DeployHints, EdgeKind, EventCatalog, EventFilter, KnativeFunction, PingSource, PlatformDocs, PlatformGraph, QueueType,
-  RabbitmqBroker, RabbitmqCluster,
+  RabbitmqBroker, RabbitmqCluster, Trigger,
 } from '../../constructs';
 import { envOf, findObject, synthValid, testChart, validationError } from '../support/k8s';
 
@@ -61,7 +61,7 @@ describe('RabbitmqBroker', () => {
       filter: { attributes: { type: 'dev.example.game.score', source: '/games/1' } },
       subscriber: { uri: 'http://board.functions.svc.cluster.local' },
     });
-    expect(DeployHints.immutableFields(trigger.resource)).toEqual(['spec.broker', 'spec.filter']);
+    expect(DeployHints.immutableFields((trigger as Trigger).resource)).toEqual(['spec.broker', 'spec.filter']);
   });
 
   test('a subscriber in the broker\'s namespace by reference; a subscription\'s own delivery refines the broker\'s', () => {
