@@ -55,7 +55,7 @@ describe.each([CrossplaneMode.NAMESPACED, CrossplaneMode.CLAIMS])('KeyValueStore
       `Secret/${namespaced ? 'cache-connection' : 'cache-redis-auth'}`,
     ]);
     const sts = manifests.find((m: any) => m.kind === 'StatefulSet');
-    expect(sts.spec.template.spec.containers[0].env).toContainEqual({ name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: namespaced ? 'cache-connection' : 'cache-redis-auth', key: 'password' } } });
+    expect(sts.spec.template.spec.initContainers[0].env).toEqual([{ name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: namespaced ? 'cache-connection' : 'cache-redis-auth', key: 'password' } } }]);
     expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe(['1Gi', '5Gi', '20Gi'][variant]);
     // Only the pods of bound workloads reach Redis.
     expect(manifests.find((m: any) => m.kind === 'NetworkPolicy').spec.ingress).toEqual([{

@@ -31,11 +31,10 @@ describe('Redis defaults', () => {
   });
 
   test('authentication is always on, the password only by Secret reference', () => {
-    expect(container(sts).args).toEqual(['redis-server', '/etc/redis/redis.conf', '--requirepass', '$(REDIS_PASSWORD)']);
-    expect(envOf(sts)).toEqual({
-      REDIS_PASSWORD: { secretKeyRef: { name: 'cache-auth', key: 'password' } },
-      REDISCLI_AUTH: { secretKeyRef: { name: 'cache-auth', key: 'password' } },
-    });
+    // The init container writes it into a memory-backed file Redis includes: on no command line.
+    expect(container(sts).args).toEqual(['redis-server', '/etc/redis/redis.conf']);
+    expect(envOf(sts)).toEqual({ REDISCLI_AUTH: { secretKeyRef: { name: 'cache-auth', key: 'password' } } });
+    expect(sts.spec.template.spec.initContainers[0].env).toEqual([{ name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'cache-auth', key: 'password' } } }]);
     // The Secret itself is created at deploy time, never synthesized.
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
     const secrets = DeployTimeSecret.findAll(chart);
@@ -97,7 +96,8 @@ describe('Redis options', () => {
     const objects = synthValid(chart, { policy: false });
     expect(PlatformPolicy.check(objects).map((v) => v.message)).toEqual(['StatefulSet ns/redis: container redis sets no requests.cpu']);
     const sts = findObject(objects, 'StatefulSet', 'redis');
-    expect(envOf(sts).REDIS_PASSWORD).toEqual({ secretKeyRef: { name: 'vault-redis', key: 'pw' } });
+    expect(envOf(sts).REDISCLI_AUTH).toEqual({ secretKeyRef: { name: 'vault-redis', key: 'pw' } });
+    expect(sts.spec.template.spec.initContainers[0].env[0].valueFrom).toEqual({ secretKeyRef: { name: 'vault-redis', key: 'pw' } });
     expect(sts.spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: 'fast-ssd', resources: { requests: { storage: '20Gi' } } });
     expect(findObject(objects, 'ConfigMap', 'redis-config').data['redis.conf']).toContain(`maxmemory ${1.5 * 1024 ** 3}\n`);
     expect(findObject(objects, 'ConfigMap', 'redis-config').data['redis.conf']).toContain('appendfsync always\n');
