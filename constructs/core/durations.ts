@@ -78,12 +78,11 @@ export function durationMillis(scope: IConstruct, field: string, value: unknown)
  */
 export function requireSeconds(scope: IConstruct, field: string, value: Duration, bounds: DurationBounds = {}): number {
   const millis = durationMillis(scope, field, value);
-  if (millis % 1000 !== 0) return invalid(scope, field, showDuration(value), 'must be a whole number of seconds', 'the field holds whole seconds; it is not rounded');
-  const seconds = millis / 1000;
   const max = bounds.max ?? MAX_INT32_SECONDS;
-  if (bounds.min !== undefined && seconds < bounds.min) return invalid(scope, field, showDuration(value), `must be at least ${bounds.min}s`);
-  if (seconds > max) return invalid(scope, field, showDuration(value), `must be at most ${max}s`);
-  return seconds;
+  if (bounds.min !== undefined && millis < bounds.min * 1000) return invalid(scope, field, showDuration(value), `must be at least ${bounds.min}s`);
+  if (millis > max * 1000) return invalid(scope, field, showDuration(value), `must be at most ${max}s`);
+  if (millis % 1000 !== 0) return invalid(scope, field, showDuration(value), 'must be a whole number of seconds', 'the field holds whole seconds; it is not rounded');
+  return millis / 1000;
 }
 
 /**
@@ -94,13 +93,13 @@ export function requireSeconds(scope: IConstruct, field: string, value: Duration
  */
 export function requireTenths(scope: IConstruct, field: string, value: Duration, bounds: DurationBounds = {}): number {
   const millis = durationMillis(scope, field, value);
+  const max = bounds.max ?? MAX_PERIOD_MILLIS;
+  if (bounds.min !== undefined && millis < bounds.min) return invalid(scope, field, showDuration(value), `must be at least ${bounds.min / 1000}s`);
+  if (millis > max) return invalid(scope, field, showDuration(value), `must be at most ${max / 1000}s`);
   if (millis % 100 !== 0) {
     return invalid(scope, field, showDuration(value), 'must be a whole number of tenths of a second',
       'Knative reads it as an ISO-8601 period with one decimal of seconds and drops further digits');
   }
-  const max = bounds.max ?? MAX_PERIOD_MILLIS;
-  if (bounds.min !== undefined && millis < bounds.min) return invalid(scope, field, showDuration(value), `must be at least ${bounds.min / 1000}s`);
-  if (millis > max) return invalid(scope, field, showDuration(value), `must be at most ${max / 1000}s`);
   return millis;
 }
 
