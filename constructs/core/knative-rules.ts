@@ -238,6 +238,11 @@ export function revisionAnnotationProblem(key: string, value: unknown, annotatio
     if (FROM_SCALE_OPTIONS[setting]) return `is written from ${FROM_SCALE_OPTIONS[setting]}; set that instead`;
     const other = AUTOSCALING_KEYS[setting].map((n) => `${AUTOSCALING}/${n}`).find((k) => k !== key && k in annotations);
     if (other) return `sets the same thing as ${other}, and Knative reads only ${AUTOSCALING}/${AUTOSCALING_KEYS[setting][0]}`;
+    // The webhook checks the algorithm only under an explicit KPA class annotation, which scale never writes; the
+    // KPA (the cluster default) still reads it.
+    if (setting === 'algorithm' && text !== undefined && !['linear', 'weighted-exponential', 'weightedExponential'].includes(text)) {
+      return 'must be linear or weighted-exponential';
+    }
     return undefined;
   }
   if (key.startsWith('networking.knative.dev') && !REVISION_NETWORKING_ANNOTATIONS.includes(key)) {

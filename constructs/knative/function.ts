@@ -80,18 +80,18 @@ export interface KnativeFunctionOptions {
    */
   readonly containerConcurrency?: number;
   /**
-   * Maximum duration of a request. Above 600 seconds the cluster's `config-defaults` must allow it
+   * Maximum duration of a request, in whole seconds. Above 600 seconds the cluster's `config-defaults` must allow it
    * (`max-revision-timeout-seconds`), see README "Long requests and WebSockets".
    * @default - the cluster default (`revision-timeout-seconds`, 300s unless changed)
    */
   readonly timeout?: Duration;
   /**
-   * Maximum time until the first response byte.
+   * Maximum time until the first response byte (whole seconds).
    * @default - the request timeout
    */
   readonly responseStartTimeout?: Duration;
   /**
-   * Maximum time a request may be idle (no bytes either way); 0 disables.
+   * Maximum time a request may be idle (no bytes either way; whole seconds); 0 disables.
    * @default - no idle timeout
    */
   readonly idleTimeout?: Duration;
@@ -117,7 +117,8 @@ export interface KnativeFunctionOptions {
    */
   readonly securityContext?: ContainerSecurityOptions;
   /**
-   * Paths the program writes to; each gets an `emptyDir` (the root filesystem is read-only).
+   * Paths the program writes to; each gets an `emptyDir` (the root filesystem is read-only). Knative compares mount
+   * paths after cleaning them (`/tmp/` is `/tmp`) and reserves `/`, `/dev` and `/dev/log`.
    * @default ['/tmp']
    */
   readonly writablePaths?: string[];
@@ -131,9 +132,17 @@ export interface KnativeFunctionOptions {
    * @default KnativeDataPlane.KOURIER
    */
   readonly dataPlane?: KnativeDataPlane;
-  /** Extra labels on the Knative Service and its pods. @default - none */
+  /**
+   * Extra labels on the Knative Service and its pods; not `serving.knative.dev/*` (Knative's own) nor the visibility
+   * label (set `visibility`).
+   * @default - none
+   */
   readonly labels?: { [key: string]: string };
-  /** Extra annotations on the Knative Service. @default - none */
+  /**
+   * Extra annotations on the Knative Service; not `autoscaling.knative.dev/*` (set `scale`, or
+   * `addRevisionAnnotation` for the others) nor the annotations Knative's webhook writes.
+   * @default - none
+   */
   readonly annotations?: { [key: string]: string };
 }
 
@@ -449,7 +458,9 @@ export class KnativeFunction extends KnativeServiceBase implements IHttpWorkload
     const problem = revisionAnnotationProblem(key, value, this.templateAnnotations);
     if (problem) invalid(this, `revisionAnnotations.${key}`, value, problem);
     const merged = { ...this.templateAnnotations, [key]: value };
-    for (const p of autoscalingAnnotationProblems(merged)) invalid(this, `revisionAnnotations.${p.key}`, merged[p.key], p.problem);
+    for (const p of autoscalingAnnotationProblems(merged)) {
+      invalid(this, `revisionAnnotations.${p.key}`, merged[p.key], p.problem, 'Knative checks the revision\'s autoscaling annotations together, those written from scale included');
+    }
     this.templateAnnotations[key] = value;
   }
 

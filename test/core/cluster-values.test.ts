@@ -73,7 +73,7 @@ describe('int32 fields', () => {
     expect(validationError(() => new IngressPolicy(chart, 'p', { name: 'p', namespace: 'ns', podSelector: { app: 'x' }, servingPorts: [8080, 70000] })).message)
       .toBe('test/p: servingPorts[1] (70000) must be <= 65535');
     const policy = new IngressPolicy(chart, 'q', { name: 'q', namespace: 'ns', podSelector: { app: 'x' } });
-    expect(validationError(() => policy.admit({ namespace: 'ns', podSelector: { app: 'y' } }, { ports: [0] })).message).toBe('test/q: ports[0] (0) must be >= 1');
+    expect(validationError(() => policy.admit({ namespace: 'ns', podSelector: { app: 'y' }, description: 'y' }, { ports: [0] })).message).toBe('test/q: ports[0] (0) must be >= 1');
     expect(validationError(() => policy.admitNamespaces(['other'], { ports: [80.5] })).message).toBe('test/q: ports[0] (80.5) must be a whole number');
   });
 });

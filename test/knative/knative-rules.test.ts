@@ -135,8 +135,8 @@ describe('KnativeFunction holds labels, annotations and mounts to Knative\'s rul
     [`${A}/min-scale`, '3', 'is written from scale.min; set that instead'],
     [`${A}/class`, 'hpa.autoscaling.knative.dev', 'is written from scale.metric; set that instead'],
     [`${A}/minscale`, '3', 'is not an autoscaling annotation Knative reads (it would be ignored): use one of'],
-    [`${A}/panic-window-percentage`, '202', 'must be within 1..100'],
-    [`${A}/scale-to-zero-pod-retention-period`, '90', 'is not a Go duration (e.g. "90s", "1m30s")'],
+    [`${A}/panic-window-percentage`, '202', 'must be within 1..100; Knative checks the revision\'s autoscaling annotations together'],
+    [`${A}/scale-to-zero-pod-retention-period`, '90', 'is not a Go duration (e.g. "90s", "1m30s"); Knative checks'],
     ['networking.knative.dev/visibility', 'cluster-local', 'is not a networking annotation Knative allows on a revision'],
     ['features.knative.dev/http-full-duplex', 'yes', 'must be "enabled" or "disabled" (Knative treats anything else as disabled)'],
     ['features.knative.dev/full-duplex', 'Enabled', 'is not a feature Knative reads per revision'],
@@ -161,13 +161,18 @@ describe('KnativeFunction holds labels, annotations and mounts to Knative\'s rul
       .toBe(`test/fn: revisionAnnotations.${A}/panic-window-percentage ("20") sets the same thing as ${A}/panicWindowPercentage, and Knative reads only ${A}/panic-window-percentage`);
   });
 
-  test('an algorithm Knative refuses on the KPA class, through the rules that span several annotations', () => {
-    // scale gives no class for KPA metrics; the function's own class annotation would come from scale.metric.
+  test('an aggregation algorithm is checked although the webhook skips it without a class annotation (the KPA default reads it)', () => {
     const fn = make({ scale: { metric: ScalingMetric.RPS } })();
     fn.addRevisionAnnotation(`${A}/metric-aggregation-algorithm`, 'weighted-exponential');
+    expect(autoscalingAnnotationProblems({ [`${A}/metric-aggregation-algorithm`]: 'random' })).toEqual([]);
+    expect(validationError(() => make({})().addRevisionAnnotation(`${A}/metricAggregationAlgorithm`, 'random')).message)
+      .toBe(`test/fn: revisionAnnotations.${A}/metricAggregationAlgorithm ("random") must be linear or weighted-exponential`);
+  });
+
+  test('annotations are checked together with those written from scale', () => {
     const hpa = make({ scale: { metric: ScalingMetric.CPU } })();
     const error = validationError(() => hpa.addRevisionAnnotation(`${A}/scale-to-zero-pod-retention-period`, '2h'));
-    expect(error.message).toBe(`test/fn: revisionAnnotations.${A}/scale-to-zero-pod-retention-period ("2h") must be within 0s..1h`);
+    expect(error.message).toBe(`test/fn: revisionAnnotations.${A}/scale-to-zero-pod-retention-period ("2h") must be within 0s..1h; Knative checks the revision's autoscaling annotations together, those written from scale included`);
   });
 
   test('annotations Knative reads are kept, and the template still passes Knative\'s autoscaling rules', () => {
