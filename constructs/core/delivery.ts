@@ -20,7 +20,8 @@ export interface DeliveryOptions {
   /** @default BackoffPolicy.EXPONENTIAL */
   readonly backoffPolicy?: BackoffPolicy;
   /**
-   * Delay before the first retry (doubled per retry when exponential).
+   * Delay before the first retry (doubled per retry when exponential). Knative reads it as an ISO-8601 period with
+   * one decimal of seconds, so it must be a whole number of tenths of a second (at least 0.1s, at most 3276 days).
    * @default Duration.millis(500)
    */
   readonly backoffDelay?: Duration;
@@ -30,7 +31,8 @@ export interface DeliveryOptions {
    */
   readonly deadLetterSink?: IEventSink;
   /**
-   * Timeout of each delivery attempt (subscriptions only; Knative's delivery-timeout feature).
+   * Timeout of each delivery attempt (subscriptions only; Knative's delivery-timeout feature): at least 1s, a whole
+   * number of tenths of a second (read like backoffDelay).
    * @default - the dispatcher's default
    */
   readonly timeout?: Duration;

@@ -7,6 +7,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Admission, AdmitOptions, IAdmitsPeers, PodPeer } from './contracts';
+import { requirePort } from './numbers';
 
 export interface IngressPolicyProps {
   /** Name of the NetworkPolicy. */
@@ -40,7 +41,7 @@ export class IngressPolicy extends ApiObject implements IAdmitsPeers {
       },
     });
     this.namespace = props.namespace;
-    this.servingPorts = [...props.servingPorts ?? []];
+    this.servingPorts = checkPorts(this, 'servingPorts', props.servingPorts ?? []);
   }
 
   /** The NetworkPolicy object (the construct itself; kept for code written against earlier versions). */
@@ -57,6 +58,7 @@ export class IngressPolicy extends ApiObject implements IAdmitsPeers {
     const ports = options.ports ?? this.servingPorts;
     const key = `pods:${peer.namespace}:${JSON.stringify(peer.podSelector)}:${ports.join(',')}`;
     if (!this.rules.has(key)) {
+      checkPorts(this, 'ports', ports);
       const from = peer.namespace !== this.namespace
         ? { namespaceSelector: namespaceNamed(peer.namespace), podSelector: { matchLabels: { ...peer.podSelector } } }
         : { podSelector: { matchLabels: { ...peer.podSelector } } };
@@ -73,6 +75,7 @@ export class IngressPolicy extends ApiObject implements IAdmitsPeers {
     if (!byPorts) NAMESPACE_RULES.set(namespaces, byPorts = new Map());
     let made = byPorts.get(ports);
     if (!made) {
+      checkPorts(this, 'ports', ports);
       made = {
         key: `namespaces:${[...namespaces].sort().join(',')}:${ports.join(',')}`,
         rule: rule(namespaces.map((ns) => ({ namespaceSelector: namespaceNamed(ns), podSelector: {} })), ports),
@@ -82,6 +85,12 @@ export class IngressPolicy extends ApiObject implements IAdmitsPeers {
     if (!this.rules.has(made.key)) this.rules.set(made.key, made.rule);
     return Admission.applied();
   }
+}
+
+/** NetworkPolicy ports are TCP port numbers (1..65535); checked once per list of ports. */
+function checkPorts(policy: IngressPolicy, field: string, ports: number[]): number[] {
+  ports.forEach((port, i) => requirePort(policy, `${field}[${i}]`, port));
+  return [...ports];
 }
 
 /** Namespace rules by the identity of their namespace and port lists (shared JSON: it is only read). */

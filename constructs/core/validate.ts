@@ -1,10 +1,13 @@
 /**
  * Input rules shared by the constructs. Each throws a ValidationError naming construct, field, value and fix.
  */
-import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { invalid } from './errors';
 import { NameRule, checkName, checkQualifiedName } from './k8s-rules';
+import { IntegerRange, requireFinite, requireInt32 } from './numbers';
+
+export type { IntegerRange } from './numbers';
+export { requireSeconds, showDuration } from './durations';
 
 export function requireName(scope: IConstruct, field: string, value: unknown, rule: NameRule = 'dns1123-label'): string {
   if (typeof value !== 'string' || value === '') return invalid(scope, field, value, 'is required and must be a non-empty string');
@@ -16,43 +19,14 @@ export function requireName(scope: IConstruct, field: string, value: unknown, ru
   return value;
 }
 
-export interface IntegerRange {
-  readonly min?: number;
-  readonly max?: number;
-}
-
+/** An integer within `range` and within Go's int32, as Kubernetes and Knative store counts and ports (numbers.ts). */
 export function requireInteger(scope: IConstruct, field: string, value: unknown, range: IntegerRange = {}): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) return invalid(scope, field, value, 'must be a whole number');
-  if (range.min !== undefined && value < range.min) return invalid(scope, field, value, `must be >= ${range.min}`);
-  if (range.max !== undefined && value > range.max) return invalid(scope, field, value, `must be <= ${range.max}`);
-  return value;
+  return requireInt32(scope, field, value, range);
 }
 
+/** A finite number within `range` (numbers.ts). */
 export function requireNumber(scope: IConstruct, field: string, value: unknown, range: IntegerRange = {}): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) return invalid(scope, field, value, 'must be a finite number');
-  if (range.min !== undefined && value < range.min) return invalid(scope, field, value, `must be >= ${range.min}`);
-  if (range.max !== undefined && value > range.max) return invalid(scope, field, value, `must be <= ${range.max}`);
-  return value;
-}
-
-/** A duration for messages, in seconds (`90s`, `1.5s`). */
-export function showDuration(value: Duration): string {
-  return `${value.toMilliseconds() / 1000}s`;
-}
-
-/** A duration as ISO-8601 in seconds (`PT0.5S`, `PT120S`), the form Knative delivery settings take. */
-export function isoDuration(value: Duration): string {
-  return `PT${value.toMilliseconds() / 1000}S`;
-}
-
-/** A duration in whole seconds within [min, max] seconds. */
-export function requireSeconds(scope: IConstruct, field: string, value: Duration, range: IntegerRange = {}): number {
-  const millis = value.toMilliseconds();
-  if (millis % 1000 !== 0) return invalid(scope, field, showDuration(value), 'must be a whole number of seconds');
-  const seconds = millis / 1000;
-  if (range.min !== undefined && seconds < range.min) return invalid(scope, field, showDuration(value), `must be at least ${range.min}s`);
-  if (range.max !== undefined && seconds > range.max) return invalid(scope, field, showDuration(value), `must be at most ${range.max}s`);
-  return seconds;
+  return requireFinite(scope, field, value, range);
 }
 
 /**

@@ -12,6 +12,7 @@ import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PlatformContext } from '../core/context';
 import { invalid } from '../core/errors';
+import { requireInteger } from '../core/validate';
 import { CrossplaneMode, PlatformApi } from './api';
 import type { ComposedKind } from './composition';
 
@@ -114,7 +115,7 @@ export interface InClusterTemplateProps {
   readonly guard?: string;
   /**
    * The longest name the built objects can carry: the template refuses other names (a DNS-1035 label of at most this
-   * many characters) before creating anything, e.g. for a claim made with kubectl.
+   * many characters, 2..63) before creating anything, e.g. for a claim made with kubectl.
    * @default 40
    */
   readonly maxNameLength?: number;
@@ -149,6 +150,8 @@ export class InClusterTemplate {
   public constructor(scope: Construct, props: InClusterTemplateProps) {
     this.api = props.api;
     this.props = props;
+    // It becomes a repeat count in the template's name check: a DNS-1035 label has 2..63 characters there.
+    if (props.maxNameLength !== undefined) requireInteger(scope, 'maxNameLength', props.maxNameLength, { min: 2, max: 63 });
     if (!Array.isArray(props.variants) || props.variants.length === 0) invalid(scope, 'variants', props.variants, 'must list at least one variant');
     this.variants = props.variants.map((v, i) => {
       if (v.when === undefined && i < props.variants.length - 1) invalid(scope, `variants[${i}].when`, undefined, 'is required except on the last variant');

@@ -6,28 +6,33 @@ import { ApiObject, Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { IEventSink, PodPeer } from '../core/contracts';
 import { BackoffPolicy, DeliveryOptions } from '../core/delivery';
+import { isoPeriod, requireTenths, showDuration } from '../core/durations';
 import { invalid } from '../core/errors';
-import { isoDuration, requireInteger, showDuration } from '../core/validate';
+import { requireInteger } from '../core/validate';
 import { EdgeKind, Wiring, connectionKey } from '../core/wiring';
 
 export { BackoffPolicy };
 export type { DeliveryOptions };
 
-/** Checks delivery options and renders the Knative `delivery` block. */
+/**
+ * Checks delivery options and renders the Knative `delivery` block. Knative Eventing and eventing-rabbitmq read
+ * `backoffDelay` and `timeout` as ISO-8601 periods with one decimal of seconds (requireTenths); Knative refuses a
+ * negative retry count and a zero timeout (knative/eventing v1.22 pkg/apis/duck/v1/delivery_types.go).
+ */
 export function renderDelivery(scope: IConstruct, field: string, options: DeliveryOptions, fromNamespace: string, allowTimeout: boolean): any {
   const retry = requireInteger(scope, `${field}.retry`, options.retry ?? 3, { min: 0, max: 100 });
-  const delay = options.backoffDelay ?? Duration.millis(500);
-  if (delay.toMilliseconds() <= 0) invalid(scope, `${field}.backoffDelay`, showDuration(delay), 'must be greater than zero');
+  const delay = requireTenths(scope, `${field}.backoffDelay`, options.backoffDelay ?? Duration.millis(500), { min: 100 });
+  let timeout: number | undefined;
   if (options.timeout !== undefined) {
     if (!allowTimeout) invalid(scope, `${field}.timeout`, showDuration(options.timeout), 'is set per subscription, not on the broker');
-    if (options.timeout.toMilliseconds() < 1000) invalid(scope, `${field}.timeout`, showDuration(options.timeout), 'must be at least 1s');
+    timeout = requireTenths(scope, `${field}.timeout`, options.timeout, { min: 1000 });
   }
   return {
     retry,
     backoffPolicy: options.backoffPolicy ?? BackoffPolicy.EXPONENTIAL,
-    backoffDelay: isoDuration(delay),
+    backoffDelay: isoPeriod(delay),
     ...(options.deadLetterSink ? { deadLetterSink: options.deadLetterSink.destinationFrom(fromNamespace) } : {}),
-    ...(options.timeout ? { timeout: isoDuration(options.timeout) } : {}),
+    ...(timeout !== undefined ? { timeout: isoPeriod(timeout) } : {}),
   };
 }
 

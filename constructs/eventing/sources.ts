@@ -17,7 +17,7 @@ import { recommendedLabels, LABEL_PREFIX } from '../core/labels';
 import { resourcesToKube } from '../core/quantity';
 import { NameFormat, NamespacedResource } from '../core/resource';
 import { ContainerSecurityOptions, restrictedContainerSecurityContext } from '../core/security';
-import { requireEnvName, requireImage, requireName } from '../core/validate';
+import { requireEnvName, requireImage, requireInteger, requireName } from '../core/validate';
 import { EdgeKind, Wiring } from '../core/wiring';
 import {
   ApiServerSource as ApiServerSourceL1,
@@ -271,6 +271,8 @@ export class ContainerSource extends NamespacedResource implements IEventSource 
     super(scope, id, props, { maxLength: 48, maxLengthReason: 'its Deployment\'s name derives from it' });
     this.sink = props.sink;
     const image = requireImage(this, 'image', props.image);
+    // A uid Kubernetes stores (int32) that runAsNonRoot lets start (not 0).
+    if (props.securityContext?.user !== undefined) requireInteger(this, 'securityContext.user', props.securityContext.user, { min: 1 });
     if (!Array.isArray(props.emits)) invalid(this, 'emits', props.emits, 'must list the CloudEvent types the program emits');
     const emits = props.emits.map((t, i) => requireEventType(this, `emits[${i}]`, t));
     this.emits = emits;

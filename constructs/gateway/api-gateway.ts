@@ -10,7 +10,8 @@ import { IHttpEndpoint } from '../core/contracts';
 import { EdgeKind, RepeatPolicy, Wiring, connectionKey } from '../core/wiring';
 import { CONFIG_HASH_ANNOTATION, recommendedLabels } from '../core/labels';
 import { clusterDomain, resolveNamespace } from '../core/context';
-import { requireInteger, requireName } from '../core/validate';
+import { MAX_GO_DURATION_SECONDS } from '../core/durations';
+import { requireInteger, requireName, requireSeconds } from '../core/validate';
 import { ScaleOptions } from '../knative/autoscaling';
 import { KnativeFunction } from '../knative/function';
 import { FunctionProbe } from '../knative/probe';
@@ -58,7 +59,8 @@ export interface ApiGatewayProps {
    */
   readonly containerConcurrency?: number;
   /**
-   * Request timeout, also nginx's upstream read/send timeout. Above 600s the cluster must allow it (README).
+   * Request timeout (whole seconds), also nginx's upstream read/send timeout. Above 600s the cluster must allow it
+   * (README).
    * @default Duration.hours(1)
    */
   readonly timeout?: Duration;
@@ -101,6 +103,9 @@ export class ApiGateway extends Construct implements IPublicEntrypoint {
     requireName(this, 'dnsResolver', resolverHost, 'dns1123-subdomain');
     if (rest.length || (resolverPort !== undefined && !/^[0-9]{1,5}$/.test(resolverPort))) invalid(this, 'dnsResolver', resolver, 'must be host or host:port');
     const timeout = props.timeout ?? ENTRYPOINT_DEFAULTS.timeout;
+    // Knative's request timeout and nginx's upstream timeouts, both in whole seconds.
+    const timeoutSeconds = requireSeconds(this, 'timeout', timeout, { min: 1, max: MAX_GO_DURATION_SECONDS });
+    const user = requireInteger(this, 'user', props.user ?? 101, { min: 1 });
     const bodySize = props.clientMaxBodySize ?? Size.mebibytes(8);
     const name = requireName(this, 'name', props.name ?? id, 'dns1035-label');
     const namespace = resolveNamespace(this, props.namespace);
@@ -117,7 +122,7 @@ export class ApiGateway extends Construct implements IPublicEntrypoint {
             workerProcesses,
             workerConnections: Math.max(1024, containerConcurrency * 4),
             clientMaxBodySize: `${bodySize.toKibibytes()}k`,
-            upstreamTimeoutSeconds: timeout.toSeconds(),
+            upstreamTimeoutSeconds: timeoutSeconds,
           }, [...this.routes.values()]),
         };
       }
@@ -150,7 +155,7 @@ export class ApiGateway extends Construct implements IPublicEntrypoint {
       },
       readiness: FunctionProbe.http(HEALTH_PATH, { period: Duration.seconds(5) }),
       liveness: FunctionProbe.http(HEALTH_PATH, { period: Duration.seconds(10), failureThreshold: 3 }),
-      securityContext: { user: props.user ?? 101 },
+      securityContext: { user },
       writablePaths: ['/tmp', '/var/cache/nginx'],
       dataPlane: props.dataPlane,
       labels: { 'app.kubernetes.io/component': 'api-gateway' },

@@ -79,6 +79,8 @@ export function autoscalingAnnotations(scope: IConstruct, options: ScaleOptions 
   if (options.activationScale !== undefined) {
     const activation = requireInteger(scope, 'scale.activationScale', options.activationScale, { min: 2 });
     if (max !== 0 && activation > max) invalid(scope, 'scale.activationScale', activation, `must be <= scale.max (${max})`);
+    // Knative refuses an activation scale below min-scale (pkg/apis/autoscaling/annotation_validation.go).
+    if (activation < min) invalid(scope, 'scale.activationScale', activation, `must be >= scale.min (${min})`, 'raise scale.activationScale or lower scale.min');
     a[`${PREFIX}/activation-scale`] = String(activation);
   }
   a[`${PREFIX}/metric`] = metric;

@@ -1,10 +1,14 @@
-import { posix } from 'path';
 import { ApiObject, Chart, Duration, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { Admission, AdmitOptions, EventDestination, IFunction, IHttpWorkload, ObjectRef, PodPeer, ResourceRef } from '../core/contracts';
 import { DeployHints } from '../core/deploy-hints';
+import { MAX_GO_DURATION_SECONDS } from '../core/durations';
 import { invalid } from '../core/errors';
+import {
+  RESERVED_ENV_VARS, RESERVED_MOUNT_PATHS, autoscalingAnnotationProblems, cleanPath, functionLabelProblem, revisionAnnotationProblem,
+  serviceAnnotationProblem,
+} from '../core/knative-rules';
 import { LABEL_PREFIX, LANGUAGE_LABEL, recommendedLabels } from '../core/labels';
 import { IngressPolicy } from '../core/network';
 import { maxRequestTimeoutSeconds } from '../core/plan';
@@ -76,18 +80,18 @@ export interface KnativeFunctionOptions {
    */
   readonly containerConcurrency?: number;
   /**
-   * Maximum duration of a request. Above 600 seconds the cluster's `config-defaults` must allow it
+   * Maximum duration of a request, in whole seconds. Above 600 seconds the cluster's `config-defaults` must allow it
    * (`max-revision-timeout-seconds`), see README "Long requests and WebSockets".
    * @default - the cluster default (`revision-timeout-seconds`, 300s unless changed)
    */
   readonly timeout?: Duration;
   /**
-   * Maximum time until the first response byte.
+   * Maximum time until the first response byte (whole seconds).
    * @default - the request timeout
    */
   readonly responseStartTimeout?: Duration;
   /**
-   * Maximum time a request may be idle (no bytes either way); 0 disables.
+   * Maximum time a request may be idle (no bytes either way; whole seconds); 0 disables.
    * @default - no idle timeout
    */
   readonly idleTimeout?: Duration;
@@ -113,7 +117,8 @@ export interface KnativeFunctionOptions {
    */
   readonly securityContext?: ContainerSecurityOptions;
   /**
-   * Paths the program writes to; each gets an `emptyDir` (the root filesystem is read-only).
+   * Paths the program writes to; each gets an `emptyDir` (the root filesystem is read-only). Knative compares mount
+   * paths after cleaning them (`/tmp/` is `/tmp`) and reserves `/`, `/dev` and `/dev/log`.
    * @default ['/tmp']
    */
   readonly writablePaths?: string[];
@@ -127,9 +132,17 @@ export interface KnativeFunctionOptions {
    * @default KnativeDataPlane.KOURIER
    */
   readonly dataPlane?: KnativeDataPlane;
-  /** Extra labels on the Knative Service and its pods. @default - none */
+  /**
+   * Extra labels on the Knative Service and its pods; not `serving.knative.dev/*` (Knative's own) nor the visibility
+   * label (set `visibility`).
+   * @default - none
+   */
   readonly labels?: { [key: string]: string };
-  /** Extra annotations on the Knative Service. @default - none */
+  /**
+   * Extra annotations on the Knative Service; not `autoscaling.knative.dev/*` (set `scale`, or
+   * `addRevisionAnnotation` for the others) nor the annotations Knative's webhook writes.
+   * @default - none
+   */
   readonly annotations?: { [key: string]: string };
 }
 
@@ -215,10 +228,6 @@ class ImportedFunction extends KnativeServiceBase {
     super(scope, id, { name: attrs?.name, namespace: attrs?.namespace });
   }
 }
-/** Environment variables Knative sets itself (the webhook rejects them). */
-const RESERVED_ENV = ['PORT', 'K_SERVICE', 'K_CONFIGURATION', 'K_REVISION'];
-/** Mount paths Knative reserves (`/tmp` and `/var/log` were freed in Knative 1.13). */
-const RESERVED_PATHS = ['/', '/dev', '/dev/log', '/var'];
 
 const DEFAULT_RESOURCES: kplus.ContainerResources = {
   cpu: { request: kplus.Cpu.millis(100) },
@@ -278,16 +287,28 @@ export class KnativeFunction extends KnativeServiceBase implements IHttpWorkload
 
     const image = requireImage(this, 'image', props.image);
     requireLabels(this, 'labels', props.labels);
+    for (const key of Object.keys(props.labels ?? {})) {
+      const problem = functionLabelProblem(key);
+      if (problem) invalid(this, `labels.${key}`, props.labels![key], problem);
+    }
     requireAnnotationKeys(this, 'annotations', props.annotations);
+    for (const [key, value] of Object.entries(props.annotations ?? {})) {
+      const problem = serviceAnnotationProblem(key, value);
+      if (problem) invalid(this, `annotations.${key}`, value, problem);
+    }
+    // Knative accepts uids 0..2^31-1 (pkg/apis/serving/k8s_validation.go); runAsNonRoot makes the kubelet refuse 0.
+    if (props.securityContext?.user !== undefined) requireInteger(this, 'securityContext.user', props.securityContext.user, { min: 1 });
     if (props.language) requireLabels(this, 'language', { [LANGUAGE_LABEL]: props.language.name });
     const containerConcurrency = requireInteger(this, 'containerConcurrency', props.containerConcurrency ?? 0, { min: 0, max: 1000 });
-    const timeout = props.timeout ? requireSeconds(this, 'timeout', props.timeout, { min: 1 }) : undefined;
+    // Knative's request timeouts are int64 seconds that it turns into Go durations (MAX_GO_DURATION_SECONDS).
+    const timeout = props.timeout !== undefined ? requireSeconds(this, 'timeout', props.timeout, { min: 1, max: MAX_GO_DURATION_SECONDS }) : undefined;
     this.timeoutSeconds = timeout;
-    const responseStart = props.responseStartTimeout ? requireSeconds(this, 'responseStartTimeout', props.responseStartTimeout, { min: 1 }) : undefined;
+    const responseStart = props.responseStartTimeout !== undefined
+      ? requireSeconds(this, 'responseStartTimeout', props.responseStartTimeout, { min: 1, max: MAX_GO_DURATION_SECONDS }) : undefined;
     if (responseStart !== undefined && timeout !== undefined && responseStart > timeout) {
       invalid(this, 'responseStartTimeout', `${responseStart}s`, `must be <= timeout (${timeout}s)`);
     }
-    const idle = props.idleTimeout ? requireSeconds(this, 'idleTimeout', props.idleTimeout, { min: 0 }) : undefined;
+    const idle = props.idleTimeout !== undefined ? requireSeconds(this, 'idleTimeout', props.idleTimeout, { min: 0, max: MAX_GO_DURATION_SECONDS }) : undefined;
     if (idle !== undefined && timeout !== undefined && idle > timeout) invalid(this, 'idleTimeout', `${idle}s`, `must be <= timeout (${timeout}s)`);
     this.templateAnnotations = autoscalingAnnotations(this, props.scale);
     const resources = resourcesToKube(this, 'resources', props.resources ?? DEFAULT_RESOURCES);
@@ -394,7 +415,7 @@ export class KnativeFunction extends KnativeServiceBase implements IHttpWorkload
   /** Adds an environment variable; each name can be set once. */
   public addEnv(name: string, value: kplus.EnvValue): void {
     requireEnvName(this, `env.${name}`, name);
-    if (RESERVED_ENV.includes(name)) invalid(this, `env.${name}`, name, `is set by Knative (${RESERVED_ENV.join(', ')})`, 'read it instead of setting it');
+    if (RESERVED_ENV_VARS.includes(name)) invalid(this, `env.${name}`, name, `is set by Knative (${RESERVED_ENV_VARS.join(', ')})`, 'read it instead of setting it');
     if (this.env.has(name)) invalid(this, `env.${name}`, name, 'is already set', 'each environment variable can be set once; check bind() prefixes');
     const from = value.valueFrom;
     if (from && (from.fieldRef || from.resourceFieldRef)) {
@@ -412,6 +433,8 @@ export class KnativeFunction extends KnativeServiceBase implements IHttpWorkload
    */
   public addPodLabel(key: string, value: string): void {
     requireLabels(this, `podLabels.${key}`, { [key]: value });
+    const problem = functionLabelProblem(key);
+    if (problem) invalid(this, `podLabels.${key}`, value, problem);
     const existing = this.podLabels.get(key);
     if (existing !== undefined && existing !== value) invalid(this, `podLabels.${key}`, value, `is already set to "${existing}"`);
     this.podLabels.set(key, value);
@@ -426,9 +449,18 @@ export class KnativeFunction extends KnativeServiceBase implements IHttpWorkload
     this.reference('ConfigMap', configMap.name);
   }
 
-  /** Adds an annotation to the revision template (a change rolls out a new revision). */
+  /**
+   * Adds an annotation to the revision template (a change rolls out a new revision). Held to Knative's rules for
+   * revision annotations; the autoscaling annotations that `scale` writes are set through `scale`.
+   */
   public addRevisionAnnotation(key: string, value: string): void {
     requireAnnotationKeys(this, 'revision annotation', { [key]: value });
+    const problem = revisionAnnotationProblem(key, value, this.templateAnnotations);
+    if (problem) invalid(this, `revisionAnnotations.${key}`, value, problem);
+    const merged = { ...this.templateAnnotations, [key]: value };
+    for (const p of autoscalingAnnotationProblems(merged)) {
+      invalid(this, `revisionAnnotations.${p.key}`, merged[p.key], p.problem, 'Knative checks the revision\'s autoscaling annotations together, those written from scale included');
+    }
     this.templateAnnotations[key] = value;
   }
 
@@ -449,11 +481,16 @@ export class KnativeFunction extends KnativeServiceBase implements IHttpWorkload
     });
   }
 
+  /** Knative compares mount paths after Go's path.Clean: reserved ones, and two that clean to the same path, are refused. */
   private requireMountPath(field: string, path: string): void {
-    if (!path.startsWith('/') || /\s|:/.test(path)) invalid(this, field, path, 'must be an absolute path without spaces or ":"');
-    const clean = posix.normalize(path).replace(/(.)\/$/, '$1');
-    if (RESERVED_PATHS.includes(clean)) invalid(this, field, path, `is reserved by Knative (${RESERVED_PATHS.join(', ')})`, 'mount below it, e.g. "/var/data"');
-    if (this.mounts.some((m) => m.mountPath === clean)) invalid(this, field, path, 'is already mounted');
+    if (typeof path !== 'string' || !path.startsWith('/') || /\s|:/.test(path)) invalid(this, field, path, 'must be an absolute path without spaces or ":"');
+    const clean = cleanPath(path);
+    if (RESERVED_MOUNT_PATHS.includes(clean)) {
+      invalid(this, field, path, `is reserved by Knative (${RESERVED_MOUNT_PATHS.join(', ')}; compared after cleaning the path)`, 'mount below it, e.g. "/var/data"');
+    }
+    const same = this.mounts.find((m) => cleanPath(m.mountPath) === clean);
+    if (same?.mountPath === path) invalid(this, field, path, 'is already mounted');
+    if (same) invalid(this, field, path, `is the same mount path as "${same.mountPath}" once cleaned (${clean}), which Knative refuses`);
   }
 
   private renderEnv(): Array<{ name: string; value?: string; valueFrom?: unknown }> | undefined {

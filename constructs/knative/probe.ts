@@ -7,7 +7,8 @@ export interface FunctionProbeOptions {
   /** @default - probe immediately */
   readonly initialDelay?: Duration;
   /**
-   * How often to probe. Knative allows 0 for readiness: queue-proxy then probes aggressively until ready.
+   * How often to probe (whole seconds). Knative allows 0 for readiness: queue-proxy then probes aggressively until
+   * ready; liveness and startup probes need at least 1 second.
    * @default 10 seconds (Kubernetes default)
    */
   readonly period?: Duration;
@@ -77,12 +78,16 @@ export class FunctionProbe {
   public _render(scope: IConstruct, field: string, port: number): ProbeSpec {
     const o = this.options;
     const timing = {
-      initialDelaySeconds: o.initialDelay ? requireSeconds(scope, `${field}.initialDelay`, o.initialDelay, { min: 0 }) : undefined,
-      periodSeconds: o.period ? requireSeconds(scope, `${field}.period`, o.period, { min: 0 }) : undefined,
-      timeoutSeconds: o.timeout ? requireSeconds(scope, `${field}.timeout`, o.timeout, { min: 1 }) : undefined,
+      initialDelaySeconds: o.initialDelay !== undefined ? requireSeconds(scope, `${field}.initialDelay`, o.initialDelay, { min: 0 }) : undefined,
+      periodSeconds: o.period !== undefined ? requireSeconds(scope, `${field}.period`, o.period, { min: 0 }) : undefined,
+      timeoutSeconds: o.timeout !== undefined ? requireSeconds(scope, `${field}.timeout`, o.timeout, { min: 1 }) : undefined,
       failureThreshold: o.failureThreshold !== undefined ? requireInteger(scope, `${field}.failureThreshold`, o.failureThreshold, { min: 1 }) : undefined,
       successThreshold: o.successThreshold !== undefined ? requireInteger(scope, `${field}.successThreshold`, o.successThreshold, { min: 1 }) : undefined,
     };
+    // Kubernetes reads a period of 0 as "unset" and probes every 10s; only Knative's readiness probe gives 0 a meaning.
+    if (field !== 'readiness' && timing.periodSeconds === 0) {
+      invalid(scope, `${field}.period`, '0s', 'must be at least 1s for liveness and startup probes (Kubernetes would read 0 as its 10s default)');
+    }
     if (field !== 'readiness' && timing.successThreshold !== undefined && timing.successThreshold !== 1) {
       invalid(scope, `${field}.successThreshold`, timing.successThreshold, 'must be 1 for liveness and startup probes (Kubernetes)');
     }

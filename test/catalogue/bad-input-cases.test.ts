@@ -211,6 +211,13 @@ describe('constructs/crossplane/in-cluster.ts', () => {
       'variants[0].when', /variants\[0\]\.when \(undefined\) is required except on the last variant$/);
   });
 
+  test('InClusterTemplate: maxNameLength is a label length (2..63), not any number', () => {
+    const { chart } = scope();
+    const api = platformApi(chart);
+    expectInvalid(() => new InClusterTemplate(chart, { api, variants: [{ builder: nothing }], maxNameLength: 64 }), 'maxNameLength', /maxNameLength \(64\) must be <= 63$/);
+    expectInvalid(() => new InClusterTemplate(chart, { api, variants: [{ builder: nothing }], maxNameLength: 1.5 }), 'maxNameLength', /maxNameLength \(1\.5\) must be a whole number$/);
+  });
+
   test('InClusterTemplate: "{{" in the built objects', () => {
     const { chart } = scope();
     const api = platformApi(chart);

@@ -212,7 +212,7 @@ describe('broker bad input', () => {
     ['parallelism 0', { parallelism: 0 }, 'parallelism (0) must be >= 1'],
     ['parallelism above 1000', { parallelism: 1001 }, 'parallelism (1001) must be <= 1000'],
     ['a negative retry', { delivery: { retry: -1 } }, 'delivery.retry (-1) must be >= 0'],
-    ['a zero backoff delay', { delivery: { backoffDelay: Duration.millis(0) } }, 'delivery.backoffDelay ("0s") must be greater than zero'],
+    ['a zero backoff delay', { delivery: { backoffDelay: Duration.millis(0) } }, 'delivery.backoffDelay ("0s") must be at least 0.1s'],
     ['a sub-second timeout', { delivery: { timeout: Duration.millis(200) } }, 'delivery.timeout ("0.2s") must be at least 1s'],
     ['an invalid trigger name', { name: 'Bad_Name' }, 'name ("Bad_Name") must be a DNS-1123 label'],
     ['a non-filter', { filters: ['type=x'] as any }, 'filters[0] ("type=x") must be an EventFilter'],

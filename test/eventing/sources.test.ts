@@ -177,6 +177,8 @@ describe('ContainerSource', () => {
     [{ emits: undefined }, 'emits (undefined) must list the CloudEvent types the program emits'],
     [{ env: { K_SINK: kplus.EnvValue.fromValue('x') } }, 'env.K_SINK ("K_SINK") is set by Knative'],
     [{ image: 'busybox' }, 'image ("busybox") has neither a tag nor a digest'],
+    [{ securityContext: { user: 2 ** 31 } }, 'securityContext.user (2147483648) must be <= 2147483647 (a 32-bit integer)'],
+    [{ securityContext: { user: 0 } }, 'securityContext.user (0) must be >= 1'],
   ])('rejects %j', (props, message) => {
     const { chart, broker } = setup();
     expect(validationError(() => new ContainerSource(chart, 's', {

@@ -256,7 +256,7 @@ describe('KnativeFunction bad input', () => {
     ['aggressive readiness with timeout', { readiness: FunctionProbe.http('/', { period: Duration.seconds(0), timeout: Duration.seconds(1) }) },
       'test/fn: readiness.period ("0s") means Knative probes aggressively until ready; failureThreshold and timeout must then be unset'],
     ['env set by Knative', { env: { PORT: kplus.EnvValue.fromValue('9000') } }, 'test/fn: env.PORT ("PORT") is set by Knative (PORT, K_SERVICE, K_CONFIGURATION, K_REVISION); read it instead of setting it'],
-    ['path reserved by Knative', { writablePaths: ['/var/'] }, 'test/fn: writablePaths[0] ("/var/") is reserved by Knative (/, /dev, /dev/log, /var); mount below it, e.g. "/var/data"'],
+    ['path reserved by Knative', { writablePaths: ['/dev/'] }, 'test/fn: writablePaths[0] ("/dev/") is reserved by Knative (/, /dev, /dev/log; compared after cleaning the path); mount below it, e.g. "/var/data"'],
     ['root path', { writablePaths: ['/'] }, 'test/fn: writablePaths[0] ("/") is reserved by Knative'],
     ['container concurrency above 1000', { containerConcurrency: 1001 }, 'test/fn: containerConcurrency (1001) must be <= 1000'],
     ['idle timeout above timeout', { timeout: Duration.seconds(10), idleTimeout: Duration.seconds(20) }, 'test/fn: idleTimeout ("20s") must be <= timeout (10s)'],
