@@ -17,6 +17,7 @@ import { FunctionProbe } from '../knative/probe';
 import { KnativeDataPlane, Language, Visibility } from '../knative/types';
 import { ENTRYPOINT_DEFAULTS } from './defaults';
 import { HEALTH_PATH, NginxRoute, renderNginxConfig } from './nginx-config';
+import { isRoutePath, routePathProblem } from './paths';
 
 /** The public entry of a platform: a Knative Service reachable from outside the cluster. */
 export interface IPublicEntrypoint extends IConstruct {
@@ -81,7 +82,6 @@ export interface ApiGatewayProps {
 
 const DEFAULT_IMAGE = 'docker.io/nginxinc/nginx-unprivileged:1.28.0-alpine';
 const CONFIG_DIR = '/etc/nginx/platform';
-const PATH_RULE = /^\/(?:[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*)?$/;
 
 /**
  * The managed API gateway: one public Knative Service running nginx, configured from `route(path, fn)` calls.
@@ -175,7 +175,10 @@ export class ApiGateway extends Construct implements IPublicEntrypoint {
    */
   public route(path: string, target: IHttpEndpoint, options: RouteOptions = {}): void {
     const field = `route(${JSON.stringify(path)})`;
-    if (typeof path !== 'string' || !PATH_RULE.test(path)) {
+    // nginx normalises a request's path before it matches a location: a route written unnormalised never matches.
+    const unreachable = typeof path === 'string' ? routePathProblem(path) : undefined;
+    if (unreachable) invalid(this, `${field}.path`, path, unreachable);
+    if (typeof path !== 'string' || !isRoutePath(path)) {
       invalid(this, `${field}.path`, path, 'must be "/" or an absolute path of [A-Za-z0-9._~-] segments without a trailing "/"', 'e.g. "/api/score"');
     }
     if (path === HEALTH_PATH) invalid(this, `${field}.path`, path, 'is the gateway\'s own health endpoint', 'choose another path');

@@ -104,6 +104,17 @@ describe('ApiGateway', () => {
     ['relative', 'api', `route("api").path ("api") ${RULE}`],
     ['nginx injection', '/a;b', `route("/a;b").path ("/a;b") ${RULE}`],
     ['health endpoint', '/healthz', 'route("/healthz").path ("/healthz") is the gateway\'s own health endpoint; choose another path'],
+    // Shapes nginx normalises before it matches a location: such a route is never chosen (nginx.integration.test.ts).
+    ['a ".." segment', '/a/../b', 'route("/a/../b").path ("/a/../b") has a "." or ".." segment, but nginx resolves those before it matches: no request can reach it; e.g. "/b"'],
+    ['a "." segment', '/a/./b', 'route("/a/./b").path ("/a/./b") has a "." or ".." segment, but nginx resolves those before it matches: no request can reach it; e.g. "/a/b"'],
+    ['a trailing ".." segment', '/q/..', 'route("/q/..").path ("/q/..") has a "." or ".." segment, but nginx resolves those before it matches: no request can reach it; e.g. "/"'],
+    ['an empty segment', '//a', 'route("//a").path ("//a") has an empty segment, but nginx merges slashes before it matches: no request can reach it; e.g. "/a"'],
+    ['percent-encoded dots', '/c/%2e%2e/d', 'route("/c/%2e%2e/d").path ("/c/%2e%2e/d") is percent-encoded, but nginx decodes a request\'s path before it matches: ' +
+      'only requests that encode "%" itself (as %25) would reach it; write the characters themselves; e.g. "/d"'],
+    ['a percent-encoded character', '/caf%C3%A9', 'route("/caf%C3%A9").path ("/caf%C3%A9") is percent-encoded, but nginx decodes a request\'s path before it matches: ' +
+      'only requests that encode "%" itself (as %25) would reach it; write the characters themselves'],
+    ['a percent-encoded tilde', '/%7Euser', 'route("/%7Euser").path ("/%7Euser") is percent-encoded, but nginx decodes a request\'s path before it matches: ' +
+      'only requests that encode "%" itself (as %25) would reach it; write the characters themselves; e.g. "/~user"'],
   ])('rejects a bad path: %s', (_case, path, message) => {
     const { chart: c, score: s } = platform();
     expect(validationError(() => new ApiGateway(c, 'gw').route(path, s)).message).toBe(`test/gw: ${message}`);
