@@ -5,6 +5,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { PUBLIC_ENTRYPOINT_ANNOTATION } from '../policy/policy';
 import { invalid } from '../core/errors';
+import { CONFIG_MAP_MAX_BYTES, showBytes, utf8Bytes } from '../core/go-rules';
 import { httpAdmission } from '../core/binding';
 import { IHttpEndpoint } from '../core/contracts';
 import { EdgeKind, RepeatPolicy, Wiring, connectionKey } from '../core/wiring';
@@ -158,6 +159,15 @@ export class ApiGateway extends Construct implements IPublicEntrypoint {
     // The namespace's one public entrypoint (the platform policy allows no other public Service).
     this.service.resource.metadata.addAnnotation(PUBLIC_ENTRYPOINT_ANNOTATION, 'true');
     this.service.mountConfigMap(kplus.ConfigMap.fromConfigMapName(this, 'ConfigRef', this.configMap.name), CONFIG_DIR);
+    // The API server refuses a ConfigMap whose values pass 1 MiB (in bytes): checked once every route is known.
+    this.node.addValidation({
+      validate: () => {
+        const bytes = utf8Bytes(render());
+        if (bytes <= CONFIG_MAP_MAX_BYTES) return [];
+        return [`${this.node.path}: the nginx configuration of ${this.routes.size} routes is ${bytes} bytes, more than a ConfigMap holds ` +
+          `(${showBytes(CONFIG_MAP_MAX_BYTES)}); spread the routes over two gateways, or route shorter prefixes`];
+      },
+    });
     // A new config must roll out a new revision: Knative does not watch mounted ConfigMaps.
     this.service.addRevisionAnnotation(CONFIG_HASH_ANNOTATION, Lazy.any({
       produce: () => createHash('sha256').update(render()).digest('hex').slice(0, 16),

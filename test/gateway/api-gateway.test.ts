@@ -1,4 +1,4 @@
-import { Duration } from 'cdk8s';
+import { Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { ApiGateway, EdgeKind, Frontend, KnativeFunction, PlatformGraph } from '../../constructs';
 import { renderNginxConfig } from '../../constructs/gateway/nginx-config';
@@ -118,6 +118,21 @@ describe('ApiGateway', () => {
   ])('rejects a bad path: %s', (_case, path, message) => {
     const { chart: c, score: s } = platform();
     expect(validationError(() => new ApiGateway(c, 'gw').route(path, s)).message).toBe(`test/gw: ${message}`);
+  });
+
+  test('a configuration larger than a ConfigMap holds (1 MiB of bytes) is refused at synth', () => {
+    const { app, chart: c } = testChart('web');
+    const s = new KnativeFunction(c, 'score', { image: 'ghcr.io/example/score:1' });
+    const g = new ApiGateway(c, 'gw');
+    // Each route's path appears three times in the configuration: 40 routes of 10,000 characters pass 1 MiB.
+    for (let i = 0; i < 40; i++) g.route(`/${'a'.repeat(10000)}${i}`, s);
+    expect(() => app.synth()).toThrow(/\[test\/gw\] test\/gw: the nginx configuration of 40 routes is 12[0-9]{5} bytes, more than a ConfigMap holds \(1 MiB\); spread the routes over two gateways, or route shorter prefixes/);
+    const small = testChart('web');
+    const fits = new ApiGateway(small.chart, 'gw');
+    const s2 = new KnativeFunction(small.chart, 'score', { image: 'ghcr.io/example/score:1' });
+    for (let i = 0; i < 20; i++) fits.route(`/${'a'.repeat(10000)}${i}`, s2);
+    expect(() => small.app.synth()).not.toThrow();
+    expect(findObject(Testing.synth(small.chart), 'ConfigMap', 'gw-nginx').data['nginx.conf'].length).toBeGreaterThan(600000);
   });
 
   test('the DNS resolver follows the cluster domain and must be host or host:port', () => {
