@@ -11,6 +11,9 @@ import {
 import { parseMediaType } from '../../constructs/core/media-type';
 import { TIME_ZONE_NAMES, TZDATA_VERSION } from '../../constructs/core/time-zones';
 import { parseTzdataZi, renderTimeZonesModule } from '../../scripts/lib/tzdata';
+import { KnativeFunction } from '../../constructs';
+import { checkMetadata } from '../../constructs/core/k8s-rules';
+import { testChart, validationError } from '../support/k8s';
 
 describe('RE2 as Go compiles it', () => {
   // Patterns Go's regexp/syntax parse tests expect to fail with the Perl flags regexp.Compile uses (parse_test.go:
@@ -74,6 +77,23 @@ describe('strings in runes and bytes', () => {
     expect(storedSizeProblem({ data: 'x'.repeat(1024 * 1024) })).toBeUndefined();
     // Bytes, not characters: 400k four-byte characters are 1.6 MB.
     expect(storedSizeProblem({ data: '😀'.repeat(400 * 1024) })).toMatch(/^makes the object 1638[0-9]{3} bytes of JSON, more than etcd stores \(1\.5 MiB/);
+  });
+});
+
+describe('annotation sizes in UTF-8 bytes, as the API server counts them', () => {
+  test('a function\'s annotations past 256 KiB are refused; characters beyond ASCII count their bytes', () => {
+    const { chart } = testChart('fns');
+    // 90,000 three-byte characters: 90,000 UTF-16 units, 270,000 bytes.
+    const annotations = { 'example.com/notes': '€'.repeat(90000) };
+    expect(validationError(() => new KnativeFunction(chart, 'fn', { image: 'ghcr.io/example/fn:1', annotations })).message).toBe(
+      'test/fn: annotations ("270017 bytes") exceed the 256 KiB the API server allows for an object\'s annotations; keep large data in a ConfigMap and reference it');
+    new KnativeFunction(chart, 'ok', { image: 'ghcr.io/example/fn:1', annotations: { 'example.com/notes': 'x'.repeat(200000) } });
+  });
+
+  test('the schema validator\'s metadata check counts bytes too', () => {
+    const meta = (value: string) => checkMetadata('v1', 'ConfigMap', { name: 'c', annotations: { a: value } });
+    expect(meta('€'.repeat(90000))).toEqual(['/metadata/annotations total 270001 bytes exceeds 256KiB']);
+    expect(meta('x'.repeat(90000))).toEqual([]);
   });
 });
 
