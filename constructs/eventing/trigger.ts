@@ -65,8 +65,6 @@ function renderTrigger(s: IConstruct, props: TriggerProps) {
   return { manifest, name, namespace, filters: [...filters], brokerClass, merged };
 }
 
-const LOOP_HINT = 'Knative resets its hop limit (knativebrokerttl) at every broker, so nothing stops such a loop';
-
 /** Refuses wiring that sends events round forever (constructs/eventing/loops.ts), and dead letters that cannot land. */
 function checkLoops(s: IConstruct, props: TriggerProps, filters: EventFilter[], ownDeadLetters: IEventSink | undefined, deadLetters: IEventSink | undefined): void {
   const { broker, subscriber } = props;
@@ -87,13 +85,13 @@ function checkLoops(s: IConstruct, props: TriggerProps, filters: EventFilter[], 
   const loop = needs && isBrokerLike(subscriber) ? loopBack(broker, subscriber, broker, needs) : undefined;
   if (loop) {
     const what = Object.keys(needs!).length ? `every event with ${Object.entries(needs!).map(([k, v]) => `${k}=${v}`).join(', ')}` : 'every event';
-    invalid(s, 'subscriber', describe(subscriber), `closes a loop ${describe(broker)} → ${loop}: ${what} would go round it forever; ${LOOP_HINT}`,
+    invalid(s, 'subscriber', describe(subscriber), `closes a loop ${describe(broker)} → ${loop}: ${what} would go round it forever, as Knative resets its hop limit (knativebrokerttl) at every broker`,
       'filter one of the subscriptions so that no event passes them all, or remove one');
   }
   const back = deadLetters && isBrokerLike(deadLetters) ? loopBack(broker, deadLetters, broker, {}) : undefined;
   if (back) {
     invalid(s, 'delivery.deadLetterSink', describe(deadLetters!), `closes a loop ${describe(broker)} → (dead letters) ${back}: an event the subscriber refuses would ` +
-      `come back to it, fail again and go round forever; ${LOOP_HINT}`, 'send dead letters to a sink that does not forward them back to this broker');
+      'come back to it, fail again and go round forever, as Knative resets its hop limit (knativebrokerttl) at every broker', 'send dead letters to a sink that does not forward them back to this broker');
   }
 }
 

@@ -360,7 +360,7 @@ describe('wiring that loops (Knative resets its hop limit at every broker)', () 
     a.subscribe(b);
     b.subscribe(c, { filters: [EventFilter.type(ORDER)] });
     expect(validationError(() => c.subscribe(a)).message).toBe('events/c/Trigger-c-to-a: subscriber ("events/a") closes a loop events/c → events/a → (all events) events/b → ' +
-      '(type=dev.example.order) events/c: every event would go round it forever; Knative resets its hop limit (knativebrokerttl) at every broker, so nothing stops such a loop; ' +
+      '(type=dev.example.order) events/c: every event would go round it forever, as Knative resets its hop limit (knativebrokerttl) at every broker; ' +
       'filter one of the subscriptions so that no event passes them all, or remove one');
     expect(validationError(() => c.subscribe(a, { filters: [EventFilter.exact({ source: '/shop' })] })).message)
       .toContain('every event with source=/shop would go round it forever');
@@ -379,8 +379,8 @@ describe('wiring that loops (Knative resets its hop limit at every broker)', () 
     const { a, b, fn } = brokers();
     b.subscribe(a);
     expect(validationError(() => a.subscribe(fn, { delivery: { deadLetterSink: b } })).message).toBe('events/a/Trigger-a-to-fn: delivery.deadLetterSink ("events/b") ' +
-      'closes a loop events/a → (dead letters) events/b → (all events) events/a: an event the subscriber refuses would come back to it, fail again and go round forever; ' +
-      'Knative resets its hop limit (knativebrokerttl) at every broker, so nothing stops such a loop; send dead letters to a sink that does not forward them back to this broker');
+      'closes a loop events/a → (dead letters) events/b → (all events) events/a: an event the subscriber refuses would come back to it, fail again and go round forever, ' +
+      'as Knative resets its hop limit (knativebrokerttl) at every broker; send dead letters to a sink that does not forward them back to this broker');
     const { events, a: a2, b: b2 } = brokers();
     const withDeadLetters = new ChannelBroker(events, 'd', { delivery: { deadLetterSink: a2 } });
     b2.subscribe(withDeadLetters);
