@@ -3,22 +3,13 @@
  */
 
 import { createHash } from 'crypto';
+import { ANNOTATIONS_MAX_BYTES, utf8Bytes } from './go-rules';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const MAX_ANNOTATIONS_BYTES = 256 * 1024;
-
-/**
- * A JavaScript RegExp for a schema `pattern`, which Kubernetes evaluates with Go's RE2: leading inline flags such as
- * `(?i)` (valid in RE2, a syntax error in JavaScript) become JavaScript flags. Throws when JavaScript cannot compile it.
- */
-export function re2ToRegExp(pattern: string): RegExp {
-  const flags = /^\(\?([ims]+)\)/.exec(pattern);
-  return flags ? new RegExp(pattern.slice(flags[0].length), `u${flags[1]}`) : new RegExp(pattern, 'u');
-}
 
 function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 8);
@@ -113,9 +104,10 @@ export function checkMetadata(apiVersion: string, kind: string, metadata: any): 
   for (const [key, value] of Object.entries<any>(metadata.annotations ?? {})) {
     const k = checkQualifiedName(key);
     if (k) issues.push(`/metadata/annotations key "${key}" ${k}`);
-    size += key.length + String(value).length;
+    // The API server counts bytes (Go's len), not characters.
+    size += utf8Bytes(key) + utf8Bytes(String(value));
   }
-  if (size > MAX_ANNOTATIONS_BYTES) issues.push(`/metadata/annotations total ${size} bytes exceeds 256KiB`);
+  if (size > ANNOTATIONS_MAX_BYTES) issues.push(`/metadata/annotations total ${size} bytes exceeds 256KiB`);
   return issues;
 }
 

@@ -3,6 +3,7 @@
  */
 import { IConstruct } from 'constructs';
 import { invalid } from './errors';
+import { ANNOTATIONS_MAX_BYTES, showBytes, utf8Bytes } from './go-rules';
 import { NameRule, checkName, checkQualifiedName } from './k8s-rules';
 import { IntegerRange, requireFinite, requireInt32 } from './numbers';
 
@@ -69,9 +70,16 @@ export function requireLabels(scope: IConstruct, field: string, labels: { [key: 
 }
 
 export function requireAnnotationKeys(scope: IConstruct, field: string, annotations: { [key: string]: string } | undefined): void {
-  for (const key of Object.keys(annotations ?? {})) {
+  let bytes = 0;
+  for (const [key, value] of Object.entries(annotations ?? {})) {
     const problem = checkQualifiedName(key);
     if (problem) invalid(scope, `${field} key`, key, problem);
+    bytes += utf8Bytes(key) + utf8Bytes(String(value));
+  }
+  // The API server counts keys and values in UTF-8 bytes (Go's len), all annotations of an object together.
+  if (bytes > ANNOTATIONS_MAX_BYTES) {
+    invalid(scope, field, `${bytes} bytes`, `exceed the ${showBytes(ANNOTATIONS_MAX_BYTES)} the API server allows for an object's annotations`,
+      'keep large data in a ConfigMap and reference it');
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { IConstruct } from 'constructs';
 import { invalid, show } from '../core/errors';
-import { re2ToRegExp } from '../core/k8s-rules';
+import { re2Matches, re2Problem, runeCount } from '../core/go-rules';
 
 /** The JSON type of a field. */
 export enum SchemaType {
@@ -234,8 +234,9 @@ export class SchemaField {
       if (dup !== undefined) invalid(scope, `${field}.enum`, dup, 'is listed twice');
     }
     if (o.pattern !== undefined) {
+      // The API server compiles a CRD's patterns with Go's regexp (RE2) and refuses the CRD when one does not compile.
       const problem = re2Problem(o.pattern);
-      if (problem) invalid(scope, `${field}.pattern`, o.pattern, problem, 'Kubernetes evaluates patterns with Go\'s RE2 engine');
+      if (problem) invalid(scope, `${field}.pattern`, o.pattern, problem);
     }
     if (o.format !== undefined && !Object.values(StringFormat).includes(o.format)) {
       invalid(scope, `${field}.format`, o.format, `must be one of ${Object.values(StringFormat).join(', ')}`);
@@ -265,9 +266,10 @@ export class SchemaField {
       case SchemaType.STRING: {
         if (typeof value !== 'string') return at('must be a string');
         if (o.enum && !o.enum.includes(value)) return at(`must be one of ${o.enum.join(', ')}`);
-        if (o.minLength !== undefined && value.length < o.minLength) return at(`must have at least ${o.minLength} characters`);
-        if (o.maxLength !== undefined && value.length > o.maxLength) return at(`must have at most ${o.maxLength} characters`);
-        if (o.pattern !== undefined && !re2ToRegExp(o.pattern).test(value)) return at(`must match ${o.pattern}`);
+        // The API server counts characters as runes (Unicode code points), not UTF-16 units.
+        if (o.minLength !== undefined && runeCount(value) < o.minLength) return at(`must have at least ${o.minLength} characters`);
+        if (o.maxLength !== undefined && runeCount(value) > o.maxLength) return at(`must have at most ${o.maxLength} characters`);
+        if (o.pattern !== undefined && !re2Matches(o.pattern, value)) return at(`must match ${o.pattern}`);
         if (o.format !== undefined) {
           const problem = formatProblem(o.format, value);
           if (problem) return at(problem);
@@ -343,19 +345,6 @@ function checkCount(scope: IConstruct, field: string, key: string, value: unknow
   if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < 0)) {
     invalid(scope, `${field}.${key}`, value, 'must be a whole number >= 0');
   }
-}
-
-/** Why a pattern would not compile in Go's RE2 (or in JavaScript), or undefined. */
-function re2Problem(pattern: unknown): string | undefined {
-  if (typeof pattern !== 'string') return 'must be a string';
-  try {
-    re2ToRegExp(pattern);
-  } catch (e) {
-    return `is not a regular expression (${(e as Error).message})`;
-  }
-  if (/\(\?<?[=!]/.test(pattern)) return 'uses lookaround, which RE2 does not support';
-  if (/\\[1-9]|\\k</.test(pattern)) return 'uses a back-reference, which RE2 does not support';
-  return undefined;
 }
 
 function formatProblem(format: StringFormat, value: string): string | undefined {

@@ -20,6 +20,7 @@ import { Broker as BrokerL1, EventType as EventTypeL1, RabbitmqBrokerConfig, Rab
 import { AMQP_PORTS, clusterReferenceFrom, isRabbitmqCluster } from '../rabbitmq/cluster';
 import { BrokerClass } from './broker-class';
 import { connectDeadLetters, renderDelivery } from './delivery';
+import { sameSink } from './loops';
 import { SinkBinding } from './sink-binding';
 import { Trigger } from './trigger';
 
@@ -148,6 +149,10 @@ export abstract class Broker extends BrokerBase {
 
   protected constructor(scope: Construct, id: string, props: BrokerOptions, brokerClass: BrokerClass, config?: ObjectRef) {
     super(scope, id, props, brokerClass);
+    if (this.delivery.deadLetterSink && sameSink(this.delivery.deadLetterSink, this)) {
+      invalid(this, 'delivery.deadLetterSink', `${this.namespace}/${this.name}`, 'is the broker itself: an event a subscriber refuses would be delivered to every subscription again, and dead-lettered again, forever',
+        'send dead letters to a function or another broker that keeps them');
+    }
     this.resource = new BrokerL1(this, 'Resource', {
       metadata: {
         name: this.name,

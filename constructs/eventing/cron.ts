@@ -53,13 +53,3 @@ function value(text: string, spec: { min: number; max: number; names?: string[] 
   const n = Number(text);
   return n >= spec.min && n <= spec.max ? n : undefined;
 }
-
-/** Whether a time zone is an IANA name the runtime knows (e.g. `Europe/Madrid`). */
-export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(zone);
-  } catch {
-    return false;
-  }
-}

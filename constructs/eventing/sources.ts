@@ -12,6 +12,8 @@ import { IEventSink, IEventSource, PodPeer } from '../core/contracts';
 import { DeployHints } from '../core/deploy-hints';
 import { CloudEventType, requireEventType } from '../core/event-type';
 import { invalid } from '../core/errors';
+import { storedSizeProblem, timeZoneProblem, utf8Bytes } from '../core/go-rules';
+import { parseMediaType } from '../core/media-type';
 import { pluralOf } from '../core/k8s-rules';
 import { recommendedLabels, LABEL_PREFIX } from '../core/labels';
 import { resourcesToKube } from '../core/quantity';
@@ -24,7 +26,7 @@ import {
   ContainerSource as ContainerSourceL1,
   PingSource as PingSourceL1,
 } from '../imports/sources.knative.dev';
-import { cronProblem, isTimeZone } from './cron';
+import { cronProblem } from './cron';
 
 function isJsonObject(text: string): boolean {
   try {
@@ -94,26 +96,28 @@ export class PingSource extends NamespacedResource implements IEventSource {
     this.sink = props.sink;
     const problem = typeof props.schedule === 'string' ? cronProblem(props.schedule) : 'is required';
     if (problem) invalid(this, 'schedule', props.schedule, problem, 'e.g. "*/5 * * * *" (every 5 minutes)');
-    if (props.timezone !== undefined && !isTimeZone(props.timezone)) invalid(this, 'timezone', props.timezone, 'is not an IANA time zone', 'e.g. "Europe/Madrid"');
+    // Knative resolves the zone with Go's time.LoadLocation (robfig/cron's CRON_TZ): tzdata file names, case-sensitive.
+    const zoneProblem = props.timezone !== undefined ? timeZoneProblem(props.timezone) : undefined;
+    if (zoneProblem) invalid(this, 'timezone', props.timezone, zoneProblem, 'name an IANA zone, e.g. "Europe/Madrid", or leave it unset for UTC');
     const contentType = props.contentType ?? (props.data !== undefined ? 'application/json' : undefined);
-    if (contentType !== undefined && !/^[\w.+-]+\/[\w.+-]+$/.test(contentType)) invalid(this, 'contentType', contentType, 'is not a media type');
-    if (props.data !== undefined && contentType === 'application/json') {
+    const mediaType = contentType !== undefined ? parseMediaType(contentType) : undefined;
+    if (contentType !== undefined && !mediaType) invalid(this, 'contentType', contentType, 'is not a media type', 'e.g. "application/json" or "text/plain; charset=utf-8"');
+    // Media types compare case-insensitively (RFC 9110): Application/JSON is JSON too.
+    if (props.data !== undefined && mediaType?.essence === 'application/json') {
       // Knative decodes JSON data into an object (a map), so arrays and scalars are refused too.
       if (!isJsonObject(props.data)) {
-        invalid(this, 'data', props.data, 'is not a JSON object, but contentType is application/json', 'send an object, e.g. {"tick": true}, or set contentType (e.g. text/plain)');
+        invalid(this, 'data', props.data, `is not a JSON object, but contentType is ${contentType}`, 'send an object, e.g. {"tick": true}, or set contentType (e.g. text/plain)');
       }
     }
     this.eventSource = `/apis/v1/namespaces/${this.namespace}/pingsources/${this.name}`;
-    this.resource = new PingSourceL1(this, 'Resource', {
-      metadata: { name: this.name, namespace: this.namespace, labels: recommendedLabels({ name: 'ping-source', instance: this.name, component: 'event-source' }) },
-      spec: {
-        schedule: props.schedule.trim(),
-        timezone: props.timezone,
-        data: props.data,
-        contentType,
-        sink: props.sink.destinationFrom(this.namespace),
-      },
-    });
+    const metadata = { name: this.name, namespace: this.namespace, labels: recommendedLabels({ name: 'ping-source', instance: this.name, component: 'event-source' }) };
+    const spec = { schedule: props.schedule.trim(), timezone: props.timezone, data: props.data, contentType, sink: props.sink.destinationFrom(this.namespace) };
+    if (props.data !== undefined) {
+      // The PingSource object carries its data: etcd refuses to store it past its request limit.
+      const tooBig = storedSizeProblem({ apiVersion: PingSourceL1.GVK.apiVersion, kind: PingSourceL1.GVK.kind, metadata, spec });
+      if (tooBig) invalid(this, 'data', `${utf8Bytes(props.data)} bytes`, tooBig, 'send a reference to the data (a URL, an object key) instead of the data');
+    }
+    this.resource = new PingSourceL1(this, 'Resource', { metadata, spec });
     DeployHints.awaitCondition(this.resource, 'Ready');
     connectSource(this, this.resource, 'PingSource', props.sink, {
       namespace: 'knative-eventing',

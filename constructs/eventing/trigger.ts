@@ -8,7 +8,8 @@ import { recommendedLabels } from '../core/labels';
 import { requireInteger, requireName } from '../core/validate';
 import { EdgeKind, Wiring } from '../core/wiring';
 import { BrokerClass } from './broker-class';
-import { EventCatalog, EventConsumer } from './catalog';
+import { EventCatalog, EventConsumer, describe } from './catalog';
+import { isBrokerLike, loopBack, sameSink, subscriptionNeeds } from './loops';
 import { connectDeadLetters, renderDelivery } from './delivery';
 
 /** A subscription's options (see SubscriptionOptions). */
@@ -41,6 +42,7 @@ function renderTrigger(s: IConstruct, props: TriggerProps) {
   const own = props.delivery ? Object.fromEntries(Object.entries(props.delivery).filter(([, v]) => v !== undefined)) : undefined;
   const merged = own ? { ...broker.delivery, ...own } : undefined;
   const delivery = merged ? renderDelivery(s, 'delivery', merged, namespace, true) : undefined;
+  checkLoops(s, props, filters, own?.deadLetterSink as IEventSink | undefined, merged?.deadLetterSink);
   // Plain JSON (no generated-class conversion): the Trigger CRD leaves `delivery` open, so Knative's delivery-timeout
   // field would not survive the generated class anyway; the schema tests validate the shape.
   const manifest: any = {
@@ -61,6 +63,36 @@ function renderTrigger(s: IConstruct, props: TriggerProps) {
     },
   };
   return { manifest, name, namespace, filters: [...filters], brokerClass, merged };
+}
+
+/** Refuses wiring that sends events round forever (constructs/eventing/loops.ts), and dead letters that cannot land. */
+function checkLoops(s: IConstruct, props: TriggerProps, filters: EventFilter[], ownDeadLetters: IEventSink | undefined, deadLetters: IEventSink | undefined): void {
+  const { broker, subscriber } = props;
+  if (sameSink(subscriber, broker)) {
+    invalid(s, 'subscriber', describe(broker), 'is the broker itself: every event it delivers would come back into it and be delivered again, forever',
+      'subscribe the functions that handle the events; to fan events out, subscribe another broker');
+  }
+  if (deadLetters && sameSink(deadLetters, broker)) {
+    invalid(s, 'delivery.deadLetterSink', describe(broker), 'is the broker itself: an event the subscriber refuses would be delivered to every subscription again, and dead-lettered again, forever',
+      'send dead letters to a function or another broker that keeps them');
+  }
+  if (ownDeadLetters && sameSink(ownDeadLetters, subscriber)) {
+    invalid(s, 'delivery.deadLetterSink', describe(subscriber), 'is the subscriber itself: events it failed to take would go back to it once more, and then be lost',
+      'send dead letters to a function or broker that keeps them for inspection');
+  }
+  // A cycle through other brokers, proven when some event passes every hop (exact filters agree, or none).
+  const needs = subscriptionNeeds(filters);
+  const loop = needs && isBrokerLike(subscriber) ? loopBack(broker, subscriber, broker, needs) : undefined;
+  if (loop) {
+    const what = Object.keys(needs!).length ? `every event with ${Object.entries(needs!).map(([k, v]) => `${k}=${v}`).join(', ')}` : 'every event';
+    invalid(s, 'subscriber', describe(subscriber), `closes a loop ${describe(broker)} → ${loop}: ${what} would go round it forever, as Knative resets its hop limit (knativebrokerttl) at every broker`,
+      'filter one of the subscriptions so that no event passes them all, or remove one');
+  }
+  const back = deadLetters && isBrokerLike(deadLetters) ? loopBack(broker, deadLetters, broker, {}) : undefined;
+  if (back) {
+    invalid(s, 'delivery.deadLetterSink', describe(deadLetters!), `closes a loop ${describe(broker)} → (dead letters) ${back}: an event the subscriber refuses would ` +
+      'come back to it, fail again and go round forever, as Knative resets its hop limit (knativebrokerttl) at every broker', 'send dead letters to a sink that does not forward them back to this broker');
+  }
 }
 
 /**

@@ -5,6 +5,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { PUBLIC_ENTRYPOINT_ANNOTATION } from '../policy/policy';
 import { invalid } from '../core/errors';
+import { CONFIG_MAP_MAX_BYTES, showBytes, utf8Bytes } from '../core/go-rules';
 import { httpAdmission } from '../core/binding';
 import { IHttpEndpoint } from '../core/contracts';
 import { EdgeKind, RepeatPolicy, Wiring, connectionKey } from '../core/wiring';
@@ -18,6 +19,7 @@ import { FunctionProbe } from '../knative/probe';
 import { KnativeDataPlane, Language, Visibility } from '../knative/types';
 import { ENTRYPOINT_DEFAULTS } from './defaults';
 import { HEALTH_PATH, NginxRoute, renderNginxConfig } from './nginx-config';
+import { isRoutePath, routePathProblem } from './paths';
 
 /** The public entry of a platform: a Knative Service reachable from outside the cluster. */
 export interface IPublicEntrypoint extends IConstruct {
@@ -83,7 +85,6 @@ export interface ApiGatewayProps {
 
 const DEFAULT_IMAGE = 'docker.io/nginxinc/nginx-unprivileged:1.28.0-alpine';
 const CONFIG_DIR = '/etc/nginx/platform';
-const PATH_RULE = /^\/(?:[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*)?$/;
 
 /**
  * The managed API gateway: one public Knative Service running nginx, configured from `route(path, fn)` calls.
@@ -163,6 +164,15 @@ export class ApiGateway extends Construct implements IPublicEntrypoint {
     // The namespace's one public entrypoint (the platform policy allows no other public Service).
     this.service.resource.metadata.addAnnotation(PUBLIC_ENTRYPOINT_ANNOTATION, 'true');
     this.service.mountConfigMap(kplus.ConfigMap.fromConfigMapName(this, 'ConfigRef', this.configMap.name), CONFIG_DIR);
+    // The API server refuses a ConfigMap whose values pass 1 MiB (in bytes): checked once every route is known.
+    this.node.addValidation({
+      validate: () => {
+        const bytes = utf8Bytes(render());
+        if (bytes <= CONFIG_MAP_MAX_BYTES) return [];
+        return [`${this.node.path}: the nginx configuration of ${this.routes.size} routes is ${bytes} bytes, more than a ConfigMap holds ` +
+          `(${showBytes(CONFIG_MAP_MAX_BYTES)}); spread the routes over two gateways, or route shorter prefixes`];
+      },
+    });
     // A new config must roll out a new revision: Knative does not watch mounted ConfigMaps.
     this.service.addRevisionAnnotation(CONFIG_HASH_ANNOTATION, Lazy.any({
       produce: () => createHash('sha256').update(render()).digest('hex').slice(0, 16),
@@ -180,7 +190,10 @@ export class ApiGateway extends Construct implements IPublicEntrypoint {
    */
   public route(path: string, target: IHttpEndpoint, options: RouteOptions = {}): void {
     const field = `route(${JSON.stringify(path)})`;
-    if (typeof path !== 'string' || !PATH_RULE.test(path)) {
+    // nginx normalises a request's path before it matches a location: a route written unnormalised never matches.
+    const unreachable = typeof path === 'string' ? routePathProblem(path) : undefined;
+    if (unreachable) invalid(this, `${field}.path`, path, unreachable);
+    if (typeof path !== 'string' || !isRoutePath(path)) {
       invalid(this, `${field}.path`, path, 'must be "/" or an absolute path of [A-Za-z0-9._~-] segments without a trailing "/"', 'e.g. "/api/score"');
     }
     if (path === HEALTH_PATH) invalid(this, `${field}.path`, path, 'is the gateway\'s own health endpoint', 'choose another path');

@@ -8,6 +8,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { invalid } from '../core/errors';
+import { runeCount } from '../core/go-rules';
 import { PROFILE_LABEL } from '../core/labels';
 
 /** The rules. */
@@ -163,7 +164,7 @@ export class PlatformPolicy {
    */
   public static exempt(obj: ApiObject, rule: PolicyRuleId, reason: string): void {
     if (!Object.values(PolicyRuleId).includes(rule)) invalid(obj, 'exempt.rule', rule, `must be one of ${Object.values(PolicyRuleId).join(', ')}`);
-    if (typeof reason !== 'string' || reason.trim().length < 10) {
+    if (typeof reason !== 'string' || runeCount(reason.trim()) < 10) {
       invalid(obj, `exempt.${rule}`, reason, 'needs a reason of at least 10 characters', 'say why the rule cannot hold for this object');
     }
     obj.metadata.addAnnotation(`${EXEMPTION_PREFIX}${rule.toLowerCase()}`, reason.trim());
@@ -179,7 +180,7 @@ export class PlatformPolicy {
     const report = (obj: any, id: PolicyRuleId, message: string, locations: string[]) => {
       if (!enabled.has(id)) return;
       const exemption = obj.metadata?.annotations?.[`${EXEMPTION_PREFIX}${id.toLowerCase()}`];
-      if (typeof exemption === 'string' && exemption.trim().length >= 10 && exemptable(id)) return;
+      if (typeof exemption === 'string' && runeCount(exemption.trim()) >= 10 && exemptable(id)) return;
       out.push({
         ruleId: id, rule: RULES[id].name, fix: RULES[id].fix, message: `${describe(obj)}: ${message}`,
         apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata?.namespace, name: obj.metadata?.name, locations,
@@ -193,7 +194,7 @@ export class PlatformPolicy {
         const location = [`/metadata/annotations/${key.replace(/\//g, '~1')}`];
         if (!RULES[id]) continue;
         if (!exemptable(id)) report(obj, id, `exempts itself from ${id}, which cannot be exempted (PolicyOptions.allowExemptions)`, location);
-        else if (typeof value !== 'string' || value.trim().length < 10) report(obj, id, `exempts itself from ${id} without a reason (${JSON.stringify(value)})`, location);
+        else if (typeof value !== 'string' || runeCount(value.trim()) < 10) report(obj, id, `exempts itself from ${id} without a reason (${JSON.stringify(value)})`, location);
       }
       const digestsBecause = options.requireDigests ? 'requireDigests is set'
         : prodNamespaces.has(obj.metadata?.namespace) ? `namespace ${obj.metadata.namespace} is prod` : undefined;

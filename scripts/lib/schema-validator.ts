@@ -19,7 +19,8 @@ import { createHash } from 'crypto';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parseAllDocuments } from 'yaml';
-import { checkMetadata, re2ToRegExp } from '../../constructs/core/k8s-rules';
+import { re2RegExp } from '../../constructs/core/go-rules';
+import { checkMetadata } from '../../constructs/core/k8s-rules';
 import { forEachSubSchema } from './crd-schema';
 import { UpstreamPackage, loadCatalog, readPinned, resolveSchemaLocation } from './upstream';
 
@@ -121,8 +122,8 @@ function getAt(value: any, path: string[]): any {
   return path.reduce((v, key) => (v && typeof v === 'object' ? v[key] : undefined), value);
 }
 
-/** Patterns as the API server reads them (RE2: leading inline flags such as `(?i)` are allowed). */
-const RE2_PATTERNS = Object.assign((pattern: string) => re2ToRegExp(pattern), { code: 're2ToRegExp' });
+/** Patterns as the API server compiles and matches them: Go's regexp (RE2), not JavaScript's RegExp. */
+const RE2_PATTERNS = Object.assign((pattern: string) => re2RegExp(pattern), { code: 're2RegExp' });
 
 /** Annotations and OpenAPI-only keywords Ajv does not need (nullable is rewritten into `type`). */
 const DROPPED_KEYWORDS = new Set(['description', 'default', 'example', 'title', 'discriminator', 'fields-to-discriminateBy', 'nullable']);

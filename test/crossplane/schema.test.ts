@@ -49,6 +49,29 @@ describe('SchemaField renders structural OpenAPI v3', () => {
     expect(caseless.validate('abd', 'f')).toEqual(['f ("abd") must match (?i)^abc$']);
   });
 
+  test('patterns are Go\'s RE2: its own syntax compiles and matches as Go matches, JavaScript-only syntax is refused', () => {
+    for (const pattern of ['^(?P<key>[a-z]+)=(?<value>.*)$', '^[[:alpha:]]+\\z', '(?i)^abc$', '^\\Q1+1\\E$', '^\\p{Greek}+$', '^a{1000}$']) {
+      expect(() => SchemaField.string({ pattern }).check(scope(), 'f')).not.toThrow();
+    }
+    expect(SchemaField.string({ pattern: '^(?P<key>[a-z]+)=(?<value>.*)$' }).validate('a=1', 'f')).toEqual([]);
+    expect(SchemaField.string({ pattern: '^[[:alpha:]]+\\z' }).validate('abc\n', 'f')).toEqual(['f ("abc\\n") must match ^[[:alpha:]]+\\z']);
+    expect(SchemaField.string({ pattern: '^\\Q1+1\\E$' }).validate('1+1', 'f')).toEqual([]);
+    // Go's \s is [\t\n\f\r ]: no vertical tab, no Unicode spaces (JavaScript's \s has both).
+    expect(SchemaField.string({ pattern: '^\\s$' }).validate('\u00a0', 'f')).toEqual(['f ("\u00a0") must match ^\\s$']);
+    expect(SchemaField.string({ pattern: '^\\s$' }).validate('\v', 'f')).toHaveLength(1);
+    // `.` is one code point, also outside the Basic Multilingual Plane.
+    expect(SchemaField.string({ pattern: '^.$' }).validate('😀', 'f')).toEqual([]);
+  });
+
+  test('lengths count characters as the API server does: runes (code points), not UTF-16 units', () => {
+    const short = SchemaField.string({ minLength: 2, maxLength: 3 });
+    expect(short.validate('😀😀😀', 'f')).toEqual([]);
+    expect(short.validate('😀😀😀😀', 'f')).toEqual(['f ("😀😀😀😀") must have at most 3 characters']);
+    expect(short.validate('😀', 'f')).toEqual(['f ("😀") must have at least 2 characters']);
+    // A default is checked the same way when the API is declared.
+    expect(() => SchemaField.string({ maxLength: 2, default: '𝄞𝄞' }).check(scope(), 'f')).not.toThrow();
+  });
+
   test('values are checked with their path: type, enum, bounds, pattern, format, required, unknown fields, set items', () => {
     expect(spec.validate({ name: 'shop' }, 'spec')).toEqual([]);
     expect(spec.validate({ name: 'shop', size: 'huge', replicas: 10, ratio: 'x', tls: 'yes', email: 'nope', zones: ['a', 'a'], labels: { a: 1 } }, 'spec')).toEqual([
@@ -81,9 +104,12 @@ describe('SchemaField renders structural OpenAPI v3', () => {
     ['a negative length', SchemaField.string({ maxLength: -1 }), 'f.maxLength (-1) must be a whole number >= 0'],
     ['an empty enum', SchemaField.string({ enum: [] }), 'f.enum ([]) must list at least one string'],
     ['a repeated enum value', SchemaField.string({ enum: ['a', 'a'] }), 'f.enum ("a") is listed twice'],
-    ['a lookahead pattern', SchemaField.string({ pattern: '^(?=a)' }), 'f.pattern ("^(?=a)") uses lookaround, which RE2 does not support'],
-    ['a back-reference', SchemaField.string({ pattern: '(a)\\1' }), 'uses a back-reference, which RE2 does not support'],
-    ['a broken pattern', SchemaField.string({ pattern: '(' }), 'f.pattern ("(") is not a regular expression'],
+    ['a lookahead pattern', SchemaField.string({ pattern: '^(?=a)' }),
+      'f.pattern ("^(?=a)") is not a regular expression Go compiles (error parsing regexp: invalid or unsupported Perl syntax: `(?=`); RE2 has no lookaround'],
+    ['a back-reference', SchemaField.string({ pattern: '(a)\\1' }), 'invalid escape sequence: `\\1`); RE2 has no back-references'],
+    ['a broken pattern', SchemaField.string({ pattern: '(' }), 'f.pattern ("(") is not a regular expression Go compiles (error parsing regexp: missing closing ): `(`)'],
+    ['a JavaScript \\u escape', SchemaField.string({ pattern: '^\\u00e9$' }), 'invalid escape sequence: `\\u`); write a code point as \\x{00e9}'],
+    ['a repeat over 1000', SchemaField.string({ pattern: '^(?:ab{10}){101}$' }), 'invalid repeat count: `{101}`); RE2 allows at most 1000 repetitions'],
     ['an unknown format', SchemaField.string({ format: 'color' as StringFormat }), 'f.format ("color") must be one of'],
     ['an object without fields', SchemaField.object({}), 'f ("{}") is an object without fields, so Kubernetes would drop everything in it; declare its fields, or use SchemaField.map(...)'],
     ['a bad field name', SchemaField.object({ 'max-size': SchemaField.string() }), 'f.max-size ("max-size") is not a field name'],

@@ -2,7 +2,7 @@ import { Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   BackoffPolicy, ChannelBroker, CloudEventType, DeployHints, EdgeKind, EventCatalog, EventFilter, KnativeFunction, PingSource, PlatformDocs, PlatformGraph, QueueType,
-  RabbitmqBroker, RabbitmqCluster, Trigger,
+  Broker, BrokerClass, RabbitmqBroker, RabbitmqCluster, Trigger,
 } from '../../constructs';
 import { envOf, findObject, synthValid, testChart, validationError } from '../support/k8s';
 
@@ -314,5 +314,76 @@ describe('broker bad input', () => {
     const s = setup();
     s.player.addEnv('BROKER_URI', kplus.EnvValue.fromValue('x'));
     expect(validationError(() => s.broker.addPublisher(s.player, { emits: [SCORE], envName: 'BROKER_URI' })).message).toContain('fns/player: env.BROKER_URI ("BROKER_URI") is already set');
+  });
+});
+
+describe('wiring that loops (Knative resets its hop limit at every broker)', () => {
+  function brokers() {
+    const app = Testing.app();
+    const events = new Chart(app, 'events', { namespace: 'events', disableResourceNameHashes: true });
+    const a = new ChannelBroker(events, 'a');
+    const b = new ChannelBroker(events, 'b');
+    const c = new ChannelBroker(events, 'c');
+    const fn = new KnativeFunction(events, 'fn', { image: 'ghcr.io/example/fn:1' });
+    return { app, events, a, b, c, fn };
+  }
+  const ORDER = CloudEventType.external('dev.example.order');
+  const REFUND = CloudEventType.external('dev.example.refund');
+
+  test('a broker subscribed to itself, also through an imported handle of it', () => {
+    const { events, a } = brokers();
+    expect(validationError(() => a.subscribe(a)).message).toBe('events/a/Trigger-a-to-a: subscriber ("events/a") is the broker itself: every event it delivers would ' +
+      'come back into it and be delivered again, forever; subscribe the functions that handle the events; to fan events out, subscribe another broker');
+    const same = Broker.fromBrokerAttributes(events, 'same', { name: 'a', brokerClass: BrokerClass.CHANNEL });
+    expect(validationError(() => a.subscribe(same, { filters: [EventFilter.type(ORDER)] })).message).toContain('subscriber ("events/a") is the broker itself');
+    expect(a.node.tryFindChild('Trigger-a-to-a')).toBeUndefined();
+  });
+
+  test('dead letters that go back into the broker, or to the subscriber that just refused them', () => {
+    const { events, a, fn } = brokers();
+    const self = Broker.fromBrokerAttributes(events, 'self', { name: 'loopy', brokerClass: BrokerClass.CHANNEL });
+    expect(validationError(() => new ChannelBroker(events, 'loopy', { delivery: { deadLetterSink: self } })).message).toBe('events/loopy: delivery.deadLetterSink ("events/loopy") ' +
+      'is the broker itself: an event a subscriber refuses would be delivered to every subscription again, and dead-lettered again, forever; send dead letters to a function or another broker that keeps them');
+    expect(validationError(() => a.subscribe(fn, { delivery: { deadLetterSink: a } })).message).toBe('events/a/Trigger-a-to-fn: delivery.deadLetterSink ("events/a") ' +
+      'is the broker itself: an event the subscriber refuses would be delivered to every subscription again, and dead-lettered again, forever; send dead letters to a function or another broker that keeps them');
+    expect(validationError(() => a.subscribe(fn, { delivery: { deadLetterSink: fn } })).message).toBe('events/a/Trigger-a-to-fn: delivery.deadLetterSink ("events/fn") ' +
+      'is the subscriber itself: events it failed to take would go back to it once more, and then be lost; send dead letters to a function or broker that keeps them for inspection');
+    // An imported broker's own dead letters pointing at itself reach its subscriptions too.
+    const imported = Broker.fromBrokerAttributes(events, 'imported', { name: 'shared', brokerClass: BrokerClass.CHANNEL, delivery: { deadLetterSink: self } });
+    expect(validationError(() => Broker.fromBrokerAttributes(events, 'loopy2', { name: 'loopy', brokerClass: BrokerClass.CHANNEL, delivery: { deadLetterSink: self } })
+      .subscribe(fn, { delivery: { retry: 1 } })).message).toContain('delivery.deadLetterSink ("events/loopy") is the broker itself');
+    expect(() => imported.subscribe(fn, { delivery: { retry: 1 } })).not.toThrow();
+  });
+
+  test('a cycle of broker→broker subscriptions that every event, or some event, passes', () => {
+    const { a, b, c } = brokers();
+    a.subscribe(b);
+    b.subscribe(c, { filters: [EventFilter.type(ORDER)] });
+    expect(validationError(() => c.subscribe(a)).message).toBe('events/c/Trigger-c-to-a: subscriber ("events/a") closes a loop events/c → events/a → (all events) events/b → ' +
+      '(type=dev.example.order) events/c: every event would go round it forever, as Knative resets its hop limit (knativebrokerttl) at every broker; ' +
+      'filter one of the subscriptions so that no event passes them all, or remove one');
+    expect(validationError(() => c.subscribe(a, { filters: [EventFilter.exact({ source: '/shop' })] })).message)
+      .toContain('every event with source=/shop would go round it forever');
+  });
+
+  test('a cycle no event can pass all of is allowed: contradictory exact filters, or filters beyond exact matches', () => {
+    const { app, a, b, c } = brokers();
+    a.subscribe(b, { filters: [EventFilter.type(ORDER)] });
+    b.subscribe(a, { filters: [EventFilter.type(REFUND)] });
+    b.subscribe(c);
+    c.subscribe(a, { filters: [EventFilter.prefix('source', '/eu/')] });
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('dead letters into a broker that forwards them back', () => {
+    const { a, b, fn } = brokers();
+    b.subscribe(a);
+    expect(validationError(() => a.subscribe(fn, { delivery: { deadLetterSink: b } })).message).toBe('events/a/Trigger-a-to-fn: delivery.deadLetterSink ("events/b") ' +
+      'closes a loop events/a → (dead letters) events/b → (all events) events/a: an event the subscriber refuses would come back to it, fail again and go round forever, ' +
+      'as Knative resets its hop limit (knativebrokerttl) at every broker; send dead letters to a sink that does not forward them back to this broker');
+    const { events, a: a2, b: b2 } = brokers();
+    const withDeadLetters = new ChannelBroker(events, 'd', { delivery: { deadLetterSink: a2 } });
+    b2.subscribe(withDeadLetters);
+    expect(validationError(() => a2.subscribe(b2)).message).toContain('closes a loop events/a → events/b → (all events) events/d → (dead letters) events/a');
   });
 });

@@ -1,3 +1,4 @@
+import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   ApiServerSource, ApiServerSourceMode, CloudEventType, ContainerSource, EventCatalog, KnativeFunction, PingSource, PlatformPolicy, PolicyRuleId, RabbitmqBroker, RabbitmqCluster,
@@ -63,6 +64,45 @@ describe('PingSource', () => {
   ])('rejects %j', (props, message) => {
     const { chart, broker } = setup();
     expect(validationError(() => new PingSource(chart, 'tick', { sink: broker, ...props } as any)).message).toContain(message);
+  });
+
+  test('time zones as Knative resolves them (Go\'s time.LoadLocation): backward links valid, case-sensitive, Local refused', () => {
+    for (const timezone of ['US/Pacific', 'EST5EDT', 'UTC', 'America/Argentina/Buenos_Aires']) {
+      const { chart, broker } = setup();
+      new PingSource(chart, 'tick', { schedule: '@hourly', timezone, sink: broker });
+      expect(findObject(synthValid(chart), 'PingSource', 'tick').spec.timezone).toBe(timezone);
+    }
+    const { chart, broker } = setup();
+    expect(validationError(() => new PingSource(chart, 'a', { schedule: '@hourly', timezone: 'europe/madrid', sink: broker })).message).toBe(
+      'test/a: timezone ("europe/madrid") is not a time zone; Go looks zones up by file name, case-sensitively: did you mean "Europe/Madrid"?; ' +
+      'name an IANA zone, e.g. "Europe/Madrid", or leave it unset for UTC');
+    expect(validationError(() => new PingSource(chart, 'b', { schedule: '@hourly', timezone: 'Local', sink: broker })).message)
+      .toContain('timezone ("Local") means the local time zone of the pod that runs the schedule, not a zone of its own');
+    expect(validationError(() => new PingSource(chart, 'c', { schedule: '@hourly', timezone: '', sink: broker })).message)
+      .toBe('test/c: timezone ("") is empty; name an IANA zone, e.g. "Europe/Madrid", or leave it unset for UTC');
+  });
+
+  test('content types compare case-insensitively and may carry parameters (RFC 9110)', () => {
+    const { chart, broker } = setup();
+    expect(validationError(() => new PingSource(chart, 'a', { schedule: '@hourly', data: '[1]', contentType: 'Application/JSON', sink: broker })).message)
+      .toBe('test/a: data ("[1]") is not a JSON object, but contentType is Application/JSON; send an object, e.g. {"tick": true}, or set contentType (e.g. text/plain)');
+    expect(validationError(() => new PingSource(chart, 'b', { schedule: '@hourly', data: 'x', contentType: 'application/json; charset=utf-8', sink: broker })).message)
+      .toContain('is not a JSON object, but contentType is application/json; charset=utf-8');
+    new PingSource(chart, 'c', { schedule: '@hourly', data: '{"a":1}', contentType: 'Application/JSON; charset=utf-8', sink: broker });
+    new PingSource(chart, 'd', { schedule: '@hourly', data: 'hi', contentType: 'Text/Plain; charset="utf-8"', sink: broker });
+    expect(findObject(synthValid(chart), 'PingSource', 'd').spec.contentType).toBe('Text/Plain; charset="utf-8"');
+    expect(validationError(() => new PingSource(chart, 'e', { schedule: '@hourly', data: 'x', contentType: 'text/plain; charset', sink: broker })).message)
+      .toBe('test/e: contentType ("text/plain; charset") is not a media type; e.g. "application/json" or "text/plain; charset=utf-8"');
+  });
+
+  test('data etcd cannot store is refused: its size counts UTF-8 bytes, not characters', () => {
+    const { chart, broker } = setup();
+    const big = `{"blob":"${'€'.repeat(520 * 1024)}"}`; // 532,491 characters, 1,597,451 bytes
+    expect(validationError(() => new PingSource(chart, 'big', { schedule: '@hourly', data: big, sink: broker })).message).toMatch(
+      /^test\/big: data \("1597451 bytes"\) makes the object 1597[0-9]{3} bytes of JSON, more than etcd stores \(1\.5 MiB per request by default, less 16 KiB for what the API server adds\); send a reference to the data/);
+    const fits = `{"blob":"${'x'.repeat(1024 * 1024)}"}`;
+    new PingSource(chart, 'fits', { schedule: '@hourly', data: fits, sink: broker });
+    expect(findObject(Testing.synth(chart), 'PingSource', 'fits').spec.data).toHaveLength(fits.length);
   });
 
   test('plain-text data with its content type', () => {

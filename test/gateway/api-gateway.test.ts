@@ -1,4 +1,4 @@
-import { Duration } from 'cdk8s';
+import { Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { ApiGateway, EdgeKind, Frontend, KnativeFunction, PlatformGraph } from '../../constructs';
 import { renderNginxConfig } from '../../constructs/gateway/nginx-config';
@@ -104,9 +104,35 @@ describe('ApiGateway', () => {
     ['relative', 'api', `route("api").path ("api") ${RULE}`],
     ['nginx injection', '/a;b', `route("/a;b").path ("/a;b") ${RULE}`],
     ['health endpoint', '/healthz', 'route("/healthz").path ("/healthz") is the gateway\'s own health endpoint; choose another path'],
+    // Shapes nginx normalises before it matches a location: such a route is never chosen (nginx.integration.test.ts).
+    ['a ".." segment', '/a/../b', 'route("/a/../b").path ("/a/../b") has a "." or ".." segment, but nginx resolves those before it matches: no request can reach it; e.g. "/b"'],
+    ['a "." segment', '/a/./b', 'route("/a/./b").path ("/a/./b") has a "." or ".." segment, but nginx resolves those before it matches: no request can reach it; e.g. "/a/b"'],
+    ['a trailing ".." segment', '/q/..', 'route("/q/..").path ("/q/..") has a "." or ".." segment, but nginx resolves those before it matches: no request can reach it; e.g. "/"'],
+    ['an empty segment', '//a', 'route("//a").path ("//a") has an empty segment, but nginx merges slashes before it matches: no request can reach it; e.g. "/a"'],
+    ['percent-encoded dots', '/c/%2e%2e/d', 'route("/c/%2e%2e/d").path ("/c/%2e%2e/d") is percent-encoded, but nginx decodes a request\'s path before it matches: ' +
+      'only requests that encode "%" itself (as %25) would reach it; write the characters themselves; e.g. "/d"'],
+    ['a percent-encoded character', '/caf%C3%A9', 'route("/caf%C3%A9").path ("/caf%C3%A9") is percent-encoded, but nginx decodes a request\'s path before it matches: ' +
+      'only requests that encode "%" itself (as %25) would reach it; write the characters themselves'],
+    ['a percent-encoded tilde', '/%7Euser', 'route("/%7Euser").path ("/%7Euser") is percent-encoded, but nginx decodes a request\'s path before it matches: ' +
+      'only requests that encode "%" itself (as %25) would reach it; write the characters themselves; e.g. "/~user"'],
   ])('rejects a bad path: %s', (_case, path, message) => {
     const { chart: c, score: s } = platform();
     expect(validationError(() => new ApiGateway(c, 'gw').route(path, s)).message).toBe(`test/gw: ${message}`);
+  });
+
+  test('a configuration larger than a ConfigMap holds (1 MiB of bytes) is refused at synth', () => {
+    const { app, chart: c } = testChart('web');
+    const s = new KnativeFunction(c, 'score', { image: 'ghcr.io/example/score:1' });
+    const g = new ApiGateway(c, 'gw');
+    // Each route's path appears three times in the configuration: 40 routes of 10,000 characters pass 1 MiB.
+    for (let i = 0; i < 40; i++) g.route(`/${'a'.repeat(10000)}${i}`, s);
+    expect(() => app.synth()).toThrow(/\[test\/gw\] test\/gw: the nginx configuration of 40 routes is 12[0-9]{5} bytes, more than a ConfigMap holds \(1 MiB\); spread the routes over two gateways, or route shorter prefixes/);
+    const small = testChart('web');
+    const fits = new ApiGateway(small.chart, 'gw');
+    const s2 = new KnativeFunction(small.chart, 'score', { image: 'ghcr.io/example/score:1' });
+    for (let i = 0; i < 20; i++) fits.route(`/${'a'.repeat(10000)}${i}`, s2);
+    expect(() => small.app.synth()).not.toThrow();
+    expect(findObject(Testing.synth(small.chart), 'ConfigMap', 'gw-nginx').data['nginx.conf'].length).toBeGreaterThan(600000);
   });
 
   test('the DNS resolver follows the cluster domain and must be host or host:port', () => {

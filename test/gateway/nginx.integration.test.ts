@@ -1,6 +1,7 @@
 /**
  * The generated gateway configuration, run by a real nginx against local upstreams: config accepted (`nginx -t`),
- * prefix routing and stripping, the root route, the 404 fallback, the health endpoint, and WebSocket upgrades.
+ * prefix routing and stripping, the root route, the 404 fallback, the health endpoint, WebSocket upgrades, and the
+ * route shapes nginx normalises away (which ApiGateway refuses) against the odd but reachable ones it accepts.
  *
  * Needs an nginx binary (Debian: `apt-get install nginx-light`; .ci/run installs it). Without one this suite says
  * so loudly and does not run: the rest of `npm test` needs only Node.
@@ -12,6 +13,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { NginxRoute, renderNginxConfig } from '../../constructs/gateway/nginx-config';
+import { isRoutePath, routePathProblem } from '../../constructs/gateway/paths';
 import { startDns } from '../support/dns';
 
 const NGINX = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx'].find((p) => fs.existsSync(p));
@@ -65,6 +67,22 @@ async function waitForPort(port: number, child: ChildProcess, log: () => string)
   throw new Error(`nginx did not listen on ${port}: ${log()}`);
 }
 
+/** A raw request line (http.get would normalise nothing, but say exactly what is sent); the status and body. */
+function rawGet(port: number, target: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(`GET ${target} HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n`));
+    let data = '';
+    socket.on('data', (d) => (data += d));
+    socket.on('error', reject);
+    socket.on('end', () => resolve({ status: Number(data.split(' ')[1]), body: data.slice(data.indexOf('\r\n\r\n') + 4) }));
+  });
+}
+
+/** Route shapes ApiGateway refuses because nginx normalises the request path before it matches a location. */
+const REFUSED_SHAPES = ['/a/../b', '/a/./b', '/q/..', '//a', '/c//d', '/x%2Fy', '/p%2E', '/c/%2e%2e/d', '/%7Euser'];
+/** Odd shapes that are literal to nginx: accepted, and reached. */
+const ACCEPTED_SHAPES = ['/...', '/a./b', '/.well-known', '/~user', '/v1.2'];
+
 /** Starts nginx on a rendered config; returns its port and a stop function. */
 async function startNginx(dir: string, name: string, routes: NginxRoute[], resolver: string): Promise<{ port: number; stop: () => Promise<void> }> {
   const port = await freePort();
@@ -95,6 +113,8 @@ suite('the generated gateway config in a real nginx', () => {
   let port: number;
   let fallbackPort: number;
   let dns: { port: number; queries: string[]; close: () => void };
+  let shapeDns: { port: number; queries: string[]; close: () => void };
+  let shapesPort: number;
 
   beforeAll(async () => {
     const score = await upstream('score');
@@ -114,15 +134,23 @@ suite('the generated gateway config in a real nginx', () => {
       { path: '/', host: `player.web.svc.cluster.local:${player.port}`, stripPrefix: false },
     ], resolver);
     const fallback = await startNginx(dir, 'fallback', [{ path: '/a', host: `player.web.svc.cluster.local:${player.port}`, stripPrefix: true }], resolver);
+    // Every shape its own route to its own host name, rendered directly: ApiGateway would refuse the first kind.
+    const shapes = await upstream('shapes');
+    upstreams.push(shapes.server);
+    shapeDns = await startDns(Object.fromEntries([...REFUSED_SHAPES, ...ACCEPTED_SHAPES].map((_p, i) => [`r${i}.shapes.local`, { a: '127.0.0.1' }])));
+    const shaped = await startNginx(dir, 'shapes', [...REFUSED_SHAPES, ...ACCEPTED_SHAPES].map((p, i) => ({ path: p, host: `r${i}.shapes.local:${shapes.port}`, stripPrefix: false })),
+      `127.0.0.1:${shapeDns.port}`);
     port = main.port;
     fallbackPort = fallback.port;
-    stops.push(main.stop, fallback.stop);
+    shapesPort = shaped.port;
+    stops.push(main.stop, fallback.stop, shaped.stop);
   });
 
   afterAll(async () => {
     await Promise.all(stops.map((stop) => stop()));
     upstreams.forEach((s) => s.close());
     dns?.close();
+    shapeDns?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -171,6 +199,40 @@ suite('the generated gateway config in a real nginx', () => {
     await until(() => Buffer.concat(received).toString() === 'ping-over-websocket');
     expect(Buffer.concat(received).toString()).toBe('ping-over-websocket');
     socket.destroy();
+  });
+
+  /** The route a request reached (its index in the shapes), or undefined for the 404 fallback. */
+  async function reached(target: string): Promise<number | undefined> {
+    const res = await rawGet(shapesPort, target);
+    if (res.status === 404) return undefined;
+    expect(res.status).toBe(200);
+    return Number(/^r(\d+)\.shapes\.local:/.exec(JSON.parse(res.body).host)![1]);
+  }
+
+  test('the route shapes ApiGateway refuses are never chosen for the requests they spell: nginx normalises the path first', async () => {
+    expect(REFUSED_SHAPES.filter((p) => routePathProblem(p) === undefined && isRoutePath(p))).toEqual([]);
+    for (const [i, shape] of REFUSED_SHAPES.entries()) {
+      // The path as written, below it, and its dots percent-encoded: none reaches the route.
+      for (const target of [shape, `${shape}/x`, `${shape.replace(/\./g, '%2E')}/x`]) {
+        expect({ target, route: await reached(target) }).not.toEqual({ target, route: i });
+      }
+    }
+    // What nginx matches instead: the normalised path (here no route: the 404 fallback).
+    expect(await reached('/a/../b/x')).toBeUndefined();
+    expect(await reached('//a/x')).toBeUndefined();
+    // A percent-encoded route is reached only by a request that encodes "%" itself, as the error says.
+    expect(await reached('/x%252Fy/z')).toBe(REFUSED_SHAPES.indexOf('/x%2Fy'));
+    expect(await reached('/x%2Fy/z')).toBeUndefined();
+  });
+
+  test('odd shapes that are literal to nginx are accepted, and reached', async () => {
+    expect(ACCEPTED_SHAPES.filter((p) => routePathProblem(p) !== undefined || !isRoutePath(p))).toEqual([]);
+    for (const [i, shape] of ACCEPTED_SHAPES.entries()) {
+      expect({ shape, route: await reached(`${shape}/x`) }).toEqual({ shape, route: REFUSED_SHAPES.length + i });
+      expect({ shape, route: await reached(shape) }).toEqual({ shape, route: REFUSED_SHAPES.length + i });
+    }
+    // "~" percent-encoded is decoded before matching: the literal route takes it.
+    expect(await reached('/%7Euser/x')).toBe(REFUSED_SHAPES.length + ACCEPTED_SHAPES.indexOf('/~user'));
   });
 
   test('without a root route, unknown paths get a JSON 404', async () => {

@@ -199,6 +199,8 @@ describe('PlatformPolicy rules: each passes a compliant object and fails a viola
     const chart = Testing.chart();
     const obj = new ApiObject(chart, 'o', deployment({}, container({ image: 'vendor/app:latest' })));
     expect(validationError(() => PlatformPolicy.exempt(obj, PolicyRuleId.PINNED_IMAGES, 'why not')).message).toContain('exempt.PB004 ("why not") needs a reason of at least 10 characters');
+    // Characters are code points: five emoji are five characters, not ten (UTF-16 units).
+    expect(validationError(() => PlatformPolicy.exempt(obj, PolicyRuleId.PINNED_IMAGES, '🙂🙂🙂🙂🙂')).message).toContain('needs a reason of at least 10 characters');
     PlatformPolicy.exempt(obj, PolicyRuleId.PINNED_IMAGES, 'the vendor publishes only latest');
     expect(rules(chart.toJson())).toEqual([]);
   });

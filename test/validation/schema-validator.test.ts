@@ -116,6 +116,25 @@ describe('SchemaValidator', () => {
     expect(withThing.validate(thing('abc'))).toEqual(['/spec/code: must match pattern "(?i)^ab$"']);
   });
 
+  test('CRD patterns match with Go\'s semantics, and lengths count runes', () => {
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'things.gen.example.org' },
+      spec: { group: 'gen.example.org', scope: 'Namespaced', names: { kind: 'Thing', plural: 'things', singular: 'thing', listKind: 'ThingList' },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: {
+          spec: { type: 'object', properties: {
+            word: { type: 'string', pattern: '^[[:alpha:]]+\\z' },
+            gap: { type: 'string', pattern: '^a\\sb$' },
+            note: { type: 'string', maxLength: 2 },
+          } } } } } }] },
+    };
+    const withThing = v.withCustomResourceDefinitions([crd]);
+    const thing = (spec: object) => ({ apiVersion: 'gen.example.org/v1', kind: 'Thing', metadata: { name: 't', namespace: 'ns' }, spec });
+    expect(withThing.validate(thing({ word: 'abc', gap: 'a b', note: '😀😀' }))).toEqual([]);
+    expect(withThing.validate(thing({ word: 'abc\n' }))).toEqual(['/spec/word: must match pattern "^[[:alpha:]]+\\z"']);
+    expect(withThing.validate(thing({ gap: 'a\u00a0b' }))).toEqual(['/spec/gap: must match pattern "^a\\sb$"']);
+    expect(withThing.validate(thing({ note: '😀😀😀' }))).toEqual(['/spec/note: must NOT have more than 2 characters']);
+  });
+
   test('CRD list-type map keys must be unique', () => {
     const fn = ksvc({ template: { spec: { containers: [{ image: 'x:1' }], topologySpreadConstraints: [] } } });
     expect(v.validate(fn)).toEqual([]);
