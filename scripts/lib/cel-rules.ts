@@ -371,6 +371,13 @@ const ENV = celEnv({ funcs: [...strings, ...EQUALITY] });
 /** What an expression is known to be at compile time: a schema node, or anything. */
 type StaticType = { readonly schema: any } | undefined;
 
+/** The static type of constants and of operators whose result is always a bool. */
+const CONSTANT_TYPES: { [kind: string]: StaticType } = {
+  stringValue: { schema: STRING_SCHEMA }, int64Value: { schema: { type: 'integer' } }, doubleValue: { schema: { type: 'number' } },
+  boolValue: { schema: { type: 'boolean' } }, nullValue: { schema: { type: 'null' } },
+};
+const BOOLEAN_OPERATORS = new Set(['_==_', '_!=_', '_<_', '_<=_', '_>_', '_>=_', '_&&_', '_||_', '!_', '@in']);
+
 const TYPE_NAMES = new Set(['int', 'uint', 'double', 'bool', 'string', 'bytes', 'list', 'map', 'null_type', 'type', 'dyn']);
 
 interface Scope {
@@ -446,10 +453,13 @@ function checkExpr(expr: any, scope: Scope, problems: string[], uses: Set<string
       if (target) checkExpr(target, scope, problems, uses);
       const argTypes = args.map((a: any) => checkExpr(a, scope, problems, uses));
       if (fn === '_[_]') return indexOf(argTypes[0]);
+      if (BOOLEAN_OPERATORS.has(fn)) return { schema: { type: 'boolean' } };
       if (/^[A-Za-z]/.test(fn)) {
         const group = ENV.funcs.find(fn);
-        const overloads = group ? [...group] : [];
-        if (!overloads.some((f) => (f.target !== undefined) === !!target && f.arguments.length === args.length)) {
+        if (!group) {
+          problems.push(`undeclared reference to function '${fn}' (the environment here is standard CEL and the strings extension; `
+            + 'a Kubernetes library function is added to scripts/lib/cel-rules.ts when a pinned CRD uses it)');
+        } else if (![...group].some((f) => (f.target !== undefined) === !!target && f.arguments.length === args.length)) {
           problems.push(`found no matching overload for '${fn}' applied to ${target ? 'a receiver and ' : ''}${args.length} argument(s)`);
         }
         if (fn === 'matches') {
@@ -462,6 +472,8 @@ function checkExpr(expr: any, scope: Scope, problems: string[], uses: Set<string
       }
       return undefined;
     }
+    case 'constExpr':
+      return CONSTANT_TYPES[kind.value.constantKind.case];
     case 'listExpr':
       kind.value.elements.forEach((e: any) => checkExpr(e, scope, problems, uses));
       return undefined;
@@ -492,7 +504,12 @@ function checkExpr(expr: any, scope: Scope, problems: string[], uses: Set<string
   }
 }
 
-function compileExpression(source: string, selfType: any, withOldSelf: boolean): { program?: Program; error?: string; usesOldSelf: boolean } {
+/** Whether a static type is known not to be `expected` (a JSON schema type); unknown and dyn values may be anything. */
+function surelyNot(type: StaticType, expected: string): boolean {
+  return !!type && type.schema['x-kubernetes-int-or-string'] !== true && typeof type.schema.type === 'string' && type.schema.type !== expected;
+}
+
+function compileExpression(source: string, selfType: any, result: 'boolean' | 'string'): { program?: Program; error?: string; usesOldSelf: boolean } {
   let parsed;
   try {
     parsed = parse(source);
@@ -501,9 +518,9 @@ function compileExpression(source: string, selfType: any, withOldSelf: boolean):
   }
   const problems: string[] = [];
   const uses = new Set<string>();
-  const vars = new Map<string, StaticType>([['self', { schema: selfType }]]);
-  if (withOldSelf) vars.set('oldSelf', { schema: selfType });
-  checkExpr(parsed.expr, { vars }, problems, uses);
+  const vars = new Map<string, StaticType>([['self', { schema: selfType }], ['oldSelf', { schema: selfType }]]);
+  const type = checkExpr(parsed.expr, { vars }, problems, uses);
+  if (!problems.length && surelyNot(type, result)) problems.push(result === 'boolean' ? 'cel expression must evaluate to a bool' : 'must evaluate to a string');
   if (problems.length) return { error: `compilation failed: ${[...new Set(problems)].join('; ')}`, usesOldSelf: uses.has('oldSelf') };
   const planned = plan(ENV, parsed) as unknown as Program;
   return { program: planned, usesOldSelf: uses.has('oldSelf') };
@@ -541,14 +558,14 @@ function compileRule(rule: ValidationRule, schema: any, selfType: any, correlata
   if (rule.optionalOldSelf === true) {
     return { ...base, usesOldSelf: true, error: 'optionalOldSelf needs CEL optional types, which @bufbuild/cel does not provide' };
   }
-  const compiled = compileExpression(rule.rule, selfType, true);
+  const compiled = compileExpression(rule.rule, selfType, 'boolean');
   if (compiled.error) return { ...base, usesOldSelf: compiled.usesOldSelf, error: compiled.error };
   if (compiled.usesOldSelf && !correlatable) {
     return { ...base, usesOldSelf: true, error: 'oldSelf cannot be used on the uncorrelatable portion of the schema (below a list that is not a map-list)' };
   }
   let messageProgram: Program | undefined;
   if (rule.messageExpression !== undefined && rule.messageExpression !== '') {
-    const message = compileExpression(rule.messageExpression, selfType, true);
+    const message = compileExpression(rule.messageExpression, selfType, 'string');
     if (message.error) return { ...base, usesOldSelf: compiled.usesOldSelf, error: `messageExpression ${message.error}` };
     messageProgram = message.program;
   }
