@@ -445,7 +445,9 @@ function checkExpr(expr: any, scope: Scope, problems: string[], uses: Set<string
     }
     case 'selectExpr': {
       const operand = checkExpr(kind.value.operand, scope, problems, uses);
-      return fieldOf(operand, kind.value.field, problems);
+      const field = fieldOf(operand, kind.value.field, problems);
+      // has(x.f) is a presence test: a bool.
+      return kind.value.testOnly ? { schema: { type: 'boolean' } } : field;
     }
     case 'callExpr': {
       const { target, args } = kind.value;
@@ -630,15 +632,24 @@ function compileNode(rulesFrom: any, schema: any, root: boolean, correlatable: b
   };
 }
 
-/** Compile errors of a compiled tree, as `<pointer>: <rule>: <error>` lines (for listing every rule's state). */
-export function compileErrors(node: RuleNode | undefined, path: string = ''): string[] {
+/** One compiled rule, where it sits (JSON pointer, `*` for any item or key) and how it compiled. */
+export interface RuleListing {
+  readonly path: string;
+  readonly rule: string;
+  /** References `oldSelf`: runs on updates only. */
+  readonly transition: boolean;
+  readonly error?: string;
+}
+
+/** Every rule of a compiled tree, with its compile error if any. */
+export function listRules(node: RuleNode | undefined, path: string = ''): RuleListing[] {
   if (!node) return [];
   return [
-    ...node.rules.filter((r) => r.error).map((r) => `${path || '/'}: ${JSON.stringify(r.source.rule)}: ${r.error}`),
-    ...[...node.properties].flatMap(([name, child]) => compileErrors(child, `${path}/${name}`)),
-    ...compileErrors(node.additionalProperties, `${path}/*`),
-    ...compileErrors(node.items, `${path}/*`),
-    ...node.allOf.flatMap((branch) => compileErrors(branch, path)),
+    ...node.rules.map((r) => ({ path: path || '/', rule: r.source.rule, transition: r.usesOldSelf, ...(r.error ? { error: r.error } : {}) })),
+    ...[...node.properties].flatMap(([name, child]) => listRules(child, `${path}/${name}`)),
+    ...listRules(node.additionalProperties, `${path}/*`),
+    ...listRules(node.items, `${path}/*`),
+    ...node.allOf.flatMap((branch) => listRules(branch, path)),
   ];
 }
 

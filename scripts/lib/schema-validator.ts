@@ -22,7 +22,7 @@ import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parseAllDocuments } from 'yaml';
 import { checkMetadata, re2ToRegExp } from '../../constructs/core/k8s-rules';
-import { CompiledRules, celProblems, compileErrors, compileRules } from './cel-rules';
+import { CompiledRules, RuleListing, celProblems, compileRules, listRules } from './cel-rules';
 import { forEachSubSchema, withDefaults } from './crd-schema';
 import { UpstreamPackage, loadCatalog, readPinned, resolveSchemaLocation } from './upstream';
 
@@ -251,7 +251,7 @@ export class SchemaValidator {
   private readonly kinds = new Map<string, KindEntry>();
   private readonly compiled = new Map<string, ValidateFunction>();
   /** CEL rules compiled once per CRD version schema (null: the schema has none). */
-  private readonly celRules = new Map<string, CompiledRules | null>();
+  private readonly compiledRules = new Map<string, CompiledRules | null>();
   private readonly knativeFeatures: Set<string>;
 
   private constructor(location: string, packages: UpstreamPackage[], options: SchemaValidatorOptions) {
@@ -389,17 +389,20 @@ export class SchemaValidator {
     return this.check(newObj, oldObj);
   }
 
-  /** Compile errors of the CEL rules of every custom kind this validator knows (empty when all compile). */
-  public celCompileErrors(): string[] {
-    return [...this.kinds].flatMap(([key, entry]) => compileErrors(this.rulesOf(entry) ?? undefined).map((e) => `${key} ${e}`));
+  /**
+   * Every CEL rule of every custom kind this validator knows (`apiVersion/kind`), compiled: where it applies, whether
+   * it is a transition rule, and its compile error if it has one.
+   */
+  public celRules(): (RuleListing & { kind: string })[] {
+    return [...this.kinds].flatMap(([kind, entry]) => listRules(this.rulesOf(entry) ?? undefined).map((r) => ({ kind, ...r })));
   }
 
   private rulesOf(entry: KindEntry): CompiledRules | null {
     if (!entry.crdSchema) return null;
-    let rules = this.celRules.get(entry.schemaRef);
+    let rules = this.compiledRules.get(entry.schemaRef);
     if (rules === undefined) {
       rules = compileRules(entry.crdSchema) ?? null;
-      this.celRules.set(entry.schemaRef, rules);
+      this.compiledRules.set(entry.schemaRef, rules);
     }
     return rules;
   }
