@@ -38,12 +38,27 @@ function deepCopy<T>(value: T): T {
  * Structural defaulting as the API server applies it to a custom resource before validating it
  * (apiextensions-apiserver `defaulting.Default`): an absent property, or a null one that is not nullable, takes its
  * schema's `default` (a copy), then the walk goes on into properties, additionalProperties and items, defaults
- * included. Returns a defaulted copy; the input is not changed.
+ * included. Returns a defaulted copy (the input itself when the schema declares no default); the input is not changed.
  */
 export function withDefaults(value: any, schema: any): any {
+  if (!declaresDefaults(schema)) return value;
   const out = deepCopy(value);
   applyDefaults(out, schema);
   return out;
+}
+
+const defaultsCache = new WeakMap<object, boolean>();
+
+/** Whether a schema tree declares a default anywhere (cached per tree). */
+function declaresDefaults(schema: any): boolean {
+  if (!schema || typeof schema !== 'object') return false;
+  let found = defaultsCache.get(schema);
+  if (found === undefined) {
+    found = schema.default !== undefined;
+    forEachSubSchema(schema, (child) => { found ||= declaresDefaults(child); });
+    defaultsCache.set(schema, found);
+  }
+  return found;
 }
 
 function nonNullableNull(value: unknown, schema: any): boolean {
