@@ -9,10 +9,17 @@ import { ReferencePlatformOptions, buildReferencePlatform } from '../src/referen
 import { planDeployment } from '../src/pulumi/bridge';
 import { validatorFor } from './support/k8s';
 
+const built = new Map<string, { app: App; objects: any[] }>();
+
+/** The reference platform built with these options (once per options; nothing here changes the objects). */
 function platformOf(options: ReferencePlatformOptions): { app: App; objects: any[] } {
-  const app = new App({ outdir: '/tmp/pb-data-safety' });
-  buildReferencePlatform(app, options);
-  return { app, objects: app.charts.flatMap((c) => c.toJson()) };
+  const key = JSON.stringify(options);
+  if (!built.has(key)) {
+    const app = new App({ outdir: '/tmp/pb-data-safety' });
+    buildReferencePlatform(app, options);
+    built.set(key, { app, objects: app.charts.flatMap((c) => c.toJson()) });
+  }
+  return built.get(key)!;
 }
 
 function objectsOf(options: ReferencePlatformOptions): Map<string, any> {
