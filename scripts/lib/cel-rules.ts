@@ -157,12 +157,16 @@ function untypedToCel(value: any): any {
   return value;
 }
 
+/** CEL's own string → timestamp and duration conversions. */
+const TO_TIMESTAMP = plan(celEnv(), parse('timestamp(s)')) as unknown as (b: { s: string }) => unknown;
+const TO_DURATION = plan(celEnv(), parse('duration(s)')) as unknown as (b: { s: string }) => unknown;
+
 function convertString(value: string, format: unknown): any {
   switch (format) {
     case 'byte': return new Uint8Array(Buffer.from(value, 'base64'));
     case 'date-time': case 'date': case 'duration': {
-      const expr = format === 'duration' ? 'duration(s)' : 'timestamp(s)';
-      const converted = run(expr, { s: format === 'date' ? `${value}T00:00:00Z` : value });
+      const convert = format === 'duration' ? TO_DURATION : TO_TIMESTAMP;
+      const converted = convert({ s: format === 'date' ? `${value}T00:00:00Z` : value });
       // Invalid data is the OpenAPI format check's to report; CEL then sees the string.
       return isCelError(converted) ? value : converted;
     }
@@ -234,9 +238,9 @@ class SchemaMap implements ReadonlyMap<string, any> {
   }
 
   public keys(): MapIterator<string> {
-    const keys: string[] = [];
-    if (this.fields) for (const [escaped] of this.fields) { if (this.lookup(escaped)) keys.push(escaped); }
-    else if (this.values_) keys.push(...Object.keys(this.raw));
+    let keys: string[] = [];
+    if (this.fields) keys = [...this.fields.keys()].filter((escaped) => this.lookup(escaped));
+    else if (this.values_) keys = Object.keys(this.raw);
     return keys[Symbol.iterator]() as MapIterator<string>;
   }
 
@@ -710,7 +714,10 @@ function evaluateNodeRules(node: RuleNode, value: any, old: any, path: string[],
     if (result === true) continue;
     if (typeof result !== 'boolean') {
       const problem = isCelError(result) || result instanceof Error ? result.message : `the rule evaluated to ${String(result)}, not a bool`;
-      out.push(`${where}: Invalid value: ${problem} evaluating rule: ${ruleErrorString(rule.source)}`);
+      // Worded as the API server words a runtime overload error (int-or-string values escape the type checker there).
+      out.push(problem.startsWith('found no matching overload')
+        ? `${where}: Invalid value: '${problem}': call arguments did not match a supported operator, function or macro signature for rule: ${ruleErrorString(rule.source)}`
+        : `${where}: Invalid value: ${problem} evaluating rule: ${ruleErrorString(rule.source)}`);
       continue;
     }
     const detail = evalMessage(rule, bindings) ?? (rule.source.message?.trim() || `failed rule: ${rule.source.rule.trim()}`);

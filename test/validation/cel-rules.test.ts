@@ -354,6 +354,12 @@ describe('Kubernetes CEL semantics', () => {
     const w = widgets({ type: 'object', properties: { limits: { type: 'object', additionalProperties: { type: 'integer' } } }, ...rule("self.limits['cpu'] > 0", { message: 'cpu limit' }) });
     expect(w.validate(widget({ limits: { cpu: 2 } }))).toEqual([]);
     expect(w.validate(widget({ limits: { memory: 2 } }))).toEqual(['/spec: Invalid value: field not found: cpu evaluating rule: cpu limit']);
+    // An int-or-string value is dynamic: a string function on its int form fails at run time, not at compile time.
+    const surge = widgets({ type: 'object', properties: { surge: { 'x-kubernetes-int-or-string': true, ...rule("self.endsWith('%')") } } });
+    expect(surge.validate(widget({ surge: '5%' }))).toEqual([]);
+    expect(surge.validate(widget({ surge: 5 }))).toEqual([
+      "/spec/surge: Invalid value: 'found no matching overload for 'endsWith' applied to 'int.(string)'': call arguments did not match a supported operator, function or macro signature for rule: self.endsWith('%')",
+    ]);
   });
 });
 
