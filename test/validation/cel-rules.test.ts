@@ -141,6 +141,7 @@ describe.each([CrossplaneMode.NAMESPACED, CrossplaneMode.CLAIMS])('the generated
   test('the generated CRD carries the rule; a new claim passes, an unchanged update passes', () => {
     expect(small.validator.celRules().filter((r) => r.kind === `${small.object.apiVersion}/${small.object.kind}`).map((r) => `${r.path} ${r.rule}`))
       .toEqual(['/spec/size self == oldSelf', '/spec/highAvailability self == oldSelf']);
+    expect(small.validator.celRules().filter((r) => r.error)).toEqual([]);
     expect(small.validator.validate(small.object)).toEqual([]);
     expect(small.validator.validateUpdate(small.object, small.object)).toEqual([]);
   });
