@@ -20,8 +20,9 @@
  * Not modelled: the cost budget, and ratcheting (on an update every rule is checked, even on unchanged fields).
  *
  * The environment is standard CEL plus the strings extension (`lowerAscii`, `split`, `indexOf`, ...), which is what
- * the pinned CRDs use; the Kubernetes-only libraries (lists, regex `find`, `url`, `quantity`, `ip`, `format`, ...)
- * are not used by any pinned CRD and are not declared, so a rule that needs one fails to compile, loudly.
+ * the pinned CRDs use; the Kubernetes-only libraries (lists `isSorted`/`sum`/..., regex `find`, `url`, `quantity`,
+ * `ip`/`cidr`, named `format.*`, `semver`, authz) are not used by any pinned CRD and are not declared, so a rule that
+ * needs one fails to compile, loudly.
  */
 import {
   CelFunc, CelScalar, CelValue, celEnv, celFunc, celList, celMap, isCelError, parse, plan, run,
@@ -127,12 +128,18 @@ function exposed(schema: any): boolean {
   }
 }
 
-/** Declared fields of an object schema as CEL sees them: escaped name → property name and schema. */
+const fieldsCache = new WeakMap<object, Map<string, { name: string; schema: any }>>();
+
+/** Declared fields of an object schema as CEL sees them: escaped name → property name and schema (cached per schema). */
 function celFields(schema: any): Map<string, { name: string; schema: any }> {
-  const out = new Map<string, { name: string; schema: any }>();
-  for (const [name, child] of Object.entries<any>(schema.properties ?? {})) {
-    const escaped = escapeProperty(name);
-    if (escaped !== undefined && exposed(child)) out.set(escaped, { name, schema: child });
+  let out = fieldsCache.get(schema);
+  if (!out) {
+    out = new Map();
+    for (const [name, child] of Object.entries<any>(schema.properties ?? {})) {
+      const escaped = escapeProperty(name);
+      if (escaped !== undefined && exposed(child)) out.set(escaped, { name, schema: child });
+    }
+    fieldsCache.set(schema, out);
   }
   return out;
 }
