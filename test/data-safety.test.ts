@@ -1,17 +1,29 @@
 /**
  * Data that survives updates: object names never depend on unrelated props (a rename is a delete and a create), so
- * changing one prop changes exactly the objects it is about; stateful objects are kept and protected.
+ * changing one prop changes exactly the objects it is about, and the API server accepts the change (the CEL
+ * transition rules of the pinned CRDs and of the generated XRDs); stateful objects are kept and protected.
  */
-import { App } from 'cdk8s';
-import { DeployHints, Profile } from '../constructs';
+import { App, Chart, Testing } from 'cdk8s';
+import { DeployHints, FunctionsPlatform, KeyValueStoreApi, Language, Profile, StoreSize } from '../constructs';
 import { ReferencePlatformOptions, buildReferencePlatform } from '../src/reference-platform';
 import { planDeployment } from '../src/pulumi/bridge';
+import { validatorFor } from './support/k8s';
+
+const built = new Map<string, { app: App; objects: any[] }>();
+
+/** The reference platform built with these options (once per options; nothing here changes the objects). */
+function platformOf(options: ReferencePlatformOptions): { app: App; objects: any[] } {
+  const key = JSON.stringify(options);
+  if (!built.has(key)) {
+    const app = new App({ outdir: '/tmp/pb-data-safety' });
+    buildReferencePlatform(app, options);
+    built.set(key, { app, objects: app.charts.flatMap((c) => c.toJson()) });
+  }
+  return built.get(key)!;
+}
 
 function objectsOf(options: ReferencePlatformOptions): Map<string, any> {
-  const app = new App({ outdir: '/tmp/pb-data-safety' });
-  buildReferencePlatform(app, options);
-  const all = app.charts.flatMap((c) => c.toJson());
-  return new Map(all.map((o) => [`${o.apiVersion} ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`, o]));
+  return new Map(platformOf(options).objects.map((o) => [`${o.apiVersion} ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`, o]));
 }
 
 function changedBy(change: ReferencePlatformOptions): { renamed: string[]; changed: string[] } {
@@ -22,26 +34,60 @@ function changedBy(change: ReferencePlatformOptions): { renamed: string[]; chang
   return { renamed, changed: changed.sort() };
 }
 
+/** One prop changed at a time, and the objects each change may touch (everything else stays byte for byte). */
+const CHANGES: [string, ReferencePlatformOptions, string[]][] = [
+  ['the functions\' minimum scale', { functionMinScale: 2 }, [
+    'serving.knative.dev/v1 Service functions/echo', 'serving.knative.dev/v1 Service functions/hello',
+    'serving.knative.dev/v1 Service functions/leaderboard', 'serving.knative.dev/v1 Service functions/player',
+  ]],
+  ['the gateway\'s minimum scale', { gatewayMinScale: 4 }, ['serving.knative.dev/v1 Service functions/gateway']],
+  ['one function\'s image', { images: { hello: 'ghcr.io/knative/helloworld-go@sha256:' + 'a'.repeat(64) } }, ['serving.knative.dev/v1 Service functions/hello']],
+  // Only the StatefulSet differs; on a live stack Pulumi then refuses the update (the volume claim template is
+  // immutable and the StatefulSet protected), so the data stays: grow the PVC itself (README, redisStorageGi).
+  ['the Redis volume size', { redisStorageGi: 5 }, ['apps/v1 StatefulSet functions/redis']],
+  // The local KeyValueStore composition runs the same Redis image.
+  ['the Redis image', { images: { redis: 'docker.io/library/redis:8.2.8-alpine' } }, [
+    'apps/v1 StatefulSet functions/redis', 'apiextensions.crossplane.io/v1 Composition /local.keyvaluestores.data.platform-blueprints.io',
+  ]],
+  ['the dead-letter image', { images: { deadLetters: 'ghcr.io/example/event-display:1.22.2' } }, ['serving.knative.dev/v1 Service events/dead-letters']],
+];
+
 describe('changing one prop changes only the objects it is about, and renames nothing', () => {
-  test.each<[string, ReferencePlatformOptions, string[]]>([
-    ['the functions\' minimum scale', { functionMinScale: 2 }, [
-      'serving.knative.dev/v1 Service functions/echo', 'serving.knative.dev/v1 Service functions/hello',
-      'serving.knative.dev/v1 Service functions/leaderboard', 'serving.knative.dev/v1 Service functions/player',
-    ]],
-    ['the gateway\'s minimum scale', { gatewayMinScale: 4 }, ['serving.knative.dev/v1 Service functions/gateway']],
-    ['one function\'s image', { images: { hello: 'ghcr.io/knative/helloworld-go@sha256:' + 'a'.repeat(64) } }, ['serving.knative.dev/v1 Service functions/hello']],
-    // Only the StatefulSet differs; on a live stack Pulumi then refuses the update (the volume claim template is
-    // immutable and the StatefulSet protected), so the data stays: grow the PVC itself (README, redisStorageGi).
-    ['the Redis volume size', { redisStorageGi: 5 }, ['apps/v1 StatefulSet functions/redis']],
-    // The local KeyValueStore composition runs the same Redis image.
-    ['the Redis image', { images: { redis: 'docker.io/library/redis:8.2.8-alpine' } }, [
-      'apps/v1 StatefulSet functions/redis', 'apiextensions.crossplane.io/v1 Composition /local.keyvaluestores.data.platform-blueprints.io',
-    ]],
-    ['the dead-letter image', { images: { deadLetters: 'ghcr.io/example/event-display:1.22.2' } }, ['serving.knative.dev/v1 Service events/dead-letters']],
-  ])('%s', (_case, change, expected) => {
+  test.each(CHANGES)('%s', (_case, change, expected) => {
     const { renamed, changed } = changedBy(change);
     expect(renamed).toEqual([]);
     expect(changed).toEqual(expected.sort());
+  });
+});
+
+describe('the API server accepts each change as an update (CEL transition rules: immutable fields of the pinned CRDs and the generated XRDs)', () => {
+  test.each<[string, ReferencePlatformOptions]>([
+    ...CHANGES.map(([name, change]): [string, ReferencePlatformOptions] => [name, change]),
+    ['prod: the functions\' minimum scale, with the store claimed', { profile: Profile.PROD, functionMinScale: 3 }],
+  ])('%s', (_case, change) => {
+    const before = platformOf(change.profile ? { profile: change.profile } : {});
+    const after = platformOf(change);
+    const validator = validatorFor(after.app);
+    // The platform APIs are there to check: XRDs and Compositions (dev and prod), the store claim (prod).
+    expect(after.objects.filter((o) => validator.celRules().some((r) => r.transition && r.kind === `${o.apiVersion}/${o.kind}`)).length).toBeGreaterThan(0);
+    expect(validator.validateAllUpdates(before.objects, after.objects)).toEqual([]);
+  });
+
+  test('a claimed store cannot be resized in place: the update is refused at the claim\'s size, nothing is replaced', () => {
+    const build = (size?: StoreSize) => {
+      const app = Testing.app();
+      const api = new KeyValueStoreApi(new Chart(app, 'apis', { disableResourceNameHashes: true }), 'kv', {});
+      const chart = new Chart(app, 'games', { disableResourceNameHashes: true });
+      new FunctionsPlatform(chart, 'platform', {
+        namespace: 'games', profile: Profile.PROD, storeApi: api, storeClaim: { size },
+        functions: [{ name: 'score', image: `ghcr.io/example/score@sha256:${'5'.repeat(64)}`, language: Language.GO }],
+      });
+      return { app, objects: app.charts.flatMap((c) => c.toJson()) };
+    };
+    const medium = build();
+    const large = build(StoreSize.LARGE);
+    expect(validatorFor(medium.app).validateAllUpdates(medium.objects, large.objects))
+      .toEqual(['data.platform-blueprints.io/v1alpha1/KeyValueStore games/redis: /spec/size: Invalid value: "large": is immutable; create a new one instead']);
   });
 });
 

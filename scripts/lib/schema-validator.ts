@@ -12,8 +12,10 @@
  *   `metadata.namespace` in our output, a cluster-scoped kind must not have one).
  * - Knative pod specs: also validated against the core PodSpec (Knative leaves many of its subtrees opaque), and a
  *   field the CRD marks "behind a feature flag" is an error unless that flag is on by default or declared enabled;
- * - enums of core fields that the Kubernetes 1.27 OpenAPI documents do not declare (CORE_ENUMS).
- * CEL rules (`x-kubernetes-validations`) are not evaluated.
+ * - enums of core fields that the Kubernetes 1.27 OpenAPI documents do not declare (CORE_ENUMS);
+ * - custom kinds: the CRD's defaults are applied first (structural defaulting, as the API server does before it
+ *   validates), then its CEL rules (`x-kubernetes-validations`) are evaluated (scripts/lib/cel-rules.ts);
+ *   `validateUpdate(old, new)` also runs the transition rules (`oldSelf`), e.g. `self == oldSelf` immutability.
  */
 import { createHash } from 'crypto';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
@@ -21,7 +23,8 @@ import addFormats from 'ajv-formats';
 import { parseAllDocuments } from 'yaml';
 import { re2RegExp } from '../../constructs/core/go-rules';
 import { checkMetadata } from '../../constructs/core/k8s-rules';
-import { forEachSubSchema } from './crd-schema';
+import { CompiledRules, RuleListing, celProblems, compileRules, listRules } from './cel-rules';
+import { forEachSubSchema, withDefaults } from './crd-schema';
 import { UpstreamPackage, loadCatalog, readPinned, resolveSchemaLocation } from './upstream';
 
 const QUANTITY = '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
@@ -81,6 +84,8 @@ interface KindEntry {
   readonly source: string;
   /** Fields the CRD puts behind a feature flag. */
   readonly flagged?: FlaggedField[];
+  /** The CRD version's openAPIV3Schema as published (for defaults and CEL rules). */
+  readonly crdSchema?: any;
 }
 
 /** Collects the fields a CRD schema describes as "accessible behind a feature flag - <flag>". */
@@ -246,6 +251,8 @@ export class SchemaValidator {
   private readonly ajv: Ajv;
   private readonly kinds = new Map<string, KindEntry>();
   private readonly compiled = new Map<string, ValidateFunction>();
+  /** CEL rules compiled once per CRD version schema (null: the schema has none). */
+  private readonly compiledRules = new Map<string, CompiledRules | null>();
   private readonly knativeFeatures: Set<string>;
 
   private constructor(location: string, packages: UpstreamPackage[], options: SchemaValidatorOptions) {
@@ -325,7 +332,9 @@ export class SchemaValidator {
       schema.required = [...new Set([...(schema.required ?? []), 'apiVersion', 'kind', 'metadata'])];
       const id = `crd:${key}${idSuffix}`;
       if (!this.ajv.getSchema(id)) this.ajv.addSchema(schema, id);
-      this.kinds.set(key, { schemaRef: id, scope: crd.spec.scope, source, flagged: flaggedFields(version.schema.openAPIV3Schema) });
+      this.kinds.set(key, {
+        schemaRef: id, scope: crd.spec.scope, source, flagged: flaggedFields(version.schema.openAPIV3Schema), crdSchema: version.schema.openAPIV3Schema,
+      });
     }
   }
 
@@ -363,8 +372,43 @@ export class SchemaValidator {
     return this.kinds.get(gvkKey(apiVersion, kind))?.scope;
   }
 
-  /** Validates one object; returns human-readable problems (empty when valid). */
+  /** Validates one object, as the API server would on create; returns human-readable problems (empty when valid). */
   public validate(obj: any): string[] {
+    return this.check(obj);
+  }
+
+  /**
+   * Validates an update from `oldObj` to `newObj`: everything `validate(newObj)` checks, plus the CEL transition
+   * rules (those referencing `oldSelf`, e.g. `self == oldSelf` on an immutable field) on every value that has an old
+   * counterpart. Both are defaulted first, as stored objects are.
+   */
+  public validateUpdate(oldObj: any, newObj: any): string[] {
+    const same = (o: any) => [o?.apiVersion, o?.kind, o?.metadata?.namespace ?? '', o?.metadata?.name].join(' ');
+    if (same(oldObj) !== same(newObj)) {
+      return [`an update keeps apiVersion, kind, namespace and name: ${same(oldObj)} -> ${same(newObj)}`];
+    }
+    return this.check(newObj, oldObj);
+  }
+
+  /**
+   * Every CEL rule of every custom kind this validator knows (`apiVersion/kind`), compiled: where it applies, whether
+   * it is a transition rule, and its compile error if it has one.
+   */
+  public celRules(): (RuleListing & { kind: string })[] {
+    return [...this.kinds].flatMap(([kind, entry]) => listRules(this.rulesOf(entry) ?? undefined).map((r) => ({ kind, ...r })));
+  }
+
+  private rulesOf(entry: KindEntry): CompiledRules | null {
+    if (!entry.crdSchema) return null;
+    let rules = this.compiledRules.get(entry.schemaRef);
+    if (rules === undefined) {
+      rules = compileRules(entry.crdSchema) ?? null;
+      this.compiledRules.set(entry.schemaRef, rules);
+    }
+    return rules;
+  }
+
+  private check(obj: any, oldObj?: any): string[] {
     if (!obj || typeof obj !== 'object' || typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string') {
       return ['not a Kubernetes object (apiVersion and kind are required)'];
     }
@@ -382,9 +426,13 @@ export class SchemaValidator {
       validateFn = this.ajv.compile(ref);
       this.compiled.set(cacheKey, validateFn);
     }
+    // A custom resource is defaulted by the API server before it is validated.
+    const subject = entry.crdSchema ? withDefaults(obj, entry.crdSchema) : obj;
     const problems: string[] = [];
-    if (!validateFn(obj)) problems.push(...summarize(validateFn.errors ?? []));
-    problems.push(...this.knativeProblems(key, entry, obj, problems));
+    if (!validateFn(subject)) problems.push(...summarize(validateFn.errors ?? []));
+    problems.push(...this.knativeProblems(key, entry, subject, problems));
+    const rules = this.rulesOf(entry);
+    if (rules) problems.push(...celProblems(rules, subject, oldObj === undefined ? undefined : withDefaults(oldObj, entry.crdSchema)));
     problems.push(...checkMetadata(obj.apiVersion, obj.kind, obj.metadata));
     if (entry.scope === 'Namespaced' && !obj.metadata?.namespace) {
       problems.push('/metadata/namespace: required for a namespaced kind (without it, kubectl applies into whatever namespace the context points at)');
@@ -430,5 +478,18 @@ export class SchemaValidator {
   /** Validates many objects; returns `<object>: <problem>` lines. */
   public validateAll(objects: any[]): string[] {
     return objects.flatMap((o) => this.validate(o).map((p) => `${describe(o)}: ${p}`));
+  }
+
+  /**
+   * Validates the update of a set of objects to another (matched by apiVersion, kind, namespace and name): objects
+   * only in `after` are validated as creates, objects in both as updates; returns `<object>: <problem>` lines.
+   */
+  public validateAllUpdates(before: any[], after: any[]): string[] {
+    const keyOf = (o: any) => `${o?.apiVersion} ${o?.kind} ${o?.metadata?.namespace ?? ''}/${o?.metadata?.name}`;
+    const old = new Map(before.map((o) => [keyOf(o), o]));
+    return after.flatMap((o) => {
+      const previous = old.get(keyOf(o));
+      return (previous ? this.validateUpdate(previous, o) : this.validate(o)).map((p) => `${describe(o)}: ${p}`);
+    });
   }
 }
