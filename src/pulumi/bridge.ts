@@ -13,6 +13,9 @@
  *   delete, and so is their Namespace (deleting a Namespace deletes its PersistentVolumeClaims).
  * - Objects with a readiness condition (DeployHints.awaitCondition, e.g. Knative Services) are awaited
  *   (`pulumi.com/waitFor`), so `pulumi up` fails when a revision never becomes ready and outputs read final status.
+ * - Given the program's DeclaredObjects ledger (`declared`), every object is declared once across the program: an
+ *   object an install stage declares already is not registered again (pulumi-kubernetes would fail the first
+ *   `pulumi up` with AlreadyExists); what references it waits for that stage instead.
  *
  * `import { Cdk8sDeployment } from 'platform-blueprints/pulumi'`.
  */
@@ -21,6 +24,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
 import { IConstruct } from 'constructs';
 import { ClusterInstall, DeployTimeSecret, DeploymentPlan, PlannedObject, PlatformPolicy, PolicyOptions, ValidationError } from '../../constructs';
+import { DeclaredObjects, describeObject } from './declared-objects';
 
 export type { PlannedObject };
 
@@ -71,6 +75,13 @@ export interface Cdk8sDeploymentArgs {
    * @default true
    */
   readonly enforcePolicy?: boolean;
+  /**
+   * The program's ledger of declared objects, shared with its installs (KnativeServing, KnativeEventing, ...): the
+   * deployment claims its objects last, so an object an install declares already is deployed by the install only.
+   * Every earlier claim must be decided: `await declared.settled()` before creating the deployment.
+   * @default - none: the objects are not compared with the installs'
+   */
+  readonly declared?: DeclaredObjects;
 }
 
 /** `apiVersion kind namespace/name`: the key of an object in a plan and in `Cdk8sDeployment.resources`. */
@@ -111,6 +122,8 @@ export class Cdk8sDeployment extends pulumi.ComponentResource {
   public readonly deploymentPlan: DeploymentPlan;
   /** Pulumi resources by object key (see objectKey). */
   public readonly resources: { [key: string]: pulumi.CustomResource } = {};
+  /** Objects of the plan an earlier claim of `declared` deploys (not registered here), by key: the claim's name. */
+  public readonly heldElsewhere: { [key: string]: string } = {};
 
   /**
    * Refuses a plan the platform policy refuses, with every violation in the message (a ValidationError on `root`).
@@ -133,11 +146,26 @@ export class Cdk8sDeployment extends pulumi.ComponentResource {
     this.plan = this.deploymentPlan.objects;
     const prefix = args.resourcePrefix ?? name;
     const timeout = args.readyTimeout ?? '10m';
-    for (const entry of this.plan) {
+    const declared = args.declared;
+    const claim = declared?.claimNow(name, this.plan.map((p) => p.manifest));
+    const held: { [key: string]: pulumi.Resource } = {};
+    this.plan.forEach((entry, i) => {
+      const claimed = claim?.objects[i];
+      if (declared && claimed?.heldBy !== undefined) {
+        this.heldElsewhere[entry.key] = claimed.heldBy;
+        held[entry.key] = declared.resources([claimed.heldBy])[0];
+        const dropped = declared.dropped.find((d) => d.droppedFrom === name && d.object === describeObject(entry.manifest));
+        if (dropped && !dropped.identical) {
+          pulumi.log.warn(`${entry.key} (${entry.constructPath}) is declared by ${claimed.heldBy} too, with other content; ` +
+            'that copy is deployed and this one is not (an object can be declared once)', this);
+        }
+        return;
+      }
       const dependsOn: pulumi.Resource[] = [...new Set([
-        ...entry.dependsOn.map((k) => this.resources[k]),
+        ...entry.dependsOn.map((k) => this.resources[k] ?? held[k]),
         ...entry.installs.flatMap((id) => args.installs?.[id] ?? []),
         ...(ClusterInstall.isBuiltInGroup(entry.apiGroup) ? [] : args.apiGroupDependencies?.[entry.apiGroup] ?? []),
+        ...(declared && claimed ? declared.resources(claimed.waitsFor) : []),
       ])];
       const options: pulumi.CustomResourceOptions = {
         parent: this,
@@ -151,7 +179,7 @@ export class Cdk8sDeployment extends pulumi.ComponentResource {
       this.resources[entry.key] = entry.secret
         ? this.createSecret(resourceName, entry, entry.secret, args.secretValues?.[entry.secret.name] ?? {}, options)
         : this.createObject(resourceName, entry, options);
-    }
+    });
     this.registerOutputs({});
   }
 
@@ -159,6 +187,7 @@ export class Cdk8sDeployment extends pulumi.ComponentResource {
   public resource(apiVersion: string, kind: string, namespace: string | undefined, name: string): pulumi.CustomResource {
     const key = objectKey(apiVersion, kind, namespace, name);
     const r = this.resources[key];
+    if (!r && this.heldElsewhere[key]) throw new Error(`${key} is deployed by ${this.heldElsewhere[key]}, which declares it too; use that resource`);
     if (!r) throw new Error(`no object ${key} in this deployment`);
     return r;
   }

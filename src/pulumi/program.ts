@@ -2,7 +2,8 @@
  * The Pulumi program: the reference platform, built in-process from the same constructs as dist/, planned once
  * (DeploymentPlan: objects, order, the installs they need, the longest request timeout), then the installs the plan
  * names — Knative Serving (+ kourier), the event stack, Crossplane — and the objects through the bridge, each after
- * what it needs.
+ * what it needs. The installs and the bridge share one DeclaredObjects ledger, so every object of the program is
+ * declared once (the earliest stage's copy is kept); the release files are read before the bridge registers.
  */
 import { App } from 'cdk8s';
 import * as pulumi from '@pulumi/pulumi';
@@ -11,6 +12,7 @@ import { buildReferencePlatform } from '../reference-platform';
 import { Cdk8sDeployment } from './bridge';
 import { ProgramConfig, readConfig } from './config';
 import { CrossplaneInstall } from './crossplane';
+import { DeclaredObjects } from './declared-objects';
 import { KnativeEventing } from './knative-eventing';
 import { KnativeServing } from './knative-serving';
 import { ManifestReader, manifestReader } from './release-install';
@@ -41,7 +43,7 @@ export interface ProgramOptions {
   readonly reader?: ManifestReader;
 }
 
-export function runProgram(options: ProgramOptions = {}): ProgramOutputs {
+export async function runProgram(options: ProgramOptions = {}): Promise<ProgramOutputs> {
   const config = options.config ?? readConfig();
   const app = new App();
   const reference = buildReferencePlatform(app, config.platform);
@@ -50,6 +52,7 @@ export function runProgram(options: ProgramOptions = {}): ProgramOutputs {
   const plan = DeploymentPlan.of(app);
   // The policy runs before the first install: a refused platform installs nothing.
   Cdk8sDeployment.enforcePolicy(app, plan);
+  const declared = new DeclaredObjects();
 
   const knative = config.installKnative && plan.requires(ClusterInstall.KNATIVE_SERVING)
     ? new KnativeServing('knative-serving', {
@@ -58,20 +61,24 @@ export function runProgram(options: ProgramOptions = {}): ProgramOutputs {
       // The cluster must allow the longest timeout the platform asks for (the gateway's, for WebSockets).
       maxRevisionTimeoutSeconds: Math.max(600, plan.maxRequestTimeoutSeconds ?? 0),
       reader,
+      declared,
     })
     : undefined;
   const eventStack = [ClusterInstall.CERT_MANAGER, ClusterInstall.RABBITMQ_CLUSTER_OPERATOR, ClusterInstall.RABBITMQ_TOPOLOGY_OPERATOR,
     ClusterInstall.KNATIVE_EVENTING, ClusterInstall.EVENTING_RABBITMQ];
-  const eventing = config.installEventing && eventStack.some((i) => plan.requires(i)) ? new KnativeEventing('event-stack', { reader }) : undefined;
+  const eventing = config.installEventing && eventStack.some((i) => plan.requires(i)) ? new KnativeEventing('event-stack', { reader, declared }) : undefined;
   const crossplane = config.crossplane && plan.requires(ClusterInstall.CROSSPLANE)
     ? new CrossplaneInstall('crossplane', { chartPath: config.crossplaneChart })
     : undefined;
 
+  // The platform's objects are compared with every install's: the release files must be read first.
+  await declared.settled();
   const redisSecret = platform.redis?.passwordSecret;
   const deployment = new Cdk8sDeployment('functions-platform', {
     root: app,
     plan,
     enforcePolicy: false, // enforced above, before the installs
+    declared,
     installs: { ...knative?.installs, ...eventing?.installs, ...crossplane?.installs },
     secretValues: config.redisPassword && redisSecret ? { [redisSecret.secretName]: { [redisSecret.key]: config.redisPassword } } : {},
   });

@@ -7,6 +7,7 @@ const mocked = mockPulumi(() => ({ result: 'generated-password-0123456789abcdef'
 // Modules that touch Pulumi resources load after the mocks are in place.
 import { ClusterInstall, DeployHints, FunctionsPlatform, KnativeFunction, Language, ValidationError } from '../../constructs';
 import { Cdk8sDeployment, planDeployment } from '../../src/pulumi/bridge';
+import { DeclaredObjects } from '../../src/pulumi/declared-objects';
 
 function platformApp() {
   const app = new App();
@@ -230,6 +231,32 @@ describe('Cdk8sDeployment under Pulumi mocks', () => {
     await settle(Object.values(older.resources));
     expect(mocked.dependencyNames('kubernetes:serving.knative.dev/v1:Service', 'older/games/score')).toContain('knative-install');
     expect(mocked.dependencyNames('kubernetes:apps/v1:StatefulSet', 'older/games/redis')).not.toContain('knative-install');
+  });
+
+  test('an object an install declares already is deployed once, by the install; what needs it waits for that install', async () => {
+    const declared = new DeclaredObjects();
+    const { app: tree } = platformApp();
+    // An install (declared first) that creates the platform's namespace (the same) and its ConfigMap (other data).
+    declared.claimNow('cluster-setup', [
+      planDeployment(tree).find((p) => p.key === 'v1 Namespace games')!.manifest,
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'redis-config', namespace: 'games' }, data: { 'redis.conf': 'maxmemory 1mb' } },
+    ]);
+    const setup = new Install('cluster-setup');
+    declared.bind('cluster-setup', setup);
+    const warn = jest.spyOn(pulumi.log, 'warn').mockImplementation(() => Promise.resolve());
+    const d = new Cdk8sDeployment('shared', { root: tree, declared });
+    await settle(Object.values(d.resources));
+    expect(d.heldElsewhere).toEqual({ 'v1 Namespace games': 'cluster-setup', 'v1 ConfigMap games/redis-config': 'cluster-setup' });
+    const mine = mocked.registrations.filter((r) => r.parent.endsWith('Cdk8sDeployment::shared') && r.type.startsWith('kubernetes:'));
+    expect(mine.map((r) => r.name)).not.toEqual(expect.arrayContaining(['shared/games']));
+    expect(mine).toHaveLength(d.plan.length - 2);
+    expect(mocked.dependencyNames('kubernetes:apps/v1:StatefulSet', 'shared/games/redis').sort()).toEqual(['cluster-setup', 'shared/games/redis-auth']);
+    // Differing content is said out loud (the install's copy is what the cluster gets); the Namespaces are alike.
+    expect(warn.mock.calls.map((c) => c[0])).toEqual([
+      expect.stringMatching(/^v1 ConfigMap games\/redis-config \(platform\/p\/Redis\/Config\) is declared by cluster-setup too, with other content/),
+    ]);
+    warn.mockRestore();
+    expect(() => d.resource('v1', 'Namespace', undefined, 'games')).toThrow('v1 Namespace games is deployed by cluster-setup, which declares it too; use that resource');
   });
 
   test('an unknown object is a clear error', () => {

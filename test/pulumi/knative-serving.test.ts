@@ -8,6 +8,7 @@ import {
   KNATIVE_SERVING_VERSION, KnativeServing, NET_KOURIER_VERSION, knativeServingManifestUrls, prepareKnativeServing,
 } from '../../src/pulumi/knative-serving';
 import { manifestReader, parseManifests } from '../../src/pulumi/release-install';
+import { DeclaredObjects } from '../../src/pulumi/declared-objects';
 
 async function manifests() {
   const { read } = fixtureReader();
@@ -31,13 +32,20 @@ describe('prepareKnativeServing', () => {
     });
   });
 
-  test('removes the CRDs serving-core repeats, so each object has one owner', async () => {
+  test('serving-core repeats the CRDs; the stages\' ledger keeps the crds stage\'s copies and the core waits for them', async () => {
     const prepared = prepareKnativeServing(await manifests());
     expect(prepared.crds.map((o) => o.metadata.name)).toEqual([
       'services.serving.knative.dev', 'configurations.serving.knative.dev', 'revisions.serving.knative.dev', 'routes.serving.knative.dev',
       'domainmappings.serving.knative.dev',
     ]);
-    expect(prepared.core.filter((o) => o.kind === 'CustomResourceDefinition')).toEqual([]);
+    expect(prepared.core.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => o.metadata.name)).toEqual(['services.serving.knative.dev']);
+    const declared = new DeclaredObjects();
+    const crds = declared.claimNow('crds', prepared.crds);
+    const core = declared.claimNow('core', prepared.core);
+    expect(crds.kept).toHaveLength(5);
+    expect(core.kept.filter((o) => o.kind === 'CustomResourceDefinition')).toEqual([]);
+    expect(declared.dropped).toEqual([{ object: 'CustomResourceDefinition.apiextensions.k8s.io services.serving.knative.dev', droppedFrom: 'core', keptBy: 'crds', identical: false }]);
+    expect(declared.waits).toEqual([{ from: 'core', to: 'crds', reasons: ['CustomResourceDefinition.apiextensions.k8s.io services.serving.knative.dev is held there'] }]);
   });
 
   test('selects kourier, sets the domain, and lets requests live as long as the platform needs', async () => {

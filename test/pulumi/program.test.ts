@@ -18,6 +18,10 @@ import { Profile } from '../../constructs';
 import { buildReferencePlatform } from '../../src/reference-platform';
 import { ConfigError, readConfig } from '../../src/pulumi/config';
 import { runProgram } from '../../src/pulumi/program';
+import { identity } from '../../constructs/core/uniqueness';
+import { EVENTING_STAGES, eventingManifestUrls, prepareKnativeEventing } from '../../src/pulumi/knative-eventing';
+import { KNATIVE_SERVING_VERSION, NET_KOURIER_VERSION, knativeServingManifestUrls, prepareKnativeServing } from '../../src/pulumi/knative-serving';
+import { parseManifests, readManifests } from '../../src/pulumi/release-install';
 
 function config(values: { [key: string]: string }, secrets: string[] = []): pulumi.Config {
   pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [`platform-blueprints:${k}`, v])),
@@ -27,7 +31,7 @@ function config(values: { [key: string]: string }, secrets: string[] = []): pulu
 
 describe('the Pulumi program', () => {
   const reader = fixtureReader();
-  const outputs = runProgram({
+  const running = runProgram({
     config: readConfig(config({ profile: 'dev', knativeDomain: '127.0.0.1.sslip.io', ingressServiceType: 'NodePort' })),
     reader: reader.read,
   });
@@ -38,8 +42,10 @@ describe('the Pulumi program', () => {
     return app.charts.flatMap((c) => c.toJson());
   })();
   const done = (async () => {
+    const outputs = await running;
     await valueOf(outputs.gatewayUrl);
     await settle([]);
+    return outputs;
   })();
 
   test('installs Knative Serving (CRDs, core, kourier) and the event stack from the pinned releases', async () => {
@@ -59,6 +65,28 @@ describe('the Pulumi program', () => {
     const defaults = core.find((o: any) => o.metadata.name === 'config-defaults');
     // The gateway asks for one hour (WebSockets); the install raises Knative's ceiling to match.
     expect(defaults.data['max-revision-timeout-seconds']).toBe('3600');
+  });
+
+  test('every object of the program is declared once across every install stage and the platform (group, kind, namespace, name)', async () => {
+    await done;
+    const stageNames = ['knative-serving-crds', 'knative-serving-core', 'knative-serving-kourier', ...EVENTING_STAGES.map((s) => `event-stack-${s.name}`)];
+    const stages = stageNames.map((n) => mocked.get('kubernetes:yaml/v2:ConfigGroup', n));
+    const platform = mocked.registrations.filter((r) => r.parent.endsWith('Cdk8sDeployment::functions-platform') && r.type.startsWith('kubernetes:'));
+    const id = (o: any) => identity(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name);
+    const registered = [...stages.flatMap((s) => s.inputs.objs.map(id)), ...platform.map((r) => id(r.inputs))];
+    expect(registered.filter((x, i) => registered.indexOf(x) !== i)).toEqual([]);
+    // What the stages were given (the release files, prepared) did declare objects twice, and nothing was lost.
+    const read = fixtureReader().read;
+    const serving = prepareKnativeServing(Object.fromEntries(await Promise.all(Object.entries(knativeServingManifestUrls(KNATIVE_SERVING_VERSION, NET_KOURIER_VERSION))
+      .map(async ([k, url]) => [k, parseManifests(await read(url), url)]))) as any, { maxRevisionTimeoutSeconds: 3600 });
+    const stack = prepareKnativeEventing(await readManifests(eventingManifestUrls(), read));
+    const given = [...serving.crds, ...serving.core, ...serving.kourier, ...EVENTING_STAGES.flatMap((s) => stack[s.name]), ...planned].map(id);
+    const twice = [...new Set(given.filter((x, i) => given.indexOf(x) !== i))];
+    expect(twice).toEqual(expect.arrayContaining(['|Namespace||rabbitmq-system', 'apiextensions.k8s.io|CustomResourceDefinition||brokers.eventing.knative.dev']));
+    expect(new Set(registered.filter((x) => x !== '|Secret|functions|redis-auth'))).toEqual(new Set(given)); // the Secret is made at deploy time
+    // The topology operator's copy of the Namespace is the one dropped; its stage waits for the cluster operator's.
+    expect(mocked.get('kubernetes:yaml/v2:ConfigGroup', 'event-stack-rabbitmq-topology-operator').inputs.objs.some((o: any) => o.kind === 'Namespace')).toBe(false);
+    expect(mocked.dependencyNames('kubernetes:yaml/v2:ConfigGroup', 'event-stack-rabbitmq-topology-operator')).toContain('event-stack-rabbitmq-cluster-operator');
   });
 
   test('registers every object of the reference platform, plus the generated Redis Secret', async () => {
@@ -127,6 +155,7 @@ describe('the Pulumi program', () => {
   });
 
   test('outputs the gateway URL Knative reports, the functions\' in-cluster URLs, and where the password lives', async () => {
+    const outputs = await done;
     expect(await valueOf(outputs.gatewayUrl)).toBe('http://gateway.functions.127.0.0.1.sslip.io');
     expect(outputs.functions).toEqual({
       hello: 'http://hello.functions.svc.cluster.local',
@@ -228,14 +257,14 @@ describe('stack configuration', () => {
 
 describe('the program with a claimed store (profile prod)', () => {
   // Run when this block starts, so the registrations of the block above are complete and separate.
-  let outputs: ReturnType<typeof runProgram>;
+  let outputs: Awaited<ReturnType<typeof runProgram>>;
   let done: Promise<void>;
   beforeAll(() => {
-    outputs = runProgram({
-      config: readConfig(config({ profile: 'prod', namespace: 'shop', eventsNamespace: 'shop-events', installKnative: 'false', installEventing: 'false' })),
-      reader: () => Promise.reject(new Error('must not read manifests')),
-    });
     done = (async () => {
+      outputs = await runProgram({
+        config: readConfig(config({ profile: 'prod', namespace: 'shop', eventsNamespace: 'shop-events', installKnative: 'false', installEventing: 'false' })),
+        reader: () => Promise.reject(new Error('must not read manifests')),
+      });
       await valueOf(outputs.gatewayUrl);
       await settle([]);
     })();
@@ -282,7 +311,7 @@ describe('the program with a claimed store (profile prod)', () => {
 describe('the program without the installs', () => {
   test('deploys the platform alone when the cluster already runs Knative and the event stack', async () => {
     const before = mocked.registrations.length;
-    const outputs = runProgram({
+    const outputs = await runProgram({
       config: { ...readConfig(config({ namespace: 'other', eventsNamespace: 'other-events', installKnative: 'false', installEventing: 'false' })) },
       reader: () => Promise.reject(new Error('must not read manifests')),
     });
@@ -296,12 +325,12 @@ describe('the program without the installs', () => {
 });
 
 describe('the program refuses before it installs', () => {
-  test('a platform the policy refuses registers nothing, not even the installs', () => {
+  test('a platform the policy refuses registers nothing, not even the installs', async () => {
     // Counted where resources register (synchronously, in their constructors), not in the mock's asynchronous log.
     const registered = jest.spyOn(pulumiRuntimeResource, 'registerResource');
     let error: unknown;
     try {
-      runProgram({
+      await runProgram({
         config: readConfig(config({ namespace: 'refused', eventsNamespace: 'refused-events', images: JSON.stringify({ hello: 'ghcr.io/me/hello:latest' }) })),
         reader: fixtureReader().read,
       });
