@@ -24,7 +24,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
 import { IConstruct } from 'constructs';
 import { ClusterInstall, DeployTimeSecret, DeploymentPlan, PlannedObject, PlatformPolicy, PolicyOptions, ValidationError } from '../../constructs';
-import { DeclaredObjects, describeObject } from './declared-objects';
+import { DeclaredObjects, awaitInjectedCa, describeObject, withWaitFor } from './declared-objects';
 
 export type { PlannedObject };
 
@@ -95,10 +95,6 @@ export function objectKey(apiVersion: string, kind: string, namespace: string | 
  */
 export function planDeployment(root: IConstruct): PlannedObject[] {
   return DeploymentPlan.of(root).objects;
-}
-
-function withAnnotation(manifest: any, key: string, value: string): any {
-  return { ...manifest, metadata: { ...manifest.metadata, annotations: { ...manifest.metadata.annotations, [key]: value } } };
 }
 
 /** The @pulumi/kubernetes class for a built-in kind, found by its type token. */
@@ -193,10 +189,10 @@ export class Cdk8sDeployment extends pulumi.ComponentResource {
   }
 
   private createObject(name: string, entry: PlannedObject, options: pulumi.CustomResourceOptions): pulumi.CustomResource {
-    // One condition: `condition=Ready`; several that must all hold: a JSON list of them.
+    // One condition: `condition=Ready`; several that must all hold: a JSON list of them. A webhook configuration
+    // (or CRD, APIService) whose CA cert-manager injects also waits for its caBundle.
     const conditions = entry.readyConditions ?? (entry.readyCondition ? [entry.readyCondition] : []);
-    const waitFor = conditions.length === 1 ? `condition=${conditions[0]}` : JSON.stringify(conditions.map((c) => `condition=${c}`));
-    const manifest = conditions.length ? withAnnotation(entry.manifest, 'pulumi.com/waitFor', waitFor) : entry.manifest;
+    const manifest = awaitInjectedCa(withWaitFor(entry.manifest, conditions.map((c) => `condition=${c}`)));
     const cls = builtinClass(manifest.apiVersion, manifest.kind);
     if (cls) return new cls(name, manifest, options);
     // `status: undefined` makes the provider's status (e.g. a Knative Service's URL) an output of the resource.

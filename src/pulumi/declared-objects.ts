@@ -9,8 +9,15 @@
  *
  * One DeclaredObjects is shared by the stages of a program, which claim their objects in the order they are declared.
  * A claim keeps the objects no earlier claim holds — compared by API group, kind, namespace and name; the earliest
- * copy wins — and waits for the earlier claims holding the copies it dropped (its own objects may need them: a
- * Namespace, a CRD).
+ * copy wins — and waits for the earlier claims that
+ *   - hold the copies it dropped (its own objects may need them: a Namespace, a CRD);
+ *   - hold the CustomResourceDefinition of one of its objects;
+ *   - hold a webhook configuration whose CA cert-manager injects and whose rules admit the creation of one of its
+ *     objects. Such a webhook refuses every request until cainjector has written its `caBundle`, and a create it
+ *     refuses is not retried; so the configuration is awaited until the bundle is there (awaitInjectedCa), and
+ *     whatever it admits waits for it.
+ * The reverse — a later claim holding a CRD or such a webhook that an earlier claim's objects need, while not coming
+ * after it — cannot be ordered by waiting, and is refused with the claims to reorder.
  */
 import * as pulumi from '@pulumi/pulumi';
 import { groupOf, identity } from '../../constructs/core/uniqueness';
@@ -63,6 +70,98 @@ export function describeObject(o: any): string {
   return `${o?.kind}${group ? `.${group}` : ''} ${ns ? `${ns}/` : ''}${o?.metadata?.name}`;
 }
 
+/** The annotations by which cert-manager's cainjector is asked to write a CA into an object. */
+export const CA_INJECTION_ANNOTATIONS = ['cert-manager.io/inject-ca-from', 'cert-manager.io/inject-ca-from-secret', 'cert-manager.io/inject-apiserver-ca'];
+
+/** The annotation asking cert-manager to inject a CA into the object (`key: value`), if it has one. */
+export function caInjection(o: any): string | undefined {
+  const annotations = o?.metadata?.annotations ?? {};
+  const key = CA_INJECTION_ANNOTATIONS.find((k) => typeof annotations[k] === 'string' && annotations[k] !== '' && annotations[k] !== 'false');
+  return key ? `${key}: ${annotations[key]}` : undefined;
+}
+
+function isWebhookConfiguration(o: any): boolean {
+  return groupOf(String(o?.apiVersion ?? '')) === 'admissionregistration.k8s.io'
+    && (o.kind === 'ValidatingWebhookConfiguration' || o.kind === 'MutatingWebhookConfiguration');
+}
+
+/**
+ * The `pulumi.com/waitFor` expressions that hold until cert-manager has injected the CA an object asks for: one per
+ * webhook of a webhook configuration (pulumi-kubernetes' JSONPath condition is met by the first value a path selects,
+ * so `{.webhooks[*].clientConfig.caBundle}` would be met by one webhook; one expression per webhook holds for all),
+ * the conversion webhook of a CustomResourceDefinition, or an APIService's bundle. None for other objects.
+ */
+export function injectedCaPaths(o: any): string[] {
+  if (!caInjection(o)) return [];
+  if (isWebhookConfiguration(o)) {
+    return (Array.isArray(o.webhooks) ? o.webhooks : []).map((_: unknown, i: number) => `jsonpath={.webhooks[${i}].clientConfig.caBundle}`);
+  }
+  if (o.kind === 'CustomResourceDefinition' && o.spec?.conversion?.strategy === 'Webhook') return ['jsonpath={.spec.conversion.webhook.clientConfig.caBundle}'];
+  if (o.kind === 'APIService' && groupOf(String(o.apiVersion)) === 'apiregistration.k8s.io') return ['jsonpath={.spec.caBundle}'];
+  return [];
+}
+
+/**
+ * A manifest with `pulumi.com/waitFor` holding every expression given besides those it has (one expression as it is,
+ * several as a JSON list, as pulumi-kubernetes reads them). Unchanged when there is nothing to add.
+ */
+export function withWaitFor(manifest: any, expressions: string[]): any {
+  const current: string | undefined = manifest.metadata?.annotations?.['pulumi.com/waitFor'];
+  let existing: string[] = [];
+  if (current !== undefined) {
+    try {
+      const parsed = JSON.parse(current);
+      existing = Array.isArray(parsed) ? parsed.map(String) : [current];
+    } catch {
+      existing = [current];
+    }
+  }
+  const all = [...new Set([...existing, ...expressions])];
+  if (all.length === existing.length) return manifest;
+  const value = all.length === 1 ? all[0] : JSON.stringify(all);
+  return { ...manifest, metadata: { ...manifest.metadata, annotations: { ...manifest.metadata?.annotations, 'pulumi.com/waitFor': value } } };
+}
+
+/**
+ * An object cert-manager injects a CA into, awaited until the CA is there (see injectedCaPaths). An empty `caBundle`
+ * in the manifest is dropped: it would meet the wait at once. Other objects are returned unchanged.
+ */
+export function awaitInjectedCa(o: any): any {
+  const paths = injectedCaPaths(o);
+  if (!paths.length) return o;
+  let cleaned = o;
+  if (isWebhookConfiguration(o) && o.webhooks.some((w: any) => w?.clientConfig?.caBundle === '')) {
+    cleaned = {
+      ...o,
+      webhooks: o.webhooks.map((w: any) => {
+        if (w?.clientConfig?.caBundle !== '') return w;
+        const { caBundle: _, ...clientConfig } = w.clientConfig;
+        return { ...w, clientConfig };
+      }),
+    };
+  }
+  return withWaitFor(cleaned, paths);
+}
+
+const IRREGULAR_PLURALS: { [kind: string]: string } = { Endpoints: 'endpoints' };
+
+/** The resource name of a kind: the CRD's plural when a claim defines it, else the English plural Kubernetes uses. */
+function pluralOf(group: string, kind: string, crdPlurals: Map<string, string>): string {
+  const known = crdPlurals.get(`${group}/${kind}`) ?? IRREGULAR_PLURALS[kind];
+  if (known) return known;
+  const lower = kind.toLowerCase();
+  if (/(s|x|z|ch|sh)$/.test(lower)) return `${lower}es`;
+  if (/[^aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;
+  return `${lower}s`;
+}
+
+/** Whether an admission rule sends the creation of a resource to its webhook (any version: `matchPolicy` is Equivalent by default). */
+function admitsCreate(rule: any, group: string, plural: string): boolean {
+  const has = (list: unknown, value: string) => Array.isArray(list) && (list.includes('*') || list.includes(value));
+  const resources: unknown[] = Array.isArray(rule?.resources) ? rule.resources : [];
+  return has(rule?.operations, 'CREATE') && has(rule?.apiGroups, group) && (resources.includes('*/*') || resources.includes('*') || resources.includes(plural));
+}
+
 /** Same content, whatever the key order. */
 function canonical(value: any): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -79,6 +178,25 @@ interface ClaimRecord {
   readonly byIdentity: Map<string, any>;
   /** Earlier claims it waits for, with the reasons. */
   readonly waits: Map<string, string[]>;
+  /** The CRDs it holds: `group/Kind` → the CRD's name and plural. */
+  readonly crds: Map<string, { name: string; plural: string }>;
+  /** Its webhook configurations cert-manager injects a CA into (awaited), with their rules. */
+  readonly webhooks: Array<{ name: string; rules: any[] }>;
+}
+
+function crdsOf(objects: any[]): Map<string, { name: string; plural: string }> {
+  const crds = new Map<string, { name: string; plural: string }>();
+  for (const o of objects) {
+    if (o?.kind !== 'CustomResourceDefinition' || groupOf(String(o.apiVersion)) !== 'apiextensions.k8s.io') continue;
+    const { group, names } = o.spec ?? {};
+    if (typeof group === 'string' && names?.kind && names?.plural) crds.set(`${group}/${names.kind}`, { name: o.metadata.name, plural: names.plural });
+  }
+  return crds;
+}
+
+function awaitedWebhooksOf(objects: any[]): Array<{ name: string; rules: any[] }> {
+  return objects.filter((o) => isWebhookConfiguration(o) && caInjection(o))
+    .map((o) => ({ name: `${o.kind} ${o.metadata.name}`, rules: (o.webhooks ?? []).flatMap((w: any) => w?.rules ?? []) }));
 }
 
 /** The ledger of a program's declared objects (see the module comment). */
@@ -161,6 +279,46 @@ export class DeclaredObjects {
     this.owners.push(owner);
   }
 
+  /** The claims a claim waits for, directly or through others. */
+  private ancestors(waits: Map<string, string[]>): Set<string> {
+    const seen = new Set<string>();
+    const visit = (owner: string) => {
+      if (seen.has(owner)) return;
+      seen.add(owner);
+      for (const next of this.records.find((r) => r.owner === owner)?.waits.keys() ?? []) visit(next);
+    };
+    for (const owner of waits.keys()) visit(owner);
+    return seen;
+  }
+
+  /**
+   * Refuses a claim holding a CRD an earlier claim's object needs (that object would be created first), or an
+   * awaited webhook admitting an earlier claim's object when this claim does not wait for that claim (the object
+   * could be created while the webhook has no CA yet).
+   */
+  private refuseBackwardNeeds(record: ClaimRecord, plurals: Map<string, string>): void {
+    if (!record.crds.size && !record.webhooks.length) return;
+    const before = this.ancestors(record.waits);
+    for (const earlier of this.records) {
+      for (const o of earlier.kept) {
+        if (!o?.kind || !o?.apiVersion) continue;
+        const group = groupOf(String(o.apiVersion));
+        const crd = record.crds.get(`${group}/${o.kind}`);
+        if (crd && !earlier.crds.has(`${group}/${o.kind}`)) {
+          throw new Error(`declared objects: ${record.owner} holds CustomResourceDefinition ${crd.name}, which ${describeObject(o)} of ${earlier.owner} ` +
+            `needs, but ${earlier.owner} is declared first; declare ${record.owner} before ${earlier.owner}`);
+        }
+        const webhook = before.has(earlier.owner) ? undefined
+          : record.webhooks.find((w) => w.rules.some((rule) => admitsCreate(rule, group, pluralOf(group, o.kind, plurals))));
+        if (webhook) {
+          throw new Error(`declared objects: ${record.owner} holds ${webhook.name}, whose CA cert-manager injects, and it admits ${describeObject(o)} of ` +
+            `${earlier.owner}, which is declared first and could be created before the CA is there; declare ${record.owner} before ${earlier.owner}, ` +
+            `or make it come after ${earlier.owner}`);
+        }
+      }
+    }
+  }
+
   private decide(owner: string, objects: any[], after: string[]): Claim {
     const byIdentity = new Map<string, any>();
     const kept: any[] = [];
@@ -187,8 +345,35 @@ export class DeclaredObjects {
       kept.push(o);
       return { waitsFor: [] };
     });
-    const record: ClaimRecord = { owner, kept, byIdentity, waits };
+    const record: ClaimRecord = { owner, kept, byIdentity, waits, crds: crdsOf(kept), webhooks: awaitedWebhooksOf(kept) };
+    const plurals = new Map([...this.records, record].flatMap((r) => [...r.crds.entries()].map(([k, v]) => [k, v.plural] as [string, string])));
+    // What each kept object needs from earlier claims: its CRD, and the awaited webhooks that admit its creation.
+    const needs = new Map<any, Set<string>>();
+    for (const o of kept) {
+      if (!o?.kind || !o?.apiVersion) continue;
+      const group = groupOf(String(o.apiVersion));
+      const plural = pluralOf(group, o.kind, plurals);
+      const mine = new Set<string>();
+      for (const r of this.records) {
+        const crd = r.crds.get(`${group}/${o.kind}`);
+        if (crd && !record.crds.has(`${group}/${o.kind}`)) {
+          mine.add(r.owner);
+          wait(r.owner, `uses CustomResourceDefinition ${crd.name}`);
+        }
+        for (const w of r.webhooks.filter((x) => x.rules.some((rule) => admitsCreate(rule, group, plural)))) {
+          mine.add(r.owner);
+          wait(r.owner, `${w.name} (CA injected by cert-manager) admits ${o.kind}${group ? `.${group}` : ''}`);
+        }
+      }
+      needs.set(o, mine);
+    }
+    for (const [to, reasons] of waits) waits.set(to, [...new Set(reasons)]);
+    this.refuseBackwardNeeds(record, plurals);
     this.records.push(record);
+    claimed.forEach((c, i) => {
+      const mine = needs.get(objects[i]);
+      if (!c.heldBy && mine) c.waitsFor.push(...mine);
+    });
     const order = (names: Iterable<string>) => {
       const set = new Set(names);
       return this.owners.filter((o) => set.has(o));

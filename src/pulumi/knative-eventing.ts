@@ -1,7 +1,8 @@
 /**
- * The event stack, installed by Pulumi from pinned upstream release manifests: cert-manager and the RabbitMQ cluster
- * operator, then the messaging topology operator (it needs both), Knative Eventing (CRDs, then core), and finally
- * eventing-rabbitmq's broker (it needs Eventing and the topology operator). Independent branches install in
+ * The event stack, installed by Pulumi from pinned upstream release manifests: cert-manager, then the RabbitMQ cluster
+ * operator (its webhook's certificate comes from cert-manager), then the messaging topology operator (it needs both),
+ * Knative Eventing (CRDs, then core), and finally eventing-rabbitmq's broker (it needs Eventing and the topology
+ * operator). cert-manager's webhooks and the operators' are awaited until cert-manager has injected their CA. Independent branches install in
  * parallel; every object has one owner (the DeclaredObjects ledger keeps the first copy: eventing-core.yaml's copies
  * of the CRDs and the topology operator's `Namespace rabbitmq-system` are dropped).
  */
@@ -46,7 +47,8 @@ export function eventingManifestUrls(v: EventingVersions = {}): { [stage: string
 /** The stages and what each waits for (see the module comment). */
 export const EVENTING_STAGES: Array<{ name: string; after: string[] }> = [
   { name: 'cert-manager', after: [] },
-  { name: 'rabbitmq-cluster-operator', after: [] },
+  // cluster-operator.yml (≥ 2.22.0) holds a Certificate, an Issuer and webhooks whose CA cert-manager injects.
+  { name: 'rabbitmq-cluster-operator', after: ['cert-manager'] },
   { name: 'rabbitmq-topology-operator', after: ['cert-manager', 'rabbitmq-cluster-operator'] },
   { name: 'eventing-crds', after: [] },
   { name: 'eventing-core', after: ['eventing-crds'] },

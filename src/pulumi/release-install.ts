@@ -10,7 +10,7 @@ import * as path from 'path';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { parseAllDocuments } from 'yaml';
-import { DeclaredObjects } from './declared-objects';
+import { DeclaredObjects, awaitInjectedCa } from './declared-objects';
 
 /** Reads a manifest: from `dir/<file name of the URL>` when a folder is given, else over HTTPS. */
 export type ManifestReader = (url: string) => Promise<string>;
@@ -57,7 +57,9 @@ export interface InstallStage {
 /**
  * A set of stages installed in dependency order (see the module comment). Each stage claims its objects in
  * `declared` under the name `<name>-<stage>` (the name of its ConfigGroup) and waits for the stages it names in
- * `after` and for the earlier claims holding copies it dropped.
+ * `after` and for the earlier claims its objects need (the copies it dropped, its CRDs, the webhooks whose CA
+ * cert-manager injects that admit its objects); webhook configurations with an injected CA are awaited until their
+ * caBundle is set, so the ConfigGroup is ready only then.
  */
 export class StagedInstall extends pulumi.ComponentResource {
   /** The ConfigGroup of each stage. */
@@ -79,7 +81,8 @@ export class StagedInstall extends pulumi.ComponentResource {
       const owner = `${name}-${stage.name}`;
       const claim = declared.claim(owner, stage.objects, (stage.after ?? []).map((s) => `${name}-${s}`));
       const waitsFor: Promise<pulumi.Input<pulumi.Resource>[]> = claim.then((c) => declared.resources(c.waitsFor));
-      this.stages[stage.name] = new k8s.yaml.v2.ConfigGroup(owner, { objs: pulumi.output(claim.then((c) => c.kept)) }, { parent: this, dependsOn: waitsFor });
+      const objs = claim.then((c) => c.kept.map(awaitInjectedCa));
+      this.stages[stage.name] = new k8s.yaml.v2.ConfigGroup(owner, { objs: pulumi.output(objs) }, { parent: this, dependsOn: waitsFor });
       declared.bind(owner, this.stages[stage.name]);
     }
     this.registerOutputs({});

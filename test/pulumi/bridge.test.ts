@@ -259,6 +259,30 @@ describe('Cdk8sDeployment under Pulumi mocks', () => {
     expect(() => d.resource('v1', 'Namespace', undefined, 'games')).toThrow('v1 Namespace games is deployed by cluster-setup, which declares it too; use that resource');
   });
 
+  test('the platform\'s objects wait for the install stages holding their CRD or a CA-injected webhook admitting them; its own CA-injected webhooks are awaited', async () => {
+    const declared = new DeclaredObjects();
+    declared.claimNow('certs', [
+      { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'certificates.cert-manager.io' }, spec: { group: 'cert-manager.io', names: { kind: 'Certificate', plural: 'certificates' } } },
+      { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', metadata: { name: 'cert-manager-webhook', annotations: { 'cert-manager.io/inject-ca-from-secret': 'cert-manager/cert-manager-webhook-ca' } },
+        webhooks: [{ name: 'webhook.cert-manager.io', rules: [{ apiGroups: ['cert-manager.io'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['*/*'] }] }] },
+    ]);
+    const certs = new Install('certs');
+    declared.bind('certs', certs);
+    const tree = new App();
+    const chart = new Chart(tree, 'tls', { namespace: 'tls' });
+    new ApiObject(chart, 'cert', { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'api' }, spec: { secretName: 'api-tls' } });
+    new ApiObject(new Chart(tree, 'cluster'), 'hook', {
+      apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name: 'own', annotations: { 'cert-manager.io/inject-ca-from': 'tls/api' } },
+      webhooks: [{ name: 'a.example.org', clientConfig: { service: { name: 'a', namespace: 'tls' } } }, { name: 'b.example.org', clientConfig: { service: { name: 'b', namespace: 'tls' } } }],
+    });
+    const d = new Cdk8sDeployment('tls', { root: tree, declared, policy: { rules: [] } });
+    await settle(Object.values(d.resources));
+    expect(mocked.dependencyNames('kubernetes:cert-manager.io/v1:Certificate', 'tls/tls/api')).toEqual(['certs']);
+    expect(mocked.dependencyNames('kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration', 'tls/own')).toEqual([]);
+    expect(JSON.parse(mocked.get('kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration', 'tls/own').inputs.metadata.annotations['pulumi.com/waitFor']))
+      .toEqual(['jsonpath={.webhooks[0].clientConfig.caBundle}', 'jsonpath={.webhooks[1].clientConfig.caBundle}']);
+  });
+
   test('an unknown object is a clear error', () => {
     expect(() => deployment.resource('v1', 'Service', 'games', 'nope')).toThrow('no object v1 Service games/nope in this deployment');
   });

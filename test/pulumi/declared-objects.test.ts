@@ -2,8 +2,9 @@
  * The ledger that keeps every object of a program declared once (pulumi-kubernetes ≥ 4.29 refuses a second
  * declaration with AlreadyExists on the first `pulumi up`).
  */
-import { DeclaredObjects, describeObject } from '../../src/pulumi/declared-objects';
+import { DeclaredObjects, awaitInjectedCa, caInjection, describeObject, injectedCaPaths, withWaitFor } from '../../src/pulumi/declared-objects';
 
+const CA_KEYS = ['cert-manager.io/inject-ca-from', 'cert-manager.io/inject-ca-from-secret', 'cert-manager.io/inject-apiserver-ca'];
 const ns = (name: string, labels: { [k: string]: string } = {}) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
 const deployment = (apiVersion: string, namespace: string, name: string) => ({ apiVersion, kind: 'Deployment', metadata: { name, namespace } });
 
@@ -75,5 +76,118 @@ describe('DeclaredObjects', () => {
     const later = declared.claim('later', Promise.resolve([ns('x')]));
     expect((await later).kept).toHaveLength(1);
     await expect(declared.settled()).rejects.toThrow('declared objects: the objects of broken could not be read (see the error above)');
+  });
+});
+
+const crd = (group: string, kind: string, plural: string, extra: any = {}) => ({
+  apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: `${plural}.${group}`, ...extra.metadata },
+  spec: { group, names: { kind, plural }, scope: 'Namespaced', versions: [{ name: 'v1', served: true, storage: true }], ...extra.spec },
+});
+const webhooks = (kind: string, name: string, annotations: { [k: string]: string }, rules: any[][]) => ({
+  apiVersion: 'admissionregistration.k8s.io/v1', kind, metadata: { name, annotations },
+  webhooks: rules.map((r, i) => ({ name: `w${i}.example.org`, rules: r, clientConfig: { service: { name: 'svc', namespace: 'ns' } } })),
+});
+const INJECT = { 'cert-manager.io/inject-ca-from': 'ns/serving-cert' };
+const cert = (name: string) => ({ apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name, namespace: 'ns' } });
+
+describe('CA injection by cert-manager', () => {
+  test('each of the three annotations asks for it; an APIService, a CRD with a conversion webhook and each webhook of a configuration are awaited', () => {
+    expect(CA_KEYS.map((k) => caInjection({ metadata: { annotations: { [k]: k.endsWith('apiserver-ca') ? 'true' : 'ns/x' } } }))).toEqual([
+      'cert-manager.io/inject-ca-from: ns/x', 'cert-manager.io/inject-ca-from-secret: ns/x', 'cert-manager.io/inject-apiserver-ca: true',
+    ]);
+    expect(caInjection({ metadata: { annotations: { 'cert-manager.io/inject-apiserver-ca': 'false' } } })).toBeUndefined();
+    expect(injectedCaPaths(webhooks('ValidatingWebhookConfiguration', 'v', INJECT, [[], [], []]))).toEqual([
+      'jsonpath={.webhooks[0].clientConfig.caBundle}', 'jsonpath={.webhooks[1].clientConfig.caBundle}', 'jsonpath={.webhooks[2].clientConfig.caBundle}',
+    ]);
+    expect(injectedCaPaths(crd('example.org', 'Widget', 'widgets', { metadata: { annotations: INJECT }, spec: { conversion: { strategy: 'Webhook' } } })))
+      .toEqual(['jsonpath={.spec.conversion.webhook.clientConfig.caBundle}']);
+    expect(injectedCaPaths(crd('example.org', 'Widget', 'widgets', { metadata: { annotations: INJECT } }))).toEqual([]); // no conversion webhook
+    expect(injectedCaPaths({ apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name: 'v1.example.org', annotations: INJECT } }))
+      .toEqual(['jsonpath={.spec.caBundle}']);
+    // Without the annotation, nothing is awaited (Knative's webhooks write their own CA).
+    expect(injectedCaPaths(webhooks('MutatingWebhookConfiguration', 'm', {}, [[]]))).toEqual([]);
+  });
+
+  test('the wait joins the object\'s own (one expression as a string, several as a JSON list); an empty caBundle is dropped so the wait means something', () => {
+    const one = awaitInjectedCa(webhooks('MutatingWebhookConfiguration', 'm', INJECT, [[]]));
+    expect(one.metadata.annotations['pulumi.com/waitFor']).toBe('jsonpath={.webhooks[0].clientConfig.caBundle}');
+    const withEmpty = webhooks('ValidatingWebhookConfiguration', 'v', INJECT, [[], []]);
+    withEmpty.webhooks[1].clientConfig = { ...withEmpty.webhooks[1].clientConfig, caBundle: '' } as any;
+    const awaited = awaitInjectedCa(withWaitFor(withEmpty, ['condition=Ready']));
+    expect(JSON.parse(awaited.metadata.annotations['pulumi.com/waitFor'])).toEqual([
+      'condition=Ready', 'jsonpath={.webhooks[0].clientConfig.caBundle}', 'jsonpath={.webhooks[1].clientConfig.caBundle}',
+    ]);
+    expect(awaited.webhooks[1].clientConfig).toEqual({ service: { name: 'svc', namespace: 'ns' } });
+    expect(withEmpty.webhooks[1].clientConfig).toHaveProperty('caBundle', ''); // the input is not changed
+    expect(withWaitFor(one, ['jsonpath={.webhooks[0].clientConfig.caBundle}'])).toBe(one);
+    expect(awaitInjectedCa(ns('plain'))).toEqual(ns('plain'));
+  });
+});
+
+describe('waits the objects imply', () => {
+  const certManager = () => [
+    ns('cert-manager'), crd('cert-manager.io', 'Certificate', 'certificates'), crd('cert-manager.io', 'Issuer', 'issuers'),
+    webhooks('ValidatingWebhookConfiguration', 'cert-manager-webhook', { 'cert-manager.io/inject-ca-from-secret': 'cert-manager/cert-manager-webhook-ca' },
+      [[{ apiGroups: ['cert-manager.io'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['*/*'] }]]),
+  ];
+
+  test('an object waits for the claim holding its CRD and for the claims whose CA-injected webhooks admit its creation', () => {
+    const declared = new DeclaredObjects();
+    declared.claimNow('cert-manager', certManager());
+    const operator = declared.claimNow('operator', [
+      ns('ops'), cert('serving-cert'), { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: 'selfsigned', namespace: 'ns' } },
+      crd('example.org', 'Widget', 'widgets'),
+      webhooks('MutatingWebhookConfiguration', 'widgets', INJECT, [[{ apiGroups: ['example.org'], apiVersions: ['v1'], operations: ['CREATE'], resources: ['widgets'] }]]),
+    ]);
+    expect(operator.objects.map((o) => o.waitsFor)).toEqual([[], ['cert-manager'], ['cert-manager'], [], []]);
+    expect(declared.waits).toEqual([{
+      from: 'operator', to: 'cert-manager', reasons: [
+        'uses CustomResourceDefinition certificates.cert-manager.io', 'ValidatingWebhookConfiguration cert-manager-webhook (CA injected by cert-manager) admits Certificate.cert-manager.io',
+        'uses CustomResourceDefinition issuers.cert-manager.io', 'ValidatingWebhookConfiguration cert-manager-webhook (CA injected by cert-manager) admits Issuer.cert-manager.io',
+      ],
+    }]);
+    const widget = (name: string) => ({ apiVersion: 'example.org/v2', kind: 'Widget', metadata: { name, namespace: 'apps' } });
+    const platform = declared.claimNow('platform', [widget('a'), ns('apps')]);
+    // Any version of the kind: the rule's matchPolicy is Equivalent by default.
+    expect(platform.objects.map((o) => o.waitsFor)).toEqual([['operator'], []]);
+    expect(declared.waits.filter((w) => w.from === 'platform')).toEqual([{
+      from: 'platform', to: 'operator', reasons: ['uses CustomResourceDefinition widgets.example.org', 'MutatingWebhookConfiguration widgets (CA injected by cert-manager) admits Widget.example.org'],
+    }]);
+  });
+
+  test.each([
+    ['another group', { apiGroups: ['other.org'], operations: ['CREATE'], resources: ['*'] }, false],
+    ['updates only (the CA is long there when an object is updated)', { apiGroups: ['example.org'], operations: ['UPDATE'], resources: ['*'] }, false],
+    ['a subresource only', { apiGroups: ['example.org'], operations: ['CREATE'], resources: ['gadgets/status'] }, false],
+    ['another resource', { apiGroups: ['example.org'], operations: ['CREATE'], resources: ['widgets'] }, false],
+    ['every group, resource and operation', { apiGroups: ['*'], operations: ['*'], resources: ['*'] }, true],
+    ['resources and subresources', { apiGroups: ['example.org'], operations: ['CREATE'], resources: ['*/*'] }, true],
+    ['the plural of a kind without a CRD here', { apiGroups: ['example.org'], operations: ['CREATE'], resources: ['gadgetries'] }, false],
+    ['the plural Kubernetes gives the kind', { apiGroups: ['example.org'], operations: ['CREATE'], resources: ['gadgets'] }, true],
+  ])('a webhook rule for %s admits the creation of a Gadget: %s', (_, rule, admits) => {
+    const declared = new DeclaredObjects();
+    declared.claimNow('hooks', [webhooks('ValidatingWebhookConfiguration', 'hooks', INJECT, [[rule]])]);
+    const claim = declared.claimNow('user', [{ apiVersion: 'example.org/v1', kind: 'Gadget', metadata: { name: 'g', namespace: 'ns' } }]);
+    expect(claim.waitsFor).toEqual(admits ? ['hooks'] : []);
+  });
+
+  test('a later claim holding what an earlier claim needs is refused, naming both and the fix', () => {
+    const crdLater = new DeclaredObjects();
+    crdLater.claimNow('operator', [cert('serving-cert')]);
+    expect(() => crdLater.claimNow('cert-manager', certManager())).toThrow('declared objects: cert-manager holds CustomResourceDefinition certificates.cert-manager.io, ' +
+      'which Certificate.cert-manager.io ns/serving-cert of operator needs, but operator is declared first; declare cert-manager before operator');
+    const webhookLater = new DeclaredObjects();
+    webhookLater.claimNow('crds', [crd('cert-manager.io', 'Certificate', 'certificates')]);
+    webhookLater.claimNow('operator', [cert('serving-cert')]);
+    const hooks = certManager().slice(3);
+    expect(() => webhookLater.claimNow('cert-manager', hooks)).toThrow('declared objects: cert-manager holds ValidatingWebhookConfiguration cert-manager-webhook, whose CA ' +
+      'cert-manager injects, and it admits Certificate.cert-manager.io ns/serving-cert of operator, which is declared first and could be created before the CA is ' +
+      'there; declare cert-manager before operator, or make it come after operator');
+    // Coming after the claim (directly or through another) is fine: its objects exist before the webhook does.
+    const ordered = new DeclaredObjects();
+    ordered.claimNow('crds', [crd('cert-manager.io', 'Certificate', 'certificates')]);
+    ordered.claimNow('operator', [cert('serving-cert')]);
+    ordered.claimNow('middle', [], ['operator']);
+    expect(() => ordered.claimNow('cert-manager', hooks, ['middle'])).not.toThrow();
   });
 });

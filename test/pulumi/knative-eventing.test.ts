@@ -27,13 +27,13 @@ describe('the event stack install', () => {
       .toThrow('eventing-core lacks the knative-eventing Namespace; is it the eventing-core release file?');
   });
 
-  test('installs in dependency order: operators before the topology operator, Eventing before its RabbitMQ broker', async () => {
+  test('installs in dependency order: cert-manager before the operators, both operators before the topology operator, Eventing before its RabbitMQ broker', async () => {
     const install = new KnativeEventing('events', { reader: fixtureReader().read });
     await settle(Object.values(install.stages));
     const deps = (stage: string) => mocked.dependencyNames('kubernetes:yaml/v2:ConfigGroup', `events-${stage}`).sort();
     expect(Object.fromEntries(EVENTING_STAGES.map((s) => [s.name, deps(s.name)]))).toEqual({
       'cert-manager': [],
-      'rabbitmq-cluster-operator': [],
+      'rabbitmq-cluster-operator': ['events-cert-manager'],
       'rabbitmq-topology-operator': ['events-cert-manager', 'events-rabbitmq-cluster-operator'],
       'eventing-crds': [],
       'eventing-core': ['events-eventing-crds'],
@@ -41,5 +41,47 @@ describe('the event stack install', () => {
     });
     expect(install.eventingReady).toEqual([install.stages['eventing-core'], install.stages['eventing-rabbitmq']]);
     expect(install.rabbitmqReady).toEqual([install.stages['rabbitmq-cluster-operator'], install.stages['rabbitmq-topology-operator']]);
+  });
+});
+
+describe('webhooks whose CA cert-manager injects', () => {
+  const install = new KnativeEventing('ca', { reader: fixtureReader().read });
+  const ready = settle(Object.values(install.stages));
+  const objs = (stage: string) => mocked.get('kubernetes:yaml/v2:ConfigGroup', `ca-${stage}`).inputs.objs as any[];
+
+  test('every one of them, in every stage, is awaited until each of its webhooks has a caBundle; no other object gets that wait', async () => {
+    await ready;
+    const annotated = EVENTING_STAGES.flatMap((s) => objs(s.name).map((o) => ({ stage: s.name, o })))
+      .filter(({ o }) => Object.keys(o.metadata.annotations ?? {}).some((k) => k.startsWith('cert-manager.io/inject-')));
+    expect(annotated.map(({ stage, o }) => `${stage}: ${o.kind} ${o.metadata.name}`)).toEqual([
+      'cert-manager: MutatingWebhookConfiguration cert-manager-webhook',
+      'cert-manager: ValidatingWebhookConfiguration cert-manager-webhook',
+      'rabbitmq-cluster-operator: MutatingWebhookConfiguration cluster-operator-mutating-webhook-configuration',
+      'rabbitmq-cluster-operator: ValidatingWebhookConfiguration cluster-operator-validating-webhook-configuration',
+      'rabbitmq-topology-operator: MutatingWebhookConfiguration messaging-topology-mutating-webhook-configuration',
+      'rabbitmq-topology-operator: ValidatingWebhookConfiguration messaging-topology-validating-webhook-configuration',
+    ]);
+    for (const { o } of annotated) {
+      const waitFor = o.metadata.annotations['pulumi.com/waitFor'];
+      const expressions = o.webhooks.length === 1 ? [waitFor] : JSON.parse(waitFor);
+      expect(expressions).toEqual(o.webhooks.map((_: unknown, i: number) => `jsonpath={.webhooks[${i}].clientConfig.caBundle}`));
+    }
+    expect(JSON.parse(annotated[5].o.metadata.annotations['pulumi.com/waitFor'])).toHaveLength(13);
+    const others = EVENTING_STAGES.flatMap((s) => objs(s.name)).filter((o) => !annotated.some((a) => a.o === o));
+    expect(others.filter((o) => o.metadata.annotations?.['pulumi.com/waitFor'])).toEqual([]);
+  });
+
+  test('the stages whose objects those webhooks admit, or whose CRDs they use, wait for them: why each stage waits', async () => {
+    await ready;
+    const why = Object.fromEntries(install.declared.waits.map((w) => [`${w.from} → ${w.to}`, w.reasons]));
+    expect(why['ca-rabbitmq-cluster-operator → ca-cert-manager']).toEqual(expect.arrayContaining([
+      'uses CustomResourceDefinition certificates.cert-manager.io', 'uses CustomResourceDefinition issuers.cert-manager.io',
+      'ValidatingWebhookConfiguration cert-manager-webhook (CA injected by cert-manager) admits Certificate.cert-manager.io',
+      'ValidatingWebhookConfiguration cert-manager-webhook (CA injected by cert-manager) admits Issuer.cert-manager.io',
+    ]));
+    expect(why['ca-rabbitmq-topology-operator → ca-cert-manager']).toEqual(expect.arrayContaining([
+      'ValidatingWebhookConfiguration cert-manager-webhook (CA injected by cert-manager) admits Certificate.cert-manager.io',
+    ]));
+    expect(why['ca-rabbitmq-topology-operator → ca-rabbitmq-cluster-operator']).toEqual(expect.arrayContaining(['Namespace rabbitmq-system is held there']));
   });
 });
