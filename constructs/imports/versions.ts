@@ -23,9 +23,9 @@ export const PINNED_RELEASES: { readonly [name: string]: PinnedRelease } = {
   "net-kourier": {
     name: "net-kourier",
     title: "net-kourier",
-    version: "1.22.0",
+    version: "1.22.1",
     project: "knative-extensions/net-kourier",
-    artifacts: { "kourier": "https://github.com/knative-extensions/net-kourier/releases/download/knative-v1.22.0/kourier.yaml" },
+    artifacts: { "kourier": "https://github.com/knative-extensions/net-kourier/releases/download/knative-v1.22.1/kourier.yaml" },
   },
   "knative-eventing": {
     name: "knative-eventing",

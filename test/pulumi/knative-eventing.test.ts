@@ -44,6 +44,25 @@ describe('the event stack install', () => {
   });
 });
 
+describe('the real Knative Eventing release files', () => {
+  test('eventing-core.yaml repeats the 17 CRDs of eventing-crds.yaml byte for byte: the core stage keeps none and waits for the CRDs; Knative\'s own webhooks (their CA is written by the Knative webhook, not cert-manager) get no caBundle wait', async () => {
+    const install = new KnativeEventing('real', { reader: fixtureReader().read });
+    await settle(Object.values(install.stages));
+    const core = mocked.get('kubernetes:yaml/v2:ConfigGroup', 'real-eventing-core').inputs.objs as any[];
+    const crds = mocked.get('kubernetes:yaml/v2:ConfigGroup', 'real-eventing-crds').inputs.objs as any[];
+    expect(crds).toHaveLength(17);
+    expect(core.filter((o) => o.kind === 'CustomResourceDefinition')).toEqual([]);
+    const fromCore = install.declared.dropped.filter((d) => d.droppedFrom === 'real-eventing-core');
+    expect([fromCore.length, fromCore.every((d) => d.keptBy === 'real-eventing-crds' && d.identical)]).toEqual([17, true]);
+    expect(mocked.dependencyNames('kubernetes:yaml/v2:ConfigGroup', 'real-eventing-core')).toEqual(['real-eventing-crds']);
+    const hooks = core.filter((o) => /WebhookConfiguration$/.test(o.kind));
+    expect(hooks.map((o) => o.metadata.name).sort()).toEqual([
+      'config.webhook.eventing.knative.dev', 'sinkbindings.webhook.sources.knative.dev', 'validation.webhook.eventing.knative.dev', 'webhook.eventing.knative.dev',
+    ]);
+    expect(hooks.filter((o) => o.metadata.annotations?.['pulumi.com/waitFor'])).toEqual([]);
+  });
+});
+
 describe('webhooks whose CA cert-manager injects', () => {
   const install = new KnativeEventing('ca', { reader: fixtureReader().read });
   const ready = settle(Object.values(install.stages));

@@ -53,7 +53,7 @@ describe('the Pulumi program', () => {
     expect(reader.urls).toEqual([
       'https://github.com/knative/serving/releases/download/knative-v1.22.1/serving-crds.yaml',
       'https://github.com/knative/serving/releases/download/knative-v1.22.1/serving-core.yaml',
-      'https://github.com/knative-extensions/net-kourier/releases/download/knative-v1.22.0/kourier.yaml',
+      'https://github.com/knative-extensions/net-kourier/releases/download/knative-v1.22.1/kourier.yaml',
       'https://github.com/cert-manager/cert-manager/releases/download/v1.18.2/cert-manager.yaml',
       'https://github.com/rabbitmq/cluster-operator/releases/download/v2.22.3/cluster-operator.yml',
       'https://github.com/rabbitmq/messaging-topology-operator/releases/download/v1.20.1/messaging-topology-operator-with-certmanager.yaml',
@@ -87,6 +87,36 @@ describe('the Pulumi program', () => {
     // The topology operator's copy of the Namespace is the one dropped; its stage waits for the cluster operator's.
     expect(mocked.get('kubernetes:yaml/v2:ConfigGroup', 'event-stack-rabbitmq-topology-operator').inputs.objs.some((o: any) => o.kind === 'Namespace')).toBe(false);
     expect(mocked.dependencyNames('kubernetes:yaml/v2:ConfigGroup', 'event-stack-rabbitmq-topology-operator')).toContain('event-stack-rabbitmq-cluster-operator');
+  });
+
+  test('CRDs before their users, everywhere: every custom object of a stage or of the platform waits for the stage holding its CRD', async () => {
+    await done;
+    const stageNames = ['knative-serving-crds', 'knative-serving-core', 'knative-serving-kourier', ...EVENTING_STAGES.map((s) => `event-stack-${s.name}`)];
+    const crdHolder = new Map<string, string>();
+    for (const stage of stageNames) {
+      for (const o of mocked.get('kubernetes:yaml/v2:ConfigGroup', stage).inputs.objs) {
+        if (o.kind === 'CustomResourceDefinition') crdHolder.set(`${o.spec.group}/${o.spec.names.kind}`, stage);
+      }
+    }
+    expect(crdHolder.size).toBeGreaterThan(40);
+    const checked: string[] = [];
+    const group = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
+    for (const stage of stageNames) {
+      for (const o of mocked.get('kubernetes:yaml/v2:ConfigGroup', stage).inputs.objs) {
+        const holder = crdHolder.get(`${group(o.apiVersion)}/${o.kind}`);
+        if (!holder || holder === stage) continue;
+        checked.push(`${stage}: ${o.kind}`);
+        expect(mocked.dependencyNames('kubernetes:yaml/v2:ConfigGroup', stage)).toContain(holder);
+      }
+    }
+    for (const r of mocked.registrations.filter((x) => x.parent.endsWith('Cdk8sDeployment::functions-platform') && x.type.startsWith('kubernetes:'))) {
+      const holder = crdHolder.get(`${group(r.inputs.apiVersion)}/${r.inputs.kind}`);
+      if (!holder) continue;
+      checked.push(`platform: ${r.inputs.kind}`);
+      expect(r.dependencies.map((u) => u.split('::').pop())).toContain(holder);
+    }
+    expect(checked).toEqual(expect.arrayContaining(['knative-serving-core: Image', 'event-stack-rabbitmq-cluster-operator: Certificate',
+      'platform: Service', 'platform: Broker', 'platform: Trigger', 'platform: RabbitmqCluster', 'platform: RabbitmqBrokerConfig']));
   });
 
   test('registers every object of the reference platform, plus the generated Redis Secret', async () => {
