@@ -6,4 +6,5 @@ export * from './crossplane';
 export * from './declared-objects';
 export * from './knative-eventing';
 export * from './knative-serving';
+export * from './release-files';
 export * from './release-install';

@@ -209,6 +209,7 @@ export class DeclaredObjects {
   private readonly resourcesByOwner = new Map<string, pulumi.Resource>();
   private chain: Promise<unknown> = Promise.resolve();
   private pending = 0;
+  private readonly failures: Error[] = [];
 
   /**
    * Claims objects that are still being read (a release file): the claim takes its place in the order now, and is
@@ -221,7 +222,10 @@ export class DeclaredObjects {
     const done = () => {
       this.pending--;
     };
-    decided.then(done, done);
+    decided.then(done, (e: Error) => {
+      this.failures.push(e);
+      done();
+    });
     this.chain = decided.catch(() => undefined);
     return decided;
   }
@@ -239,11 +243,10 @@ export class DeclaredObjects {
     return this.decide(owner, objects, after);
   }
 
-  /** Resolves when every claim made so far is decided (rejects with the first failure, e.g. a release file refused). */
+  /** Resolves when every claim made so far is decided; rejects with the first failure (e.g. a release file refused). */
   public async settled(): Promise<void> {
     await this.chain;
-    const failed = this.owners.find((o) => !this.records.some((r) => r.owner === o));
-    if (failed) throw new Error(`declared objects: the objects of ${failed} could not be read (see the error above)`);
+    if (this.failures.length) throw this.failures[0];
   }
 
   /** Records the Pulumi resource that deploys a claim's objects (what waiting for the claim means). */

@@ -9,7 +9,8 @@
 import * as pulumi from '@pulumi/pulumi';
 import { ClusterInstall } from '../../constructs';
 import { DeclaredObjects } from './declared-objects';
-import { ManifestReader, StagedInstall, manifestReader, readManifests } from './release-install';
+import { ManifestReader, manifestReader } from './release-files';
+import { StagedInstall, readManifests } from './release-install';
 
 /** The pinned versions (upstream.yaml, through the library's ClusterInstall table). */
 export const CERT_MANAGER_VERSION = ClusterInstall.CERT_MANAGER.version;
@@ -70,7 +71,7 @@ export function prepareKnativeEventing(manifests: { [stage: string]: any[] }): {
 }
 
 export interface KnativeEventingArgs extends EventingVersions {
-  /** How manifests are read. @default manifestReader() - over HTTPS from the release URLs */
+  /** How manifests are read. @default manifestReader() - checked against upstream.yaml's pins; cached; over HTTPS from the release URLs */
   readonly reader?: ManifestReader;
   /**
    * The program's ledger of declared objects, shared with its other installs and deployments so that every object

@@ -10,7 +10,8 @@
 import * as pulumi from '@pulumi/pulumi';
 import { ClusterInstall } from '../../constructs';
 import { DeclaredObjects } from './declared-objects';
-import { ManifestReader, StagedInstall, manifestReader, readManifests, withConfigData } from './release-install';
+import { ManifestReader, manifestReader } from './release-files';
+import { StagedInstall, readManifests, withConfigData } from './release-install';
 
 /** The pinned versions (upstream.yaml, through the library's ClusterInstall table). */
 export const KNATIVE_SERVING_VERSION = ClusterInstall.KNATIVE_SERVING.version;
@@ -86,7 +87,7 @@ export interface KnativeServingArgs extends KnativeServingSettings {
   readonly servingVersion?: string;
   /** @default NET_KOURIER_VERSION */
   readonly kourierVersion?: string;
-  /** How manifests are read. @default manifestReader() - over HTTPS from the release URLs */
+  /** How manifests are read. @default manifestReader() - checked against upstream.yaml's pins; cached; over HTTPS from the release URLs */
   readonly reader?: ManifestReader;
   /**
    * The program's ledger of declared objects, shared with its other installs and deployments so that every object

@@ -1,28 +1,15 @@
 /**
- * Installing upstream releases from their manifests with Pulumi: read each manifest once (over HTTPS, or from a
- * local folder for air-gapped clusters), let a pure function prepare the objects (settings applied to the objects
+ * Installing upstream releases from their manifests with Pulumi: read each manifest once, its integrity checked
+ * (release-files.ts: over HTTPS, from the download cache, or from a local folder for air-gapped clusters), let a pure function prepare the objects (settings applied to the objects
  * themselves), claim them in a DeclaredObjects ledger shared with the rest of the program (every object declared
  * once: a copy an earlier stage holds is dropped), and create each stage as one `yaml/v2` ConfigGroup that waits for
  * its own objects, after the stages it depends on.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { parseAllDocuments } from 'yaml';
 import { DeclaredObjects, awaitInjectedCa } from './declared-objects';
-
-/** Reads a manifest: from `dir/<file name of the URL>` when a folder is given, else over HTTPS. */
-export type ManifestReader = (url: string) => Promise<string>;
-
-export function manifestReader(dir?: string): ManifestReader {
-  return async (url: string) => {
-    if (dir) return fs.readFileSync(path.join(dir, url.split('/').pop() as string), 'utf8');
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}`);
-    return response.text();
-  };
-}
+import { ManifestReader } from './release-files';
 
 export function parseManifests(text: string, source: string): any[] {
   const objects = parseAllDocuments(text).map((d, i) => {

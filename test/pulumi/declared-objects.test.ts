@@ -75,7 +75,7 @@ describe('DeclaredObjects', () => {
     await expect(failed).rejects.toThrow('GET kourier.yaml: HTTP 404');
     const later = declared.claim('later', Promise.resolve([ns('x')]));
     expect((await later).kept).toHaveLength(1);
-    await expect(declared.settled()).rejects.toThrow('declared objects: the objects of broken could not be read (see the error above)');
+    await expect(declared.settled()).rejects.toThrow('GET kourier.yaml: HTTP 404');
   });
 });
 

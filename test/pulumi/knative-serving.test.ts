@@ -1,13 +1,11 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { mockPulumi, settle, valueOf } from '../support/pulumi';
-import { fixtureReader, releasesDir } from '../support/knative-release';
+import { fixtureReader } from '../support/knative-release';
 
 const mocked = mockPulumi();
 import {
   KNATIVE_SERVING_VERSION, KnativeServing, NET_KOURIER_VERSION, knativeServingManifestUrls, prepareKnativeServing,
 } from '../../src/pulumi/knative-serving';
-import { manifestReader, parseManifests } from '../../src/pulumi/release-install';
+import { parseManifests } from '../../src/pulumi/release-install';
 import { DeclaredObjects } from '../../src/pulumi/declared-objects';
 
 async function manifests() {
@@ -91,10 +89,6 @@ describe('prepareKnativeServing', () => {
     expect(() => parseManifests('a: [', 'broken.yaml')).toThrow(/^broken\.yaml: document 0: /);
   });
 
-  test('reads manifests from a local folder for clusters without internet access', async () => {
-    const dir = path.join(releasesDir(), 'net-kourier', 'v1.22');
-    expect(await manifestReader(dir)('https://example.invalid/any/path/kourier.yaml')).toBe(fs.readFileSync(path.join(dir, 'kourier.yaml'), 'utf8'));
-  });
 });
 
 describe('KnativeServing under Pulumi mocks', () => {

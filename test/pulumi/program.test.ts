@@ -61,6 +61,10 @@ describe('the Pulumi program', () => {
       'https://github.com/knative/eventing/releases/download/knative-v1.22.2/eventing-core.yaml',
       'https://github.com/knative-extensions/eventing-rabbitmq/releases/download/knative-v1.22.1/rabbitmq-broker.yaml',
     ]);
+    // The real Knative files passed their pins; only the event stack's files, not pinned yet, were read unchecked.
+    expect(reader.warnings.map((w) => w.split(': ')[0].split('/').pop()).sort()).toEqual([
+      'cert-manager.yaml', 'cluster-operator.yml', 'messaging-topology-operator-with-certmanager.yaml', 'rabbitmq-broker.yaml',
+    ]);
     const core = mocked.get('kubernetes:yaml/v2:ConfigGroup', 'knative-serving-core').inputs.objs;
     const defaults = core.find((o: any) => o.metadata.name === 'config-defaults');
     // The gateway asks for one hour (WebSockets); the install raises Knative's ceiling to match.
@@ -271,6 +275,7 @@ describe('stack configuration', () => {
     [{ ingressServiceType: 'Ingress' }, 'platform-blueprints:ingressServiceType ("Ingress") must be one of LoadBalancer, NodePort, ClusterIP'],
     [{ installKnative: 'yes' }, 'platform-blueprints:installKnative ("yes") must be true or false'],
     [{ installEventing: '1' }, 'platform-blueprints:installEventing ("1") must be true or false'],
+    [{ allowUnpinnedReleases: 'yes' }, 'platform-blueprints:allowUnpinnedReleases ("yes") must be true or false'],
     [{ images: '["a"]' }, 'platform-blueprints:images (["a"]) must be an object of image references by name'],
     [{ profile: 'prod', crossplane: 'false' }, 'platform-blueprints:crossplane (false) is off, but the store is claimed (profile prod); set it to true, or store to in-cluster'],
     [{ store: 'managed' }, 'platform-blueprints:store ("managed") must be one of in-cluster, claim'],

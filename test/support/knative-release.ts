@@ -1,6 +1,8 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { REPO_ROOT } from '../../scripts/lib/upstream';
+import { manifestReader } from '../../src/pulumi/release-files';
 
 /** Trimmed fixtures of the release files that are not in ../shared/releases (see the folder's README). */
 export const FIXTURES = path.join(__dirname, '..', 'fixtures', 'knative-release');
@@ -41,20 +43,45 @@ export function sharedReleaseFile(url: string): string | undefined {
   return SHARED[url] ? path.join(releasesDir(), SHARED[url]) : undefined;
 }
 
+/** The file serving a pinned release URL in the tests: the real one of ../shared/releases, else the trimmed fixture. */
+export function releaseFileOf(url: string): string {
+  const file = sharedReleaseFile(url) ?? (TRIMMED[url] ? path.join(FIXTURES, TRIMMED[url]) : undefined);
+  if (!file) throw new Error(`fixture reader: no release file for ${url}`);
+  return file;
+}
+
+let cacheDir: string | undefined;
+/** One download cache per test process, removed when it exits. */
+function testCache(): string {
+  if (!cacheDir) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-release-cache-'));
+    process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    cacheDir = dir;
+  }
+  return cacheDir;
+}
+
 /**
- * A manifest reader serving the pinned release URLs: the real files of ../shared/releases where they are there
- * (Knative Serving, Eventing, net-kourier), the trimmed fixtures of test/fixtures/knative-release for the others
- * (cert-manager, the RabbitMQ operators, eventing-rabbitmq). Records the URLs asked for; never touches the network.
+ * The program's own reader (manifestReader: every pinned file checked against upstream.yaml, cached) with its
+ * downloads served from the files above instead of the network: the real Knative files pass their pins; the trimmed
+ * fixtures have none, so they are read as unpinned files are (`allowUnpinned`), with a warning each (recorded).
+ * Records the URLs asked for.
  */
-export function fixtureReader(): { read: (url: string) => Promise<string>; urls: string[] } {
+export function fixtureReader(): { read: (url: string) => Promise<string>; urls: string[]; warnings: string[] } {
   const urls: string[] = [];
+  const warnings: string[] = [];
+  const checked = manifestReader(undefined, {
+    cacheDir: testCache(),
+    allowUnpinned: true,
+    download: async (url) => fs.readFileSync(releaseFileOf(url)),
+    warn: (message) => warnings.push(message),
+  });
   return {
     urls,
+    warnings,
     read: async (url: string) => {
       urls.push(url);
-      const file = sharedReleaseFile(url) ?? (TRIMMED[url] ? path.join(FIXTURES, TRIMMED[url]) : undefined);
-      if (!file) throw new Error(`fixture reader: no release file for ${url}`);
-      return fs.readFileSync(file, 'utf8');
+      return checked(url);
     },
   };
 }
