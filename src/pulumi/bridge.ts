@@ -13,6 +13,9 @@
  *   delete, and so is their Namespace (deleting a Namespace deletes its PersistentVolumeClaims).
  * - Objects with a readiness condition (DeployHints.awaitCondition, e.g. Knative Services) are awaited
  *   (`pulumi.com/waitFor`), so `pulumi up` fails when a revision never becomes ready and outputs read final status.
+ * - The subjects of SinkBindings are applied with `pulumi.com/patchForce: "true"` (see sinkBindingSubjects): the
+ *   SinkBinding webhook writes `K_SINK` into their containers, which makes it an owner of the whole containers list,
+ *   and a later server-side apply of a changed image or variable would otherwise conflict.
  * - Given the program's DeclaredObjects ledger (`declared`), every object is declared once across the program: an
  *   object an install stage declares already is not registered again (pulumi-kubernetes would fail the first
  *   `pulumi up` with AlreadyExists); what references it waits for that stage instead.
@@ -97,7 +100,50 @@ export function planDeployment(root: IConstruct): PlannedObject[] {
   return DeploymentPlan.of(root).objects;
 }
 
-/** The @pulumi/kubernetes class for a built-in kind, found by its type token. */
+function selects(selector: any, labels: { [k: string]: string }): boolean {
+  if (!selector || typeof selector !== 'object') return false;
+  const matchLabels: { [k: string]: string } = selector.matchLabels ?? {};
+  const expressions: any[] = selector.matchExpressions ?? [];
+  if (!Object.keys(matchLabels).length && !expressions.length) return true;
+  return Object.entries(matchLabels).every(([k, v]) => labels[k] === v) && expressions.every((e) => {
+    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+    switch (e.operator) {
+      case 'In': return has && (e.values ?? []).includes(labels[e.key]);
+      case 'NotIn': return !has || !(e.values ?? []).includes(labels[e.key]);
+      case 'Exists': return has;
+      case 'DoesNotExist': return !has;
+      default: return false;
+    }
+  });
+}
+
+/**
+ * The planned objects a SinkBinding of the plan names as its subject (by name, or by label selector), by key.
+ *
+ * Knative's SinkBinding webhook adds `K_SINK` (and `K_CE_OVERRIDES`) to a subject's containers on every create and
+ * update of the subject. The Knative Service CRD gives `containers` no list type, so that write makes the webhook an
+ * owner of the whole list, and the next server-side apply that changes an image or a variable conflicts with it.
+ * The bridge forces its apply on those objects (`pulumi.com/patchForce: "true"`, which pulumi-kubernetes reads on
+ * every server-side apply) rather than setting `K_SINK` itself: the SinkBinding stays the one source of the address
+ * (it follows the sink if the sink's address changes, and `cdk8s synth` deploys the same objects), and the webhook
+ * adds `K_SINK` again within the forced update itself, so the subject never runs without it. Forcing is limited to
+ * the subjects; any other manager's conflicting fields on them are taken back, as the program owns those objects.
+ */
+export function sinkBindingSubjects(plan: PlannedObject[]): Set<string> {
+  const subjects = new Set<string>();
+  for (const binding of plan.filter((p) => p.apiGroup === 'sources.knative.dev' && p.manifest.kind === 'SinkBinding')) {
+    const subject = binding.manifest.spec?.subject;
+    if (!subject?.apiVersion || !subject?.kind) continue;
+    const namespace = subject.namespace ?? binding.manifest.metadata.namespace;
+    for (const p of plan) {
+      const m = p.manifest;
+      if (m.apiVersion !== subject.apiVersion || m.kind !== subject.kind || m.metadata.namespace !== namespace) continue;
+      if (subject.name !== undefined ? m.metadata.name === subject.name : selects(subject.selector, m.metadata.labels ?? {})) subjects.add(p.key);
+    }
+  }
+  return subjects;
+}
+
 /** The typed @pulumi/kubernetes class of a built-in kind, if there is one. */
 export function builtinClass(apiVersion: string, kind: string): any {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
@@ -118,6 +164,8 @@ export class Cdk8sDeployment extends pulumi.ComponentResource {
   public readonly deploymentPlan: DeploymentPlan;
   /** Pulumi resources by object key (see objectKey). */
   public readonly resources: { [key: string]: pulumi.CustomResource } = {};
+  /** Keys of the objects applied with `pulumi.com/patchForce` (SinkBinding subjects: see sinkBindingSubjects). */
+  public readonly forcedApply: Set<string>;
   /** Objects of the plan an earlier claim of `declared` deploys (not registered here), by key: the claim's name. */
   public readonly heldElsewhere: { [key: string]: string } = {};
 
@@ -144,6 +192,7 @@ export class Cdk8sDeployment extends pulumi.ComponentResource {
     const timeout = args.readyTimeout ?? '10m';
     const declared = args.declared;
     const claim = declared?.claimNow(name, this.plan.map((p) => p.manifest));
+    this.forcedApply = sinkBindingSubjects(this.plan);
     const held: { [key: string]: pulumi.Resource } = {};
     this.plan.forEach((entry, i) => {
       const claimed = claim?.objects[i];
@@ -192,7 +241,11 @@ export class Cdk8sDeployment extends pulumi.ComponentResource {
     // One condition: `condition=Ready`; several that must all hold: a JSON list of them. A webhook configuration
     // (or CRD, APIService) whose CA cert-manager injects also waits for its caBundle.
     const conditions = entry.readyConditions ?? (entry.readyCondition ? [entry.readyCondition] : []);
-    const manifest = awaitInjectedCa(withWaitFor(entry.manifest, conditions.map((c) => `condition=${c}`)));
+    const awaited = awaitInjectedCa(withWaitFor(entry.manifest, conditions.map((c) => `condition=${c}`)));
+    // A SinkBinding subject: the webhook co-owns its containers (see sinkBindingSubjects).
+    const manifest = this.forcedApply.has(entry.key)
+      ? { ...awaited, metadata: { ...awaited.metadata, annotations: { ...awaited.metadata.annotations, 'pulumi.com/patchForce': 'true' } } }
+      : awaited;
     const cls = builtinClass(manifest.apiVersion, manifest.kind);
     if (cls) return new cls(name, manifest, options);
     // `status: undefined` makes the provider's status (e.g. a Knative Service's URL) an output of the resource.

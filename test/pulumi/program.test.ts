@@ -188,6 +188,13 @@ describe('the Pulumi program', () => {
     }
   });
 
+  test('the publisher bound by the SinkBinding is applied by force on updates (the webhook co-owns its containers); the other functions are not', async () => {
+    await done;
+    const forced = ['hello', 'player', 'echo', 'leaderboard', 'gateway']
+      .filter((n) => mocked.get('kubernetes:serving.knative.dev/v1:Service', `functions-platform/functions/${n}`).inputs.metadata.annotations['pulumi.com/patchForce'] === 'true');
+    expect(forced).toEqual(['player']);
+  });
+
   test('outputs the gateway URL Knative reports, the functions\' in-cluster URLs, and where the password lives', async () => {
     const outputs = await done;
     expect(await valueOf(outputs.gatewayUrl)).toBe('http://gateway.functions.127.0.0.1.sslip.io');
