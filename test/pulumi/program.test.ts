@@ -164,6 +164,10 @@ describe('the Pulumi program', () => {
       .toEqual(expect.arrayContaining(['functions-platform/functions/player']));
     expect(mocked.dependencyNames('kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster', 'functions-platform/events/rabbitmq'))
       .toEqual(expect.arrayContaining(['event-stack-rabbitmq-cluster-operator']));
+    // A Broker waits for its RabbitmqBrokerConfig (spec.config), which waits for the RabbitmqCluster.
+    const config = mocked.registrations.find((r) => r.type === 'kubernetes:eventing.knative.dev/v1alpha1:RabbitmqBrokerConfig' && r.name.startsWith('functions-platform/events/'))!;
+    expect(mocked.dependencyNames('kubernetes:eventing.knative.dev/v1:Broker', 'functions-platform/events/game')).toContain(config.name);
+    expect(config.dependencies.map((u) => u.split('::').pop())).toContain('functions-platform/events/rabbitmq');
     const broker = mocked.get('kubernetes:eventing.knative.dev/v1:Broker', 'functions-platform/events/game');
     expect([broker.inputs.metadata.annotations['pulumi.com/waitFor'], broker.createTimeout]).toEqual(['condition=Ready', '10m']);
   });
