@@ -5,6 +5,10 @@ const mocked = mockPulumi();
 import { EVENTING_STAGES, KnativeEventing, eventingManifestUrls, prepareKnativeEventing } from '../../src/pulumi/knative-eventing';
 import { readManifests } from '../../src/pulumi/release-install';
 
+// One install, read from the release files once, shared by the tests of this file.
+const install = new KnativeEventing('events', { reader: fixtureReader().read });
+const installed = settle(Object.values(install.stages));
+
 describe('the event stack install', () => {
   test('pins the releases', () => {
     expect(eventingManifestUrls()).toEqual({
@@ -28,8 +32,7 @@ describe('the event stack install', () => {
   });
 
   test('installs in dependency order: cert-manager before the operators, both operators before the topology operator, Eventing before its RabbitMQ broker', async () => {
-    const install = new KnativeEventing('events', { reader: fixtureReader().read });
-    await settle(Object.values(install.stages));
+    await installed;
     const deps = (stage: string) => mocked.dependencyNames('kubernetes:yaml/v2:ConfigGroup', `events-${stage}`).sort();
     expect(Object.fromEntries(EVENTING_STAGES.map((s) => [s.name, deps(s.name)]))).toEqual({
       'cert-manager': [],
@@ -46,15 +49,14 @@ describe('the event stack install', () => {
 
 describe('the real Knative Eventing release files', () => {
   test('eventing-core.yaml repeats the 17 CRDs of eventing-crds.yaml byte for byte: the core stage keeps none and waits for the CRDs; Knative\'s own webhooks (their CA is written by the Knative webhook, not cert-manager) get no caBundle wait', async () => {
-    const install = new KnativeEventing('real', { reader: fixtureReader().read });
-    await settle(Object.values(install.stages));
-    const core = mocked.get('kubernetes:yaml/v2:ConfigGroup', 'real-eventing-core').inputs.objs as any[];
-    const crds = mocked.get('kubernetes:yaml/v2:ConfigGroup', 'real-eventing-crds').inputs.objs as any[];
+    await installed;
+    const core = mocked.get('kubernetes:yaml/v2:ConfigGroup', 'events-eventing-core').inputs.objs as any[];
+    const crds = mocked.get('kubernetes:yaml/v2:ConfigGroup', 'events-eventing-crds').inputs.objs as any[];
     expect(crds).toHaveLength(17);
     expect(core.filter((o) => o.kind === 'CustomResourceDefinition')).toEqual([]);
-    const fromCore = install.declared.dropped.filter((d) => d.droppedFrom === 'real-eventing-core');
-    expect([fromCore.length, fromCore.every((d) => d.keptBy === 'real-eventing-crds' && d.identical)]).toEqual([17, true]);
-    expect(mocked.dependencyNames('kubernetes:yaml/v2:ConfigGroup', 'real-eventing-core')).toEqual(['real-eventing-crds']);
+    const fromCore = install.declared.dropped.filter((d) => d.droppedFrom === 'events-eventing-core');
+    expect([fromCore.length, fromCore.every((d) => d.keptBy === 'events-eventing-crds' && d.identical)]).toEqual([17, true]);
+    expect(mocked.dependencyNames('kubernetes:yaml/v2:ConfigGroup', 'events-eventing-core')).toEqual(['events-eventing-crds']);
     const hooks = core.filter((o) => /WebhookConfiguration$/.test(o.kind));
     expect(hooks.map((o) => o.metadata.name).sort()).toEqual([
       'config.webhook.eventing.knative.dev', 'sinkbindings.webhook.sources.knative.dev', 'validation.webhook.eventing.knative.dev', 'webhook.eventing.knative.dev',
@@ -64,9 +66,8 @@ describe('the real Knative Eventing release files', () => {
 });
 
 describe('webhooks whose CA cert-manager injects', () => {
-  const install = new KnativeEventing('ca', { reader: fixtureReader().read });
-  const ready = settle(Object.values(install.stages));
-  const objs = (stage: string) => mocked.get('kubernetes:yaml/v2:ConfigGroup', `ca-${stage}`).inputs.objs as any[];
+  const ready = installed;
+  const objs = (stage: string) => mocked.get('kubernetes:yaml/v2:ConfigGroup', `events-${stage}`).inputs.objs as any[];
 
   test('every one of them, in every stage, is awaited until each of its webhooks has a caBundle; no other object gets that wait', async () => {
     await ready;
@@ -93,14 +94,14 @@ describe('webhooks whose CA cert-manager injects', () => {
   test('the stages whose objects those webhooks admit, or whose CRDs they use, wait for them: why each stage waits', async () => {
     await ready;
     const why = Object.fromEntries(install.declared.waits.map((w) => [`${w.from} → ${w.to}`, w.reasons]));
-    expect(why['ca-rabbitmq-cluster-operator → ca-cert-manager']).toEqual(expect.arrayContaining([
+    expect(why['events-rabbitmq-cluster-operator → events-cert-manager']).toEqual(expect.arrayContaining([
       'uses CustomResourceDefinition certificates.cert-manager.io', 'uses CustomResourceDefinition issuers.cert-manager.io',
       'ValidatingWebhookConfiguration cert-manager-webhook (CA injected by cert-manager) admits Certificate.cert-manager.io',
       'ValidatingWebhookConfiguration cert-manager-webhook (CA injected by cert-manager) admits Issuer.cert-manager.io',
     ]));
-    expect(why['ca-rabbitmq-topology-operator → ca-cert-manager']).toEqual(expect.arrayContaining([
+    expect(why['events-rabbitmq-topology-operator → events-cert-manager']).toEqual(expect.arrayContaining([
       'ValidatingWebhookConfiguration cert-manager-webhook (CA injected by cert-manager) admits Certificate.cert-manager.io',
     ]));
-    expect(why['ca-rabbitmq-topology-operator → ca-rabbitmq-cluster-operator']).toEqual(expect.arrayContaining(['Namespace rabbitmq-system is held there']));
+    expect(why['events-rabbitmq-topology-operator → events-rabbitmq-cluster-operator']).toEqual(expect.arrayContaining(['Namespace rabbitmq-system is held there']));
   });
 });

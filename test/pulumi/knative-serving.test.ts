@@ -8,14 +8,19 @@ import {
 import { parseManifests } from '../../src/pulumi/release-install';
 import { DeclaredObjects } from '../../src/pulumi/declared-objects';
 
+let parsed: Promise<{ crds: any[]; core: any[]; kourier: any[] }> | undefined;
+/** The real release files, parsed once per file (parsing them is the slow part); each caller gets its own copy. */
 async function manifests() {
-  const { read } = fixtureReader();
-  const urls = knativeServingManifestUrls(KNATIVE_SERVING_VERSION, NET_KOURIER_VERSION);
-  return {
-    crds: parseManifests(await read(urls.crds), 'crds'),
-    core: parseManifests(await read(urls.core), 'core'),
-    kourier: parseManifests(await read(urls.kourier), 'kourier'),
-  };
+  parsed ??= (async () => {
+    const { read } = fixtureReader();
+    const urls = knativeServingManifestUrls(KNATIVE_SERVING_VERSION, NET_KOURIER_VERSION);
+    return {
+      crds: parseManifests(await read(urls.crds), 'crds'),
+      core: parseManifests(await read(urls.core), 'core'),
+      kourier: parseManifests(await read(urls.kourier), 'kourier'),
+    };
+  })();
+  return structuredClone(await parsed);
 }
 
 const find = (objs: any[], kind: string, ns: string | undefined, name: string) =>
