@@ -131,6 +131,8 @@ function versionsModule(releases: UpstreamRelease[]): string {
     `    version: ${JSON.stringify(r.version)},`,
     `    project: ${JSON.stringify(r.project)},`,
     `    artifacts: { ${Object.entries(r.artifacts).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')} },`,
+    ...(r.sha256 ? [`    sha256: { ${Object.entries(r.sha256).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')} },`] : []),
+    ...(r.unpinned !== undefined ? [`    unpinned: ${JSON.stringify(r.unpinned)},`] : []),
     '  },',
   ].join('\n'));
   return [
@@ -145,6 +147,10 @@ function versionsModule(releases: UpstreamRelease[]): string {
     '  readonly project: string;',
     '  /** Release files or packages by role. */',
     '  readonly artifacts: { readonly [role: string]: string };',
+    '  /** sha256 of each release file the Pulumi program reads, by role. */',
+    '  readonly sha256?: { readonly [role: string]: string };',
+    '  /** Why the release files are not pinned yet. */',
+    '  readonly unpinned?: string;',
     '}',
     '',
     '/** Every pinned release, by name. */',

@@ -48,6 +48,8 @@ export class ClusterInstall {
 
   public static readonly RABBITMQ_CLUSTER_OPERATOR = new ClusterInstall('rabbitmq-cluster-operator', {
     release: 'rabbitmq-cluster-operator', kinds: ['rabbitmq.com/RabbitmqCluster'],
+    // Since v2.22.0 cluster-operator.yml holds a webhook whose certificate cert-manager issues (and injects).
+    after: [ClusterInstall.CERT_MANAGER],
     // The operator names a cluster's children `<cluster>-<suffix>` (its ChildResourceName).
     creates: {
       'rabbitmq.com/RabbitmqCluster': [
@@ -59,7 +61,7 @@ export class ClusterInstall {
         { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', suffix: '-server' },
       ],
     },
-    docs: () => `The RabbitMQ cluster operator (v${release('rabbitmq-cluster-operator').version}).`,
+    docs: () => `The RabbitMQ cluster operator (v${release('rabbitmq-cluster-operator').version}; its webhook's certificate comes from cert-manager).`,
   });
 
   public static readonly RABBITMQ_TOPOLOGY_OPERATOR = new ClusterInstall('rabbitmq-topology-operator', {

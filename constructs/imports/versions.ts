@@ -9,6 +9,10 @@ export interface PinnedRelease {
   readonly project: string;
   /** Release files or packages by role. */
   readonly artifacts: { readonly [role: string]: string };
+  /** sha256 of each release file the Pulumi program reads, by role. */
+  readonly sha256?: { readonly [role: string]: string };
+  /** Why the release files are not pinned yet. */
+  readonly unpinned?: string;
 }
 
 /** Every pinned release, by name. */
@@ -19,13 +23,15 @@ export const PINNED_RELEASES: { readonly [name: string]: PinnedRelease } = {
     version: "1.22.1",
     project: "knative/serving",
     artifacts: { "crds": "https://github.com/knative/serving/releases/download/knative-v1.22.1/serving-crds.yaml", "core": "https://github.com/knative/serving/releases/download/knative-v1.22.1/serving-core.yaml" },
+    sha256: { "crds": "469f019b54407f6b4362da8500e6ba343c6d2e3f2cb27c2c1cfcaaab4f6d5883", "core": "aafb2bfd722ad184d0d0dacf1f55cedc388827ed81c94312f4df71e5eccb5ae1" },
   },
   "net-kourier": {
     name: "net-kourier",
     title: "net-kourier",
-    version: "1.22.0",
+    version: "1.22.1",
     project: "knative-extensions/net-kourier",
-    artifacts: { "kourier": "https://github.com/knative-extensions/net-kourier/releases/download/knative-v1.22.0/kourier.yaml" },
+    artifacts: { "kourier": "https://github.com/knative-extensions/net-kourier/releases/download/knative-v1.22.1/kourier.yaml" },
+    sha256: { "kourier": "d92bd38fb99f0351d56fc80f819204763ce77060ffd5205813557c60faa7a8ee" },
   },
   "knative-eventing": {
     name: "knative-eventing",
@@ -33,6 +39,7 @@ export const PINNED_RELEASES: { readonly [name: string]: PinnedRelease } = {
     version: "1.22.2",
     project: "knative/eventing",
     artifacts: { "crds": "https://github.com/knative/eventing/releases/download/knative-v1.22.2/eventing-crds.yaml", "core": "https://github.com/knative/eventing/releases/download/knative-v1.22.2/eventing-core.yaml", "mt-channel-broker": "https://github.com/knative/eventing/releases/download/knative-v1.22.2/mt-channel-broker.yaml", "in-memory-channel": "https://github.com/knative/eventing/releases/download/knative-v1.22.2/in-memory-channel.yaml" },
+    sha256: { "crds": "806893a1a1b5d5ca6d155e7551ff4576e6ad4323464b6cd6b5b99bf10771c7a5", "core": "3b8e297c41cd71a148094030e68c46470d8cc5321ac87e1aea22765d7d302c78", "mt-channel-broker": "c2ad1e89c3a2221173de13c9924b625bbe789a333fe01bd6b3a8faa0a3b011a3", "in-memory-channel": "946c8f21378638654500d3a2d0bf57e21383eaa2b2fdd930113158484c8b45ad" },
   },
   "eventing-rabbitmq": {
     name: "eventing-rabbitmq",
@@ -40,6 +47,7 @@ export const PINNED_RELEASES: { readonly [name: string]: PinnedRelease } = {
     version: "1.22.1",
     project: "knative-extensions/eventing-rabbitmq",
     artifacts: { "broker": "https://github.com/knative-extensions/eventing-rabbitmq/releases/download/knative-v1.22.1/rabbitmq-broker.yaml" },
+    unpinned: "the release file could not be fetched where the pins were computed (no route to github.com); run `npm run releases:pin` where it can be",
   },
   "cert-manager": {
     name: "cert-manager",
@@ -47,6 +55,7 @@ export const PINNED_RELEASES: { readonly [name: string]: PinnedRelease } = {
     version: "1.18.2",
     project: "cert-manager/cert-manager",
     artifacts: { "manifest": "https://github.com/cert-manager/cert-manager/releases/download/v1.18.2/cert-manager.yaml" },
+    unpinned: "the release file could not be fetched where the pins were computed (no route to github.com); run `npm run releases:pin` where it can be",
   },
   "rabbitmq-cluster-operator": {
     name: "rabbitmq-cluster-operator",
@@ -54,6 +63,7 @@ export const PINNED_RELEASES: { readonly [name: string]: PinnedRelease } = {
     version: "2.22.3",
     project: "rabbitmq/cluster-operator",
     artifacts: { "manifest": "https://github.com/rabbitmq/cluster-operator/releases/download/v2.22.3/cluster-operator.yml" },
+    unpinned: "the release file could not be fetched where the pins were computed (no route to github.com); run `npm run releases:pin` where it can be",
   },
   "rabbitmq-topology-operator": {
     name: "rabbitmq-topology-operator",
@@ -61,6 +71,7 @@ export const PINNED_RELEASES: { readonly [name: string]: PinnedRelease } = {
     version: "1.20.1",
     project: "rabbitmq/messaging-topology-operator",
     artifacts: { "manifest": "https://github.com/rabbitmq/messaging-topology-operator/releases/download/v1.20.1/messaging-topology-operator-with-certmanager.yaml" },
+    unpinned: "the release file could not be fetched where the pins were computed (no route to github.com); run `npm run releases:pin` where it can be",
   },
   "crossplane": {
     name: "crossplane",

@@ -11,7 +11,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parse } from 'yaml';
+import { isMap, parse, parseDocument } from 'yaml';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const CATALOG_FILE = path.join(REPO_ROOT, 'upstream.yaml');
@@ -48,6 +48,15 @@ export interface UpstreamRelease {
   readonly project: string;
   /** Release files or packages by role (`crds`, `core`, `package`, ...). */
   readonly artifacts: { readonly [role: string]: string };
+  /** sha256 of each release file the Pulumi program reads, by role. */
+  readonly sha256?: { readonly [role: string]: string };
+  /** Why the release files are not pinned yet (the program refuses them unless unpinned files are allowed). */
+  readonly unpinned?: string;
+}
+
+/** Whether an artifact is a release file the Pulumi program reads (a manifest URL), as opposed to a chart or package. */
+export function isReleaseFile(artifact: string): boolean {
+  return /^https:\/\/.+\.ya?ml$/.test(artifact);
 }
 
 export function loadCatalog(file: string = CATALOG_FILE): UpstreamPackage[] {
@@ -63,6 +72,15 @@ export function loadReleases(file: string = CATALOG_FILE): UpstreamRelease[] {
     if (typeof r.name !== 'string' || !/^[a-z0-9-]+$/.test(r.name) || seen.has(r.name)) throw new Error(`${file}: release name ${JSON.stringify(r.name)} is missing, malformed or listed twice`);
     if (typeof r.version !== 'string' || !/^\d+\.\d+\.\d+$/.test(r.version)) throw new Error(`${file}: release ${r.name} has version ${JSON.stringify(r.version)}; give an exact x.y.z`);
     if (!r.artifacts || typeof r.artifacts !== 'object' || Object.keys(r.artifacts).length === 0) throw new Error(`${file}: release ${r.name} lists no artifacts`);
+    for (const [role, hash] of Object.entries(r.sha256 ?? {})) {
+      if (!(role in r.artifacts)) throw new Error(`${file}: release ${r.name} pins sha256 of ${role}, which is not one of its artifacts`);
+      if (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash)) throw new Error(`${file}: release ${r.name} pins ${role} with ${JSON.stringify(hash)}; give the 64 hex digits of its sha256`);
+    }
+    const unpinnedFiles = Object.entries(r.artifacts).filter(([role, a]) => isReleaseFile(a) && !r.sha256?.[role]).map(([role]) => role);
+    if (unpinnedFiles.length && (typeof r.unpinned !== 'string' || r.unpinned.trim() === '')) {
+      throw new Error(`${file}: release ${r.name} does not pin ${unpinnedFiles.join(', ')}; add their sha256 (npm run releases:pin), or say why not in \`unpinned\``);
+    }
+    if (!unpinnedFiles.length && r.unpinned !== undefined) throw new Error(`${file}: release ${r.name} pins every file but says \`unpinned\`; remove it`);
     seen.add(r.name);
   }
   return releases;
@@ -159,4 +177,32 @@ export async function fetchPinned(target: string = defaultCacheDir(), packages: 
     }
   }
   return { fetched, kept };
+}
+
+/** The release files of upstream.yaml that have no sha256 pin yet (their URLs). */
+export function unpinnedReleaseFiles(releases: UpstreamRelease[] = loadReleases()): string[] {
+  return releases.flatMap((r) => Object.entries(r.artifacts).filter(([role, url]) => isReleaseFile(url) && !r.sha256?.[role]).map(([, url]) => url));
+}
+
+/**
+ * upstream.yaml's text with the given sha256 pins (by URL) written into `releases:`; a release whose files are all
+ * pinned then loses its `unpinned` reason. Comments and layout are kept. Pure: `npm run releases:pin` downloads.
+ */
+export function withReleasePins(text: string, hashes: { [url: string]: string }): string {
+  const doc = parseDocument(text);
+  const releases = doc.get('releases');
+  if (!releases || !('items' in (releases as object))) throw new Error('upstream.yaml has no releases list');
+  for (const item of (releases as any).items) {
+    if (!isMap(item)) continue;
+    const artifacts = (item.get('artifacts') as any)?.toJSON() ?? {};
+    for (const [role, url] of Object.entries<string>(artifacts)) {
+      const hash = hashes[url];
+      if (hash === undefined) continue;
+      if (!/^[0-9a-f]{64}$/.test(hash)) throw new Error(`${url}: ${JSON.stringify(hash)} is not a sha256`);
+      item.setIn(['sha256', role], hash);
+    }
+    const pinned = (item.get('sha256') as any)?.toJSON() ?? {};
+    if (Object.entries<string>(artifacts).every(([role, url]) => !isReleaseFile(url) || pinned[role])) item.delete('unpinned');
+  }
+  return doc.toString({ lineWidth: 0 });
 }

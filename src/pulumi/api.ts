@@ -3,6 +3,8 @@
  */
 export * from './bridge';
 export * from './crossplane';
+export * from './declared-objects';
 export * from './knative-eventing';
 export * from './knative-serving';
+export * from './release-files';
 export * from './release-install';

@@ -13,6 +13,12 @@
  *   delete, and so is their Namespace (deleting a Namespace deletes its PersistentVolumeClaims).
  * - Objects with a readiness condition (DeployHints.awaitCondition, e.g. Knative Services) are awaited
  *   (`pulumi.com/waitFor`), so `pulumi up` fails when a revision never becomes ready and outputs read final status.
+ * - The subjects of SinkBindings are applied with `pulumi.com/patchForce: "true"` (see sinkBindingSubjects): the
+ *   SinkBinding webhook writes `K_SINK` into their containers, which makes it an owner of the whole containers list,
+ *   and a later server-side apply of a changed image or variable would otherwise conflict.
+ * - Given the program's DeclaredObjects ledger (`declared`), every object is declared once across the program: an
+ *   object an install stage declares already is not registered again (pulumi-kubernetes would fail the first
+ *   `pulumi up` with AlreadyExists); what references it waits for that stage instead.
  *
  * `import { Cdk8sDeployment } from 'platform-blueprints/pulumi'`.
  */
@@ -21,6 +27,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
 import { IConstruct } from 'constructs';
 import { ClusterInstall, DeployTimeSecret, DeploymentPlan, PlannedObject, PlatformPolicy, PolicyOptions, ValidationError } from '../../constructs';
+import { DeclaredObjects, awaitInjectedCa, describeObject, withWaitFor } from './declared-objects';
 
 export type { PlannedObject };
 
@@ -71,6 +78,13 @@ export interface Cdk8sDeploymentArgs {
    * @default true
    */
   readonly enforcePolicy?: boolean;
+  /**
+   * The program's ledger of declared objects, shared with its installs (KnativeServing, KnativeEventing, ...): the
+   * deployment claims its objects last, so an object an install declares already is deployed by the install only.
+   * Every earlier claim must be decided: `await declared.settled()` before creating the deployment.
+   * @default - none: the objects are not compared with the installs'
+   */
+  readonly declared?: DeclaredObjects;
 }
 
 /** `apiVersion kind namespace/name`: the key of an object in a plan and in `Cdk8sDeployment.resources`. */
@@ -86,11 +100,50 @@ export function planDeployment(root: IConstruct): PlannedObject[] {
   return DeploymentPlan.of(root).objects;
 }
 
-function withAnnotation(manifest: any, key: string, value: string): any {
-  return { ...manifest, metadata: { ...manifest.metadata, annotations: { ...manifest.metadata.annotations, [key]: value } } };
+function selects(selector: any, labels: { [k: string]: string }): boolean {
+  if (!selector || typeof selector !== 'object') return false;
+  const matchLabels: { [k: string]: string } = selector.matchLabels ?? {};
+  const expressions: any[] = selector.matchExpressions ?? [];
+  if (!Object.keys(matchLabels).length && !expressions.length) return true;
+  return Object.entries(matchLabels).every(([k, v]) => labels[k] === v) && expressions.every((e) => {
+    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+    switch (e.operator) {
+      case 'In': return has && (e.values ?? []).includes(labels[e.key]);
+      case 'NotIn': return !has || !(e.values ?? []).includes(labels[e.key]);
+      case 'Exists': return has;
+      case 'DoesNotExist': return !has;
+      default: return false;
+    }
+  });
 }
 
-/** The @pulumi/kubernetes class for a built-in kind, found by its type token. */
+/**
+ * The planned objects a SinkBinding of the plan names as its subject (by name, or by label selector), by key.
+ *
+ * Knative's SinkBinding webhook adds `K_SINK` (and `K_CE_OVERRIDES`) to a subject's containers on every create and
+ * update of the subject. The Knative Service CRD gives `containers` no list type, so that write makes the webhook an
+ * owner of the whole list, and the next server-side apply that changes an image or a variable conflicts with it.
+ * The bridge forces its apply on those objects (`pulumi.com/patchForce: "true"`, which pulumi-kubernetes reads on
+ * every server-side apply) rather than setting `K_SINK` itself: the SinkBinding stays the one source of the address
+ * (it follows the sink if the sink's address changes, and `cdk8s synth` deploys the same objects), and the webhook
+ * adds `K_SINK` again within the forced update itself, so the subject never runs without it. Forcing is limited to
+ * the subjects; any other manager's conflicting fields on them are taken back, as the program owns those objects.
+ */
+export function sinkBindingSubjects(plan: PlannedObject[]): Set<string> {
+  const subjects = new Set<string>();
+  for (const binding of plan.filter((p) => p.apiGroup === 'sources.knative.dev' && p.manifest.kind === 'SinkBinding')) {
+    const subject = binding.manifest.spec?.subject;
+    if (!subject?.apiVersion || !subject?.kind) continue;
+    const namespace = subject.namespace ?? binding.manifest.metadata.namespace;
+    for (const p of plan) {
+      const m = p.manifest;
+      if (m.apiVersion !== subject.apiVersion || m.kind !== subject.kind || m.metadata.namespace !== namespace) continue;
+      if (subject.name !== undefined ? m.metadata.name === subject.name : selects(subject.selector, m.metadata.labels ?? {})) subjects.add(p.key);
+    }
+  }
+  return subjects;
+}
+
 /** The typed @pulumi/kubernetes class of a built-in kind, if there is one. */
 export function builtinClass(apiVersion: string, kind: string): any {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
@@ -111,6 +164,10 @@ export class Cdk8sDeployment extends pulumi.ComponentResource {
   public readonly deploymentPlan: DeploymentPlan;
   /** Pulumi resources by object key (see objectKey). */
   public readonly resources: { [key: string]: pulumi.CustomResource } = {};
+  /** Keys of the objects applied with `pulumi.com/patchForce` (SinkBinding subjects: see sinkBindingSubjects). */
+  public readonly forcedApply: Set<string>;
+  /** Objects of the plan an earlier claim of `declared` deploys (not registered here), by key: the claim's name. */
+  public readonly heldElsewhere: { [key: string]: string } = {};
 
   /**
    * Refuses a plan the platform policy refuses, with every violation in the message (a ValidationError on `root`).
@@ -133,11 +190,27 @@ export class Cdk8sDeployment extends pulumi.ComponentResource {
     this.plan = this.deploymentPlan.objects;
     const prefix = args.resourcePrefix ?? name;
     const timeout = args.readyTimeout ?? '10m';
-    for (const entry of this.plan) {
+    const declared = args.declared;
+    const claim = declared?.claimNow(name, this.plan.map((p) => p.manifest));
+    this.forcedApply = sinkBindingSubjects(this.plan);
+    const held: { [key: string]: pulumi.Resource } = {};
+    this.plan.forEach((entry, i) => {
+      const claimed = claim?.objects[i];
+      if (declared && claimed?.heldBy !== undefined) {
+        this.heldElsewhere[entry.key] = claimed.heldBy;
+        held[entry.key] = declared.resources([claimed.heldBy])[0];
+        const dropped = declared.dropped.find((d) => d.droppedFrom === name && d.object === describeObject(entry.manifest));
+        if (dropped && !dropped.identical) {
+          pulumi.log.warn(`${entry.key} (${entry.constructPath}) is declared by ${claimed.heldBy} too, with other content; ` +
+            'that copy is deployed and this one is not (an object can be declared once)', this);
+        }
+        return;
+      }
       const dependsOn: pulumi.Resource[] = [...new Set([
-        ...entry.dependsOn.map((k) => this.resources[k]),
+        ...entry.dependsOn.map((k) => this.resources[k] ?? held[k]),
         ...entry.installs.flatMap((id) => args.installs?.[id] ?? []),
         ...(ClusterInstall.isBuiltInGroup(entry.apiGroup) ? [] : args.apiGroupDependencies?.[entry.apiGroup] ?? []),
+        ...(declared && claimed ? declared.resources(claimed.waitsFor) : []),
       ])];
       const options: pulumi.CustomResourceOptions = {
         parent: this,
@@ -151,7 +224,7 @@ export class Cdk8sDeployment extends pulumi.ComponentResource {
       this.resources[entry.key] = entry.secret
         ? this.createSecret(resourceName, entry, entry.secret, args.secretValues?.[entry.secret.name] ?? {}, options)
         : this.createObject(resourceName, entry, options);
-    }
+    });
     this.registerOutputs({});
   }
 
@@ -159,15 +232,20 @@ export class Cdk8sDeployment extends pulumi.ComponentResource {
   public resource(apiVersion: string, kind: string, namespace: string | undefined, name: string): pulumi.CustomResource {
     const key = objectKey(apiVersion, kind, namespace, name);
     const r = this.resources[key];
+    if (!r && this.heldElsewhere[key]) throw new Error(`${key} is deployed by ${this.heldElsewhere[key]}, which declares it too; use that resource`);
     if (!r) throw new Error(`no object ${key} in this deployment`);
     return r;
   }
 
   private createObject(name: string, entry: PlannedObject, options: pulumi.CustomResourceOptions): pulumi.CustomResource {
-    // One condition: `condition=Ready`; several that must all hold: a JSON list of them.
+    // One condition: `condition=Ready`; several that must all hold: a JSON list of them. A webhook configuration
+    // (or CRD, APIService) whose CA cert-manager injects also waits for its caBundle.
     const conditions = entry.readyConditions ?? (entry.readyCondition ? [entry.readyCondition] : []);
-    const waitFor = conditions.length === 1 ? `condition=${conditions[0]}` : JSON.stringify(conditions.map((c) => `condition=${c}`));
-    const manifest = conditions.length ? withAnnotation(entry.manifest, 'pulumi.com/waitFor', waitFor) : entry.manifest;
+    const awaited = awaitInjectedCa(withWaitFor(entry.manifest, conditions.map((c) => `condition=${c}`)));
+    // A SinkBinding subject: the webhook co-owns its containers (see sinkBindingSubjects).
+    const manifest = this.forcedApply.has(entry.key)
+      ? { ...awaited, metadata: { ...awaited.metadata, annotations: { ...awaited.metadata.annotations, 'pulumi.com/patchForce': 'true' } } }
+      : awaited;
     const cls = builtinClass(manifest.apiVersion, manifest.kind);
     if (cls) return new cls(name, manifest, options);
     // `status: undefined` makes the provider's status (e.g. a Knative Service's URL) an output of the resource.

@@ -15,8 +15,10 @@ export interface ProgramConfig {
   readonly installEventing: boolean;
   readonly knativeDomain?: string;
   readonly ingressServiceType?: string;
-  /** Folder holding serving-crds.yaml, serving-core.yaml and kourier.yaml (air-gapped installs). */
+  /** Folder holding the release files by file name (air-gapped installs); each is checked against its pin. */
   readonly knativeManifestsDir?: string;
+  /** Read release files upstream.yaml does not pin, unchecked (cert-manager and the RabbitMQ files are not pinned yet). */
+  readonly allowUnpinnedReleases: boolean;
   /** The Redis password, when set with `pulumi config set --secret`; generated otherwise. */
   readonly redisPassword?: pulumi.Output<string>;
   /** Install Crossplane and publish the platform APIs (XRDs, compositions, packages). */
@@ -107,6 +109,7 @@ export function readConfig(cfg: pulumi.Config = new pulumi.Config(NAMESPACE)): P
     knativeDomain: cfg.get('knativeDomain'),
     ingressServiceType,
     knativeManifestsDir: cfg.get('knativeManifestsDir'),
+    allowUnpinnedReleases: flag('allowUnpinnedReleases', false),
     redisPassword: cfg.getSecret('redisPassword'),
     crossplane,
     crossplaneChart: cfg.get('crossplaneChart'),

@@ -1,12 +1,16 @@
 /**
- * The event stack, installed by Pulumi from pinned upstream release manifests: cert-manager and the RabbitMQ cluster
- * operator, then the messaging topology operator (it needs both), Knative Eventing (CRDs, then core), and finally
- * eventing-rabbitmq's broker (it needs Eventing and the topology operator). Independent branches install in
- * parallel; every object has one owner (eventing-core.yaml's copies of the CRDs are dropped).
+ * The event stack, installed by Pulumi from pinned upstream release manifests: cert-manager, then the RabbitMQ cluster
+ * operator (its webhook's certificate comes from cert-manager), then the messaging topology operator (it needs both),
+ * Knative Eventing (CRDs, then core), and finally eventing-rabbitmq's broker (it needs Eventing and the topology
+ * operator). cert-manager's webhooks and the operators' are awaited until cert-manager has injected their CA. Independent branches install in
+ * parallel; every object has one owner (the DeclaredObjects ledger keeps the first copy: eventing-core.yaml's copies
+ * of the CRDs and the topology operator's `Namespace rabbitmq-system` are dropped).
  */
 import * as pulumi from '@pulumi/pulumi';
 import { ClusterInstall } from '../../constructs';
-import { ManifestReader, StagedInstall, manifestReader, readManifests, withoutCrdsOf } from './release-install';
+import { DeclaredObjects } from './declared-objects';
+import { ManifestReader, manifestReader } from './release-files';
+import { StagedInstall, readManifests } from './release-install';
 
 /** The pinned versions (upstream.yaml, through the library's ClusterInstall table). */
 export const CERT_MANAGER_VERSION = ClusterInstall.CERT_MANAGER.version;
@@ -44,14 +48,15 @@ export function eventingManifestUrls(v: EventingVersions = {}): { [stage: string
 /** The stages and what each waits for (see the module comment). */
 export const EVENTING_STAGES: Array<{ name: string; after: string[] }> = [
   { name: 'cert-manager', after: [] },
-  { name: 'rabbitmq-cluster-operator', after: [] },
+  // cluster-operator.yml (≥ 2.22.0) holds a Certificate, an Issuer and webhooks whose CA cert-manager injects.
+  { name: 'rabbitmq-cluster-operator', after: ['cert-manager'] },
   { name: 'rabbitmq-topology-operator', after: ['cert-manager', 'rabbitmq-cluster-operator'] },
   { name: 'eventing-crds', after: [] },
   { name: 'eventing-core', after: ['eventing-crds'] },
   { name: 'eventing-rabbitmq', after: ['eventing-core', 'rabbitmq-topology-operator'] },
 ];
 
-/** Prepares the event stack's objects: eventing-core without the CRDs eventing-crds already holds. Pure. */
+/** Checks the event stack's manifests are the release files, and keeps only the CRDs of eventing-crds. Pure. */
 export function prepareKnativeEventing(manifests: { [stage: string]: any[] }): { [stage: string]: any[] } {
   for (const { name } of EVENTING_STAGES) {
     if (!manifests[name]?.length) throw new Error(`the event stack manifests lack ${name}`);
@@ -62,13 +67,18 @@ export function prepareKnativeEventing(manifests: { [stage: string]: any[] }): {
   return {
     ...manifests,
     'eventing-crds': manifests['eventing-crds'].filter((o) => o.kind === 'CustomResourceDefinition'),
-    'eventing-core': withoutCrdsOf(manifests['eventing-core'], manifests['eventing-crds']),
   };
 }
 
 export interface KnativeEventingArgs extends EventingVersions {
-  /** How manifests are read. @default manifestReader() - over HTTPS from the release URLs */
+  /** How manifests are read. @default manifestReader() - checked against upstream.yaml's pins; cached; over HTTPS from the release URLs */
   readonly reader?: ManifestReader;
+  /**
+   * The program's ledger of declared objects, shared with its other installs and deployments so that every object
+   * is declared once.
+   * @default - a ledger of its own (the stages are deduplicated among themselves)
+   */
+  readonly declared?: DeclaredObjects;
 }
 
 /** The event stack (see the module comment). */
@@ -83,7 +93,7 @@ export class KnativeEventing extends StagedInstall {
   public constructor(name: string, args: KnativeEventingArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
     const prepared = readManifests(eventingManifestUrls(args), args.reader ?? manifestReader()).then(prepareKnativeEventing);
     super('platform-blueprints:index:KnativeEventing', name,
-      EVENTING_STAGES.map((s) => ({ name: s.name, after: s.after, objects: prepared.then((p) => p[s.name]) })), opts);
+      EVENTING_STAGES.map((s) => ({ name: s.name, after: s.after, objects: prepared.then((p) => p[s.name]) })), opts, args.declared);
     this.eventingReady = this.stagesNamed('eventing-core', 'eventing-rabbitmq');
     this.rabbitmqReady = this.stagesNamed('rabbitmq-cluster-operator', 'rabbitmq-topology-operator');
     this.installs = {

@@ -4,11 +4,14 @@
  * The manifests are read once (from the release URLs, or a local folder for air-gapped clusters), our settings are
  * applied to the objects themselves (ingress class, domain, request-timeout ceiling, activator drain time, Envoy
  * idle timeout, ingress Service type) and the objects are created in three ConfigGroups: the CRDs, then the core,
- * then kourier. Each object has exactly one owner; nothing is patched after the fact.
+ * then kourier. Each object has exactly one owner (serving-core.yaml's copies of the CRDs are dropped by the
+ * DeclaredObjects ledger, which keeps the crds stage's); nothing is patched after the fact.
  */
 import * as pulumi from '@pulumi/pulumi';
 import { ClusterInstall } from '../../constructs';
-import { ManifestReader, StagedInstall, manifestReader, readManifests, withConfigData, withoutCrdsOf } from './release-install';
+import { DeclaredObjects } from './declared-objects';
+import { ManifestReader, manifestReader } from './release-files';
+import { StagedInstall, readManifests, withConfigData } from './release-install';
 
 /** The pinned versions (upstream.yaml, through the library's ClusterInstall table). */
 export const KNATIVE_SERVING_VERSION = ClusterInstall.KNATIVE_SERVING.version;
@@ -52,7 +55,7 @@ export function prepareKnativeServing(
 ): { crds: any[]; core: any[]; kourier: any[] } {
   const timeout = settings.maxRevisionTimeoutSeconds ?? 600;
   if (!Number.isInteger(timeout) || timeout < 1) throw new Error(`maxRevisionTimeoutSeconds (${timeout}) must be a positive whole number`);
-  const core = withoutCrdsOf(manifests.core, manifests.crds) // serving-core.yaml repeats the CRDs
+  const core = manifests.core
     .map((o) => withConfigData(o, 'knative-serving', 'config-network', { 'ingress-class': 'kourier.ingress.networking.knative.dev' }))
     .map((o) => withConfigData(o, 'knative-serving', 'config-defaults', { 'max-revision-timeout-seconds': String(timeout) }))
     .map((o) => (settings.domain ? withConfigData(o, 'knative-serving', 'config-domain', { [settings.domain]: '' }) : o))
@@ -84,8 +87,14 @@ export interface KnativeServingArgs extends KnativeServingSettings {
   readonly servingVersion?: string;
   /** @default NET_KOURIER_VERSION */
   readonly kourierVersion?: string;
-  /** How manifests are read. @default manifestReader() - over HTTPS from the release URLs */
+  /** How manifests are read. @default manifestReader() - checked against upstream.yaml's pins; cached; over HTTPS from the release URLs */
   readonly reader?: ManifestReader;
+  /**
+   * The program's ledger of declared objects, shared with its other installs and deployments so that every object
+   * is declared once.
+   * @default - a ledger of its own (the stages are deduplicated among themselves)
+   */
+  readonly declared?: DeclaredObjects;
 }
 
 /** Knative Serving with net-kourier: CRDs, then core, then kourier (see the module comment). */
@@ -102,7 +111,7 @@ export class KnativeServing extends StagedInstall {
       { name: 'crds', objects: prepared.then((p) => p.crds) },
       { name: 'core', objects: prepared.then((p) => p.core), after: ['crds'] },
       { name: 'kourier', objects: prepared.then((p) => p.kourier), after: ['core'] },
-    ], opts);
+    ], opts, args.declared);
     this.ready = this.stagesNamed('crds', 'core', 'kourier');
     this.installs = { [ClusterInstall.KNATIVE_SERVING.id]: this.ready, [ClusterInstall.NET_KOURIER.id]: this.ready };
   }

@@ -2,7 +2,8 @@
  * The Pulumi program: the reference platform, built in-process from the same constructs as dist/, planned once
  * (DeploymentPlan: objects, order, the installs they need, the longest request timeout), then the installs the plan
  * names — Knative Serving (+ kourier), the event stack, Crossplane — and the objects through the bridge, each after
- * what it needs.
+ * what it needs. The installs and the bridge share one DeclaredObjects ledger, so every object of the program is
+ * declared once (the earliest stage's copy is kept); the release files are read before the bridge registers.
  */
 import { App } from 'cdk8s';
 import * as pulumi from '@pulumi/pulumi';
@@ -11,9 +12,10 @@ import { buildReferencePlatform } from '../reference-platform';
 import { Cdk8sDeployment } from './bridge';
 import { ProgramConfig, readConfig } from './config';
 import { CrossplaneInstall } from './crossplane';
-import { KnativeEventing } from './knative-eventing';
-import { KnativeServing } from './knative-serving';
-import { ManifestReader, manifestReader } from './release-install';
+import { DeclaredObjects } from './declared-objects';
+import { KnativeEventing, eventingManifestUrls } from './knative-eventing';
+import { KNATIVE_SERVING_VERSION, KnativeServing, NET_KOURIER_VERSION, knativeServingManifestUrls } from './knative-serving';
+import { ManifestReader, manifestReader } from './release-files';
 
 export interface ProgramOutputs {
   /** Public URL of the gateway, as Knative reports it. */
@@ -37,41 +39,62 @@ export interface ProgramOutputs {
 export interface ProgramOptions {
   /** @default readConfig() - the stack configuration */
   readonly config?: ProgramConfig;
-  /** How Knative manifests are read. @default - over HTTPS, or from knativeManifestsDir */
+  /** How release files are read. @default - checked against their pins: from knativeManifestsDir, or the cache, or over HTTPS */
   readonly reader?: ManifestReader;
 }
 
-export function runProgram(options: ProgramOptions = {}): ProgramOutputs {
+/** Reads every file now; resolves to a reader serving them from memory (any other URL is an error). */
+async function readAll(urls: string[], read: ManifestReader): Promise<ManifestReader> {
+  const texts = new Map(await Promise.all(urls.map(async (url) => [url, await read(url)] as const)));
+  return async (url: string) => {
+    const text = texts.get(url);
+    if (text === undefined) throw new Error(`release file ${url} was not read before the installs`);
+    return text;
+  };
+}
+
+export async function runProgram(options: ProgramOptions = {}): Promise<ProgramOutputs> {
   const config = options.config ?? readConfig();
   const app = new App();
   const reference = buildReferencePlatform(app, config.platform);
   const platform = reference.functions;
-  const reader = options.reader ?? manifestReader(config.knativeManifestsDir);
   const plan = DeploymentPlan.of(app);
   // The policy runs before the first install: a refused platform installs nothing.
   Cdk8sDeployment.enforcePolicy(app, plan);
+  const declared = new DeclaredObjects();
+  const installKnative = config.installKnative && plan.requires(ClusterInstall.KNATIVE_SERVING);
+  const eventStack = [ClusterInstall.CERT_MANAGER, ClusterInstall.RABBITMQ_CLUSTER_OPERATOR, ClusterInstall.RABBITMQ_TOPOLOGY_OPERATOR,
+    ClusterInstall.KNATIVE_EVENTING, ClusterInstall.EVENTING_RABBITMQ];
+  const installEventing = config.installEventing && eventStack.some((i) => plan.requires(i));
+  // Every release file is read (and checked) before anything registers: a refused file installs nothing.
+  const reader = await readAll([
+    ...installKnative ? Object.values(knativeServingManifestUrls(KNATIVE_SERVING_VERSION, NET_KOURIER_VERSION)) : [],
+    ...installEventing ? Object.values(eventingManifestUrls()) : [],
+  ], options.reader ?? manifestReader(config.knativeManifestsDir, { allowUnpinned: config.allowUnpinnedReleases }));
 
-  const knative = config.installKnative && plan.requires(ClusterInstall.KNATIVE_SERVING)
+  const knative = installKnative
     ? new KnativeServing('knative-serving', {
       domain: config.knativeDomain,
       ingressServiceType: config.ingressServiceType,
       // The cluster must allow the longest timeout the platform asks for (the gateway's, for WebSockets).
       maxRevisionTimeoutSeconds: Math.max(600, plan.maxRequestTimeoutSeconds ?? 0),
       reader,
+      declared,
     })
     : undefined;
-  const eventStack = [ClusterInstall.CERT_MANAGER, ClusterInstall.RABBITMQ_CLUSTER_OPERATOR, ClusterInstall.RABBITMQ_TOPOLOGY_OPERATOR,
-    ClusterInstall.KNATIVE_EVENTING, ClusterInstall.EVENTING_RABBITMQ];
-  const eventing = config.installEventing && eventStack.some((i) => plan.requires(i)) ? new KnativeEventing('event-stack', { reader }) : undefined;
+  const eventing = installEventing ? new KnativeEventing('event-stack', { reader, declared }) : undefined;
   const crossplane = config.crossplane && plan.requires(ClusterInstall.CROSSPLANE)
     ? new CrossplaneInstall('crossplane', { chartPath: config.crossplaneChart })
     : undefined;
 
+  // The platform's objects are compared with every install's: the release files must be read first.
+  await declared.settled();
   const redisSecret = platform.redis?.passwordSecret;
   const deployment = new Cdk8sDeployment('functions-platform', {
     root: app,
     plan,
     enforcePolicy: false, // enforced above, before the installs
+    declared,
     installs: { ...knative?.installs, ...eventing?.installs, ...crossplane?.installs },
     secretValues: config.redisPassword && redisSecret ? { [redisSecret.secretName]: { [redisSecret.key]: config.redisPassword } } : {},
   });

@@ -1,26 +1,15 @@
 /**
- * Installing upstream releases from their manifests with Pulumi: read each manifest once (over HTTPS, or from a
- * local folder for air-gapped clusters), let a pure function prepare the objects (settings applied to the objects
- * themselves, duplicates removed so every object has one owner), and create each stage as one `yaml/v2`
- * ConfigGroup that waits for its own objects, after the stages it depends on.
+ * Installing upstream releases from their manifests with Pulumi: read each manifest once, its integrity checked
+ * (release-files.ts: over HTTPS, from the download cache, or from a local folder for air-gapped clusters), let a pure function prepare the objects (settings applied to the objects
+ * themselves), claim them in a DeclaredObjects ledger shared with the rest of the program (every object declared
+ * once: a copy an earlier stage holds is dropped), and create each stage as one `yaml/v2` ConfigGroup that waits for
+ * its own objects, after the stages it depends on.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { parseAllDocuments } from 'yaml';
-
-/** Reads a manifest: from `dir/<file name of the URL>` when a folder is given, else over HTTPS. */
-export type ManifestReader = (url: string) => Promise<string>;
-
-export function manifestReader(dir?: string): ManifestReader {
-  return async (url: string) => {
-    if (dir) return fs.readFileSync(path.join(dir, url.split('/').pop() as string), 'utf8');
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}`);
-    return response.text();
-  };
-}
+import { DeclaredObjects, awaitInjectedCa } from './declared-objects';
+import { ManifestReader } from './release-files';
 
 export function parseManifests(text: string, source: string): any[] {
   const objects = parseAllDocuments(text).map((d, i) => {
@@ -38,12 +27,6 @@ export async function readManifests(urls: { [name: string]: string }, read: Mani
   return Object.fromEntries(names.map((n, i) => [n, parseManifests(texts[i], urls[n])]));
 }
 
-/** Objects of `objects` that are not CustomResourceDefinitions already in `crds` (release files repeat them). */
-export function withoutCrdsOf(objects: any[], crds: any[]): any[] {
-  const names = new Set(crds.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => o.metadata.name));
-  return objects.filter((o) => !(o.kind === 'CustomResourceDefinition' && names.has(o.metadata.name)));
-}
-
 /** A ConfigMap of a release with extra data keys (other objects unchanged). */
 export function withConfigData(o: any, namespace: string, name: string, data: { [key: string]: string }): any {
   if (o.kind !== 'ConfigMap' || o.metadata?.name !== name || o.metadata?.namespace !== namespace) return o;
@@ -58,20 +41,36 @@ export interface InstallStage {
   readonly after?: string[];
 }
 
-/** A set of stages installed in dependency order (see the module comment). */
+/**
+ * A set of stages installed in dependency order (see the module comment). Each stage claims its objects in
+ * `declared` under the name `<name>-<stage>` (the name of its ConfigGroup) and waits for the stages it names in
+ * `after` and for the earlier claims its objects need (the copies it dropped, its CRDs, the webhooks whose CA
+ * cert-manager injects that admit its objects); webhook configurations with an injected CA are awaited until their
+ * caBundle is set, so the ConfigGroup is ready only then.
+ */
 export class StagedInstall extends pulumi.ComponentResource {
   /** The ConfigGroup of each stage. */
   public readonly stages: { [name: string]: k8s.yaml.v2.ConfigGroup } = {};
+  /** The ledger the stages claimed their objects in. */
+  public readonly declared: DeclaredObjects;
 
-  public constructor(type: string, name: string, stages: InstallStage[], opts: pulumi.ComponentResourceOptions = {}) {
+  /**
+   * @param declared the program's ledger, shared with its other installs and deployments
+   *   (@default - a ledger of its own: its stages are deduplicated among themselves)
+   */
+  public constructor(type: string, name: string, stages: InstallStage[], opts: pulumi.ComponentResourceOptions = {},
+    declared: DeclaredObjects = new DeclaredObjects()) {
     super(type, name, {}, opts);
+    this.declared = declared;
     for (const stage of stages) {
-      const dependsOn = (stage.after ?? []).map((s) => {
-        const dep = this.stages[s];
-        if (!dep) throw new Error(`install ${name}: stage ${stage.name} comes after ${s}, which is not an earlier stage`);
-        return dep;
-      });
-      this.stages[stage.name] = new k8s.yaml.v2.ConfigGroup(`${name}-${stage.name}`, { objs: pulumi.output(stage.objects) }, { parent: this, dependsOn });
+      const unknown = (stage.after ?? []).find((s) => !this.stages[s]);
+      if (unknown !== undefined) throw new Error(`install ${name}: stage ${stage.name} comes after ${unknown}, which is not an earlier stage`);
+      const owner = `${name}-${stage.name}`;
+      const claim = declared.claim(owner, stage.objects, (stage.after ?? []).map((s) => `${name}-${s}`));
+      const waitsFor: Promise<pulumi.Input<pulumi.Resource>[]> = claim.then((c) => declared.resources(c.waitsFor));
+      const objs = claim.then((c) => c.kept.map(awaitInjectedCa));
+      this.stages[stage.name] = new k8s.yaml.v2.ConfigGroup(owner, { objs: pulumi.output(objs) }, { parent: this, dependsOn: waitsFor });
+      declared.bind(owner, this.stages[stage.name]);
     }
     this.registerOutputs({});
   }

@@ -34,7 +34,7 @@ describe('the plan of the reference platform', () => {
       'crossplane', 'knative-serving', 'net-kourier', 'knative-eventing', 'cert-manager', 'rabbitmq-cluster-operator', 'rabbitmq-topology-operator', 'eventing-rabbitmq',
     ]);
     for (const [i, install] of plan.installs.entries()) for (const before of install.after) expect(plan.installs.indexOf(before)).toBeLessThan(i);
-    expect(plan.versions).toMatchObject({ 'knative-serving': '1.22.1', 'net-kourier': '1.22.0', 'knative-eventing': '1.22.2', 'eventing-rabbitmq': '1.22.1', crossplane: '2.3.4' });
+    expect(plan.versions).toMatchObject({ 'knative-serving': '1.22.1', 'net-kourier': '1.22.1', 'knative-eventing': '1.22.2', 'eventing-rabbitmq': '1.22.1', crossplane: '2.3.4' });
     expect(plan.object(key('serving.knative.dev/v1', 'Service', 'functions', 'hello'))!.installs).toEqual(['knative-serving']);
     expect(plan.object(key('eventing.knative.dev/v1', 'Broker', 'events', 'game'))!.installs).toEqual(['knative-eventing', 'eventing-rabbitmq']);
     expect(plan.object(key('rabbitmq.com/v1beta1', 'RabbitmqCluster', 'events', 'rabbitmq'))!.installs).toEqual(['rabbitmq-cluster-operator']);

@@ -7,6 +7,7 @@ const mocked = mockPulumi(() => ({ result: 'generated-password-0123456789abcdef'
 // Modules that touch Pulumi resources load after the mocks are in place.
 import { ClusterInstall, DeployHints, FunctionsPlatform, KnativeFunction, Language, ValidationError } from '../../constructs';
 import { Cdk8sDeployment, planDeployment } from '../../src/pulumi/bridge';
+import { DeclaredObjects } from '../../src/pulumi/declared-objects';
 
 function platformApp() {
   const app = new App();
@@ -230,6 +231,56 @@ describe('Cdk8sDeployment under Pulumi mocks', () => {
     await settle(Object.values(older.resources));
     expect(mocked.dependencyNames('kubernetes:serving.knative.dev/v1:Service', 'older/games/score')).toContain('knative-install');
     expect(mocked.dependencyNames('kubernetes:apps/v1:StatefulSet', 'older/games/redis')).not.toContain('knative-install');
+  });
+
+  test('an object an install declares already is deployed once, by the install; what needs it waits for that install', async () => {
+    const declared = new DeclaredObjects();
+    const { app: tree } = platformApp();
+    // An install (declared first) that creates the platform's namespace (the same) and its ConfigMap (other data).
+    declared.claimNow('cluster-setup', [
+      planDeployment(tree).find((p) => p.key === 'v1 Namespace games')!.manifest,
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'redis-config', namespace: 'games' }, data: { 'redis.conf': 'maxmemory 1mb' } },
+    ]);
+    const setup = new Install('cluster-setup');
+    declared.bind('cluster-setup', setup);
+    const warn = jest.spyOn(pulumi.log, 'warn').mockImplementation(() => Promise.resolve());
+    const d = new Cdk8sDeployment('shared', { root: tree, declared });
+    await settle(Object.values(d.resources));
+    expect(d.heldElsewhere).toEqual({ 'v1 Namespace games': 'cluster-setup', 'v1 ConfigMap games/redis-config': 'cluster-setup' });
+    const mine = mocked.registrations.filter((r) => r.parent.endsWith('Cdk8sDeployment::shared') && r.type.startsWith('kubernetes:'));
+    expect(mine.map((r) => r.name)).not.toEqual(expect.arrayContaining(['shared/games']));
+    expect(mine).toHaveLength(d.plan.length - 2);
+    expect(mocked.dependencyNames('kubernetes:apps/v1:StatefulSet', 'shared/games/redis').sort()).toEqual(['cluster-setup', 'shared/games/redis-auth']);
+    // Differing content is said out loud (the install's copy is what the cluster gets); the Namespaces are alike.
+    expect(warn.mock.calls.map((c) => c[0])).toEqual([
+      expect.stringMatching(/^v1 ConfigMap games\/redis-config \(platform\/p\/Redis\/Config\) is declared by cluster-setup too, with other content/),
+    ]);
+    warn.mockRestore();
+    expect(() => d.resource('v1', 'Namespace', undefined, 'games')).toThrow('v1 Namespace games is deployed by cluster-setup, which declares it too; use that resource');
+  });
+
+  test('the platform\'s objects wait for the install stages holding their CRD or a CA-injected webhook admitting them; its own CA-injected webhooks are awaited', async () => {
+    const declared = new DeclaredObjects();
+    declared.claimNow('certs', [
+      { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'certificates.cert-manager.io' }, spec: { group: 'cert-manager.io', names: { kind: 'Certificate', plural: 'certificates' } } },
+      { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', metadata: { name: 'cert-manager-webhook', annotations: { 'cert-manager.io/inject-ca-from-secret': 'cert-manager/cert-manager-webhook-ca' } },
+        webhooks: [{ name: 'webhook.cert-manager.io', rules: [{ apiGroups: ['cert-manager.io'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['*/*'] }] }] },
+    ]);
+    const certs = new Install('certs');
+    declared.bind('certs', certs);
+    const tree = new App();
+    const chart = new Chart(tree, 'tls', { namespace: 'tls' });
+    new ApiObject(chart, 'cert', { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'api' }, spec: { secretName: 'api-tls' } });
+    new ApiObject(new Chart(tree, 'cluster'), 'hook', {
+      apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name: 'own', annotations: { 'cert-manager.io/inject-ca-from': 'tls/api' } },
+      webhooks: [{ name: 'a.example.org', clientConfig: { service: { name: 'a', namespace: 'tls' } } }, { name: 'b.example.org', clientConfig: { service: { name: 'b', namespace: 'tls' } } }],
+    });
+    const d = new Cdk8sDeployment('tls', { root: tree, declared, policy: { rules: [] } });
+    await settle(Object.values(d.resources));
+    expect(mocked.dependencyNames('kubernetes:cert-manager.io/v1:Certificate', 'tls/tls/api')).toEqual(['certs']);
+    expect(mocked.dependencyNames('kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration', 'tls/own')).toEqual([]);
+    expect(JSON.parse(mocked.get('kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration', 'tls/own').inputs.metadata.annotations['pulumi.com/waitFor']))
+      .toEqual(['jsonpath={.webhooks[0].clientConfig.caBundle}', 'jsonpath={.webhooks[1].clientConfig.caBundle}']);
   });
 
   test('an unknown object is a clear error', () => {

@@ -1,5 +1,3 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { mockPulumi, settle, valueOf } from '../support/pulumi';
 import { fixtureReader } from '../support/knative-release';
 
@@ -7,56 +5,77 @@ const mocked = mockPulumi();
 import {
   KNATIVE_SERVING_VERSION, KnativeServing, NET_KOURIER_VERSION, knativeServingManifestUrls, prepareKnativeServing,
 } from '../../src/pulumi/knative-serving';
-import { manifestReader, parseManifests } from '../../src/pulumi/release-install';
+import { parseManifests } from '../../src/pulumi/release-install';
+import { DeclaredObjects } from '../../src/pulumi/declared-objects';
 
+let parsed: Promise<{ crds: any[]; core: any[]; kourier: any[] }> | undefined;
+/** The real release files, parsed once per file (parsing them is the slow part); each caller gets its own copy. */
 async function manifests() {
-  const { read } = fixtureReader();
-  const urls = knativeServingManifestUrls(KNATIVE_SERVING_VERSION, NET_KOURIER_VERSION);
-  return {
-    crds: parseManifests(await read(urls.crds), 'crds'),
-    core: parseManifests(await read(urls.core), 'core'),
-    kourier: parseManifests(await read(urls.kourier), 'kourier'),
-  };
+  parsed ??= (async () => {
+    const { read } = fixtureReader();
+    const urls = knativeServingManifestUrls(KNATIVE_SERVING_VERSION, NET_KOURIER_VERSION);
+    return {
+      crds: parseManifests(await read(urls.crds), 'crds'),
+      core: parseManifests(await read(urls.core), 'core'),
+      kourier: parseManifests(await read(urls.kourier), 'kourier'),
+    };
+  })();
+  return structuredClone(await parsed);
 }
 
 const find = (objs: any[], kind: string, ns: string | undefined, name: string) =>
   objs.find((o) => o.kind === kind && o.metadata.name === name && o.metadata.namespace === ns);
 
 describe('prepareKnativeServing', () => {
-  test('pins the release: Knative Serving 1.22.1 with net-kourier 1.22.0, from their GitHub releases', () => {
+  test('pins the release: Knative Serving 1.22.1 with net-kourier 1.22.1, from their GitHub releases', () => {
     expect(knativeServingManifestUrls(KNATIVE_SERVING_VERSION, NET_KOURIER_VERSION)).toEqual({
       crds: 'https://github.com/knative/serving/releases/download/knative-v1.22.1/serving-crds.yaml',
       core: 'https://github.com/knative/serving/releases/download/knative-v1.22.1/serving-core.yaml',
-      kourier: 'https://github.com/knative-extensions/net-kourier/releases/download/knative-v1.22.0/kourier.yaml',
+      kourier: 'https://github.com/knative-extensions/net-kourier/releases/download/knative-v1.22.1/kourier.yaml',
     });
   });
 
-  test('removes the CRDs serving-core repeats, so each object has one owner', async () => {
+  test('serving-core.yaml repeats every CRD of serving-crds.yaml; the stages\' ledger keeps the crds stage\'s copies and the core waits for them', async () => {
     const prepared = prepareKnativeServing(await manifests());
-    expect(prepared.crds.map((o) => o.metadata.name)).toEqual([
-      'services.serving.knative.dev', 'configurations.serving.knative.dev', 'revisions.serving.knative.dev', 'routes.serving.knative.dev',
-      'domainmappings.serving.knative.dev',
-    ]);
-    expect(prepared.core.filter((o) => o.kind === 'CustomResourceDefinition')).toEqual([]);
+    const crdNames = prepared.crds.map((o) => o.metadata.name);
+    expect(crdNames).toHaveLength(12);
+    expect(crdNames).toEqual(expect.arrayContaining(['services.serving.knative.dev', 'images.caching.internal.knative.dev', 'podautoscalers.autoscaling.internal.knative.dev']));
+    expect(prepared.core.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => o.metadata.name).sort()).toEqual([...crdNames].sort());
+    const declared = new DeclaredObjects();
+    const crds = declared.claimNow('crds', prepared.crds);
+    const core = declared.claimNow('core', prepared.core);
+    expect(crds.kept).toHaveLength(12);
+    expect(core.kept.filter((o) => o.kind === 'CustomResourceDefinition')).toEqual([]);
+    expect(core.kept).toHaveLength(prepared.core.length - 12);
+    // The release ships the same CRD twice, byte for byte.
+    expect(declared.dropped.map((d) => [d.object.split(' ')[1], d.droppedFrom, d.keptBy, d.identical]).sort())
+      .toEqual(crdNames.map((n) => [n, 'core', 'crds', true]).sort());
+    const [wait] = declared.waits;
+    expect([wait.from, wait.to]).toEqual(['core', 'crds']);
+    // serving-core's own custom objects (a caching Image, a networking Certificate) need those CRDs too.
+    expect(wait.reasons).toEqual(expect.arrayContaining(['uses CustomResourceDefinition images.caching.internal.knative.dev',
+      'uses CustomResourceDefinition certificates.networking.internal.knative.dev']));
   });
 
   test('selects kourier, sets the domain, and lets requests live as long as the platform needs', async () => {
-    const prepared = prepareKnativeServing(await manifests(), { domain: '127.0.0.1.sslip.io', maxRevisionTimeoutSeconds: 3600, ingressServiceType: 'NodePort' });
+    const raw = await manifests();
+    const prepared = prepareKnativeServing(raw, { domain: '127.0.0.1.sslip.io', maxRevisionTimeoutSeconds: 3600, ingressServiceType: 'NodePort' });
     expect(find(prepared.core, 'ConfigMap', 'knative-serving', 'config-network').data['ingress-class']).toBe('kourier.ingress.networking.knative.dev');
     expect(find(prepared.core, 'ConfigMap', 'knative-serving', 'config-domain').data['127.0.0.1.sslip.io']).toBe('');
-    expect(find(prepared.core, 'ConfigMap', 'knative-serving', 'config-defaults').data).toEqual({
-      _example: 'see upstream', 'max-revision-timeout-seconds': '3600',
-    });
+    const defaults = find(prepared.core, 'ConfigMap', 'knative-serving', 'config-defaults').data;
+    expect(defaults).toEqual({ ...find(raw.core, 'ConfigMap', 'knative-serving', 'config-defaults').data, 'max-revision-timeout-seconds': '3600' });
     expect(find(prepared.core, 'Deployment', 'knative-serving', 'activator').spec.template.spec.terminationGracePeriodSeconds).toBe(3600);
     expect(find(prepared.kourier, 'ConfigMap', 'knative-serving', 'config-kourier').data['stream-idle-timeout']).toBe('3600s');
     expect(find(prepared.kourier, 'Service', 'kourier-system', 'kourier').spec.type).toBe('NodePort');
   });
 
   test('with default settings, upstream defaults stay (no domain, 600s ceiling, LoadBalancer)', async () => {
-    const prepared = prepareKnativeServing(await manifests());
-    expect(find(prepared.core, 'ConfigMap', 'knative-serving', 'config-domain').data).toEqual({ _example: 'see upstream' });
+    const raw = await manifests();
+    const prepared = prepareKnativeServing(raw);
+    expect(find(prepared.core, 'ConfigMap', 'knative-serving', 'config-domain')).toEqual(find(raw.core, 'ConfigMap', 'knative-serving', 'config-domain'));
     expect(find(prepared.core, 'ConfigMap', 'knative-serving', 'config-defaults').data['max-revision-timeout-seconds']).toBe('600');
-    expect(find(prepared.core, 'Deployment', 'knative-serving', 'activator').spec.template.spec.terminationGracePeriodSeconds).toBe(600);
+    expect(find(raw.core, 'Deployment', 'knative-serving', 'activator').spec.template.spec.terminationGracePeriodSeconds).toBe(600);
+    expect(find(prepared.core, 'Deployment', 'knative-serving', 'activator')).toEqual(find(raw.core, 'Deployment', 'knative-serving', 'activator'));
     expect(find(prepared.kourier, 'Service', 'kourier-system', 'kourier').spec.type).toBe('LoadBalancer');
   });
 
@@ -75,10 +94,6 @@ describe('prepareKnativeServing', () => {
     expect(() => parseManifests('a: [', 'broken.yaml')).toThrow(/^broken\.yaml: document 0: /);
   });
 
-  test('reads manifests from a local folder for clusters without internet access', async () => {
-    const dir = path.join(__dirname, '..', 'fixtures', 'knative-release');
-    expect(await manifestReader(dir)('https://example.invalid/any/path/kourier.yaml')).toBe(fs.readFileSync(path.join(dir, 'kourier.yaml'), 'utf8'));
-  });
 });
 
 describe('KnativeServing under Pulumi mocks', () => {

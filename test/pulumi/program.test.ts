@@ -18,6 +18,10 @@ import { Profile } from '../../constructs';
 import { buildReferencePlatform } from '../../src/reference-platform';
 import { ConfigError, readConfig } from '../../src/pulumi/config';
 import { runProgram } from '../../src/pulumi/program';
+import { identity } from '../../constructs/core/uniqueness';
+import { EVENTING_STAGES, eventingManifestUrls, prepareKnativeEventing } from '../../src/pulumi/knative-eventing';
+import { KNATIVE_SERVING_VERSION, NET_KOURIER_VERSION, knativeServingManifestUrls, prepareKnativeServing } from '../../src/pulumi/knative-serving';
+import { parseManifests, readManifests } from '../../src/pulumi/release-install';
 
 function config(values: { [key: string]: string }, secrets: string[] = []): pulumi.Config {
   pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [`platform-blueprints:${k}`, v])),
@@ -27,7 +31,7 @@ function config(values: { [key: string]: string }, secrets: string[] = []): pulu
 
 describe('the Pulumi program', () => {
   const reader = fixtureReader();
-  const outputs = runProgram({
+  const running = runProgram({
     config: readConfig(config({ profile: 'dev', knativeDomain: '127.0.0.1.sslip.io', ingressServiceType: 'NodePort' })),
     reader: reader.read,
   });
@@ -38,8 +42,10 @@ describe('the Pulumi program', () => {
     return app.charts.flatMap((c) => c.toJson());
   })();
   const done = (async () => {
+    const outputs = await running;
     await valueOf(outputs.gatewayUrl);
     await settle([]);
+    return outputs;
   })();
 
   test('installs Knative Serving (CRDs, core, kourier) and the event stack from the pinned releases', async () => {
@@ -47,7 +53,7 @@ describe('the Pulumi program', () => {
     expect(reader.urls).toEqual([
       'https://github.com/knative/serving/releases/download/knative-v1.22.1/serving-crds.yaml',
       'https://github.com/knative/serving/releases/download/knative-v1.22.1/serving-core.yaml',
-      'https://github.com/knative-extensions/net-kourier/releases/download/knative-v1.22.0/kourier.yaml',
+      'https://github.com/knative-extensions/net-kourier/releases/download/knative-v1.22.1/kourier.yaml',
       'https://github.com/cert-manager/cert-manager/releases/download/v1.18.2/cert-manager.yaml',
       'https://github.com/rabbitmq/cluster-operator/releases/download/v2.22.3/cluster-operator.yml',
       'https://github.com/rabbitmq/messaging-topology-operator/releases/download/v1.20.1/messaging-topology-operator-with-certmanager.yaml',
@@ -55,10 +61,66 @@ describe('the Pulumi program', () => {
       'https://github.com/knative/eventing/releases/download/knative-v1.22.2/eventing-core.yaml',
       'https://github.com/knative-extensions/eventing-rabbitmq/releases/download/knative-v1.22.1/rabbitmq-broker.yaml',
     ]);
+    // The real Knative files passed their pins; only the event stack's files, not pinned yet, were read unchecked.
+    expect(reader.warnings.map((w) => w.split(': ')[0].split('/').pop()).sort()).toEqual([
+      'cert-manager.yaml', 'cluster-operator.yml', 'messaging-topology-operator-with-certmanager.yaml', 'rabbitmq-broker.yaml',
+    ]);
     const core = mocked.get('kubernetes:yaml/v2:ConfigGroup', 'knative-serving-core').inputs.objs;
     const defaults = core.find((o: any) => o.metadata.name === 'config-defaults');
     // The gateway asks for one hour (WebSockets); the install raises Knative's ceiling to match.
     expect(defaults.data['max-revision-timeout-seconds']).toBe('3600');
+  });
+
+  test('every object of the program is declared once across every install stage and the platform (group, kind, namespace, name)', async () => {
+    await done;
+    const stageNames = ['knative-serving-crds', 'knative-serving-core', 'knative-serving-kourier', ...EVENTING_STAGES.map((s) => `event-stack-${s.name}`)];
+    const stages = stageNames.map((n) => mocked.get('kubernetes:yaml/v2:ConfigGroup', n));
+    const platform = mocked.registrations.filter((r) => r.parent.endsWith('Cdk8sDeployment::functions-platform') && r.type.startsWith('kubernetes:'));
+    const id = (o: any) => identity(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name);
+    const registered = [...stages.flatMap((s) => s.inputs.objs.map(id)), ...platform.map((r) => id(r.inputs))];
+    expect(registered.filter((x, i) => registered.indexOf(x) !== i)).toEqual([]);
+    // What the stages were given (the release files, prepared) did declare objects twice, and nothing was lost.
+    const read = fixtureReader().read;
+    const serving = prepareKnativeServing(Object.fromEntries(await Promise.all(Object.entries(knativeServingManifestUrls(KNATIVE_SERVING_VERSION, NET_KOURIER_VERSION))
+      .map(async ([k, url]) => [k, parseManifests(await read(url), url)]))) as any, { maxRevisionTimeoutSeconds: 3600 });
+    const stack = prepareKnativeEventing(await readManifests(eventingManifestUrls(), read));
+    const given = [...serving.crds, ...serving.core, ...serving.kourier, ...EVENTING_STAGES.flatMap((s) => stack[s.name]), ...planned].map(id);
+    const twice = [...new Set(given.filter((x, i) => given.indexOf(x) !== i))];
+    expect(twice).toEqual(expect.arrayContaining(['|Namespace||rabbitmq-system', 'apiextensions.k8s.io|CustomResourceDefinition||brokers.eventing.knative.dev']));
+    expect(new Set(registered.filter((x) => x !== '|Secret|functions|redis-auth'))).toEqual(new Set(given)); // the Secret is made at deploy time
+    // The topology operator's copy of the Namespace is the one dropped; its stage waits for the cluster operator's.
+    expect(mocked.get('kubernetes:yaml/v2:ConfigGroup', 'event-stack-rabbitmq-topology-operator').inputs.objs.some((o: any) => o.kind === 'Namespace')).toBe(false);
+    expect(mocked.dependencyNames('kubernetes:yaml/v2:ConfigGroup', 'event-stack-rabbitmq-topology-operator')).toContain('event-stack-rabbitmq-cluster-operator');
+  });
+
+  test('CRDs before their users, everywhere: every custom object of a stage or of the platform waits for the stage holding its CRD', async () => {
+    await done;
+    const stageNames = ['knative-serving-crds', 'knative-serving-core', 'knative-serving-kourier', ...EVENTING_STAGES.map((s) => `event-stack-${s.name}`)];
+    const crdHolder = new Map<string, string>();
+    for (const stage of stageNames) {
+      for (const o of mocked.get('kubernetes:yaml/v2:ConfigGroup', stage).inputs.objs) {
+        if (o.kind === 'CustomResourceDefinition') crdHolder.set(`${o.spec.group}/${o.spec.names.kind}`, stage);
+      }
+    }
+    expect(crdHolder.size).toBeGreaterThan(40);
+    const checked: string[] = [];
+    const group = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
+    for (const stage of stageNames) {
+      for (const o of mocked.get('kubernetes:yaml/v2:ConfigGroup', stage).inputs.objs) {
+        const holder = crdHolder.get(`${group(o.apiVersion)}/${o.kind}`);
+        if (!holder || holder === stage) continue;
+        checked.push(`${stage}: ${o.kind}`);
+        expect(mocked.dependencyNames('kubernetes:yaml/v2:ConfigGroup', stage)).toContain(holder);
+      }
+    }
+    for (const r of mocked.registrations.filter((x) => x.parent.endsWith('Cdk8sDeployment::functions-platform') && x.type.startsWith('kubernetes:'))) {
+      const holder = crdHolder.get(`${group(r.inputs.apiVersion)}/${r.inputs.kind}`);
+      if (!holder) continue;
+      checked.push(`platform: ${r.inputs.kind}`);
+      expect(r.dependencies.map((u) => u.split('::').pop())).toContain(holder);
+    }
+    expect(checked).toEqual(expect.arrayContaining(['knative-serving-core: Image', 'event-stack-rabbitmq-cluster-operator: Certificate',
+      'platform: Service', 'platform: Broker', 'platform: Trigger', 'platform: RabbitmqCluster', 'platform: RabbitmqBrokerConfig']));
   });
 
   test('registers every object of the reference platform, plus the generated Redis Secret', async () => {
@@ -102,6 +164,10 @@ describe('the Pulumi program', () => {
       .toEqual(expect.arrayContaining(['functions-platform/functions/player']));
     expect(mocked.dependencyNames('kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster', 'functions-platform/events/rabbitmq'))
       .toEqual(expect.arrayContaining(['event-stack-rabbitmq-cluster-operator']));
+    // A Broker waits for its RabbitmqBrokerConfig (spec.config), which waits for the RabbitmqCluster.
+    const config = mocked.registrations.find((r) => r.type === 'kubernetes:eventing.knative.dev/v1alpha1:RabbitmqBrokerConfig' && r.name.startsWith('functions-platform/events/'))!;
+    expect(mocked.dependencyNames('kubernetes:eventing.knative.dev/v1:Broker', 'functions-platform/events/game')).toContain(config.name);
+    expect(config.dependencies.map((u) => u.split('::').pop())).toContain('functions-platform/events/rabbitmq');
     const broker = mocked.get('kubernetes:eventing.knative.dev/v1:Broker', 'functions-platform/events/game');
     expect([broker.inputs.metadata.annotations['pulumi.com/waitFor'], broker.createTimeout]).toEqual(['condition=Ready', '10m']);
   });
@@ -126,7 +192,15 @@ describe('the Pulumi program', () => {
     }
   });
 
+  test('the publisher bound by the SinkBinding is applied by force on updates (the webhook co-owns its containers); the other functions are not', async () => {
+    await done;
+    const forced = ['hello', 'player', 'echo', 'leaderboard', 'gateway']
+      .filter((n) => mocked.get('kubernetes:serving.knative.dev/v1:Service', `functions-platform/functions/${n}`).inputs.metadata.annotations['pulumi.com/patchForce'] === 'true');
+    expect(forced).toEqual(['player']);
+  });
+
   test('outputs the gateway URL Knative reports, the functions\' in-cluster URLs, and where the password lives', async () => {
+    const outputs = await done;
     expect(await valueOf(outputs.gatewayUrl)).toBe('http://gateway.functions.127.0.0.1.sslip.io');
     expect(outputs.functions).toEqual({
       hello: 'http://hello.functions.svc.cluster.local',
@@ -212,6 +286,7 @@ describe('stack configuration', () => {
     [{ ingressServiceType: 'Ingress' }, 'platform-blueprints:ingressServiceType ("Ingress") must be one of LoadBalancer, NodePort, ClusterIP'],
     [{ installKnative: 'yes' }, 'platform-blueprints:installKnative ("yes") must be true or false'],
     [{ installEventing: '1' }, 'platform-blueprints:installEventing ("1") must be true or false'],
+    [{ allowUnpinnedReleases: 'yes' }, 'platform-blueprints:allowUnpinnedReleases ("yes") must be true or false'],
     [{ images: '["a"]' }, 'platform-blueprints:images (["a"]) must be an object of image references by name'],
     [{ profile: 'prod', crossplane: 'false' }, 'platform-blueprints:crossplane (false) is off, but the store is claimed (profile prod); set it to true, or store to in-cluster'],
     [{ store: 'managed' }, 'platform-blueprints:store ("managed") must be one of in-cluster, claim'],
@@ -228,14 +303,14 @@ describe('stack configuration', () => {
 
 describe('the program with a claimed store (profile prod)', () => {
   // Run when this block starts, so the registrations of the block above are complete and separate.
-  let outputs: ReturnType<typeof runProgram>;
+  let outputs: Awaited<ReturnType<typeof runProgram>>;
   let done: Promise<void>;
   beforeAll(() => {
-    outputs = runProgram({
-      config: readConfig(config({ profile: 'prod', namespace: 'shop', eventsNamespace: 'shop-events', installKnative: 'false', installEventing: 'false' })),
-      reader: () => Promise.reject(new Error('must not read manifests')),
-    });
     done = (async () => {
+      outputs = await runProgram({
+        config: readConfig(config({ profile: 'prod', namespace: 'shop', eventsNamespace: 'shop-events', installKnative: 'false', installEventing: 'false' })),
+        reader: () => Promise.reject(new Error('must not read manifests')),
+      });
       await valueOf(outputs.gatewayUrl);
       await settle([]);
     })();
@@ -282,7 +357,7 @@ describe('the program with a claimed store (profile prod)', () => {
 describe('the program without the installs', () => {
   test('deploys the platform alone when the cluster already runs Knative and the event stack', async () => {
     const before = mocked.registrations.length;
-    const outputs = runProgram({
+    const outputs = await runProgram({
       config: { ...readConfig(config({ namespace: 'other', eventsNamespace: 'other-events', installKnative: 'false', installEventing: 'false' })) },
       reader: () => Promise.reject(new Error('must not read manifests')),
     });
@@ -296,12 +371,12 @@ describe('the program without the installs', () => {
 });
 
 describe('the program refuses before it installs', () => {
-  test('a platform the policy refuses registers nothing, not even the installs', () => {
+  test('a platform the policy refuses registers nothing, not even the installs', async () => {
     // Counted where resources register (synchronously, in their constructors), not in the mock's asynchronous log.
     const registered = jest.spyOn(pulumiRuntimeResource, 'registerResource');
     let error: unknown;
     try {
-      runProgram({
+      await runProgram({
         config: readConfig(config({ namespace: 'refused', eventsNamespace: 'refused-events', images: JSON.stringify({ hello: 'ghcr.io/me/hello:latest' }) })),
         reader: fixtureReader().read,
       });

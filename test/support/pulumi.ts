@@ -18,6 +18,9 @@ export interface Registration {
   readonly retainOnDelete: boolean;
   /** customTimeouts.create, when set. */
   readonly createTimeout?: string;
+  /** Property paths whose change replaces the resource. */
+  readonly replaceOnChanges: string[];
+  readonly deleteBeforeReplace: boolean;
 }
 
 export interface MockedPulumi {
@@ -60,6 +63,8 @@ export function mockPulumi(state: MockState = () => undefined): MockedPulumi {
         protect: req.getProtect() === true,
         retainOnDelete: req.getRetainondelete() === true,
         createTimeout: req.getCustomtimeouts()?.getCreate() || undefined,
+        replaceOnChanges: req.getReplaceonchangesList(),
+        deleteBeforeReplace: req.getDeletebeforereplace() === true,
       });
     }
     callback(err, res);

@@ -1,0 +1,154 @@
+/**
+ * The release files the Pulumi program installs, read with their integrity checked.
+ *
+ * Every file is checked against its sha256 pin in upstream.yaml (`releases:`, generated into PINNED_RELEASES),
+ * wherever its bytes come from:
+ *   1. a local folder (`dir`: the file name of each URL, e.g. `serving-core.yaml`), for clusters without internet
+ *      access — the stack setting `knativeManifestsDir`;
+ *   2. the download cache (`cacheDir`, laid out like the URLs: `github.com/knative/serving/releases/download/...`),
+ *      filled by earlier runs;
+ *   3. the release URL, over HTTPS; a verified download is written to the cache.
+ * A file whose bytes differ from its pin is refused, and so is a file without a pin, unless unpinned files are
+ * allowed explicitly (`allowUnpinned`; the stack setting `allowUnpinnedReleases`): those are read unchecked, never
+ * cached, with a warning.
+ */
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as pulumi from '@pulumi/pulumi';
+import { PINNED_RELEASES } from '../../constructs/imports/versions';
+
+/** Reads a release file by URL; resolves to its text. */
+export type ManifestReader = (url: string) => Promise<string>;
+
+/** The environment variable naming the download cache. */
+export const RELEASE_CACHE_ENV = 'PLATFORM_BLUEPRINTS_RELEASE_CACHE';
+
+/** A release file's pin: its sha256, or why it has none. */
+export interface ReleasePin {
+  /** The pinned release, e.g. `knative-serving@1.22.1`. */
+  readonly release: string;
+  readonly sha256?: string;
+  /** Why the file is not pinned (upstream.yaml `unpinned`). */
+  readonly unpinned?: string;
+}
+
+/** A release file refused: not pinned, other bytes than pinned, or not found. */
+export class ReleaseFileError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'ReleaseFileError';
+  }
+}
+
+export interface ReleaseFileOptions {
+  /**
+   * A folder holding the release files by file name (`serving-crds.yaml`, `cert-manager.yaml`, ...), for clusters
+   * without internet access. Each file is checked against its pin like a download.
+   * @default - none: the cache, then the release URL
+   */
+  readonly dir?: string;
+  /**
+   * Where downloaded release files are kept, checked again on every read.
+   * @default `$PLATFORM_BLUEPRINTS_RELEASE_CACHE`, else `$XDG_CACHE_HOME/platform-blueprints/releases` (`~/.cache/...`)
+   */
+  readonly cacheDir?: string;
+  /**
+   * sha256 pins by URL, besides upstream.yaml's (e.g. for other versions than the pinned ones).
+   * @default - none
+   */
+  readonly extraPins?: { [url: string]: string };
+  /**
+   * Read files that have no pin, unchecked (never cached; a warning says which). Pinned files are checked all the same.
+   * @default false
+   */
+  readonly allowUnpinned?: boolean;
+  /** How a file is downloaded. @default - global `fetch` */
+  readonly download?: (url: string) => Promise<Uint8Array>;
+  /** Where the warning about a file read unchecked goes. @default pulumi.log.warn */
+  readonly warn?: (message: string) => void;
+}
+
+/** The pins of upstream.yaml, by URL. */
+export function releasePins(): { [url: string]: ReleasePin } {
+  const pins: { [url: string]: ReleasePin } = {};
+  for (const r of Object.values(PINNED_RELEASES)) {
+    for (const [role, url] of Object.entries(r.artifacts)) {
+      pins[url] = { release: `${r.name}@${r.version}`, sha256: r.sha256?.[role], unpinned: r.sha256?.[role] ? undefined : r.unpinned };
+    }
+  }
+  return pins;
+}
+
+export function defaultReleaseCacheDir(): string {
+  const fromEnv = process.env[RELEASE_CACHE_ENV];
+  if (fromEnv) return path.resolve(fromEnv);
+  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'platform-blueprints', 'releases');
+}
+
+function sha256(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Where a URL's file sits in the cache: its host and path. */
+export function cachePath(cacheDir: string, url: string): string {
+  const { host, pathname } = new URL(url);
+  const parts = [host, ...pathname.split('/').filter((p) => p !== '')];
+  if (parts.some((p) => p === '..' || p === '.')) throw new ReleaseFileError(`${url}: not a release file URL`);
+  return path.join(cacheDir, ...parts);
+}
+
+async function httpsDownload(url: string): Promise<Uint8Array> {
+  const response = await fetch(url).catch((err: Error & { cause?: { code?: string } }) => {
+    throw new ReleaseFileError(`GET ${url}: ${err.message}${err.cause?.code ? ` (${err.cause.code})` : ''}; without internet access, ` +
+      'put the release files in a folder and set knativeManifestsDir (the `dir` option)');
+  });
+  if (!response.ok) throw new ReleaseFileError(`GET ${url}: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/** Reads release files with their integrity checked (see the module comment). */
+export function manifestReader(dir?: string, options: ReleaseFileOptions = {}): ManifestReader {
+  const folder = dir ?? options.dir;
+  const cacheDir = options.cacheDir ?? defaultReleaseCacheDir();
+  const download = options.download ?? httpsDownload;
+  const pins = releasePins();
+  const warn = options.warn ?? ((message: string) => void pulumi.log.warn(message));
+  return async (url: string) => {
+    const pin: ReleasePin | undefined = options.extraPins?.[url] ? { release: 'extraPins', sha256: options.extraPins[url] } : pins[url];
+    const expected = pin?.sha256;
+    if (!expected && !options.allowUnpinned) {
+      const why = pin ? `upstream.yaml does not pin ${pin.release} yet: ${pin.unpinned}` : 'upstream.yaml pins no such release file (only the versions it lists)';
+      throw new ReleaseFileError(`${url}: refused, its bytes cannot be checked (${why}). Pin it (npm run releases:pin, or the extraPins option), ` +
+        'or read it unchecked with `pulumi config set platform-blueprints:allowUnpinnedReleases true` (the allowUnpinned option)');
+    }
+    const check = (data: Uint8Array, source: string, fix: string): string => {
+      const actual = sha256(data);
+      if (expected && actual !== expected) {
+        throw new ReleaseFileError(`${source} is not the release file ${url}: sha256 ${actual}, pinned ${expected} (${pin!.release}); ${fix}`);
+      }
+      return Buffer.from(data).toString('utf8');
+    };
+    if (folder) {
+      const file = path.join(folder, new URL(url).pathname.split('/').pop() as string);
+      if (!fs.existsSync(file)) throw new ReleaseFileError(`${file} not found: the local release folder must hold ${path.basename(file)} (the file of ${url})`);
+      const text = check(fs.readFileSync(file), file, 'put the released file there, unchanged');
+      if (!expected) warn(`${url}: read unchecked from ${file} (allowUnpinnedReleases: it has no pin)`);
+      return text;
+    }
+    if (!expected) {
+      warn(`${url}: downloaded unchecked (allowUnpinnedReleases: it has no pin)`);
+      return check(await download(url), `GET ${url}`, '');
+    }
+    const cached = cachePath(cacheDir, url);
+    if (fs.existsSync(cached)) return check(fs.readFileSync(cached), `the cached ${cached}`, 'delete it to download the file again');
+    const data = await download(url);
+    const text = check(data, `GET ${url}`, 'the download is not what was released; try again later or check the URL');
+    fs.mkdirSync(path.dirname(cached), { recursive: true });
+    const partial = `${cached}.${process.pid}.partial`;
+    fs.writeFileSync(partial, data);
+    fs.renameSync(partial, cached);
+    return text;
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * The release files' integrity: pinned by sha256 in upstream.yaml, checked wherever the bytes come from (a local
+ * folder, the cache, a download), cached once checked. Nothing here touches the network: downloads are served from
+ * the real files of ../shared/releases.
+ */
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { mockPulumi } from '../support/pulumi';
+import { releaseFileOf, sharedReleaseFile } from '../support/knative-release';
+
+mockPulumi();
+import { CATALOG_FILE, loadReleases, unpinnedReleaseFiles, withReleasePins } from '../../scripts/lib/upstream';
+import { ReleaseFileError, cachePath, manifestReader, releasePins } from '../../src/pulumi/release-files';
+import { knativeServingManifestUrls } from '../../src/pulumi/knative-serving';
+import { eventingManifestUrls } from '../../src/pulumi/knative-eventing';
+import { readConfig } from '../../src/pulumi/config';
+import { runProgram } from '../../src/pulumi/program';
+import * as pulumi from '@pulumi/pulumi';
+import * as pulumiRuntimeResource from '@pulumi/pulumi/runtime/resource';
+
+const SERVING_CORE = 'https://github.com/knative/serving/releases/download/knative-v1.22.1/serving-core.yaml';
+const KOURIER = 'https://github.com/knative-extensions/net-kourier/releases/download/knative-v1.22.1/kourier.yaml';
+const CERT_MANAGER = 'https://github.com/cert-manager/cert-manager/releases/download/v1.18.2/cert-manager.yaml';
+const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
+const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), `pb-${prefix}-`));
+const noNetwork = async (url: string): Promise<Uint8Array> => {
+  throw new Error(`test must not download ${url}`);
+};
+
+/** A local release folder (the `knativeManifestsDir` layout: files by name) holding the real files, optionally changed. */
+function releaseFolder(tamper: { [file: string]: (text: string) => string } = {}): string {
+  const dir = tmp('release-dir');
+  for (const url of [...Object.values(knativeServingManifestUrls('1.22.1', '1.22.1')), ...Object.values(eventingManifestUrls())]) {
+    const name = url.split('/').pop() as string;
+    const text = fs.readFileSync(releaseFileOf(url), 'utf8');
+    fs.writeFileSync(path.join(dir, name), tamper[name] ? tamper[name](text) : text);
+  }
+  return dir;
+}
+
+describe('the pins', () => {
+  test('every pinned file of ../shared/releases has exactly the bytes upstream.yaml pins', () => {
+    const pins = releasePins();
+    const shared = Object.keys(pins).filter((url) => sharedReleaseFile(url));
+    expect(shared).toHaveLength(5);
+    for (const url of shared) expect({ url, sha256: sha256(fs.readFileSync(sharedReleaseFile(url)!)) }).toEqual({ url, sha256: pins[url].sha256 });
+    // Those not available here are recorded as not pinned yet, with the reason.
+    expect(unpinnedReleaseFiles().map((u) => u.split('/').pop())).toEqual([
+      'rabbitmq-broker.yaml', 'cert-manager.yaml', 'cluster-operator.yml', 'messaging-topology-operator-with-certmanager.yaml',
+    ]);
+    expect(pins[CERT_MANAGER].unpinned).toMatch(/could not be fetched where the pins were computed/);
+  });
+
+  test('upstream.yaml refuses a release file with neither a pin nor a reason, a malformed pin, and a pin of no artifact', () => {
+    const text = fs.readFileSync(CATALOG_FILE, 'utf8');
+    const load = (changed: string) => {
+      const file = path.join(tmp('catalog'), 'upstream.yaml');
+      fs.writeFileSync(file, changed);
+      return () => loadReleases(file);
+    };
+    expect(load(text.replace(/\n {4}unpinned: [^\n]*\n(?= {2}- name: cert-manager)/, '\n'))).toThrow(
+      /release eventing-rabbitmq does not pin broker; add their sha256 \(npm run releases:pin\), or say why not in `unpinned`/);
+    expect(load(text.replace('kourier: d92bd38f', 'kourier: D92BD38F'))).toThrow(/release net-kourier pins kourier with "D92BD38F.*"; give the 64 hex digits of its sha256/);
+    expect(load(text.replace('      kourier: d92bd38f', '      kourrier: d92bd38f'))).toThrow('release net-kourier pins sha256 of kourrier, which is not one of its artifacts');
+  });
+
+  test('`npm run releases:pin` writes a downloaded file\'s sha256 into upstream.yaml, keeps its comments, and drops `unpinned` once a release is whole', () => {
+    const text = fs.readFileSync(CATALOG_FILE, 'utf8');
+    const pinned = withReleasePins(text, { [CERT_MANAGER]: 'a'.repeat(64) });
+    const file = path.join(tmp('catalog'), 'upstream.yaml');
+    fs.writeFileSync(file, pinned);
+    const certManager = loadReleases(file).find((r) => r.name === 'cert-manager')!;
+    expect([certManager.sha256, certManager.unpinned]).toEqual([{ manifest: 'a'.repeat(64) }, undefined]);
+    expect(unpinnedReleaseFiles(loadReleases(file))).toHaveLength(3);
+    expect(pinned).toContain('# `sha256` pins the bytes of each release file the Pulumi program reads');
+    expect(() => withReleasePins(text, { [CERT_MANAGER]: 'nope' })).toThrow(`${CERT_MANAGER}: "nope" is not a sha256`);
+  });
+});
+
+describe('manifestReader', () => {
+  test('reads a local folder (knativeManifestsDir) and checks every file: the real files pass, a changed one is refused', async () => {
+    const dir = releaseFolder({ 'serving-core.yaml': (t) => t.replace('image: gcr.io/knative-releases', 'image: evil.example/knative-releases') });
+    const read = manifestReader(dir, { cacheDir: tmp('cache'), download: noNetwork });
+    expect(await read(KOURIER)).toBe(fs.readFileSync(path.join(dir, 'kourier.yaml'), 'utf8'));
+    const refused = read(SERVING_CORE);
+    await expect(refused).rejects.toBeInstanceOf(ReleaseFileError);
+    await expect(refused).rejects.toThrow(new RegExp(`^${path.join(dir, 'serving-core.yaml')} is not the release file ${SERVING_CORE}: ` +
+      `sha256 [0-9a-f]{64}, pinned aafb2bfd722ad184d0d0dacf1f55cedc388827ed81c94312f4df71e5eccb5ae1 \\(knative-serving@1\\.22\\.1\\); put the released file there, unchanged$`));
+    await expect(manifestReader(tmp('empty'))(KOURIER)).rejects.toThrow(/kourier\.yaml not found: the local release folder must hold kourier\.yaml/);
+  });
+
+  test('downloads once: a checked download is cached (laid out like the URL) and read from there; a changed cache or download is refused', async () => {
+    const cacheDir = tmp('cache');
+    const downloads: string[] = [];
+    const download = async (url: string) => {
+      downloads.push(url);
+      return fs.readFileSync(releaseFileOf(url));
+    };
+    const read = manifestReader(undefined, { cacheDir, download });
+    const first = await read(KOURIER);
+    expect(await read(KOURIER)).toBe(first);
+    expect(downloads).toEqual([KOURIER]);
+    const cached = cachePath(cacheDir, KOURIER);
+    expect(cached).toBe(path.join(cacheDir, 'github.com/knative-extensions/net-kourier/releases/download/knative-v1.22.1/kourier.yaml'));
+    expect(fs.readFileSync(cached)).toEqual(fs.readFileSync(releaseFileOf(KOURIER)));
+    fs.appendFileSync(cached, '# changed\n');
+    await expect(read(KOURIER)).rejects.toThrow(new RegExp(`^the cached ${cached} is not the release file ${KOURIER}: .*; delete it to download the file again$`));
+    const tampered = manifestReader(undefined, { cacheDir: tmp('cache'), download: async () => Buffer.from('kind: Namespace\n') });
+    await expect(tampered(SERVING_CORE)).rejects.toThrow(`GET ${SERVING_CORE} is not the release file ${SERVING_CORE}: sha256 ${sha256('kind: Namespace\n')}`);
+    expect(fs.readdirSync(cacheDir)).toEqual(['github.com']);
+  });
+
+  test('a file without a pin is refused, saying why and how to proceed; allowed explicitly, it is read unchecked, never cached, with a warning', async () => {
+    const cacheDir = tmp('cache');
+    const fixture = async (url: string) => fs.readFileSync(releaseFileOf(url));
+    await expect(manifestReader(undefined, { cacheDir, download: fixture })(CERT_MANAGER)).rejects.toThrow(
+      `${CERT_MANAGER}: refused, its bytes cannot be checked (upstream.yaml does not pin cert-manager@1.18.2 yet: the release file could not be fetched where the ` +
+      'pins were computed (no route to github.com); run `npm run releases:pin` where it can be). Pin it (npm run releases:pin, or the extraPins option), ' +
+      'or read it unchecked with `pulumi config set platform-blueprints:allowUnpinnedReleases true` (the allowUnpinned option)');
+    const other = 'https://github.com/knative/serving/releases/download/knative-v1.21.0/serving-core.yaml';
+    await expect(manifestReader(undefined, { cacheDir, download: noNetwork })(other)).rejects.toThrow('upstream.yaml pins no such release file (only the versions it lists)');
+    const warnings: string[] = [];
+    const allowed = manifestReader(undefined, { cacheDir, download: fixture, allowUnpinned: true, warn: (m) => warnings.push(m) });
+    expect(await allowed(CERT_MANAGER)).toBe(fs.readFileSync(releaseFileOf(CERT_MANAGER), 'utf8'));
+    expect(warnings).toEqual([`${CERT_MANAGER}: downloaded unchecked (allowUnpinnedReleases: it has no pin)`]);
+    expect(fs.existsSync(cachePath(cacheDir, CERT_MANAGER))).toBe(false);
+    // Allowing unpinned files does not lift the check of pinned ones.
+    await expect(manifestReader(releaseFolder({ 'kourier.yaml': (t) => `${t}\n` }), { allowUnpinned: true })(KOURIER)).rejects.toThrow(/is not the release file/);
+    // A pin of one's own (another version, a private mirror) is checked like upstream.yaml's.
+    const own = manifestReader(undefined, { cacheDir, download: async () => Buffer.from('x'), extraPins: { [other]: sha256('x') } });
+    expect(await own(other)).toBe('x');
+  });
+});
+
+describe('the program with a changed release file', () => {
+  test('knativeManifestsDir is checked: a tampered file fails the program, before anything registers, with the file, the URL and both hashes', async () => {
+    const dir = releaseFolder({ 'eventing-core.yaml': (t) => t.replace('namespace: knative-eventing', 'namespace: knative-eventing-x') });
+    pulumi.runtime.setAllConfig({
+      'platform-blueprints:knativeManifestsDir': dir, 'platform-blueprints:allowUnpinnedReleases': 'true',
+      'platform-blueprints:namespace': 'tampered', 'platform-blueprints:eventsNamespace': 'tampered-events',
+    });
+    const config = readConfig(new pulumi.Config('platform-blueprints'));
+    expect([config.knativeManifestsDir, config.allowUnpinnedReleases]).toEqual([dir, true]);
+    // The fixtures of the unpinned files sit beside the real files, as a user's folder would hold the real ones.
+    for (const url of Object.values(eventingManifestUrls()).filter((u) => !sharedReleaseFile(u))) {
+      fs.copyFileSync(releaseFileOf(url), path.join(dir, url.split('/').pop() as string));
+    }
+    const warn = jest.spyOn(pulumi.log, 'warn').mockImplementation(() => Promise.resolve());
+    const registered = jest.spyOn(pulumiRuntimeResource, 'registerResource');
+    await expect(runProgram({ config })).rejects.toThrow(new RegExp(`^${path.join(dir, 'eventing-core.yaml')} is not the release file ` +
+      'https://github.com/knative/eventing/releases/download/knative-v1.22.2/eventing-core.yaml: sha256 [0-9a-f]{64}, pinned 3b8e297c'));
+    // Every file is read before anything registers: a refused file installs nothing.
+    expect(registered).not.toHaveBeenCalled();
+    registered.mockRestore();
+    expect(warn.mock.calls.map((c) => String(c[0]).split(': ')[0])).toEqual(expect.arrayContaining([CERT_MANAGER]));
+    warn.mockRestore();
+  });
+});
