@@ -131,7 +131,10 @@ const AUTH_SCRIPT = [
   '[ -n "$REDIS_PASSWORD" ] || { echo "the Redis password is empty, which would turn authentication off; put a password in the Secret" >&2; exit 1; }',
   'case "$REDIS_PASSWORD" in *"',
   '"*) echo "the Redis password contains a line break, which a Redis config line cannot hold; use a password without one" >&2; exit 1 ;; esac',
-  `printf 'requirepass "%s"\\n' "$(printf '%s' "$REDIS_PASSWORD" | sed 's/[\\\\"]/\\\\&/g')" > ${AUTH_FILE}`,
+  // Assigned first: `set -e` stops on a failed substitution only in an assignment, never inside printf's arguments.
+  `escaped=$(printf '%s' "$REDIS_PASSWORD" | sed 's/[\\\\"]/\\\\&/g')`,
+  '[ -n "$escaped" ] || { echo "could not escape the Redis password (is sed in the image?); refusing to start without one" >&2; exit 1; }',
+  `printf 'requirepass "%s"\\n' "$escaped" > ${AUTH_FILE}`,
 ].join('\n');
 const DEFAULT_RESOURCES: kplus.ContainerResources = {
   cpu: { request: kplus.Cpu.millis(100) },
@@ -227,7 +230,8 @@ export class Redis extends WorkloadResource implements IKeyValueStore, IAdmitsPe
             enableServiceLinks: false,
             securityContext: restrictedPodSecurityContext({ user, group, fsGroup: group }),
             // Writes `requirepass` into the memory-backed auth volume: the password is in no process's argv (which
-            // every process of the pod can read in /proc), only in this short-lived container's environment.
+            // every process of the pod can read in /proc). It stays in environments: this container's, and the
+            // main container's REDISCLI_AUTH for the probe (readable in /proc/<pid>/environ by the same uid only).
             initContainers: [{
               name: 'auth',
               image,

@@ -28,10 +28,10 @@ const authMount = init.volumeMounts.find((m: any) => m.name === 'auth').mountPat
 const config = findObject(synthValid(chart), 'ConfigMap', 'cache-config').data['redis.conf'] as string;
 
 /** Runs the init container's command with the given password, with the auth volume at a scratch folder. */
-function runInit(password: string): { status: number | null; stderr: string; dir: string } {
+function runInit(password: string, pathEnv = process.env.PATH): { status: number | null; stderr: string; dir: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-redis-auth-'));
   const [shell, flag, script] = init.command as string[];
-  const result = spawnSync(shell, [flag, script.split(authMount).join(dir)], { env: { PATH: process.env.PATH, REDIS_PASSWORD: password }, encoding: 'utf8' });
+  const result = spawnSync(shell, [flag, script.split(authMount).join(dir)], { env: { PATH: pathEnv, REDIS_PASSWORD: password }, encoding: 'utf8' });
   return { status: result.status, stderr: result.stderr, dir };
 }
 
@@ -83,6 +83,16 @@ describe('the Redis password at start', () => {
     const run = runInit(password);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(message);
+    expect(fs.existsSync(path.join(run.dir, 'auth.conf'))).toBe(false);
+  });
+
+  test('an image without sed fails closed: the pod stops, no auth file (never `requirepass ""`, which turns auth off)', () => {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-no-sed-'));
+    const sh = spawnSync('sh', ['-c', 'command -v sh'], { encoding: 'utf8' }).stdout.trim();
+    fs.symlinkSync(sh, path.join(bin, 'sh'));
+    const run = runInit('s3cret', bin);
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/sed/);
     expect(fs.existsSync(path.join(run.dir, 'auth.conf'))).toBe(false);
   });
 
