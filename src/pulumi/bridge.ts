@@ -192,6 +192,8 @@ export class Cdk8sDeployment extends pulumi.ComponentResource {
     const timeout = args.readyTimeout ?? '10m';
     const declared = args.declared;
     const claim = declared?.claimNow(name, this.plan.map((p) => p.manifest));
+    // Later claims (another deployment sharing the ledger) wait for this component when they need its objects.
+    declared?.bind(name, this);
     this.forcedApply = sinkBindingSubjects(this.plan);
     const held: { [key: string]: pulumi.Resource } = {};
     this.plan.forEach((entry, i) => {

@@ -259,6 +259,24 @@ describe('Cdk8sDeployment under Pulumi mocks', () => {
     expect(() => d.resource('v1', 'Namespace', undefined, 'games')).toThrow('v1 Namespace games is deployed by cluster-setup, which declares it too; use that resource');
   });
 
+  test('two deployments sharing a ledger and an object: the second waits for the first, which deploys the object', async () => {
+    const declared = new DeclaredObjects();
+    const tree = (cm: string) => {
+      const t = new App();
+      new ApiObject(new Chart(t, 'ns'), 'ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } });
+      new ApiObject(new Chart(t, 'c', { namespace: 'team' }), cm, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: cm }, data: { k: cm } });
+      return t;
+    };
+    const first = new Cdk8sDeployment('app1', { root: tree('one'), declared, policy: { rules: [] } });
+    const second = new Cdk8sDeployment('app2', { root: tree('two'), declared, policy: { rules: [] } });
+    await settle([...Object.values(first.resources), ...Object.values(second.resources)]);
+    expect(second.heldElsewhere).toEqual({ 'v1 Namespace team': 'app1' });
+    expect(Object.keys(first.resources).sort()).toEqual(['v1 ConfigMap team/one', 'v1 Namespace team']);
+    // Waiting for a component is waiting for its children (the engine is sent their URNs): the Namespace among them.
+    expect(mocked.dependencyNames('kubernetes:core/v1:ConfigMap', 'app2/team/two')).toContain('app1/team');
+    expect(declared.waits).toEqual([{ from: 'app2', to: 'app1', reasons: ['Namespace team is held there'] }]);
+  });
+
   test('the platform\'s objects wait for the install stages holding their CRD or a CA-injected webhook admitting them; its own CA-injected webhooks are awaited', async () => {
     const declared = new DeclaredObjects();
     declared.claimNow('certs', [
