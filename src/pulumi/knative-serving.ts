@@ -90,6 +90,12 @@ export interface KnativeServingArgs extends KnativeServingSettings {
   /** How manifests are read. @default manifestReader() - checked against upstream.yaml's pins; cached; over HTTPS from the release URLs */
   readonly reader?: ManifestReader;
   /**
+   * The release files' objects by file (`crds`, `core`, `kourier`), when the caller has read them already (the
+   * Pulumi program does, to check its settings against them before anything registers); `reader` is not used then.
+   * @default - read with `reader`
+   */
+  readonly manifests?: { [file: string]: any[] };
+  /**
    * The program's ledger of declared objects, shared with its other installs and deployments so that every object
    * is declared once.
    * @default - a ledger of its own (the stages are deduplicated among themselves)
@@ -106,7 +112,8 @@ export class KnativeServing extends StagedInstall {
 
   public constructor(name: string, args: KnativeServingArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
     const urls = knativeServingManifestUrls(args.servingVersion ?? KNATIVE_SERVING_VERSION, args.kourierVersion ?? NET_KOURIER_VERSION);
-    const prepared = readManifests(urls, args.reader ?? manifestReader()).then((m) => prepareKnativeServing({ crds: m.crds, core: m.core, kourier: m.kourier }, args));
+    const read = args.manifests ? Promise.resolve(args.manifests) : readManifests(urls, args.reader ?? manifestReader());
+    const prepared = read.then((m) => prepareKnativeServing({ crds: m.crds, core: m.core, kourier: m.kourier }, args));
     super('platform-blueprints:index:KnativeServing', name, [
       { name: 'crds', objects: prepared.then((p) => p.crds) },
       { name: 'core', objects: prepared.then((p) => p.core), after: ['crds'] },

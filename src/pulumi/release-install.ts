@@ -8,7 +8,7 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { parseAllDocuments } from 'yaml';
-import { DeclaredObjects, awaitInjectedCa } from './declared-objects';
+import { DeclaredObjects, awaitInjectedCa, describeDifferences } from './declared-objects';
 import { ManifestReader } from './release-files';
 
 export function parseManifests(text: string, source: string): any[] {
@@ -66,7 +66,15 @@ export class StagedInstall extends pulumi.ComponentResource {
       const unknown = (stage.after ?? []).find((s) => !this.stages[s]);
       if (unknown !== undefined) throw new Error(`install ${name}: stage ${stage.name} comes after ${unknown}, which is not an earlier stage`);
       const owner = `${name}-${stage.name}`;
-      const claim = declared.claim(owner, stage.objects, (stage.after ?? []).map((s) => `${name}-${s}`));
+      const claim = declared.claim(owner, stage.objects, (stage.after ?? []).map((s) => `${name}-${s}`)).then((c) => {
+        // Upstream files do ship differing copies of one object (both RabbitMQ operators' Namespace rabbitmq-system):
+        // the earliest is deployed; say what the later one would have set.
+        for (const d of declared.dropped.filter((x) => x.droppedFrom === owner && !x.identical)) {
+          void pulumi.log.warn(`${d.object} is declared by install stages ${d.keptBy} and ${owner} with other content ` +
+            `(${describeDifferences(d.differences)}): ${d.keptBy}'s copy is deployed, ${owner}'s is not`, this);
+        }
+        return c;
+      });
       const waitsFor: Promise<pulumi.Input<pulumi.Resource>[]> = claim.then((c) => declared.resources(c.waitsFor));
       const objs = claim.then((c) => c.kept.map(awaitInjectedCa));
       this.stages[stage.name] = new k8s.yaml.v2.ConfigGroup(owner, { objs: pulumi.output(objs) }, { parent: this, dependsOn: waitsFor });
