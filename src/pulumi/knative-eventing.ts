@@ -85,6 +85,13 @@ export interface KnativeEventingArgs extends EventingVersions {
    * @default - a ledger of its own (the stages are deduplicated among themselves)
    */
   readonly declared?: DeclaredObjects;
+  /**
+   * Whether the install's CustomResourceDefinitions stay on the cluster when Pulumi deletes them (`pulumi destroy`,
+   * or the install removed from the program): deleting a CRD deletes every object of its kind, and what those own.
+   * Remove them deliberately with `kubectl delete crd`. Turn off only where the objects may go too (a throwaway cluster).
+   * @default true
+   */
+  readonly retainCustomResourceDefinitions?: boolean;
 }
 
 /** The event stack (see the module comment). */
@@ -100,7 +107,8 @@ export class KnativeEventing extends StagedInstall {
     const read = args.manifests ? Promise.resolve(args.manifests) : readManifests(eventingManifestUrls(args), args.reader ?? manifestReader());
     const prepared = read.then(prepareKnativeEventing);
     super('platform-blueprints:index:KnativeEventing', name,
-      EVENTING_STAGES.map((s) => ({ name: s.name, after: s.after, objects: prepared.then((p) => p[s.name]) })), opts, args.declared);
+      EVENTING_STAGES.map((s) => ({ name: s.name, after: s.after, objects: prepared.then((p) => p[s.name]) })), opts, args.declared,
+      args.retainCustomResourceDefinitions !== false);
     this.eventingReady = this.stagesNamed('eventing-core', 'eventing-rabbitmq');
     this.rabbitmqReady = this.stagesNamed('rabbitmq-cluster-operator', 'rabbitmq-topology-operator');
     this.installs = {

@@ -101,6 +101,13 @@ export interface KnativeServingArgs extends KnativeServingSettings {
    * @default - a ledger of its own (the stages are deduplicated among themselves)
    */
   readonly declared?: DeclaredObjects;
+  /**
+   * Whether the install's CustomResourceDefinitions stay on the cluster when Pulumi deletes them (`pulumi destroy`,
+   * or the install removed from the program): deleting a CRD deletes every object of its kind, and what those own.
+   * Remove them deliberately with `kubectl delete crd`. Turn off only where the objects may go too (a throwaway cluster).
+   * @default true
+   */
+  readonly retainCustomResourceDefinitions?: boolean;
 }
 
 /** Knative Serving with net-kourier: CRDs, then core, then kourier (see the module comment). */
@@ -118,7 +125,7 @@ export class KnativeServing extends StagedInstall {
       { name: 'crds', objects: prepared.then((p) => p.crds) },
       { name: 'core', objects: prepared.then((p) => p.core), after: ['crds'] },
       { name: 'kourier', objects: prepared.then((p) => p.kourier), after: ['core'] },
-    ], opts, args.declared);
+    ], opts, args.declared, args.retainCustomResourceDefinitions !== false);
     this.ready = this.stagesNamed('crds', 'core', 'kourier');
     this.installs = { [ClusterInstall.KNATIVE_SERVING.id]: this.ready, [ClusterInstall.NET_KOURIER.id]: this.ready };
   }

@@ -3,7 +3,9 @@
  * (release-files.ts: over HTTPS, from the download cache, or from a local folder for air-gapped clusters), let a pure function prepare the objects (settings applied to the objects
  * themselves), claim them in a DeclaredObjects ledger shared with the rest of the program (every object declared
  * once: a copy an earlier stage holds is dropped), and create each stage as one `yaml/v2` ConfigGroup that waits for
- * its own objects, after the stages it depends on.
+ * its own objects, after the stages it depends on. The stages' CRDs are retained when Pulumi deletes them
+ * (retainCustomResourceDefinitions): `pulumi destroy`, or turning an install off, leaves them and the objects of
+ * their kinds on the cluster.
  */
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
@@ -33,6 +35,21 @@ export function withConfigData(o: any, namespace: string, name: string, data: { 
   return { ...o, data: { ...o.data, ...data } };
 }
 
+const CRD_TYPE = /^kubernetes:apiextensions\.k8s\.io\/v1(beta1)?:CustomResourceDefinition$/;
+
+/**
+ * A resource transform (the `transforms` resource option) that marks every CustomResourceDefinition among a
+ * resource's descendants `retainOnDelete`. Deleting a CRD deletes every object of its kind, and with them what they
+ * own: a RabbitmqCluster's volume claims (queue data), Brokers, Triggers, Knative Services — whatever `protect` and
+ * `retainOnDelete` the platform gave those objects. Install stages are yaml/v2 ConfigGroups, whose objects the
+ * provider registers as children of the group: the engine runs the group's transforms on each of them (the older
+ * `transformations` option never reaches children registered by a provider).
+ */
+export function retainCustomResourceDefinitions(args: pulumi.ResourceTransformArgs): pulumi.ResourceTransformResult | undefined {
+  if (!args.custom || !CRD_TYPE.test(args.type)) return undefined;
+  return { props: args.props, opts: pulumi.mergeOptions(args.opts, { retainOnDelete: true }) };
+}
+
 export interface InstallStage {
   readonly name: string;
   /** The objects of this stage, once the manifests are read and prepared. */
@@ -57,9 +74,11 @@ export class StagedInstall extends pulumi.ComponentResource {
   /**
    * @param declared the program's ledger, shared with its other installs and deployments
    *   (@default - a ledger of its own: its stages are deduplicated among themselves)
+   * @param retainCrds whether the stages' CustomResourceDefinitions stay on the cluster when Pulumi deletes them
+   *   (retainCustomResourceDefinitions) (@default true)
    */
   public constructor(type: string, name: string, stages: InstallStage[], opts: pulumi.ComponentResourceOptions = {},
-    declared: DeclaredObjects = new DeclaredObjects()) {
+    declared: DeclaredObjects = new DeclaredObjects(), retainCrds: boolean = true) {
     super(type, name, {}, opts);
     this.declared = declared;
     for (const stage of stages) {
@@ -77,7 +96,9 @@ export class StagedInstall extends pulumi.ComponentResource {
       });
       const waitsFor: Promise<pulumi.Input<pulumi.Resource>[]> = claim.then((c) => declared.resources(c.waitsFor));
       const objs = claim.then((c) => c.kept.map(awaitInjectedCa));
-      this.stages[stage.name] = new k8s.yaml.v2.ConfigGroup(owner, { objs: pulumi.output(objs) }, { parent: this, dependsOn: waitsFor });
+      this.stages[stage.name] = new k8s.yaml.v2.ConfigGroup(owner, { objs: pulumi.output(objs) }, {
+        parent: this, dependsOn: waitsFor, ...retainCrds ? { transforms: [retainCustomResourceDefinitions] } : {},
+      });
       declared.bind(owner, this.stages[stage.name]);
     }
     this.registerOutputs({});
