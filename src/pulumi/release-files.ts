@@ -55,7 +55,8 @@ export interface ReleaseFileOptions {
    */
   readonly cacheDir?: string;
   /**
-   * sha256 pins by URL, besides upstream.yaml's (e.g. for other versions than the pinned ones).
+   * sha256 pins by URL (64 lowercase hex digits), besides upstream.yaml's: for files it does not pin (other
+   * versions, the files it lists as not pinned yet). A pin of a file upstream.yaml pins otherwise is refused.
    * @default - none
    */
   readonly extraPins?: { [url: string]: string };
@@ -108,15 +109,35 @@ async function httpsDownload(url: string): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer());
 }
 
+/**
+ * upstream.yaml's pins with the extra ones: each must be a sha256 (64 lowercase hex digits, as `sha256sum` prints
+ * it), and may not contradict upstream.yaml's pin of the same file (which of the two would be the release?).
+ */
+function withExtraPins(pins: { [url: string]: ReleasePin }, extra: { [url: string]: string }): { [url: string]: ReleasePin } {
+  const all = { ...pins };
+  for (const [url, sha] of Object.entries(extra)) {
+    if (typeof sha !== 'string' || !/^[0-9a-f]{64}$/.test(sha)) {
+      throw new ReleaseFileError(`extraPins: the pin of ${url} (${JSON.stringify(sha)}) is not a sha256; give its 64 lowercase hex digits (sha256sum <file>)`);
+    }
+    const upstream = pins[url];
+    if (upstream?.sha256 !== undefined && upstream.sha256 !== sha) {
+      throw new ReleaseFileError(`extraPins: ${url} is pinned to ${sha}, but upstream.yaml pins it (${upstream.release}) to ${upstream.sha256}; ` +
+        'drop the extra pin, or change upstream.yaml\'s (npm run releases:pin) if the release file really changed');
+    }
+    all[url] = { release: upstream ? `extraPins, for ${upstream.release}` : 'extraPins', sha256: sha };
+  }
+  return all;
+}
+
 /** Reads release files with their integrity checked (see the module comment). */
 export function manifestReader(dir?: string, options: ReleaseFileOptions = {}): ManifestReader {
   const folder = dir ?? options.dir;
   const cacheDir = options.cacheDir ?? defaultReleaseCacheDir();
   const download = options.download ?? httpsDownload;
-  const pins = releasePins();
+  const pins = withExtraPins(releasePins(), options.extraPins ?? {});
   const warn = options.warn ?? ((message: string) => void pulumi.log.warn(message));
   return async (url: string) => {
-    const pin: ReleasePin | undefined = options.extraPins?.[url] ? { release: 'extraPins', sha256: options.extraPins[url] } : pins[url];
+    const pin: ReleasePin | undefined = pins[url];
     const expected = pin?.sha256;
     if (!expected && !options.allowUnpinned) {
       const why = pin ? `upstream.yaml does not pin ${pin.release} yet: ${pin.unpinned}` : 'upstream.yaml pins no such release file (only the versions it lists)';

@@ -134,6 +134,32 @@ describe('manifestReader', () => {
   });
 });
 
+describe('extraPins', () => {
+  test('a pin must be a sha256 (64 lowercase hex digits); one contradicting upstream.yaml\'s pin of the file is refused; the same pin again is fine', async () => {
+    expect(() => manifestReader(undefined, { extraPins: { [CERT_MANAGER]: 'A'.repeat(64) } })).toThrow(new ReleaseFileError(
+      `extraPins: the pin of ${CERT_MANAGER} ("${'A'.repeat(64)}") is not a sha256; give its 64 lowercase hex digits (sha256sum <file>)`));
+    expect(() => manifestReader(undefined, { extraPins: { [CERT_MANAGER]: 'a'.repeat(63) } })).toThrow(/is not a sha256/);
+    expect(() => manifestReader(undefined, { extraPins: { [CERT_MANAGER]: ` ${'a'.repeat(64)}` } })).toThrow(/is not a sha256/);
+    const upstream = releasePins()[KOURIER].sha256!;
+    expect(upstream).toMatch(/^[0-9a-f]{64}$/);
+    expect(() => manifestReader(undefined, { extraPins: { [KOURIER]: 'b'.repeat(64) } })).toThrow(new ReleaseFileError(
+      `extraPins: ${KOURIER} is pinned to ${'b'.repeat(64)}, but upstream.yaml pins it (net-kourier@1.22.1) to ${upstream}; drop the extra pin, ` +
+      'or change upstream.yaml\'s (npm run releases:pin) if the release file really changed'));
+    const same = manifestReader(undefined, { cacheDir: tmp('cache'), download: async (url) => fs.readFileSync(releaseFileOf(url)), extraPins: { [KOURIER]: upstream } });
+    expect(await same(KOURIER)).toBe(fs.readFileSync(releaseFileOf(KOURIER), 'utf8'));
+  });
+
+  test('a pin of a file upstream.yaml does not pin yet makes it checked like a pinned one (no allowUnpinned needed, no warning)', async () => {
+    const text = fs.readFileSync(releaseFileOf(CERT_MANAGER));
+    const warnings: string[] = [];
+    const pinned = manifestReader(undefined, { cacheDir: tmp('cache'), download: async () => text, extraPins: { [CERT_MANAGER]: sha256(text) }, warn: (m) => warnings.push(m) });
+    expect(await pinned(CERT_MANAGER)).toBe(text.toString('utf8'));
+    expect(warnings).toEqual([]);
+    const wrong = manifestReader(undefined, { cacheDir: tmp('cache'), download: async () => Buffer.concat([text, Buffer.from('\n')]), extraPins: { [CERT_MANAGER]: sha256(text) } });
+    await expect(wrong(CERT_MANAGER)).rejects.toThrow(new RegExp(`^GET ${CERT_MANAGER} is not the release file ${CERT_MANAGER}: sha256 [0-9a-f]{64}, pinned ${sha256(text)} \\(extraPins, for cert-manager@1\\.18\\.2\\)`));
+  });
+});
+
 describe('the program with a changed release file', () => {
   test('knativeManifestsDir is checked: a tampered file fails the program, before anything registers, with the file, the URL and both hashes', async () => {
     const dir = releaseFolder({ 'eventing-core.yaml': (t) => t.replace('namespace: knative-eventing', 'namespace: knative-eventing-x') });
