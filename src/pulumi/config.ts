@@ -17,7 +17,7 @@ export interface ProgramConfig {
   readonly ingressServiceType?: string;
   /** Folder holding the release files by file name (air-gapped installs); each is checked against its pin. */
   readonly knativeManifestsDir?: string;
-  /** Read release files upstream.yaml does not pin, unchecked (cert-manager and the RabbitMQ files are not pinned yet). */
+  /** Read release files upstream.yaml does not pin, trusting the first download of each (cert-manager and the RabbitMQ files are not pinned yet). */
   readonly allowUnpinnedReleases: boolean;
   /** The Redis password, when set with `pulumi config set --secret`; generated otherwise. */
   readonly redisPassword?: pulumi.Output<string>;
