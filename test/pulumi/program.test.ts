@@ -67,7 +67,7 @@ describe('the Pulumi program', () => {
       'https://github.com/knative/eventing/releases/download/knative-v1.22.2/eventing-core.yaml',
       'https://github.com/knative-extensions/eventing-rabbitmq/releases/download/knative-v1.22.1/rabbitmq-broker.yaml',
     ]);
-    // The real Knative files passed their pins; only the event stack's files, not pinned yet, were read unchecked.
+    // The real Knative files passed their pins; only the event stack's files, not pinned yet, were trusted on first use (with a warning).
     expect(reader.warnings.map((w) => w.split(': ')[0].split('/').pop()).sort()).toEqual([
       'cert-manager.yaml', 'cluster-operator.yml', 'messaging-topology-operator-with-certmanager.yaml', 'rabbitmq-broker.yaml',
     ]);
