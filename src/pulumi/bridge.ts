@@ -17,8 +17,10 @@
  *   SinkBinding webhook writes `K_SINK` into their containers, which makes it an owner of the whole containers list,
  *   and a later server-side apply of a changed image or variable would otherwise conflict.
  * - Given the program's DeclaredObjects ledger (`declared`), every object is declared once across the program: an
- *   object an install stage declares already is not registered again (pulumi-kubernetes would fail the first
- *   `pulumi up` with AlreadyExists); what references it waits for that stage instead.
+ *   object an install stage declares already, identically, is not registered again (pulumi-kubernetes would fail the
+ *   first `pulumi up` with AlreadyExists); what references it waits for that stage instead. A copy that differs from
+ *   the install's (labels, annotations, spec, ...), or of a stateful object, is refused with a ValidationError: the
+ *   install's copy would be deployed in its place, losing the difference or the protection.
  *
  * `import { Cdk8sDeployment } from 'platform-blueprints/pulumi'`.
  */
@@ -27,7 +29,8 @@ import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
 import { IConstruct } from 'constructs';
 import { ClusterInstall, DeployTimeSecret, DeploymentPlan, PlannedObject, PlatformPolicy, PolicyOptions, ValidationError } from '../../constructs';
-import { DeclaredObjects, awaitInjectedCa, describeObject, withWaitFor } from './declared-objects';
+import { invalid } from '../../constructs/core/errors';
+import { Claim, DeclaredObjectConflict, DeclaredObjects, awaitInjectedCa, describeDifferences, withWaitFor } from './declared-objects';
 
 export type { PlannedObject };
 
@@ -80,7 +83,8 @@ export interface Cdk8sDeploymentArgs {
   readonly enforcePolicy?: boolean;
   /**
    * The program's ledger of declared objects, shared with its installs (KnativeServing, KnativeEventing, ...): the
-   * deployment claims its objects last, so an object an install declares already is deployed by the install only.
+   * deployment claims its objects last, so an object an install declares already (identically) is deployed by the
+   * install only; a differing copy, or a copy of a stateful object, is refused (ValidationError).
    * Every earlier claim must be decided: `await declared.settled()` before creating the deployment.
    * @default - none: the objects are not compared with the installs'
    */
@@ -181,17 +185,42 @@ export class Cdk8sDeployment extends pulumi.ComponentResource {
     }
   }
 
+  /**
+   * Claims the plan's objects in the ledger as the program's own (`exclusive`, stateful objects guarded): a copy of one
+   * that an earlier claim (an install stage) holds is dropped only when it is the same, and never when the object is
+   * stateful, since the copy deployed would lack its content or its protection. A refusal is a ValidationError on
+   * the construct of the object.
+   */
+  private static claim(declared: DeclaredObjects, name: string, root: IConstruct, plan: PlannedObject[]): Claim {
+    try {
+      return declared.claimNow(name, plan.map((p) => p.manifest), [], { exclusive: true, guarded: plan.map((p) => p.stateful) });
+    } catch (e) {
+      if (!(e instanceof DeclaredObjectConflict)) throw e;
+      const entry = plan[e.index];
+      const scope = root.node.findAll().find((c) => c.node.path === entry.constructPath) ?? root;
+      const lost = e.guarded !== undefined
+        ? `it is stateful (${e.guarded}) and would be deployed without its protection (protect, retainOnDelete)` +
+          `${e.differences.length ? `; the copies differ in ${describeDifferences(e.differences)} too` : ''}`
+        : `the copies differ in ${describeDifferences(e.differences)}`;
+      return invalid(scope, 'metadata.name', entry.manifest.metadata.name,
+        `is ${entry.key}, which ${e.heldBy} declares too, before this deployment: only its copy would be deployed, and ${lost}`,
+        'give the object a name of its own (for a Namespace: choose another namespace), or leave it out of this tree when the other copy is the one wanted');
+    }
+  }
+
   public constructor(name: string, args: Cdk8sDeploymentArgs, opts: pulumi.ComponentResourceOptions = {}) {
     // Planned and checked before the component registers: a refused plan registers nothing.
     const deploymentPlan = args.plan ?? DeploymentPlan.of(args.root);
     if (args.enforcePolicy !== false) Cdk8sDeployment.enforcePolicy(args.root, deploymentPlan, args.policy);
+    const declared = args.declared;
+    const claim = declared ? Cdk8sDeployment.claim(declared, name, args.root, deploymentPlan.objects) : undefined;
     super('platform-blueprints:index:Cdk8sDeployment', name, {}, opts);
     this.deploymentPlan = deploymentPlan;
     this.plan = this.deploymentPlan.objects;
     const prefix = args.resourcePrefix ?? name;
     const timeout = args.readyTimeout ?? '10m';
-    const declared = args.declared;
-    const claim = declared?.claimNow(name, this.plan.map((p) => p.manifest));
+    // Later claims (another deployment sharing the ledger) wait for this component when they need its objects.
+    declared?.bind(name, this);
     this.forcedApply = sinkBindingSubjects(this.plan);
     const held: { [key: string]: pulumi.Resource } = {};
     this.plan.forEach((entry, i) => {
@@ -199,11 +228,6 @@ export class Cdk8sDeployment extends pulumi.ComponentResource {
       if (declared && claimed?.heldBy !== undefined) {
         this.heldElsewhere[entry.key] = claimed.heldBy;
         held[entry.key] = declared.resources([claimed.heldBy])[0];
-        const dropped = declared.dropped.find((d) => d.droppedFrom === name && d.object === describeObject(entry.manifest));
-        if (dropped && !dropped.identical) {
-          pulumi.log.warn(`${entry.key} (${entry.constructPath}) is declared by ${claimed.heldBy} too, with other content; ` +
-            'that copy is deployed and this one is not (an object can be declared once)', this);
-        }
         return;
       }
       const dependsOn: pulumi.Resource[] = [...new Set([

@@ -17,7 +17,7 @@ export interface ProgramConfig {
   readonly ingressServiceType?: string;
   /** Folder holding the release files by file name (air-gapped installs); each is checked against its pin. */
   readonly knativeManifestsDir?: string;
-  /** Read release files upstream.yaml does not pin, unchecked (cert-manager and the RabbitMQ files are not pinned yet). */
+  /** Read release files upstream.yaml does not pin, trusting the first download of each (cert-manager and the RabbitMQ files are not pinned yet). */
   readonly allowUnpinnedReleases: boolean;
   /** The Redis password, when set with `pulumi config set --secret`; generated otherwise. */
   readonly redisPassword?: pulumi.Output<string>;
@@ -114,4 +114,29 @@ export function readConfig(cfg: pulumi.Config = new pulumi.Config(NAMESPACE)): P
     crossplane,
     crossplaneChart: cfg.get('crossplaneChart'),
   };
+}
+
+/** A namespace an install of the program creates, and what creates it. */
+export interface InstalledNamespace {
+  readonly namespace: string;
+  /** What declares it, e.g. `serving-core.yaml` or `the Crossplane Helm release`. */
+  readonly declaredBy: string;
+  /** The stack setting that turns the install on, e.g. `installKnative`. */
+  readonly setting: string;
+}
+
+/**
+ * Refuses a platform namespace (the `namespace` or `eventsNamespace` setting, by key) that an install the program runs
+ * creates: the ledger would keep the install's Namespace, which has neither the platform's Pod Security labels nor
+ * its protection (the Redis and RabbitMQ data live in those namespaces), and the platform's objects would share it
+ * with the install's.
+ */
+export function refuseInstalledNamespaces(platform: { [key: string]: string }, installed: InstalledNamespace[]): void {
+  for (const [key, namespace] of Object.entries(platform)) {
+    const owner = installed.find((i) => i.namespace === namespace);
+    if (!owner) continue;
+    fail(key, namespace, `is a namespace an install of the program creates (${owner.declaredBy} declares Namespace ${namespace}; ${owner.setting} is on): ` +
+      'its Namespace would be deployed instead of the platform\'s, without the Pod Security labels and without the protection of the data kept there; ' +
+      `choose a namespace of the platform's own (not one of ${[...new Set(installed.map((i) => i.namespace))].join(', ')})`);
+  }
 }

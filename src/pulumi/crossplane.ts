@@ -12,11 +12,13 @@ import { ClusterInstall } from '../../constructs';
 /** The pinned chart (upstream.yaml, through the library's ClusterInstall table). */
 export const CROSSPLANE_VERSION = ClusterInstall.CROSSPLANE.version;
 export const CROSSPLANE_CHART_REPO = ClusterInstall.CROSSPLANE.release.artifacts['chart-repository'];
+/** The namespace the Helm release creates and installs Crossplane into, unless told otherwise (Crossplane's own default). */
+export const CROSSPLANE_NAMESPACE = 'crossplane-system';
 
 export interface CrossplaneInstallArgs {
   /** @default CROSSPLANE_VERSION */
   readonly version?: string;
-  /** @default 'crossplane-system' */
+  /** @default CROSSPLANE_NAMESPACE ('crossplane-system') */
   readonly namespace?: string;
   /** A local chart (directory or .tgz) instead of the chart repository, for clusters without internet access. @default - the repository */
   readonly chartPath?: string;
@@ -33,7 +35,7 @@ export class CrossplaneInstall extends pulumi.ComponentResource {
 
   public constructor(name: string, args: CrossplaneInstallArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
     super('platform-blueprints:index:CrossplaneInstall', name, {}, opts);
-    this.namespace = args.namespace ?? 'crossplane-system';
+    this.namespace = args.namespace ?? CROSSPLANE_NAMESPACE;
     const version = args.version ?? CROSSPLANE_VERSION;
     this.release = new k8s.helm.v3.Release(`${name}/crossplane`, {
       name: 'crossplane',

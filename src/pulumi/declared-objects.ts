@@ -18,6 +18,15 @@
  *     whatever it admits waits for it.
  * The reverse — a later claim holding a CRD or such a webhook that an earlier claim's objects need, while not coming
  * after it — cannot be ordered by waiting, and is refused with the claims to reorder.
+ *
+ * Dropping a copy is safe only when nothing of it is lost. Copies are compared on what the cluster keeps of them
+ * (every field but `status` and the server-written metadata; labels and annotations key by key). Between release
+ * files (install stages) a differing copy is tolerated — the earliest is deployed, the difference is recorded in
+ * `dropped` and the stage warns — since upstream ships such pairs (both RabbitMQ operators' `Namespace
+ * rabbitmq-system`). A claim of the program's own objects (`exclusive`: a Cdk8sDeployment's) accepts no such loss:
+ * a copy of one of its objects that differs from another claim's, or any copy of an object it guards (a stateful
+ * object, protected and retained by the claim that declares it), is refused with a DeclaredObjectConflict, whichever
+ * claim comes first.
  */
 import * as pulumi from '@pulumi/pulumi';
 import { groupOf, identity } from '../../constructs/core/uniqueness';
@@ -32,6 +41,52 @@ export interface DroppedCopy {
   readonly keptBy: string;
   /** Whether the two copies are the same; when not, the kept copy's content is what the cluster gets. */
   readonly identical: boolean;
+  /** Where the copies differ (e.g. `metadata.labels["control-plane"]`, `spec`); empty when identical. */
+  readonly differences: string[];
+}
+
+/** How a claim's objects may be deduplicated. */
+export interface ClaimOptions {
+  /**
+   * Whether the objects are the program's own (a deployment's construct tree) rather than a release's: a copy that
+   * differs from another claim's copy of the same object is refused (DeclaredObjectConflict) instead of dropped.
+   * @default false
+   */
+  readonly exclusive?: boolean;
+  /**
+   * Per object (same order), why it must be deployed by this claim, when it must: a stateful object is protected and
+   * retained by the claim that declares it, so a copy an earlier claim holds is refused whatever its content (that
+   * copy would be deployed, unguarded), and so is a differing copy a later claim declares.
+   * @default - none
+   */
+  readonly guarded?: Array<string | undefined>;
+}
+
+/**
+ * Two claims declare one object and dropping one copy would lose something: the copies differ and one claim is
+ * `exclusive`, or the object is guarded (stateful) by the claim that would not deploy it.
+ */
+export class DeclaredObjectConflict extends Error {
+  public constructor(
+    /** The object, as describeObject spells it. */
+    public readonly object: string,
+    /** The claim being decided. */
+    public readonly owner: string,
+    /** Its index in the objects that claim gave. */
+    public readonly index: number,
+    /** The claim that declared the object first, whose copy would be deployed (the owner itself for a repeat inside one claim). */
+    public readonly heldBy: string,
+    /** Where the copies differ (empty when they are the same). */
+    public readonly differences: string[],
+    /** Why the owner guards the object, when it does (its copy would be dropped, and the guard with it). */
+    public readonly guarded?: string,
+  ) {
+    const what = guarded !== undefined
+      ? `is guarded there (${guarded}), but ${heldBy} declares it first: its copy would be deployed, without the guard`
+      : `differs from the copy ${heldBy} declares first (${describeDifferences(differences)}), which would be deployed instead`;
+    super(`declared objects: ${object} of ${owner} ${what}; an object can be declared once: rename one of them, or leave it to one claim`);
+    this.name = 'DeclaredObjectConflict';
+  }
 }
 
 /** A claim waiting for an earlier one, and why. */
@@ -162,17 +217,62 @@ function admitsCreate(rule: any, group: string, plural: string): boolean {
   return has(rule?.operations, 'CREATE') && has(rule?.apiGroups, group) && (resources.includes('*/*') || resources.includes('*') || resources.includes(plural));
 }
 
-/** Same content, whatever the key order. */
-function canonical(value: any): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+/** Metadata the API server writes: not part of what a claim declares. */
+const SERVER_METADATA = new Set(['creationTimestamp', 'resourceVersion', 'uid', 'generation', 'managedFields', 'selfLink']);
+
+/**
+ * Where two copies of one object differ, in what the cluster keeps of them: every top-level field but `status`;
+ * labels and annotations key by key; the rest of the metadata field by field, but for the identity (compared
+ * already) and what the server writes. A field that is null, or an empty map or list, is taken as absent (the API
+ * omits empty fields). Top-level fields first, then the metadata, in key order.
+ */
+export function copyDifferences(a: any, b: any): string[] {
+  const out: string[] = [];
+  const differ = (x: unknown, y: unknown) => canonical(x, true) !== canonical(y, true);
+  const keys = (x: any, y: any) => [...new Set([...Object.keys(x ?? {}), ...Object.keys(y ?? {})])].sort();
+  for (const k of keys(a, b)) {
+    if (k === 'status' || k === 'metadata') continue;
+    if (differ(a?.[k], b?.[k])) out.push(k);
+  }
+  const ma = a?.metadata ?? {};
+  const mb = b?.metadata ?? {};
+  for (const k of keys(ma, mb)) {
+    if (k === 'name' || k === 'namespace' || SERVER_METADATA.has(k)) continue;
+    if (k === 'labels' || k === 'annotations') {
+      for (const key of keys(ma[k], mb[k])) {
+        if (differ(ma[k]?.[key], mb[k]?.[key])) out.push(`metadata.${k}[${JSON.stringify(key)}]`);
+      }
+    } else if (differ(ma[k], mb[k])) {
+      out.push(`metadata.${k}`);
+    }
+  }
+  return out;
+}
+
+/** Differences for a message: the first five, and how many more. */
+export function describeDifferences(differences: string[]): string {
+  const shown = differences.slice(0, 5).join(', ');
+  return differences.length > 5 ? `${shown} and ${differences.length - 5} more` : shown;
+}
+
+/** Same content, whatever the key order; `omitEmpty`: a null, an empty map or an empty list is no value. */
+function canonical(value: any, omitEmpty: boolean = false): string {
+  const empty = (v: any) => v === null || v === undefined || (typeof v === 'object' && Object.keys(v).length === 0);
+  if (omitEmpty && empty(value)) return 'undefined';
+  if (Array.isArray(value)) return `[${value.map((v) => canonical(v, omitEmpty)).join(',')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
+    const keys = Object.keys(value).sort().filter((k) => !(omitEmpty && empty(value[k])));
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(value[k], omitEmpty)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'undefined';
 }
 
 interface ClaimRecord {
   readonly owner: string;
+  /** ClaimOptions.exclusive. */
+  readonly exclusive: boolean;
+  /** Guarded objects by identity, with the reason. */
+  readonly guarded: Map<string, string>;
   readonly kept: any[];
   /** Objects by identity. */
   readonly byIdentity: Map<string, any>;
@@ -215,10 +315,10 @@ export class DeclaredObjects {
    * Claims objects that are still being read (a release file): the claim takes its place in the order now, and is
    * decided once every earlier claim is. `after` names earlier claims this one must wait for regardless.
    */
-  public claim(owner: string, objects: Promise<any[]>, after: string[] = []): Promise<Claim> {
+  public claim(owner: string, objects: Promise<any[]>, after: string[] = [], options: ClaimOptions = {}): Promise<Claim> {
     this.reserve(owner, after);
     this.pending++;
-    const decided = this.chain.then(async () => this.decide(owner, await objects, after));
+    const decided = this.chain.then(async () => this.decide(owner, await objects, after, options));
     const done = () => {
       this.pending--;
     };
@@ -234,13 +334,13 @@ export class DeclaredObjects {
    * Claims objects known now (a construct tree's plan). Every earlier claim must be decided: await `settled()`
    * first when some are still being read.
    */
-  public claimNow(owner: string, objects: any[], after: string[] = []): Claim {
+  public claimNow(owner: string, objects: any[], after: string[] = [], options: ClaimOptions = {}): Claim {
     if (this.pending > 0) {
       throw new Error(`declared objects: ${owner} claims its objects while ${this.pending} earlier claim(s) are still being read; ` +
         'await declared.settled() before creating it');
     }
     this.reserve(owner, after);
-    return this.decide(owner, objects, after);
+    return this.decide(owner, objects, after, options);
   }
 
   /** Resolves when every claim made so far is decided; rejects with the first failure (e.g. a release file refused). */
@@ -322,13 +422,26 @@ export class DeclaredObjects {
     }
   }
 
-  private decide(owner: string, objects: any[], after: string[]): Claim {
+  private decide(owner: string, objects: any[], after: string[], options: ClaimOptions = {}): Claim {
+    try {
+      return this.decideOrRefuse(owner, objects, after, options);
+    } catch (e) {
+      // A refused claim takes no place in the order: nothing can wait for it.
+      this.owners.splice(this.owners.indexOf(owner), 1);
+      throw e;
+    }
+  }
+
+  private decideOrRefuse(owner: string, objects: any[], after: string[], options: ClaimOptions): Claim {
     const byIdentity = new Map<string, any>();
+    const guarded = new Map<string, string>();
     const kept: any[] = [];
+    const dropped: DroppedCopy[] = [];
     const waits = new Map<string, string[]>();
     const wait = (to: string, reason: string) => waits.set(to, [...waits.get(to) ?? [], reason]);
     for (const a of after) wait(a, 'declared after it');
-    const claimed: ClaimedObject[] = objects.map((o) => {
+    const exclusive = options.exclusive === true;
+    const claimed: ClaimedObject[] = objects.map((o, i) => {
       const name = o?.metadata?.name;
       // Only named objects can collide (yaml/v2 refuses the others anyway).
       if (typeof name !== 'string' || !o.kind || !o.apiVersion) {
@@ -338,17 +451,22 @@ export class DeclaredObjects {
       const id = identity(o.apiVersion, o.kind, o.metadata.namespace, name);
       const earlier = this.records.find((r) => r.byIdentity.has(id));
       const first = earlier?.byIdentity.get(id) ?? byIdentity.get(id);
+      const guard = options.guarded?.[i];
       if (first !== undefined) {
         const keptBy = earlier?.owner ?? owner;
-        this.dropped.push({ object: describeObject(o), droppedFrom: owner, keptBy, identical: canonical(first) === canonical(o) });
+        const differences = copyDifferences(first, o);
+        if (guard !== undefined) throw new DeclaredObjectConflict(describeObject(o), owner, i, keptBy, differences, guard);
+        if (differences.length && (exclusive || earlier?.exclusive || (earlier?.guarded ?? guarded).has(id))) throw new DeclaredObjectConflict(describeObject(o), owner, i, keptBy, differences);
+        dropped.push({ object: describeObject(o), droppedFrom: owner, keptBy, identical: differences.length === 0, differences });
         if (earlier) wait(earlier.owner, `${describeObject(o)} is held there`);
         return { heldBy: keptBy, waitsFor: [] };
       }
+      if (guard !== undefined) guarded.set(id, guard);
       byIdentity.set(id, o);
       kept.push(o);
       return { waitsFor: [] };
     });
-    const record: ClaimRecord = { owner, kept, byIdentity, waits, crds: crdsOf(kept), webhooks: awaitedWebhooksOf(kept) };
+    const record: ClaimRecord = { owner, exclusive, guarded, kept, byIdentity, waits, crds: crdsOf(kept), webhooks: awaitedWebhooksOf(kept) };
     const plurals = new Map([...this.records, record].flatMap((r) => [...r.crds.entries()].map(([k, v]) => [k, v.plural] as [string, string])));
     // What each kept object needs from earlier claims: its CRD, and the awaited webhooks that admit its creation.
     const needs = new Map<any, Set<string>>();
@@ -373,6 +491,7 @@ export class DeclaredObjects {
     for (const [to, reasons] of waits) waits.set(to, [...new Set(reasons)]);
     this.refuseBackwardNeeds(record, plurals);
     this.records.push(record);
+    this.dropped.push(...dropped);
     claimed.forEach((c, i) => {
       const mine = needs.get(objects[i]);
       if (!c.heldBy && mine) c.waitsFor.push(...mine);

@@ -10,12 +10,13 @@ import * as pulumi from '@pulumi/pulumi';
 import { ClusterInstall, DeploymentPlan } from '../../constructs';
 import { buildReferencePlatform } from '../reference-platform';
 import { Cdk8sDeployment } from './bridge';
-import { ProgramConfig, readConfig } from './config';
-import { CrossplaneInstall } from './crossplane';
+import { InstalledNamespace, ProgramConfig, readConfig, refuseInstalledNamespaces } from './config';
+import { CROSSPLANE_NAMESPACE, CrossplaneInstall } from './crossplane';
 import { DeclaredObjects } from './declared-objects';
 import { KnativeEventing, eventingManifestUrls } from './knative-eventing';
 import { KNATIVE_SERVING_VERSION, KnativeServing, NET_KOURIER_VERSION, knativeServingManifestUrls } from './knative-serving';
 import { ManifestReader, manifestReader } from './release-files';
+import { readManifests } from './release-install';
 
 export interface ProgramOutputs {
   /** Public URL of the gateway, as Knative reports it. */
@@ -53,6 +54,13 @@ async function readAll(urls: string[], read: ManifestReader): Promise<ManifestRe
   };
 }
 
+/** The Namespaces the release files declare, by the file that declares each. */
+function installedNamespaces(urls: { [file: string]: string }, manifests: { [file: string]: any[] } | undefined, setting: string): InstalledNamespace[] {
+  return Object.entries(manifests ?? {}).flatMap(([file, objects]) => objects
+    .filter((o) => o.apiVersion === 'v1' && o.kind === 'Namespace' && typeof o.metadata?.name === 'string')
+    .map((o) => ({ namespace: o.metadata.name, declaredBy: urls[file].split('/').pop() as string, setting })));
+}
+
 export async function runProgram(options: ProgramOptions = {}): Promise<ProgramOutputs> {
   const config = options.config ?? readConfig();
   const app = new App();
@@ -66,11 +74,20 @@ export async function runProgram(options: ProgramOptions = {}): Promise<ProgramO
   const eventStack = [ClusterInstall.CERT_MANAGER, ClusterInstall.RABBITMQ_CLUSTER_OPERATOR, ClusterInstall.RABBITMQ_TOPOLOGY_OPERATOR,
     ClusterInstall.KNATIVE_EVENTING, ClusterInstall.EVENTING_RABBITMQ];
   const installEventing = config.installEventing && eventStack.some((i) => plan.requires(i));
+  const servingUrls: { [file: string]: string } = installKnative ? knativeServingManifestUrls(KNATIVE_SERVING_VERSION, NET_KOURIER_VERSION) : {};
+  const eventingUrls: { [file: string]: string } = installEventing ? eventingManifestUrls() : {};
   // Every release file is read (and checked) before anything registers: a refused file installs nothing.
-  const reader = await readAll([
-    ...installKnative ? Object.values(knativeServingManifestUrls(KNATIVE_SERVING_VERSION, NET_KOURIER_VERSION)) : [],
-    ...installEventing ? Object.values(eventingManifestUrls()) : [],
-  ], options.reader ?? manifestReader(config.knativeManifestsDir, { allowUnpinned: config.allowUnpinnedReleases }));
+  const reader = await readAll([...Object.values(servingUrls), ...Object.values(eventingUrls)],
+    options.reader ?? manifestReader(config.knativeManifestsDir, { allowUnpinned: config.allowUnpinnedReleases }));
+  const servingManifests = installKnative ? await readManifests(servingUrls, reader) : undefined;
+  const eventingManifests = installEventing ? await readManifests(eventingUrls, reader) : undefined;
+  const installCrossplane = config.crossplane && plan.requires(ClusterInstall.CROSSPLANE);
+  // The platform's namespaces are its own: none may be one the installs create (their Namespace would win).
+  refuseInstalledNamespaces({ namespace: platform.namespace, eventsNamespace: reference.events.namespace }, [
+    ...installedNamespaces(servingUrls, servingManifests, 'installKnative'),
+    ...installedNamespaces(eventingUrls, eventingManifests, 'installEventing'),
+    ...installCrossplane ? [{ namespace: CROSSPLANE_NAMESPACE, declaredBy: 'the Crossplane Helm release', setting: 'crossplane' }] : [],
+  ]);
 
   const knative = installKnative
     ? new KnativeServing('knative-serving', {
@@ -78,12 +95,12 @@ export async function runProgram(options: ProgramOptions = {}): Promise<ProgramO
       ingressServiceType: config.ingressServiceType,
       // The cluster must allow the longest timeout the platform asks for (the gateway's, for WebSockets).
       maxRevisionTimeoutSeconds: Math.max(600, plan.maxRequestTimeoutSeconds ?? 0),
-      reader,
+      manifests: servingManifests,
       declared,
     })
     : undefined;
-  const eventing = installEventing ? new KnativeEventing('event-stack', { reader, declared }) : undefined;
-  const crossplane = config.crossplane && plan.requires(ClusterInstall.CROSSPLANE)
+  const eventing = installEventing ? new KnativeEventing('event-stack', { manifests: eventingManifests, declared }) : undefined;
+  const crossplane = installCrossplane
     ? new CrossplaneInstall('crossplane', { chartPath: config.crossplaneChart })
     : undefined;
 

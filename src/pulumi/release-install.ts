@@ -3,18 +3,71 @@
  * (release-files.ts: over HTTPS, from the download cache, or from a local folder for air-gapped clusters), let a pure function prepare the objects (settings applied to the objects
  * themselves), claim them in a DeclaredObjects ledger shared with the rest of the program (every object declared
  * once: a copy an earlier stage holds is dropped), and create each stage as one `yaml/v2` ConfigGroup that waits for
- * its own objects, after the stages it depends on.
+ * its own objects, after the stages it depends on. The stages' CRDs are retained when Pulumi deletes them
+ * (retainCustomResourceDefinitions): `pulumi destroy`, or turning an install off, leaves them and the objects of
+ * their kinds on the cluster.
  */
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { parseAllDocuments } from 'yaml';
-import { DeclaredObjects, awaitInjectedCa } from './declared-objects';
+import { ScalarTag, Tags, parseAllDocuments } from 'yaml';
+import { DeclaredObjects, awaitInjectedCa, describeDifferences } from './declared-objects';
 import { ManifestReader } from './release-files';
 
+/**
+ * Integers with the base prefixes Go's strconv.ParseInt (base 0) accepts beyond YAML 1.1's own (`0o17`, `0X1F`,
+ * `0B101`): go-yaml v2 resolves a plain scalar starting with a digit or a sign through it, underscores removed.
+ */
+const GO_PREFIXED_INT: ScalarTag = {
+  tag: 'tag:yaml.org,2002:int',
+  format: 'GO',
+  default: true,
+  test: /^[-+]?0(?:[oO][0-7_]+|X[0-9a-fA-F_]+|B[01_]+)$/,
+  resolve: (text: string) => {
+    const sign = text.startsWith('-') ? -1 : 1;
+    const digits = text.replace(/^[-+]?0./, '').replace(/_/g, '');
+    const base = /^[-+]?0[oO]/.test(text) ? 8 : /^[-+]?0X/.test(text) ? 16 : 2;
+    return sign * parseInt(digits, base);
+  },
+};
+
+/**
+ * The schema Kubernetes reads manifests with: sigs.k8s.io/yaml converts YAML to JSON through go-yaml v2, which
+ * resolves plain scalars by YAML 1.1's rules — `yes`/`no`/`on`/`off`/`y`/`n` (any of their three spellings) are
+ * booleans, `0644` is the octal 420, `0x1F`, `0b101` and `1_000` are integers — with two departures from the 1.1
+ * types the yaml library knows: timestamps stay strings (go-yaml v2 decodes them into interface{} as the text, for
+ * backward compatibility), and base-60 numbers (`1:30`) are plain strings (it never supported them); and one
+ * addition, Go's own base prefixes (GO_PREFIXED_INT).
+ */
+function kubernetesYamlTags(tags: Tags): Tags {
+  const dropped = (t: Tags[number]) => (typeof t === 'string'
+    ? ['timestamp', 'intTime', 'floatTime'].includes(t)
+    : t.tag === 'tag:yaml.org,2002:timestamp' || (t as ScalarTag).format === 'TIME');
+  return [...tags.filter((t) => !dropped(t)), GO_PREFIXED_INT];
+}
+
+/** The path of the first number JSON cannot hold (`.inf`, `.nan`), if any: sigs.k8s.io/yaml refuses those. */
+function nonFinite(value: unknown, path: string): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : path;
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const found = nonFinite(v, Array.isArray(value) ? `${path}[${k}]` : `${path}.${k}`);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The Kubernetes objects of a manifest file, read as Kubernetes reads it (YAML 1.1 scalars, as go-yaml v2 resolves
+ * them: kubernetesYamlTags), so the objects deployed are those `kubectl apply -f` would send.
+ */
 export function parseManifests(text: string, source: string): any[] {
-  const objects = parseAllDocuments(text).map((d, i) => {
+  const objects = parseAllDocuments(text, { version: '1.1', customTags: kubernetesYamlTags }).map((d, i) => {
     if (d.errors.length) throw new Error(`${source}: document ${i}: ${d.errors[0].message}`);
-    return d.toJS();
+    const o = d.toJS();
+    const bad = nonFinite(o, '');
+    if (bad) throw new Error(`${source}: document ${i}: ${bad.slice(1)} is not a finite number, which JSON (and so Kubernetes) cannot hold`);
+    return o;
   }).filter((o) => o && typeof o === 'object' && o.kind);
   if (objects.length === 0) throw new Error(`${source}: no Kubernetes objects`);
   return objects;
@@ -31,6 +84,21 @@ export async function readManifests(urls: { [name: string]: string }, read: Mani
 export function withConfigData(o: any, namespace: string, name: string, data: { [key: string]: string }): any {
   if (o.kind !== 'ConfigMap' || o.metadata?.name !== name || o.metadata?.namespace !== namespace) return o;
   return { ...o, data: { ...o.data, ...data } };
+}
+
+const CRD_TYPE = /^kubernetes:apiextensions\.k8s\.io\/v1(beta1)?:CustomResourceDefinition$/;
+
+/**
+ * A resource transform (the `transforms` resource option) that marks every CustomResourceDefinition among a
+ * resource's descendants `retainOnDelete`. Deleting a CRD deletes every object of its kind, and with them what they
+ * own: a RabbitmqCluster's volume claims (queue data), Brokers, Triggers, Knative Services — whatever `protect` and
+ * `retainOnDelete` the platform gave those objects. Install stages are yaml/v2 ConfigGroups, whose objects the
+ * provider registers as children of the group: the engine runs the group's transforms on each of them (the older
+ * `transformations` option never reaches children registered by a provider).
+ */
+export function retainCustomResourceDefinitions(args: pulumi.ResourceTransformArgs): pulumi.ResourceTransformResult | undefined {
+  if (!args.custom || !CRD_TYPE.test(args.type)) return undefined;
+  return { props: args.props, opts: pulumi.mergeOptions(args.opts, { retainOnDelete: true }) };
 }
 
 export interface InstallStage {
@@ -57,19 +125,31 @@ export class StagedInstall extends pulumi.ComponentResource {
   /**
    * @param declared the program's ledger, shared with its other installs and deployments
    *   (@default - a ledger of its own: its stages are deduplicated among themselves)
+   * @param retainCrds whether the stages' CustomResourceDefinitions stay on the cluster when Pulumi deletes them
+   *   (retainCustomResourceDefinitions) (@default true)
    */
   public constructor(type: string, name: string, stages: InstallStage[], opts: pulumi.ComponentResourceOptions = {},
-    declared: DeclaredObjects = new DeclaredObjects()) {
+    declared: DeclaredObjects = new DeclaredObjects(), retainCrds: boolean = true) {
     super(type, name, {}, opts);
     this.declared = declared;
     for (const stage of stages) {
       const unknown = (stage.after ?? []).find((s) => !this.stages[s]);
       if (unknown !== undefined) throw new Error(`install ${name}: stage ${stage.name} comes after ${unknown}, which is not an earlier stage`);
       const owner = `${name}-${stage.name}`;
-      const claim = declared.claim(owner, stage.objects, (stage.after ?? []).map((s) => `${name}-${s}`));
+      const claim = declared.claim(owner, stage.objects, (stage.after ?? []).map((s) => `${name}-${s}`)).then((c) => {
+        // Upstream files do ship differing copies of one object (both RabbitMQ operators' Namespace rabbitmq-system):
+        // the earliest is deployed; say what the later one would have set.
+        for (const d of declared.dropped.filter((x) => x.droppedFrom === owner && !x.identical)) {
+          void pulumi.log.warn(`${d.object} is declared by install stages ${d.keptBy} and ${owner} with other content ` +
+            `(${describeDifferences(d.differences)}): ${d.keptBy}'s copy is deployed, ${owner}'s is not`, this);
+        }
+        return c;
+      });
       const waitsFor: Promise<pulumi.Input<pulumi.Resource>[]> = claim.then((c) => declared.resources(c.waitsFor));
       const objs = claim.then((c) => c.kept.map(awaitInjectedCa));
-      this.stages[stage.name] = new k8s.yaml.v2.ConfigGroup(owner, { objs: pulumi.output(objs) }, { parent: this, dependsOn: waitsFor });
+      this.stages[stage.name] = new k8s.yaml.v2.ConfigGroup(owner, { objs: pulumi.output(objs) }, {
+        parent: this, dependsOn: waitsFor, ...retainCrds ? { transforms: [retainCustomResourceDefinitions] } : {},
+      });
       declared.bind(owner, this.stages[stage.name]);
     }
     this.registerOutputs({});

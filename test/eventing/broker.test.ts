@@ -47,8 +47,8 @@ describe('RabbitmqBroker', () => {
     });
   });
 
-  test('its spec and its config cannot change in place: deployers replace them', () => {
-    expect(DeployHints.immutableFields(s.broker.resource)).toEqual(['spec']);
+  test('its spec, its class and its config cannot change in place: deployers replace them', () => {
+    expect(DeployHints.immutableFields(s.broker.resource)).toEqual(['spec', 'metadata.annotations["eventing.knative.dev/broker.class"]']);
     expect(DeployHints.immutableFields(s.broker.config)).toEqual(['spec']);
     expect(DeployHints.readyCondition(s.broker.resource)).toBe('Ready');
   });

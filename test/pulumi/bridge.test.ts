@@ -233,30 +233,73 @@ describe('Cdk8sDeployment under Pulumi mocks', () => {
     expect(mocked.dependencyNames('kubernetes:apps/v1:StatefulSet', 'older/games/redis')).not.toContain('knative-install');
   });
 
-  test('an object an install declares already is deployed once, by the install; what needs it waits for that install', async () => {
+  test('an object an install declares already, identically, is deployed once, by the install; what needs it waits for that install', async () => {
     const declared = new DeclaredObjects();
     const { app: tree } = platformApp();
-    // An install (declared first) that creates the platform's namespace (the same) and its ConfigMap (other data).
-    declared.claimNow('cluster-setup', [
-      planDeployment(tree).find((p) => p.key === 'v1 Namespace games')!.manifest,
-      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'redis-config', namespace: 'games' }, data: { 'redis.conf': 'maxmemory 1mb' } },
-    ]);
+    const planned = (key: string) => planDeployment(tree).find((p) => p.key === key)!.manifest;
+    // An install (declared first) that creates the platform's ConfigMap and gateway Service as the platform does.
+    declared.claimNow('cluster-setup', [planned('v1 ConfigMap games/redis-config'), { ...planned('v1 ConfigMap games/gateway-nginx') }]);
     const setup = new Install('cluster-setup');
     declared.bind('cluster-setup', setup);
-    const warn = jest.spyOn(pulumi.log, 'warn').mockImplementation(() => Promise.resolve());
     const d = new Cdk8sDeployment('shared', { root: tree, declared });
     await settle(Object.values(d.resources));
-    expect(d.heldElsewhere).toEqual({ 'v1 Namespace games': 'cluster-setup', 'v1 ConfigMap games/redis-config': 'cluster-setup' });
+    expect(d.heldElsewhere).toEqual({ 'v1 ConfigMap games/redis-config': 'cluster-setup', 'v1 ConfigMap games/gateway-nginx': 'cluster-setup' });
     const mine = mocked.registrations.filter((r) => r.parent.endsWith('Cdk8sDeployment::shared') && r.type.startsWith('kubernetes:'));
-    expect(mine.map((r) => r.name)).not.toEqual(expect.arrayContaining(['shared/games']));
+    expect(mine.map((r) => r.name)).not.toEqual(expect.arrayContaining(['shared/games/redis-config']));
     expect(mine).toHaveLength(d.plan.length - 2);
-    expect(mocked.dependencyNames('kubernetes:apps/v1:StatefulSet', 'shared/games/redis').sort()).toEqual(['cluster-setup', 'shared/games/redis-auth']);
-    // Differing content is said out loud (the install's copy is what the cluster gets); the Namespaces are alike.
-    expect(warn.mock.calls.map((c) => c[0])).toEqual([
-      expect.stringMatching(/^v1 ConfigMap games\/redis-config \(platform\/p\/Redis\/Config\) is declared by cluster-setup too, with other content/),
-    ]);
-    warn.mockRestore();
-    expect(() => d.resource('v1', 'Namespace', undefined, 'games')).toThrow('v1 Namespace games is deployed by cluster-setup, which declares it too; use that resource');
+    expect(mocked.dependencyNames('kubernetes:apps/v1:StatefulSet', 'shared/games/redis').sort()).toEqual(['cluster-setup', 'shared/games', 'shared/games/redis-auth']);
+    expect(() => d.resource('v1', 'ConfigMap', 'games', 'redis-config')).toThrow('v1 ConfigMap games/redis-config is deployed by cluster-setup, which declares it too; use that resource');
+  });
+
+  test('a copy that differs from the install\'s, or of a stateful object, is refused before anything registers: the install\'s copy would lose the difference or the protection', () => {
+    const refusal = (objects: (tree: App) => any[]) => {
+      const declared = new DeclaredObjects();
+      const { app: tree } = platformApp();
+      declared.claimNow('cluster-setup', objects(tree));
+      declared.bind('cluster-setup', new Install('cluster-setup'));
+      const registered = jest.spyOn(pulumiRuntimeResource, 'registerResource');
+      try {
+        new Cdk8sDeployment('refused', { root: tree, declared });
+      } catch (e) {
+        expect(registered).not.toHaveBeenCalled();
+        return e as Error;
+      } finally {
+        registered.mockRestore();
+      }
+      throw new Error('not refused');
+    };
+    const planned = (tree: App, key: string) => planDeployment(tree).find((p) => p.key === key)!.manifest;
+    const config = refusal((tree) => [{ ...planned(tree, 'v1 ConfigMap games/redis-config'), data: { 'redis.conf': 'maxmemory 1mb' } }]);
+    expect(ValidationError.isValidationError(config)).toBe(true);
+    expect(config.message).toBe('platform/p/Redis/Config: metadata.name ("redis-config") is v1 ConfigMap games/redis-config, which cluster-setup declares too, ' +
+      'before this deployment: only its copy would be deployed, and the copies differ in data; give the object a name of its own (for a Namespace: choose ' +
+      'another namespace), or leave it out of this tree when the other copy is the one wanted');
+    // A Namespace without the platform's Pod Security labels: each label that differs is named.
+    const namespace = refusal(() => [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'games', labels: { 'app.kubernetes.io/name': 'other' } } }]);
+    expect(namespace.message).toMatch(/^platform\/p\/Namespace: metadata.name \("games"\) is v1 Namespace games, which cluster-setup declares too, before this deployment: only its copy would be deployed, and it is stateful \(holds stateful objects/);
+    expect(namespace.message).toContain('; the copies differ in metadata.labels["app.kubernetes.io/managed-by"], metadata.labels["app.kubernetes.io/name"], ' +
+      'metadata.labels["platform-blueprints.io/profile"], metadata.labels["pod-security.kubernetes.io/audit"], metadata.labels["pod-security.kubernetes.io/enforce"] and 2 more too; ');
+    // The Namespace holds the Redis data: even an identical copy would be deployed without protect and retainOnDelete.
+    const same = refusal((tree) => [planned(tree, 'v1 Namespace games')]);
+    expect(same.message).toContain('it is stateful (holds stateful objects (apps/v1 StatefulSet games/redis)) and would be deployed without its protection (protect, retainOnDelete)');
+  });
+
+  test('two deployments sharing a ledger and an object: the second waits for the first, which deploys the object', async () => {
+    const declared = new DeclaredObjects();
+    const tree = (cm: string) => {
+      const t = new App();
+      new ApiObject(new Chart(t, 'ns'), 'ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } });
+      new ApiObject(new Chart(t, 'c', { namespace: 'team' }), cm, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: cm }, data: { k: cm } });
+      return t;
+    };
+    const first = new Cdk8sDeployment('app1', { root: tree('one'), declared, policy: { rules: [] } });
+    const second = new Cdk8sDeployment('app2', { root: tree('two'), declared, policy: { rules: [] } });
+    await settle([...Object.values(first.resources), ...Object.values(second.resources)]);
+    expect(second.heldElsewhere).toEqual({ 'v1 Namespace team': 'app1' });
+    expect(Object.keys(first.resources).sort()).toEqual(['v1 ConfigMap team/one', 'v1 Namespace team']);
+    // Waiting for a component is waiting for its children (the engine is sent their URNs): the Namespace among them.
+    expect(mocked.dependencyNames('kubernetes:core/v1:ConfigMap', 'app2/team/two')).toContain('app1/team');
+    expect(declared.waits).toEqual([{ from: 'app2', to: 'app1', reasons: ['Namespace team is held there'] }]);
   });
 
   test('the platform\'s objects wait for the install stages holding their CRD or a CA-injected webhook admitting them; its own CA-injected webhooks are awaited', async () => {

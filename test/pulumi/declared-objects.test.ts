@@ -2,7 +2,9 @@
  * The ledger that keeps every object of a program declared once (pulumi-kubernetes ≥ 4.29 refuses a second
  * declaration with AlreadyExists on the first `pulumi up`).
  */
-import { DeclaredObjects, awaitInjectedCa, caInjection, describeObject, injectedCaPaths, withWaitFor } from '../../src/pulumi/declared-objects';
+import {
+  DeclaredObjectConflict, DeclaredObjects, awaitInjectedCa, caInjection, copyDifferences, describeDifferences, describeObject, injectedCaPaths, withWaitFor,
+} from '../../src/pulumi/declared-objects';
 
 const CA_KEYS = ['cert-manager.io/inject-ca-from', 'cert-manager.io/inject-ca-from-secret', 'cert-manager.io/inject-apiserver-ca'];
 const ns = (name: string, labels: { [k: string]: string } = {}) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
@@ -27,8 +29,9 @@ describe('DeclaredObjects', () => {
     ]);
     expect(second.waitsFor).toEqual(['cluster-operator']);
     expect(declared.dropped).toEqual([
-      { object: 'Namespace rabbitmq-system', droppedFrom: 'topology-operator', keptBy: 'cluster-operator', identical: false },
-      { object: 'Deployment.apps rabbitmq-system/operator', droppedFrom: 'topology-operator', keptBy: 'cluster-operator', identical: false },
+      { object: 'Namespace rabbitmq-system', droppedFrom: 'topology-operator', keptBy: 'cluster-operator', identical: false,
+        differences: ['metadata.labels["app.kubernetes.io/part-of"]', 'metadata.labels["control-plane"]'] },
+      { object: 'Deployment.apps rabbitmq-system/operator', droppedFrom: 'topology-operator', keptBy: 'cluster-operator', identical: false, differences: ['apiVersion'] },
     ]);
     expect(declared.waits).toEqual([{
       from: 'topology-operator', to: 'cluster-operator',
@@ -42,7 +45,7 @@ describe('DeclaredObjects', () => {
     const claim = declared.claimNow('one', [ns('a'), { ...ns('a'), metadata: { labels: {}, name: 'a' } }, { apiVersion: 'batch/v1', kind: 'Job', metadata: { generateName: 'x-' } }]);
     expect(claim.kept).toHaveLength(2);
     expect(claim.objects[1]).toEqual({ heldBy: 'one', waitsFor: [] });
-    expect(declared.dropped).toEqual([{ object: 'Namespace a', droppedFrom: 'one', keptBy: 'one', identical: true }]);
+    expect(declared.dropped).toEqual([{ object: 'Namespace a', droppedFrom: 'one', keptBy: 'one', identical: true, differences: [] }]);
     expect(claim.waitsFor).toEqual([]);
   });
 
@@ -76,6 +79,60 @@ describe('DeclaredObjects', () => {
     const later = declared.claim('later', Promise.resolve([ns('x')]));
     expect((await later).kept).toHaveLength(1);
     await expect(declared.settled()).rejects.toThrow('GET kourier.yaml: HTTP 404');
+  });
+});
+
+describe('copies that differ', () => {
+  test('are compared on what the cluster keeps: every field but status, labels and annotations key by key, the rest of the metadata but what the server writes', () => {
+    const base = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'n', labels: { a: '1' } }, data: { k: 'v' } };
+    expect(copyDifferences(base, { ...base, status: { x: 1 }, metadata: { ...base.metadata, uid: 'u', resourceVersion: '7', creationTimestamp: null } })).toEqual([]);
+    expect(copyDifferences({ ...base, metadata: { name: 'c', namespace: 'n' } }, { ...base, metadata: { name: 'c', namespace: 'n', labels: {}, annotations: {} } })).toEqual([]);
+    expect(copyDifferences({ ...base, immutable: null }, { ...base, binaryData: {}, metadata: { ...base.metadata, finalizers: [] } })).toEqual([]);
+    expect(copyDifferences(base, {
+      ...base, data: { k: 'w' }, binaryData: { b: 'AA==' }, immutable: false,
+      metadata: { ...base.metadata, labels: { a: '2', b: '' }, annotations: { 'x.io/y': 'z' }, finalizers: ['f'] },
+    })).toEqual(['binaryData', 'data', 'immutable', 'metadata.annotations["x.io/y"]', 'metadata.finalizers', 'metadata.labels["a"]', 'metadata.labels["b"]']);
+    expect(describeDifferences(['a', 'b', 'c', 'd', 'e', 'f', 'g'])).toBe('a, b, c, d, e and 2 more');
+  });
+
+  test('between release files (install stages) are dropped and recorded; an exclusive claim (the program\'s own objects) refuses them, whichever comes first', () => {
+    const labelled = (v: string) => ns('shared', { team: v });
+    const lenient = new DeclaredObjects();
+    lenient.claimNow('stage-a', [labelled('a')]);
+    expect(lenient.claimNow('stage-b', [labelled('b')]).kept).toEqual([]);
+    expect(lenient.dropped).toEqual([{ object: 'Namespace shared', droppedFrom: 'stage-b', keptBy: 'stage-a', identical: false, differences: ['metadata.labels["team"]'] }]);
+    // The platform last, as the program claims it.
+    expect(() => lenient.claimNow('platform', [labelled('platform')], [], { exclusive: true })).toThrow(new DeclaredObjectConflict('Namespace shared', 'platform', 0, 'stage-a', ['metadata.labels["team"]']));
+    expect(() => lenient.claimNow('platform', [labelled('platform')], [], { exclusive: true })).toThrow('declared objects: Namespace shared of platform differs from the copy ' +
+      'stage-a declares first (metadata.labels["team"]), which would be deployed instead; an object can be declared once: rename one of them, or leave it to one claim');
+    // A refused claim takes no place: the name is free, and nothing was recorded.
+    expect(lenient.claimNow('platform', [labelled('a')], [], { exclusive: true }).objects).toEqual([{ heldBy: 'stage-a', waitsFor: [] }]);
+    expect(lenient.dropped.map((d) => d.droppedFrom)).toEqual(['stage-b', 'platform']);
+    // The program's objects first: a stage's differing copy is refused too.
+    const exclusiveFirst = new DeclaredObjects();
+    exclusiveFirst.claimNow('platform', [labelled('platform')], [], { exclusive: true });
+    expect(() => exclusiveFirst.claimNow('stage', [labelled('a')])).toThrow(/^declared objects: Namespace shared of stage differs from the copy platform declares first/);
+    expect(exclusiveFirst.claimNow('stage', [labelled('platform')]).kept).toEqual([]);
+  });
+
+  test('a guarded (stateful) object is refused when another claim declared it first, even identical; a later differing copy is refused, an identical one dropped', async () => {
+    const declared = new DeclaredObjects();
+    declared.claimNow('stage', [ns('data')]);
+    const refused = (() => {
+      try {
+        declared.claimNow('platform', [ns('other'), ns('data')], [], { guarded: [undefined, 'holds a database'] });
+      } catch (e) {
+        return e as DeclaredObjectConflict;
+      }
+      throw new Error('not refused');
+    })();
+    expect([refused.index, refused.heldBy, refused.guarded, refused.differences]).toEqual([1, 'stage', 'holds a database', []]);
+    expect(refused.message).toBe('declared objects: Namespace data of platform is guarded there (holds a database), but stage declares it first: its copy would be ' +
+      'deployed, without the guard; an object can be declared once: rename one of them, or leave it to one claim');
+    const guardedFirst = new DeclaredObjects();
+    guardedFirst.claimNow('platform', [ns('data')], [], { guarded: ['holds a database'] });
+    await expect(guardedFirst.claim('stage', Promise.resolve([ns('data', { other: 'label' })]))).rejects.toThrow(/^declared objects: Namespace data of stage differs from the copy platform declares first/);
+    expect((await guardedFirst.claim('identical', Promise.resolve([ns('data')]))).objects).toEqual([{ heldBy: 'platform', waitsFor: [] }]);
   });
 });
 

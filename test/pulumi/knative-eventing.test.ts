@@ -1,11 +1,16 @@
-import { mockPulumi, settle } from '../support/pulumi';
+import * as pulumi from '@pulumi/pulumi';
+import { configGroupChildren, mockPulumi, runTransforms, settle } from '../support/pulumi';
 import { fixtureReader } from '../support/knative-release';
 
 const mocked = mockPulumi();
 import { EVENTING_STAGES, KnativeEventing, eventingManifestUrls, prepareKnativeEventing } from '../../src/pulumi/knative-eventing';
 import { readManifests } from '../../src/pulumi/release-install';
 
-// One install, read from the release files once, shared by the tests of this file.
+// One install, read from the release files once, shared by the tests of this file; its warnings recorded.
+const warned: string[] = [];
+jest.spyOn(pulumi.log, 'warn').mockImplementation(async (message: string) => {
+  warned.push(message);
+});
 const install = new KnativeEventing('events', { reader: fixtureReader().read });
 const installed = settle(Object.values(install.stages));
 
@@ -62,6 +67,37 @@ describe('the real Knative Eventing release files', () => {
       'config.webhook.eventing.knative.dev', 'sinkbindings.webhook.sources.knative.dev', 'validation.webhook.eventing.knative.dev', 'webhook.eventing.knative.dev',
     ]);
     expect(hooks.filter((o) => o.metadata.annotations?.['pulumi.com/waitFor'])).toEqual([]);
+  });
+});
+
+describe('objects two release files declare', () => {
+  test('the two RabbitMQ operators\' Namespace rabbitmq-system differ (labels): the cluster operator\'s is deployed, with a warning naming both stages and the differences', async () => {
+    await installed;
+    expect(install.declared.dropped.filter((d) => !d.identical)).toEqual([{
+      object: 'Namespace rabbitmq-system', droppedFrom: 'events-rabbitmq-topology-operator', keptBy: 'events-rabbitmq-cluster-operator', identical: false,
+      differences: expect.arrayContaining(['metadata.labels["control-plane"]', 'metadata.labels["app.kubernetes.io/part-of"]']),
+    }]);
+    expect(warned).toEqual([expect.stringMatching(new RegExp('^Namespace rabbitmq-system is declared by install stages events-rabbitmq-cluster-operator and ' +
+      'events-rabbitmq-topology-operator with other content \\(metadata\\.labels\\["app\\.kubernetes\\.io/component"\\], .*\\): events-rabbitmq-cluster-operator\'s ' +
+      'copy is deployed, events-rabbitmq-topology-operator\'s is not$'))]);
+  });
+});
+
+describe('teardown', () => {
+  test('every CRD of every stage is retained on delete (the RabbitmqCluster\'s among them: its deletion would take the queues\' volumes); no other object is', async () => {
+    await installed;
+    const retained: string[] = [];
+    for (const { name } of EVENTING_STAGES) {
+      const group = mocked.get('kubernetes:yaml/v2:ConfigGroup', `events-${name}`);
+      for (const child of configGroupChildren(group)) {
+        const result = await runTransforms(group, child);
+        expect(result.retainOnDelete).toBe(child.props.kind === 'CustomResourceDefinition');
+        if (result.retainOnDelete) retained.push(child.name);
+      }
+    }
+    expect(retained).toHaveLength(38);
+    expect(retained).toEqual(expect.arrayContaining(['events-rabbitmq-cluster-operator:rabbitmqclusters.rabbitmq.com', 'events-eventing-crds:brokers.eventing.knative.dev',
+      'events-eventing-crds:triggers.eventing.knative.dev', 'events-eventing-rabbitmq:rabbitmqbrokerconfigs.eventing.knative.dev', 'events-cert-manager:certificates.cert-manager.io']));
   });
 });
 

@@ -1,4 +1,4 @@
-import { mockPulumi, settle, valueOf } from '../support/pulumi';
+import { configGroupChildren, mockPulumi, runTransforms, settle, valueOf } from '../support/pulumi';
 import { fixtureReader } from '../support/knative-release';
 
 const mocked = mockPulumi();
@@ -112,5 +112,27 @@ describe('KnativeServing under Pulumi mocks', () => {
     const core = mocked.get('kubernetes:yaml/v2:ConfigGroup', 'knative-core').inputs.objs;
     expect(find(core, 'ConfigMap', 'knative-serving', 'config-defaults').data['max-revision-timeout-seconds']).toBe('1200');
     expect(await valueOf(knative.stages.crds.urn)).toMatch(/knative-crds$/);
+  });
+
+  test('its CRDs, registered by the provider as children of the groups, are retained on delete (deleting one deletes every Knative Service); nothing else is', async () => {
+    const knative = new KnativeServing('kept', { reader: fixtureReader().read });
+    await settle(knative.ready);
+    const outcome: { [stage: string]: string[] } = {};
+    for (const stage of ['crds', 'core', 'kourier']) {
+      const group = mocked.get('kubernetes:yaml/v2:ConfigGroup', `kept-${stage}`);
+      for (const child of configGroupChildren(group)) {
+        const result = await runTransforms(group, child);
+        expect(result.props).toEqual(child.props);
+        expect(result.protect).toBe(false);
+        if (result.retainOnDelete) (outcome[stage] ??= []).push(child.name);
+      }
+    }
+    expect(Object.keys(outcome)).toEqual(['crds']);
+    expect(outcome.crds).toHaveLength(12);
+    expect(outcome.crds).toContain('kept-crds:services.serving.knative.dev');
+    // Opted out (a throwaway cluster): no transform at all.
+    const throwaway = new KnativeServing('throwaway', { reader: fixtureReader().read, retainCustomResourceDefinitions: false });
+    await settle(throwaway.ready);
+    expect(mocked.get('kubernetes:yaml/v2:ConfigGroup', 'throwaway-crds').transforms).toEqual([]);
   });
 });

@@ -29,6 +29,12 @@ function config(values: { [key: string]: string }, secrets: string[] = []): pulu
   return new pulumi.Config('platform-blueprints');
 }
 
+// The program's warnings (pulumi.log.warn), recorded instead of printed.
+const warned: string[] = [];
+jest.spyOn(pulumi.log, 'warn').mockImplementation(async (message: string) => {
+  warned.push(message);
+});
+
 describe('the Pulumi program', () => {
   const reader = fixtureReader();
   const running = runProgram({
@@ -61,7 +67,7 @@ describe('the Pulumi program', () => {
       'https://github.com/knative/eventing/releases/download/knative-v1.22.2/eventing-core.yaml',
       'https://github.com/knative-extensions/eventing-rabbitmq/releases/download/knative-v1.22.1/rabbitmq-broker.yaml',
     ]);
-    // The real Knative files passed their pins; only the event stack's files, not pinned yet, were read unchecked.
+    // The real Knative files passed their pins; only the event stack's files, not pinned yet, were trusted on first use (with a warning).
     expect(reader.warnings.map((w) => w.split(': ')[0].split('/').pop()).sort()).toEqual([
       'cert-manager.yaml', 'cluster-operator.yml', 'messaging-topology-operator-with-certmanager.yaml', 'rabbitmq-broker.yaml',
     ]);
@@ -91,6 +97,9 @@ describe('the Pulumi program', () => {
     // The topology operator's copy of the Namespace is the one dropped; its stage waits for the cluster operator's.
     expect(mocked.get('kubernetes:yaml/v2:ConfigGroup', 'event-stack-rabbitmq-topology-operator').inputs.objs.some((o: any) => o.kind === 'Namespace')).toBe(false);
     expect(mocked.dependencyNames('kubernetes:yaml/v2:ConfigGroup', 'event-stack-rabbitmq-topology-operator')).toContain('event-stack-rabbitmq-cluster-operator');
+    // Its labels differ from the kept copy's: said once, naming both stages.
+    expect(warned.filter((w) => w.includes('with other content'))).toEqual([expect.stringMatching(
+      /^Namespace rabbitmq-system is declared by install stages event-stack-rabbitmq-cluster-operator and event-stack-rabbitmq-topology-operator with other content/)]);
   });
 
   test('CRDs before their users, everywhere: every custom object of a stage or of the platform waits for the stage holding its CRD', async () => {
@@ -371,6 +380,33 @@ describe('the program without the installs', () => {
 });
 
 describe('the program refuses before it installs', () => {
+  test.each([
+    [{ namespace: 'knative-serving' }, 'platform-blueprints:namespace ("knative-serving") is a namespace an install of the program creates (serving-core.yaml declares ' +
+      'Namespace knative-serving; installKnative is on): its Namespace would be deployed instead of the platform\'s, without the Pod Security labels and without ' +
+      'the protection of the data kept there; choose a namespace of the platform\'s own (not one of knative-serving, kourier-system, cert-manager, rabbitmq-system, knative-eventing)'],
+    [{ namespace: 'fx', eventsNamespace: 'rabbitmq-system' }, /^platform-blueprints:eventsNamespace \("rabbitmq-system"\) is a namespace an install of the program creates \(cluster-operator\.yml declares Namespace rabbitmq-system; installEventing is on\)/],
+    [{ profile: 'prod', namespace: 'crossplane-system', installKnative: 'false', installEventing: 'false' },
+      /^platform-blueprints:namespace \("crossplane-system"\) is a namespace an install of the program creates \(the Crossplane Helm release declares Namespace crossplane-system; crossplane is on\).*\(not one of crossplane-system\)$/],
+  ])('a platform namespace an install creates (%j) is refused, naming the setting, the file and the fix; nothing registers', async (values, message) => {
+    const registered = jest.spyOn(pulumiRuntimeResource, 'registerResource');
+    const running = runProgram({ config: readConfig(config(values)), reader: fixtureReader().read });
+    await expect(running).rejects.toThrow(ConfigError);
+    await expect(running).rejects.toThrow(message);
+    expect(registered).not.toHaveBeenCalled();
+    registered.mockRestore();
+  });
+
+  test('an install that does not run does not take its namespace', async () => {
+    // The cluster runs Knative and the event stack already: those namespaces are not the program's to refuse.
+    const outputs = await runProgram({
+      config: readConfig(config({ namespace: 'kourier-system', eventsNamespace: 'rabbitmq-system', installKnative: 'false', installEventing: 'false' })),
+      reader: () => Promise.reject(new Error('must not read manifests')),
+    });
+    await valueOf(outputs.gatewayUrl);
+    await settle([]);
+    expect([outputs.namespace, outputs.eventsNamespace]).toEqual(['kourier-system', 'rabbitmq-system']);
+  });
+
   test('a platform the policy refuses registers nothing, not even the installs', async () => {
     // Counted where resources register (synchronously, in their constructors), not in the mock's asynchronous log.
     const registered = jest.spyOn(pulumiRuntimeResource, 'registerResource');

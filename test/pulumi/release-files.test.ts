@@ -12,7 +12,7 @@ import { releaseFileOf, sharedReleaseFile } from '../support/knative-release';
 
 mockPulumi();
 import { CATALOG_FILE, loadReleases, unpinnedReleaseFiles, withReleasePins } from '../../scripts/lib/upstream';
-import { ReleaseFileError, cachePath, manifestReader, releasePins } from '../../src/pulumi/release-files';
+import { ReleaseFileError, cachePath, manifestReader, releasePins, trustRecordPath } from '../../src/pulumi/release-files';
 import { knativeServingManifestUrls } from '../../src/pulumi/knative-serving';
 import { eventingManifestUrls } from '../../src/pulumi/knative-eventing';
 import { readConfig } from '../../src/pulumi/config';
@@ -112,25 +112,121 @@ describe('manifestReader', () => {
     expect(fs.readdirSync(cacheDir)).toEqual(['github.com']);
   });
 
-  test('a file without a pin is refused, saying why and how to proceed; allowed explicitly, it is read unchecked, never cached, with a warning', async () => {
+  test('a file without a pin is refused, saying why and how to proceed', async () => {
     const cacheDir = tmp('cache');
     const fixture = async (url: string) => fs.readFileSync(releaseFileOf(url));
     await expect(manifestReader(undefined, { cacheDir, download: fixture })(CERT_MANAGER)).rejects.toThrow(
       `${CERT_MANAGER}: refused, its bytes cannot be checked (upstream.yaml does not pin cert-manager@1.18.2 yet: the release file could not be fetched where the ` +
       'pins were computed (no route to github.com); run `npm run releases:pin` where it can be). Pin it (npm run releases:pin, or the extraPins option), ' +
-      'or read it unchecked with `pulumi config set platform-blueprints:allowUnpinnedReleases true` (the allowUnpinned option)');
+      'or trust its first download (its sha256 recorded, later reads checked against it) with `pulumi config set platform-blueprints:allowUnpinnedReleases true` ' +
+      '(the allowUnpinned option)');
     const other = 'https://github.com/knative/serving/releases/download/knative-v1.21.0/serving-core.yaml';
     await expect(manifestReader(undefined, { cacheDir, download: noNetwork })(other)).rejects.toThrow('upstream.yaml pins no such release file (only the versions it lists)');
-    const warnings: string[] = [];
-    const allowed = manifestReader(undefined, { cacheDir, download: fixture, allowUnpinned: true, warn: (m) => warnings.push(m) });
-    expect(await allowed(CERT_MANAGER)).toBe(fs.readFileSync(releaseFileOf(CERT_MANAGER), 'utf8'));
-    expect(warnings).toEqual([`${CERT_MANAGER}: downloaded unchecked (allowUnpinnedReleases: it has no pin)`]);
-    expect(fs.existsSync(cachePath(cacheDir, CERT_MANAGER))).toBe(false);
     // Allowing unpinned files does not lift the check of pinned ones.
     await expect(manifestReader(releaseFolder({ 'kourier.yaml': (t) => `${t}\n` }), { allowUnpinned: true })(KOURIER)).rejects.toThrow(/is not the release file/);
     // A pin of one's own (another version, a private mirror) is checked like upstream.yaml's.
     const own = manifestReader(undefined, { cacheDir, download: async () => Buffer.from('x'), extraPins: { [other]: sha256('x') } });
     expect(await own(other)).toBe('x');
+  });
+});
+
+describe('an unpinned file, allowed: trusted on first use', () => {
+  /** A fake upstream (no network): serves the given bytes, counting downloads. */
+  function upstream(initial: Buffer) {
+    const state = { bytes: initial, downloads: 0 };
+    return { state, download: async () => {
+      state.downloads++;
+      return state.bytes;
+    } };
+  }
+  const original = fs.readFileSync(releaseFileOf(CERT_MANAGER));
+  const changed = Buffer.concat([original, Buffer.from('# a change upstream\n')]);
+  const pinHint = (sha: string) => `pin it to have it checked everywhere: npm run releases:pin (where GitHub is reachable), or extraPins: { "${CERT_MANAGER}": "${sha}" }`;
+
+  test('the first download is cached with its sha256 recorded beside it (sha256sum format), and the warning prints the sha256 and how to pin it', async () => {
+    const cacheDir = tmp('cache');
+    const { state, download } = upstream(original);
+    const warnings: string[] = [];
+    const read = manifestReader(undefined, { cacheDir, download, allowUnpinned: true, warn: (m) => warnings.push(m) });
+    expect(await read(CERT_MANAGER)).toBe(original.toString('utf8'));
+    const record = trustRecordPath(cacheDir, CERT_MANAGER);
+    expect(record).toBe(`${cachePath(cacheDir, CERT_MANAGER)}.sha256`);
+    expect(fs.readFileSync(record, 'utf8')).toBe(`${sha256(original)}  cert-manager.yaml\n`);
+    expect(fs.readFileSync(cachePath(cacheDir, CERT_MANAGER))).toEqual(original);
+    expect(warnings).toEqual([`${CERT_MANAGER}: not pinned (allowUnpinnedReleases); downloaded and trusted on first use: sha256 ${sha256(original)}, recorded in ` +
+      `${record} (every later read must match it); ${pinHint(sha256(original))}`]);
+    // Later reads (the next preview) come from the cache: no download, checked against the record.
+    expect(await read(CERT_MANAGER)).toBe(original.toString('utf8'));
+    expect(state.downloads).toBe(1);
+    expect(warnings[1]).toBe(`${CERT_MANAGER}: not pinned (allowUnpinnedReleases); read from the cache, the copy trusted on first use: sha256 ${sha256(original)}; ` +
+      pinHint(sha256(original)));
+  });
+
+  test('a file that changed upstream is refused with both hashes and how to pin it; so is a changed cached copy', async () => {
+    const cacheDir = tmp('cache');
+    const { state, download } = upstream(original);
+    const read = manifestReader(undefined, { cacheDir, download, allowUnpinned: true, warn: () => undefined });
+    await read(CERT_MANAGER);
+    const cached = cachePath(cacheDir, CERT_MANAGER);
+    const record = trustRecordPath(cacheDir, CERT_MANAGER);
+    // The cached copy edited: refused against the record.
+    fs.appendFileSync(cached, '# edited\n');
+    await expect(read(CERT_MANAGER)).rejects.toThrow(new ReleaseFileError(`the cached ${cached} is not the copy of ${CERT_MANAGER} trusted on first use: ` +
+      `sha256 ${sha256(Buffer.concat([original, Buffer.from('# edited\n')]))}, recorded ${sha256(original)} in ${record}; delete the cached file to download it ` +
+      'again (the download is checked against the record)'));
+    // Deleted, it is downloaded again — and upstream has changed in between: refused, the record kept.
+    fs.rmSync(cached);
+    state.bytes = changed;
+    await expect(read(CERT_MANAGER)).rejects.toThrow(new ReleaseFileError(`GET ${CERT_MANAGER} is not the file trusted on first use: sha256 ${sha256(changed)}, ` +
+      `recorded ${sha256(original)} in ${record}; the release file changed upstream. If the new file is the release you want, pin it (npm run releases:pin, ` +
+      `or extraPins: { "${CERT_MANAGER}": "${sha256(changed)}" }), or delete ${record} to trust the new download`));
+    expect(fs.existsSync(cached)).toBe(false);
+    expect(fs.readFileSync(record, 'utf8')).toContain(sha256(original));
+    // Upstream back to the trusted bytes: downloaded again and accepted.
+    state.bytes = original;
+    const warnings: string[] = [];
+    expect(await manifestReader(undefined, { cacheDir, download, allowUnpinned: true, warn: (m) => warnings.push(m) })(CERT_MANAGER)).toBe(original.toString('utf8'));
+    expect(warnings[0]).toContain('downloaded again, the bytes trusted on first use: sha256 ' + sha256(original));
+    // A record that holds no sha256 is refused rather than trusted.
+    fs.writeFileSync(record, 'garbage\n');
+    await expect(read(CERT_MANAGER)).rejects.toThrow(`${record} holds no sha256 ("garbage"); delete it and the cached file to trust a new download of ${CERT_MANAGER}`);
+  });
+
+  test('from a local folder an unpinned file is read as it is, with the warning and its sha256; a pin given later is checked', async () => {
+    const dir = releaseFolder();
+    fs.copyFileSync(releaseFileOf(CERT_MANAGER), path.join(dir, 'cert-manager.yaml'));
+    const warnings: string[] = [];
+    const read = manifestReader(dir, { cacheDir: tmp('cache'), download: noNetwork, allowUnpinned: true, warn: (m) => warnings.push(m) });
+    expect(await read(CERT_MANAGER)).toBe(original.toString('utf8'));
+    expect(warnings).toEqual([`${CERT_MANAGER}: not pinned (allowUnpinnedReleases); read from ${path.join(dir, 'cert-manager.yaml')} as it is: ` +
+      `sha256 ${sha256(original)}; ${pinHint(sha256(original))}`]);
+    await expect(manifestReader(dir, { extraPins: { [CERT_MANAGER]: sha256(changed) } })(CERT_MANAGER)).rejects.toThrow(/is not the release file/);
+  });
+});
+
+describe('extraPins', () => {
+  test('a pin must be a sha256 (64 lowercase hex digits); one contradicting upstream.yaml\'s pin of the file is refused; the same pin again is fine', async () => {
+    expect(() => manifestReader(undefined, { extraPins: { [CERT_MANAGER]: 'A'.repeat(64) } })).toThrow(new ReleaseFileError(
+      `extraPins: the pin of ${CERT_MANAGER} ("${'A'.repeat(64)}") is not a sha256; give its 64 lowercase hex digits (sha256sum <file>)`));
+    expect(() => manifestReader(undefined, { extraPins: { [CERT_MANAGER]: 'a'.repeat(63) } })).toThrow(/is not a sha256/);
+    expect(() => manifestReader(undefined, { extraPins: { [CERT_MANAGER]: ` ${'a'.repeat(64)}` } })).toThrow(/is not a sha256/);
+    const upstream = releasePins()[KOURIER].sha256!;
+    expect(upstream).toMatch(/^[0-9a-f]{64}$/);
+    expect(() => manifestReader(undefined, { extraPins: { [KOURIER]: 'b'.repeat(64) } })).toThrow(new ReleaseFileError(
+      `extraPins: ${KOURIER} is pinned to ${'b'.repeat(64)}, but upstream.yaml pins it (net-kourier@1.22.1) to ${upstream}; drop the extra pin, ` +
+      'or change upstream.yaml\'s (npm run releases:pin) if the release file really changed'));
+    const same = manifestReader(undefined, { cacheDir: tmp('cache'), download: async (url) => fs.readFileSync(releaseFileOf(url)), extraPins: { [KOURIER]: upstream } });
+    expect(await same(KOURIER)).toBe(fs.readFileSync(releaseFileOf(KOURIER), 'utf8'));
+  });
+
+  test('a pin of a file upstream.yaml does not pin yet makes it checked like a pinned one (no allowUnpinned needed, no warning)', async () => {
+    const text = fs.readFileSync(releaseFileOf(CERT_MANAGER));
+    const warnings: string[] = [];
+    const pinned = manifestReader(undefined, { cacheDir: tmp('cache'), download: async () => text, extraPins: { [CERT_MANAGER]: sha256(text) }, warn: (m) => warnings.push(m) });
+    expect(await pinned(CERT_MANAGER)).toBe(text.toString('utf8'));
+    expect(warnings).toEqual([]);
+    const wrong = manifestReader(undefined, { cacheDir: tmp('cache'), download: async () => Buffer.concat([text, Buffer.from('\n')]), extraPins: { [CERT_MANAGER]: sha256(text) } });
+    await expect(wrong(CERT_MANAGER)).rejects.toThrow(new RegExp(`^GET ${CERT_MANAGER} is not the release file ${CERT_MANAGER}: sha256 [0-9a-f]{64}, pinned ${sha256(text)} \\(extraPins, for cert-manager@1\\.18\\.2\\)`));
   });
 });
 

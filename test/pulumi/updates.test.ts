@@ -76,16 +76,27 @@ describe('fields the plan marks immutable', () => {
   const ready = settle(Object.values(deployment.resources));
   const marked = deployment.plan.filter((p) => p.replaceOnChanges);
 
+  const CLASS = 'metadata.annotations["eventing.knative.dev/broker.class"]';
+
   test('the plan marks exactly these objects and fields', () => {
     expect(marked.map((p) => [p.manifest.kind, p.replaceOnChanges])).toEqual(expect.arrayContaining([
-      ['Broker', ['spec']], ['RabbitmqBrokerConfig', ['spec']], ['Trigger', ['spec.broker', 'spec.filter']], ['Trigger', ['spec.broker']],
+      ['Broker', ['spec', CLASS]], ['Broker', [CLASS]], ['RabbitmqBrokerConfig', ['spec']], ['Trigger', ['spec.broker', 'spec.filter']], ['Trigger', ['spec.broker']],
       ['Queue', ['spec']], ['Exchange', ['spec']], ['Binding', ['spec']],
     ]));
-    expect(marked).toHaveLength(7);
+    expect(marked).toHaveLength(8);
+  });
+
+  test('the class annotation\'s path is a Pulumi property path naming exactly that key (a quoted key, as its dots and slashes require)', () => {
+    // Pulumi's grammar (sdk/go/common/resource/property_path.go): `.name` for [A-Za-z_$][A-Za-z0-9_$]*, `["…"]` for any other key.
+    const elements = [...CLASS.matchAll(/(?:^|\.)([A-Za-z_$][A-Za-z0-9_$]*)|\[("(?:[^"\\]|\\.)*")\]/g)].map((m) => m[1] ?? JSON.parse(m[2]));
+    expect(elements).toEqual(['metadata', 'annotations', 'eventing.knative.dev/broker.class']);
+    const broker = marked.find((p) => p.manifest.kind === 'Broker' && p.name === 'games/plain')!;
+    expect(broker.manifest.metadata.annotations[elements[2]]).toBe('MTChannelBasedBroker');
   });
 
   test.each([
-    ['Broker', 'games/game', ['spec'], 'eventing-rabbitmq refuses any change of a Broker\'s spec'],
+    ['Broker', 'games/game', ['spec', CLASS], 'eventing-rabbitmq refuses any change of a Broker\'s spec or class'],
+    ['Broker', 'games/plain', [CLASS], 'Knative refuses a change of a Broker\'s class'],
     ['RabbitmqBrokerConfig', 'games/game-config-95608b64', ['spec'], 'its name carries a hash of its content, and the Broker is replaced with it'],
     ['Trigger', 'games/to-board', ['spec.broker', 'spec.filter'], 'eventing-rabbitmq refuses a change of a Trigger\'s broker or filter'],
     ['Trigger', 'games/plain-to-board', ['spec.broker'], 'Knative refuses a change of a Trigger\'s broker'],

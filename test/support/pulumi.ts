@@ -2,8 +2,18 @@
  * Pulumi under mocks, recording what each registration asked of the engine. The public mock API reports type,
  * name and inputs; dependencies, protect and retainOnDelete are read from the registration request itself by
  * wrapping the mock monitor, so tests see exactly what `pulumi up` would send.
+ *
+ * Resource transforms (the `transforms` option): the engine has run them since CLI 3.105, on a resource and on every
+ * descendant — children a provider registers for a remote component (a yaml/v2 ConfigGroup) included. The SDK's mock
+ * monitor reports them unsupported, so the mocks play the engine's part: they accept them, record each registration's
+ * callbacks, and `runTransforms` invokes those callbacks through the SDK's callback server (its gRPC handler, called
+ * in-process) with the request the engine sends for a child, as the engine does when the provider registers it.
  */
 import * as pulumi from '@pulumi/pulumi';
+import * as cbproto from '@pulumi/pulumi/proto/callback_pb';
+import * as resproto from '@pulumi/pulumi/proto/resource_pb';
+import * as pulumiState from '@pulumi/pulumi/runtime/state';
+import { Struct } from 'google-protobuf/google/protobuf/struct_pb';
 
 export interface Registration {
   readonly type: string;
@@ -21,6 +31,8 @@ export interface Registration {
   /** Property paths whose change replaces the resource. */
   readonly replaceOnChanges: string[];
   readonly deleteBeforeReplace: boolean;
+  /** The resource transforms it registered: where the engine calls each back. */
+  readonly transforms: Array<{ target: string; token: string }>;
 }
 
 export interface MockedPulumi {
@@ -48,6 +60,8 @@ export function mockPulumi(state: MockState = () => undefined): MockedPulumi {
     newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, ...state(args) } }),
     call: (args) => args.inputs,
   }, 'platform-blueprints', 'test', false);
+  // getStore is internal (not in the typings): the SDK's own switch for the feature.
+  (pulumiState as any).getStore().supportsTransforms = true;
   const monitor: any = require('@pulumi/pulumi/runtime/settings').getMonitor();
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req: any, callback: any) => register(req, (err: any, res: any) => {
@@ -65,6 +79,7 @@ export function mockPulumi(state: MockState = () => undefined): MockedPulumi {
         createTimeout: req.getCustomtimeouts()?.getCreate() || undefined,
         replaceOnChanges: req.getReplaceonchangesList(),
         deleteBeforeReplace: req.getDeletebeforereplace() === true,
+        transforms: req.getTransformsList().map((c: any) => ({ target: c.getTarget(), token: c.getToken() })),
       });
     }
     callback(err, res);
@@ -90,4 +105,62 @@ export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
 export async function settle(resources: pulumi.Resource[]): Promise<void> {
   await Promise.all(resources.map((r) => valueOf(r.urn)));
   await new Promise((r) => setTimeout(r, 0));
+}
+
+/** A resource a component's provider registers as its child (e.g. an object of a yaml/v2 ConfigGroup). */
+export interface ChildRegistration {
+  /** e.g. `kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition` */
+  readonly type: string;
+  readonly name: string;
+  readonly props: any;
+}
+
+/** What the transforms made of a child's registration. */
+export interface TransformedChild {
+  readonly props: any;
+  readonly retainOnDelete: boolean;
+  readonly protect: boolean;
+}
+
+/**
+ * Runs the transforms a component registered on one of its children, in order, as the engine does when a provider
+ * registers that child under it: each callback gets the child's type, name, properties and options so far.
+ */
+export async function runTransforms(parent: Registration, child: ChildRegistration): Promise<TransformedChild> {
+  // The SDK's callback server: what the engine calls (its gRPC handler, called in-process).
+  const server: any = require('@pulumi/pulumi/runtime/settings').getCallbacks();
+  let props = Struct.fromJavaScript(child.props);
+  let options = new resproto.TransformResourceOptions();
+  for (const callback of parent.transforms) {
+    const request = new resproto.TransformRequest();
+    request.setType(child.type);
+    request.setName(child.name);
+    request.setCustom(true);
+    request.setParent(parent.urn);
+    request.setProperties(props);
+    request.setOptions(options);
+    const invoke = new cbproto.CallbackInvokeRequest();
+    invoke.setToken(callback.token);
+    invoke.setRequest(request.serializeBinary());
+    const response: cbproto.CallbackInvokeResponse = await new Promise((resolve, reject) => server.invoke({ request: invoke },
+      (err: { details?: string } | null, res: cbproto.CallbackInvokeResponse) => (err ? reject(new Error(`transform callback: ${err.details}`)) : resolve(res))));
+    const transformed = resproto.TransformResponse.deserializeBinary(response.getResponse_asU8());
+    props = transformed.getProperties() ?? props;
+    options = transformed.getOptions() ?? options;
+  }
+  return { props: props.toJavaScript(), retainOnDelete: options.getRetainOnDelete() === true, protect: options.getProtect() === true };
+}
+
+/**
+ * The children pulumi-kubernetes' provider registers for a yaml/v2 ConfigGroup, one per object of its `objs`: typed
+ * `kubernetes:<group, or core>/<version>:<kind>` (its typed class, or CustomResource, whose token has the same form)
+ * and named `<group name>:<namespace>/<name>` (the ConfigGroup's name is the default resourcePrefix;
+ * provider/pkg/provider/yaml/v2/yaml.go and sdk/go/kubernetes/yaml/v2/kinds.go).
+ */
+export function configGroupChildren(group: Registration): ChildRegistration[] {
+  return (group.inputs.objs as any[]).map((o) => {
+    const [g, version] = String(o.apiVersion).includes('/') ? String(o.apiVersion).split('/') : ['core', o.apiVersion];
+    const ns = o.metadata?.namespace;
+    return { type: `kubernetes:${g}/${version}:${o.kind}`, name: `${group.name}:${ns ? `${ns}/` : ''}${o.metadata.name}`, props: o };
+  });
 }
