@@ -5,6 +5,10 @@
  * library goes through `durationMillis` (whole, finite, non-negative milliseconds) and then through the rule of
  * the unit its field is written in:
  *
+ * A value within a rounding error of a whole number of milliseconds is that number: cdk8s multiplies the amount by
+ * the unit in floating point, so `Duration.minutes(4.1)` is 245999.99999999997 ms and `Duration.seconds(0.003)` is
+ * 3.0000000000000004 ms, although both mean a whole number (see `wholeMillis`).
+ *
  * - `requireSeconds`: fields written as whole seconds (Knative's `timeoutSeconds`, Kubernetes probe periods, the
  *   autoscaler's window annotations). A fraction of a second is refused, never rounded.
  * - `requireTenths`: fields written as ISO-8601 periods (`PT0.5S`) that Knative Eventing and eventing-rabbitmq read
@@ -43,10 +47,36 @@ function isDuration(value: unknown): value is Duration {
   return typeof value === 'object' && value !== null && typeof (value as Duration).toMilliseconds === 'function';
 }
 
+/**
+ * The relative tolerance of `wholeMillis`: about 4500 units in the last place of a double. A unit conversion in
+ * cdk8s (`amount * unit`) is off by at most two units in the last place (one for the decimal amount, one for the
+ * product), so every exact duration is well inside it; a fraction a user writes on purpose (`Duration.millis(0.5)`,
+ * `Duration.seconds(1.0005)`) is far outside it.
+ */
+const WHOLE_TOLERANCE = 1e-12;
+
+/**
+ * `millis` as the whole number of milliseconds it is within rounding error of (relative tolerance 1e-12, never more
+ * than a quarter of a millisecond), else `millis` unchanged. `+0` for `-0`.
+ * @internal
+ */
+export function wholeMillis(millis: number): number {
+  if (!Number.isFinite(millis)) return millis;
+  const nearest = Math.round(millis);
+  const tolerance = Math.min(0.25, Math.abs(millis) * WHOLE_TOLERANCE);
+  return (Math.abs(millis - nearest) <= tolerance ? nearest : millis) + 0;
+}
+
+/** The milliseconds of a duration, a rounding error snapped to the whole number meant (see `wholeMillis`). */
+function millisOf(value: Duration): number {
+  const millis = value.toMilliseconds({ integral: false });
+  return typeof millis === 'number' ? wholeMillis(millis) : millis;
+}
+
 /** A duration for messages: seconds when finite (`90s`, `1.5s`), else as built (`NaN seconds`). */
 export function showDuration(value: Duration): string {
-  const millis = isDuration(value) ? value.toMilliseconds({ integral: false }) : NaN;
-  if (Number.isFinite(millis)) return `${(millis + 0) / 1000}s`;
+  const millis = isDuration(value) ? millisOf(value) : NaN;
+  if (Number.isFinite(millis)) return `${millis / 1000}s`;
   const raw = value as unknown as { amount?: unknown; unit?: unknown };
   return isDuration(value) ? `${String(raw.amount)} ${String(raw.unit)}` : String(value);
 }
@@ -57,7 +87,7 @@ export function showDuration(value: Duration): string {
  */
 export function durationProblem(value: unknown): string | undefined {
   if (!isDuration(value)) return 'must be a cdk8s Duration (e.g. Duration.seconds(30))';
-  const millis = value.toMilliseconds({ integral: false });
+  const millis = millisOf(value);
   if (typeof millis !== 'number' || Number.isNaN(millis)) return 'is not a number of milliseconds';
   if (!Number.isFinite(millis)) return 'must be finite';
   if (millis < 0) return 'must not be negative';
@@ -65,11 +95,14 @@ export function durationProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-/** The duration in whole milliseconds (`+0` for `-0`), after checking it is a finite, non-negative whole number. */
+/**
+ * The duration in whole milliseconds (`+0` for `-0`, a rounding error snapped to the whole number meant), after
+ * checking it is a finite, non-negative whole number.
+ */
 export function durationMillis(scope: IConstruct, field: string, value: unknown): number {
   const problem = durationProblem(value);
   if (problem) return invalid(scope, field, isDuration(value) ? showDuration(value) : value, problem);
-  return (value as Duration).toMilliseconds({ integral: false }) + 0;
+  return millisOf(value as Duration);
 }
 
 /**

@@ -124,3 +124,21 @@ const PLURALS: { [kind: string]: string } = {
 export function pluralOf(kind: string): string | undefined {
   return PLURALS[kind];
 }
+
+/** CEL's reserved words, which Kubernetes escapes as `__word__` in a property name. */
+const CEL_RESERVED = new Set([
+  'true', 'false', 'null', 'in', 'as', 'break', 'const', 'continue', 'else', 'for', 'function', 'if', 'import', 'let',
+  'loop', 'package', 'namespace', 'return', 'var', 'void', 'while',
+]);
+
+/**
+ * A property name as CEL expressions of a CRD see it (Kubernetes `cel.Escape`: `namespace` → `__namespace__`,
+ * `-` → `__dash__`, ...), or undefined when it cannot be accessed (starts with a digit or holds another character
+ * than letters, digits, `_`, `.`, `-`, `/`).
+ */
+export function escapeProperty(name: string): string | undefined {
+  if (name.length === 0 || /^[0-9]/.test(name)) return undefined;
+  if (CEL_RESERVED.has(name)) return `__${name}__`;
+  if (!/^[A-Za-z0-9_./-]+$/.test(name)) return undefined;
+  return name.replace(/__|[-./]/g, (s) => ({ __: '__underscores__', '.': '__dot__', '-': '__dash__', '/': '__slash__' })[s]!);
+}

@@ -36,6 +36,27 @@ export function requireInt32(scope: IConstruct, field: string, value: unknown, r
   return (value as number) + 0;
 }
 
+/**
+ * What is wrong with `value` as a whole number that JSON carries exactly (within ±(2^53-1), so it is written as plain
+ * digits and every Go integer type up to int64 reads back the number meant) and within `range`, or undefined. For
+ * Go `int64` fields such as a CRD schema's `maxLength` or `maxItems`: `1e21` would be written `1e+21` and `2 ** 63`
+ * `9223372036854776000`, which no int64 holds.
+ */
+export function safeIntegerProblem(value: unknown, range: IntegerRange = {}): string | undefined {
+  if (typeof value !== 'number' || !Number.isInteger(value)) return 'must be a whole number';
+  if (range.min !== undefined && value < range.min) return `must be >= ${range.min}`;
+  if (range.max !== undefined && value > range.max) return `must be <= ${range.max}`;
+  if (!Number.isSafeInteger(value)) return `must be within ±${Number.MAX_SAFE_INTEGER} (larger numbers are not written exactly)`;
+  return undefined;
+}
+
+/** A whole number JSON carries exactly, within `range` (see safeIntegerProblem). Returns `+0` for `-0`. */
+export function requireSafeInteger(scope: IConstruct, field: string, value: unknown, range: IntegerRange = {}): number {
+  const problem = safeIntegerProblem(value, range);
+  if (problem) return invalid(scope, field, value, problem);
+  return (value as number) + 0;
+}
+
 /** A finite number within `range` (floats that Knative parses with Go's `strconv.ParseFloat`). Returns `+0` for `-0`. */
 export function requireFinite(scope: IConstruct, field: string, value: unknown, range: IntegerRange = {}): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) return invalid(scope, field, value, 'must be a finite number');

@@ -57,6 +57,12 @@ export interface EventFlow {
   readonly realizedBy: IConstruct;
   /** For a subscription (`from` a broker `to` a subscriber): all of these must match. @default - none */
   readonly filters?: EventFilter[];
+  /**
+   * For a subscription's dead letters (`from` the broker `to` the subscription's dead-letter sink): the
+   * subscription's filters, which every event that fails there has passed.
+   * @default - not a subscription's dead letters
+   */
+  readonly deadLettersOf?: EventFilter[];
 }
 
 /** An edge as the model records it: the graph edge, its events, and what could not be applied. */

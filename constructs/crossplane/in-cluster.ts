@@ -47,8 +47,12 @@ export interface InClusterVariant {
 
 /** A random value generated on the first reconcile and read back from the composed resource afterwards. */
 export interface GeneratedValue {
-  /** The placeholder in the objects, e.g. `zzgenerated`. */
+  /**
+   * The placeholder in the objects, e.g. `zzgenerated`: `zz` and lowercase letters (it becomes a template variable
+   * of the same name), neither part of another placeholder nor holding one (`zzname`, `zzns`, `zzsecret`, `zzuid`).
+   */
   readonly placeholder: string;
+  /** Characters of the random value (sprig `randAlphaNum`), 1..256. */
   readonly length: number;
   /** The composed resource (composition resource name) and the path inside its Object spec where it is kept. */
   readonly resource: string;
@@ -152,6 +156,7 @@ export class InClusterTemplate {
     this.props = props;
     // It becomes a repeat count in the template's name check: a DNS-1035 label has 2..63 characters there.
     if (props.maxNameLength !== undefined) requireInteger(scope, 'maxNameLength', props.maxNameLength, { min: 2, max: 63 });
+    checkGenerated(scope, props.generated);
     if (!Array.isArray(props.variants) || props.variants.length === 0) invalid(scope, 'variants', props.variants, 'must list at least one variant');
     this.variants = props.variants.map((v, i) => {
       if (v.when === undefined && i < props.variants.length - 1) invalid(scope, `variants[${i}].when`, undefined, 'is required except on the last variant');
@@ -251,8 +256,8 @@ export class InClusterTemplate {
     for (const g of this.props.generated ?? []) {
       const dig = ['observed', 'resources', g.resource, 'resource', 'spec', 'forProvider', 'manifest', ...g.path].map((p) => JSON.stringify(p)).join(' ');
       // Generated on the first reconcile, then read back from the composed resource: it never changes afterwards.
-      lines.push(`{{- $${varOf(g.placeholder)} := dig ${dig} "" . }}`);
-      lines.push(`{{- if not $${varOf(g.placeholder)} }}{{ $${varOf(g.placeholder)} = randAlphaNum ${g.length} }}{{ end }}`);
+      lines.push(`{{- $${g.placeholder} := dig ${dig} "" . }}`);
+      lines.push(`{{- if not $${g.placeholder} }}{{ $${g.placeholder} = randAlphaNum ${g.length} }}{{ end }}`);
     }
     const render = (objects: any[]) => objects.map((o) => `---\n${this.substitute(JSON.stringify(this.wrap(o), null, 2))}`).join('\n');
     if (this.variants.length === 1) {
@@ -280,7 +285,7 @@ export class InClusterTemplate {
 
   private substitute(text: string): string {
     let out = text;
-    for (const g of this.props.generated ?? []) out = out.split(g.placeholder).join(`{{ $${varOf(g.placeholder)} }}`);
+    for (const g of this.props.generated ?? []) out = out.split(g.placeholder).join(`{{ $${g.placeholder} }}`);
     return out
       .split(PLACEHOLDER.SECRET).join('{{ $secret }}')
       .split(PLACEHOLDER.UID).join('{{ $uid }}')
@@ -307,8 +312,36 @@ export class InClusterTemplate {
   }
 }
 
-function varOf(placeholder: string): string {
-  return placeholder.replace(/[^A-Za-z0-9]/g, '');
+/** The longest random value a GeneratedValue asks for: enough for any password or key, short of a template's size. */
+const MAX_GENERATED_LENGTH = 256;
+
+/**
+ * Checks generated values before they land in the template: the length becomes `randAlphaNum <length>` (sprig
+ * fails at render time on `1.5` or `1e+21`), the placeholder a template variable and a text replaced everywhere in
+ * the objects.
+ */
+function checkGenerated(scope: Construct, generated: GeneratedValue[] | undefined): void {
+  if (generated === undefined) return;
+  if (!Array.isArray(generated)) invalid(scope, 'generated', generated, 'must be a list of GeneratedValue');
+  const builtins = Object.values(PLACEHOLDER);
+  generated.forEach((g, i) => {
+    const field = `generated[${i}]`;
+    if (typeof g !== 'object' || g === null) invalid(scope, field, g, 'must be a GeneratedValue ({ placeholder, length, resource, path })');
+    requireInteger(scope, `${field}.length`, g.length, { min: 1, max: MAX_GENERATED_LENGTH });
+    if (typeof g.placeholder !== 'string' || !/^zz[a-z]+$/.test(g.placeholder)) {
+      invalid(scope, `${field}.placeholder`, g.placeholder, 'must be "zz" followed by lowercase letters', 'e.g. "zzpassword": it becomes a template variable and is replaced wherever it appears');
+    }
+    const others = [...builtins, ...generated.filter((_, j) => j !== i).map((o) => o?.placeholder)].filter((o): o is string => typeof o === 'string');
+    const clash = others.find((o) => o.includes(g.placeholder) || g.placeholder.includes(o));
+    if (clash !== undefined) {
+      invalid(scope, `${field}.placeholder`, g.placeholder, clash === g.placeholder ? 'is used twice' : `overlaps the placeholder "${clash}"`,
+        'choose a placeholder that is neither part of another nor holds one');
+    }
+    if (typeof g.resource !== 'string' || g.resource === '') invalid(scope, `${field}.resource`, g.resource, 'must name a composed resource');
+    if (!Array.isArray(g.path) || g.path.length === 0 || g.path.some((p) => typeof p !== 'string' || p === '')) {
+      invalid(scope, `${field}.path`, g.path, 'must be a non-empty list of field names', 'e.g. ["stringData", "password"]');
+    }
+  });
 }
 
 /** A Go template expression printing a string with placeholders, e.g. `(print $name "." $ns)`. */

@@ -7,6 +7,8 @@
 import { IConstruct } from 'constructs';
 import { invalid, show } from '../core/errors';
 import { re2Matches, re2Problem, runeCount } from '../core/go-rules';
+import { escapeProperty } from '../core/k8s-rules';
+import { requireSafeInteger } from '../core/numbers';
 
 /** The JSON type of a field. */
 export enum SchemaType {
@@ -39,8 +41,12 @@ export interface FieldOptions {
   /** The field must be given. @default false */
   readonly required?: boolean;
   /**
-   * The field cannot change once set (a CEL transition rule the API server enforces), for values what they
-   * compose cannot follow, e.g. a StatefulSet's volume size.
+   * The field is fixed at creation (CEL transition rules the API server enforces), for values what they compose
+   * cannot follow, e.g. a StatefulSet's volume size: its value cannot change, and an optional field without a
+   * default can be neither set nor removed after creation (the object holding it gets `has(self.f) ==
+   * has(oldSelf.f)`, since `self == oldSelf` is not evaluated when either value is absent). An optional object
+   * holding an immutable field is fixed in the same way. Not inside lists or map values, whose items Kubernetes
+   * cannot follow from one version to the next: make the whole list or map immutable instead.
    * @default false
    */
   readonly immutable?: boolean;
@@ -172,7 +178,19 @@ export class SchemaField {
    * ValidationError naming `field` (e.g. `spec.size`).
    */
   public check(scope: IConstruct, field: string): void {
+    this.checkWithin(scope, field, undefined);
+  }
+
+  /** `check`, inside a list's items or a map's values (`within`), where no field can be immutable. */
+  private checkWithin(scope: IConstruct, field: string, within: 'list' | 'map' | undefined): void {
     const o = this.options;
+    if (o.immutable !== undefined && typeof o.immutable !== 'boolean') invalid(scope, `${field}.immutable`, o.immutable, 'must be true or false');
+    if (o.immutable && within) {
+      // The API server refuses a transition rule (oldSelf) below a list ("the uncorrelatable portion of the schema");
+      // below a map an entry could be removed and added again with another value.
+      invalid(scope, `${field}.immutable`, true, `cannot be used inside a ${within === 'list' ? 'list\'s items' : 'map\'s values'}`,
+        `make the whole ${within} immutable instead`);
+    }
     if (o.description !== undefined && typeof o.description !== 'string') invalid(scope, `${field}.description`, o.description, 'must be a string');
     switch (this.type) {
       case SchemaType.STRING:
@@ -191,14 +209,14 @@ export class SchemaField {
           invalid(scope, `${field}.set`, true, 'needs scalar items', 'Kubernetes list-type "set" holds strings, numbers or booleans');
         }
         if (this.items.required) invalid(scope, `${field}.items.required`, true, 'has no meaning for array items', 'use minItems');
-        this.items.check(scope, `${field}[]`);
+        this.items.checkWithin(scope, `${field}[]`, 'list');
         break;
       case SchemaType.OBJECT:
         if (this.values !== undefined) {
           if (!SchemaField.isSchemaField(this.values)) invalid(scope, `${field}.values`, this.values, 'must be a SchemaField');
           checkCount(scope, field, 'maxProperties', o.maxProperties);
           if (this.values.required) invalid(scope, `${field}.values.required`, true, 'has no meaning for map values');
-          this.values.check(scope, `${field}{}`);
+          this.values.checkWithin(scope, `${field}{}`, 'map');
         } else {
           const names = Object.keys(this.fields ?? {});
           // Kubernetes prunes every field of an object that declares none: nothing could ever be stored there.
@@ -207,7 +225,7 @@ export class SchemaField {
             if (!FIELD_NAME.test(name)) invalid(scope, `${field}.${name}`, name, 'is not a field name', 'use letters, digits and "_", starting with a letter (camelCase by Kubernetes convention)');
             const child = this.fields![name];
             if (!SchemaField.isSchemaField(child)) invalid(scope, `${field}.${name}`, child, 'must be a SchemaField', 'e.g. SchemaField.string()');
-            child.check(scope, `${field}.${name}`);
+            child.checkWithin(scope, `${field}.${name}`, within);
           }
         }
         break;
@@ -336,15 +354,36 @@ export class SchemaField {
       if (o[key] !== undefined) out[key] = o[key];
     }
     if (o.set) out['x-kubernetes-list-type'] = 'set';
-    if (o.immutable) out['x-kubernetes-validations'] = [{ rule: 'self == oldSelf', message: 'is immutable; create a new one instead' }];
+    const rules: Array<{ rule: string; message: string }> = [];
+    if (o.immutable) rules.push({ rule: 'self == oldSelf', message: 'is immutable; create a new one instead' });
+    // `self == oldSelf` is not evaluated when the old or the new value is absent: the object fixes whether each
+    // immutable field (or optional object holding one) is there.
+    for (const [name, child] of Object.entries(this.fields ?? {})) {
+      if (child.required || child.default !== undefined || !child.fixedAtCreation) continue;
+      const cel = escapeProperty(name)!;
+      rules.push({
+        rule: `has(self.${cel}) == has(oldSelf.${cel})`,
+        message: child.options.immutable
+          ? `${name} is immutable: it can be neither set nor removed after creation; create a new one instead`
+          : `${name} holds immutable fields: it can be neither set nor removed after creation; create a new one instead`,
+      });
+    }
+    if (rules.length) out['x-kubernetes-validations'] = rules;
     return out;
+  }
+
+  /** Whether the field, or a field of it, is immutable (so whether it is there is fixed at creation too). */
+  private get fixedAtCreation(): boolean {
+    return this.options.immutable === true || Object.values(this.fields ?? {}).some((f) => f.fixedAtCreation);
   }
 }
 
+/**
+ * A count of a schema (`minLength`, `maxItems`, ...): the API server decodes it into a Go `int64`, so it must be a
+ * whole number >= 0 written as plain digits (numbers.ts safeIntegerProblem).
+ */
 function checkCount(scope: IConstruct, field: string, key: string, value: unknown): void {
-  if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < 0)) {
-    invalid(scope, `${field}.${key}`, value, 'must be a whole number >= 0');
-  }
+  if (value !== undefined) requireSafeInteger(scope, `${field}.${key}`, value, { min: 0 });
 }
 
 function formatProblem(format: StringFormat, value: string): string | undefined {

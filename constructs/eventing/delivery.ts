@@ -6,6 +6,7 @@ import { ApiObject, Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { IEventSink, PodPeer } from '../core/contracts';
 import { BackoffPolicy, DeliveryOptions } from '../core/delivery';
+import { EventFilter } from '../core/event-filter';
 import { isoPeriod, requireTenths, showDuration } from '../core/durations';
 import { invalid } from '../core/errors';
 import { requireInteger } from '../core/validate';
@@ -38,9 +39,10 @@ export function renderDelivery(scope: IConstruct, field: string, options: Delive
 
 /**
  * The dead-letter edge: `broker`'s data plane may deliver to `sink`, and `waiter` (the Broker or Trigger naming the
- * sink) is created after it. Idempotent per broker, sink and waiter.
+ * sink) is created after it. For a subscription's own dead letters, `filters` are the subscription's: only events
+ * that pass them can fail there (the loop check reads them). Idempotent per broker, sink and waiter.
  */
-export function connectDeadLetters(broker: IConstruct, dataPlane: PodPeer, sink: IEventSink, waiter: ApiObject, detail: string): void {
+export function connectDeadLetters(broker: IConstruct, dataPlane: PodPeer, sink: IEventSink, waiter: ApiObject, detail: string, filters?: EventFilter[]): void {
   Wiring.connect({
     kind: EdgeKind.DELIVERS_EVENTS,
     from: broker,
@@ -49,5 +51,6 @@ export function connectDeadLetters(broker: IConstruct, dataPlane: PodPeer, sink:
     key: connectionKey('dead-letters', broker, sink, waiter),
     admit: [{ into: sink, peer: dataPlane }],
     order: [{ waiter, waitsFor: sink.objectRef }],
+    ...(filters ? { events: { via: 'dead letters', realizedBy: waiter, deadLettersOf: [...filters] } } : {}),
   });
 }

@@ -9,7 +9,7 @@ import { requireInteger, requireName } from '../core/validate';
 import { EdgeKind, Wiring } from '../core/wiring';
 import { BrokerClass } from './broker-class';
 import { EventCatalog, EventConsumer, describe } from './catalog';
-import { isBrokerLike, loopBack, sameSink, subscriptionNeeds } from './loops';
+import { isBrokerLike, loopBack, loopReason, sameSink, subscriptionNeeds } from './loops';
 import { connectDeadLetters, renderDelivery } from './delivery';
 
 /** A subscription's options (see SubscriptionOptions). */
@@ -85,13 +85,15 @@ function checkLoops(s: IConstruct, props: TriggerProps, filters: EventFilter[], 
   const loop = needs && isBrokerLike(subscriber) ? loopBack(broker, subscriber, broker, needs) : undefined;
   if (loop) {
     const what = Object.keys(needs!).length ? `every event with ${Object.entries(needs!).map(([k, v]) => `${k}=${v}`).join(', ')}` : 'every event';
-    invalid(s, 'subscriber', describe(subscriber), `closes a loop ${describe(broker)} → ${loop}: ${what} would go round it forever, as Knative resets its hop limit (knativebrokerttl) at every broker`,
-      'filter one of the subscriptions so that no event passes them all, or remove one');
+    invalid(s, 'subscriber', describe(subscriber), `closes a loop ${describe(broker)} → ${loop.text}: ${what} would go round it forever, as ` +
+      `${loopReason([broker, ...loop.brokers], true)}`, 'filter one of the subscriptions so that no event passes them all, or remove one');
   }
-  const back = deadLetters && isBrokerLike(deadLetters) ? loopBack(broker, deadLetters, broker, {}) : undefined;
+  // This subscription's dead letters are the events its filters select that the subscriber refused.
+  const back = deadLetters && needs && isBrokerLike(deadLetters) ? loopBack(broker, deadLetters, broker, needs) : undefined;
   if (back) {
-    invalid(s, 'delivery.deadLetterSink', describe(deadLetters!), `closes a loop ${describe(broker)} → (dead letters) ${back}: an event the subscriber refuses would ` +
-      'come back to it, fail again and go round forever, as Knative resets its hop limit (knativebrokerttl) at every broker', 'send dead letters to a sink that does not forward them back to this broker');
+    invalid(s, 'delivery.deadLetterSink', describe(deadLetters!), `closes a loop ${describe(broker)} → (dead letters) ${back.text}: an event the subscriber refuses would ` +
+      `come back to it, fail again and go round again, as ${loopReason([broker, ...back.brokers], back.throughSubscription)}`,
+    'send dead letters to a sink that does not forward them back to this broker');
   }
 }
 
@@ -137,7 +139,7 @@ export class Trigger extends ApiObject implements IEventSubscription {
       events: { via: 'Trigger', realizedBy: this, filters: this.filters },
     });
     if (merged?.deadLetterSink) {
-      connectDeadLetters(broker, broker.dataPlane, merged.deadLetterSink, this.resource, `dead letters of ${this.name} (after ${merged.retry ?? 3} retries)`);
+      connectDeadLetters(broker, broker.dataPlane, merged.deadLetterSink, this.resource, `dead letters of ${this.name} (after ${merged.retry ?? 3} retries)`, this.filters);
     }
 
     this.consumer = { subscription: this, broker, subscriber: props.subscriber, filters: this.filters };

@@ -73,7 +73,11 @@ export function autoscalingAnnotations(scope: IConstruct, options: ScaleOptions 
   if (max !== 0) a[`${PREFIX}/max-scale`] = String(max);
   if (options.initial !== undefined) {
     const initial = requireInteger(scope, 'scale.initial', options.initial, { min: 1 });
-    if (max !== 0 && initial > max) invalid(scope, 'scale.initial', initial, `must be <= scale.max (${max})`);
+    // Library policy: Knative accepts initial-scale above max-scale and then caps the revision at max-scale
+    // (pkg/reconciler/autoscaling/kpa/scaler.go applyBounds), so such a value is a mistake, not a request.
+    if (max !== 0 && initial > max) {
+      invalid(scope, 'scale.initial', initial, `must be <= scale.max (${max})`, 'Knative would start at most scale.max pods anyway (library rule)');
+    }
     a[`${PREFIX}/initial-scale`] = String(initial);
   }
   if (options.activationScale !== undefined) {

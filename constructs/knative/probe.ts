@@ -7,14 +7,21 @@ export interface FunctionProbeOptions {
   /** @default - probe immediately */
   readonly initialDelay?: Duration;
   /**
-   * How often to probe (whole seconds). Knative allows 0 for readiness: queue-proxy then probes aggressively until
-   * ready; liveness and startup probes need at least 1 second.
-   * @default 10 seconds (Kubernetes default)
+   * How often to probe (whole seconds). For readiness, 0 or unset means Knative's aggressive probing (queue-proxy
+   * probes until ready); `timeout` and `failureThreshold` then cannot be set (Knative refuses them). Liveness and
+   * startup probes need at least 1 second.
+   * @default - readiness: Knative's aggressive probing (period 0); liveness and startup: 10 seconds (Kubernetes)
    */
   readonly period?: Duration;
-  /** @default 1 second */
+  /**
+   * Only with a non-zero period on a readiness probe.
+   * @default 1 second
+   */
   readonly timeout?: Duration;
-  /** @default 3 */
+  /**
+   * Only with a non-zero period on a readiness probe.
+   * @default 3
+   */
   readonly failureThreshold?: number;
   /** @default 1 */
   readonly successThreshold?: number;
@@ -91,8 +98,20 @@ export class FunctionProbe {
     if (field !== 'readiness' && timing.successThreshold !== undefined && timing.successThreshold !== 1) {
       invalid(scope, `${field}.successThreshold`, timing.successThreshold, 'must be 1 for liveness and startup probes (Kubernetes)');
     }
-    if (field === 'readiness' && timing.periodSeconds === 0 && (timing.failureThreshold !== undefined || timing.timeoutSeconds !== undefined)) {
-      invalid(scope, `${field}.period`, '0s', 'means Knative probes aggressively until ready; failureThreshold and timeout must then be unset');
+    // A readiness period of 0, set or unset, is Knative's aggressive probing: its defaulting fills in Kubernetes'
+    // failureThreshold 3 and timeout 1s only when the period is not 0, and its validation then refuses either field
+    // (knative/serving v1.22 revision_defaults.go applyReadinessProbeDefaults, k8s_validation.go validateReadinessProbe).
+    if (field === 'readiness' && (timing.periodSeconds ?? 0) === 0) {
+      const period = timing.periodSeconds === undefined ? 'is unset' : 'is 0';
+      const hint = 'set a period (e.g. Duration.seconds(10)) or leave failureThreshold and timeout unset';
+      if (timing.failureThreshold !== undefined) {
+        invalid(scope, `${field}.failureThreshold`, timing.failureThreshold,
+          `is disallowed while ${field}.period ${period}: Knative then probes aggressively until ready and refuses failureThreshold`, hint);
+      }
+      if (timing.timeoutSeconds !== undefined) {
+        invalid(scope, `${field}.timeout`, `${timing.timeoutSeconds}s`,
+          `is disallowed while ${field}.period ${period}: Knative then probes aggressively until ready and refuses timeoutSeconds`, hint);
+      }
     }
     switch (this.kind) {
       case 'http':

@@ -28,6 +28,9 @@ import {
   CelFunc, CelScalar, CelValue, celEnv, celFunc, celList, celMap, isCelError, parse, plan, run,
 } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
+import { escapeProperty } from '../../constructs/core/k8s-rules';
+
+export { escapeProperty };
 
 /** One `x-kubernetes-validations` entry as a CRD schema carries it. */
 export interface ValidationRule {
@@ -61,22 +64,6 @@ interface RuleNode {
   readonly additionalProperties?: RuleNode;
   readonly items?: RuleNode;
   readonly allOf: RuleNode[];
-}
-
-const RESERVED = new Set([
-  'true', 'false', 'null', 'in', 'as', 'break', 'const', 'continue', 'else', 'for', 'function', 'if', 'import', 'let',
-  'loop', 'package', 'namespace', 'return', 'var', 'void', 'while',
-]);
-
-/**
- * A property name as CEL expressions see it (Kubernetes `cel.Escape`), or undefined when it cannot be accessed
- * (starts with a digit or holds another character than letters, digits, `_`, `.`, `-`, `/`).
- */
-export function escapeProperty(name: string): string | undefined {
-  if (name.length === 0 || /^[0-9]/.test(name)) return undefined;
-  if (RESERVED.has(name)) return `__${name}__`;
-  if (!/^[A-Za-z0-9_./-]+$/.test(name)) return undefined;
-  return name.replace(/__|[-./]/g, (s) => ({ __: '__underscores__', '.': '__dot__', '-': '__dash__', '/': '__slash__' })[s]!);
 }
 
 const STRING_SCHEMA = { type: 'string' };

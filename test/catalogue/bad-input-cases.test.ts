@@ -5,7 +5,7 @@
 import { ApiObject, Chart, Duration, Testing } from 'cdk8s';
 import {
   ApiServerSource, ChannelBroker, Claim, CloudEventType, Composition, ConnectionDetail, ContainerSource, CrossplanePackages, EventFilter,
-  FunctionsPlatform, HelmReleaseTemplate, InClusterTemplate, KeyValueStoreApi, KeyValueStoreClaim, KnativeFunction, MessageBrokerApi,
+  FunctionsPlatform, GeneratedValue, HelmReleaseTemplate, InClusterTemplate, KeyValueStoreApi, KeyValueStoreClaim, KnativeFunction, MessageBrokerApi,
   MessageBrokerClaim, Patch, PipelineStep, PlatformApi, PlatformApiProps, PlatformPolicy, RabbitmqBroker, RabbitmqCluster, RabbitmqUser,
   RabbitmqVhost, ScalingMetric, SchemaField, ValidationError,
 } from '../../constructs';
@@ -216,6 +216,31 @@ describe('constructs/crossplane/in-cluster.ts', () => {
     const api = platformApi(chart);
     expectInvalid(() => new InClusterTemplate(chart, { api, variants: [{ builder: nothing }], maxNameLength: 64 }), 'maxNameLength', /maxNameLength \(64\) must be <= 63$/);
     expectInvalid(() => new InClusterTemplate(chart, { api, variants: [{ builder: nothing }], maxNameLength: 1.5 }), 'maxNameLength', /maxNameLength \(1\.5\) must be a whole number$/);
+  });
+
+  test('InClusterTemplate: a generated value\'s length is what randAlphaNum can take (1..256), its placeholder one the template can hold', () => {
+    const { chart } = scope();
+    const api = platformApi(chart);
+    const make = (g: Partial<GeneratedValue>) => () => new InClusterTemplate(chart, {
+      api, variants: [{ builder: nothing }], generated: [{ placeholder: 'zzpassword', length: 32, resource: 'secret-main', path: ['stringData', 'password'], ...g }],
+    });
+    // Unchecked, these would fail only when Crossplane renders the template (`randAlphaNum 1.5`, `randAlphaNum 1e+21`).
+    expectInvalid(make({ length: 1.5 }), 'generated[0].length', /generated\[0\]\.length \(1\.5\) must be a whole number$/);
+    expectInvalid(make({ length: 1e21 }), 'generated[0].length', /generated\[0\]\.length \(1e\+21\) must be <= 256$/);
+    expectInvalid(make({ length: 0 }), 'generated[0].length', /generated\[0\]\.length \(0\) must be >= 1$/);
+    expectInvalid(make({ placeholder: '' }), 'generated[0].placeholder',
+      /generated\[0\]\.placeholder \(""\) must be "zz" followed by lowercase letters; e\.g\. "zzpassword": it becomes a template variable and is replaced wherever it appears$/);
+    expectInvalid(make({ placeholder: 'zz-pass' }), 'generated[0].placeholder', /must be "zz" followed by lowercase letters/);
+    expectInvalid(make({ placeholder: 'zzn' }), 'generated[0].placeholder',
+      /generated\[0\]\.placeholder \("zzn"\) overlaps the placeholder "zzname"; choose a placeholder that is neither part of another nor holds one$/);
+    expectInvalid(make({ placeholder: 'zznamespace' }), 'generated[0].placeholder', /overlaps the placeholder "zzname"/);
+    expectInvalid(make({ placeholder: 'zzuid' }), 'generated[0].placeholder', /generated\[0\]\.placeholder \("zzuid"\) is used twice/);
+    expectInvalid(make({ resource: '' }), 'generated[0].resource', /generated\[0\]\.resource \(""\) must name a composed resource$/);
+    expectInvalid(make({ path: [] }), 'generated[0].path', /generated\[0\]\.path \(\[\]\) must be a non-empty list of field names; e\.g\. \["stringData", "password"\]$/);
+    expectInvalid(() => new InClusterTemplate(chart, { api, variants: [{ builder: nothing }], generated: [null as any] }), 'generated[0]', /must be a GeneratedValue/);
+    expectInvalid(() => new InClusterTemplate(chart, { api, variants: [{ builder: nothing }], generated: 'x' as any }), 'generated', /must be a list of GeneratedValue$/);
+    const ok = new InClusterTemplate(chart, { api, variants: [{ builder: nothing }], generated: [{ placeholder: 'zzpassword', length: 256, resource: 'secret-main', path: ['stringData', 'password'] }] });
+    expect(ok.toGoTemplate()).toContain('{{- if not $zzpassword }}{{ $zzpassword = randAlphaNum 256 }}{{ end }}');
   });
 
   test('InClusterTemplate: "{{" in the built objects', () => {

@@ -95,6 +95,31 @@ describe('durations: whole, finite milliseconds first', () => {
     expect(showDuration(Duration.seconds(-0))).toBe('0s');
   });
 
+  test('a rounding error of the unit conversion is not a fraction: the whole number meant is used and written', () => {
+    // cdk8s multiplies in floating point: 4.1 min is 245999.99999999997 ms, 1.1 h 3960000.0000000005 ms.
+    expect(Duration.minutes(4.1).toMilliseconds({ integral: false })).not.toBe(246_000);
+    expect(durationMillis(scope(), 'd', Duration.minutes(4.1))).toBe(246_000);
+    expect(requireSeconds(scope(), 'd', Duration.minutes(4.1))).toBe(246);
+    expect(requireSeconds(scope(), 'd', Duration.hours(1.1))).toBe(3960);
+    expect(showDuration(Duration.minutes(4.1))).toBe('246s');
+    // Every thousandth of a second from 0.001 to 10 is a whole number of milliseconds (175 of them are not, as products).
+    let notWhole = 0;
+    for (let k = 1; k <= 10_000; k++) {
+      if (!Number.isInteger(Duration.seconds(k / 1000).toMilliseconds({ integral: false }))) notWhole++;
+      expect(durationMillis(scope(), 'd', Duration.seconds(k / 1000))).toBe(k);
+    }
+    expect(notWhole).toBeGreaterThan(100);
+    expect(isoPeriod(requireTenths(scope(), 'd', Duration.seconds(0.3)))).toBe('PT0.3S');
+    expect(isoPeriod(requireTenths(scope(), 'd', Duration.minutes(4.1)))).toBe('PT246S');
+    // A fraction written on purpose is still one.
+    expect(validationError(() => durationMillis(scope(), 'd', Duration.seconds(1.0005))).message).toBe('test: d ("1.0005s") must be a whole number of milliseconds');
+    expect(validationError(() => durationMillis(scope(), 'd', Duration.millis(246_000.001))).message).toBe('test: d ("246.000001s") must be a whole number of milliseconds');
+    const { chart } = testChart();
+    new KnativeFunction(chart, 'fn', { image: IMAGE, timeout: Duration.minutes(4.1), scale: { window: Duration.minutes(1.1) } });
+    const ksvc = findObject(synthValid(chart), 'Service', 'fn');
+    expect([ksvc.spec.template.spec.timeoutSeconds, ksvc.spec.template.metadata.annotations['autoscaling.knative.dev/window']]).toEqual([246, '66s']);
+  });
+
   test('whole seconds: a fraction of a second is refused, never rounded; bounds in seconds', () => {
     expect(requireSeconds(scope(), 'd', Duration.minutes(2), { min: 1 })).toBe(120);
     expect(validationError(() => requireSeconds(scope(), 'd', Duration.millis(1500))).message)
@@ -134,6 +159,9 @@ describe('durations: whole, finite milliseconds first', () => {
     expect(validationError(make({ startup: FunctionProbe.http('/', { period: Duration.seconds(0) }) })).message).toContain('startup.period ("0s") must be at least 1s');
     new KnativeFunction(chart, 'aggressive', { image: IMAGE, readiness: FunctionProbe.tcp({ period: Duration.seconds(0) }) });
     expect(container(findObject(synthValid(chart), 'Service', 'aggressive')).readinessProbe).toEqual({ tcpSocket: {}, periodSeconds: 0 });
+    // With a non-zero period Knative fills in and accepts timeout and failureThreshold.
+    new KnativeFunction(chart, 'periodic', { image: IMAGE, readiness: FunctionProbe.tcp({ period: Duration.seconds(5), timeout: Duration.seconds(2), failureThreshold: 4 }) });
+    expect(container(findObject(synthValid(chart), 'Service', 'periodic')).readinessProbe).toEqual({ tcpSocket: {}, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 4 });
   });
 
   test('the gateway checks its timeout before giving it to nginx', () => {

@@ -95,13 +95,24 @@ describe('SchemaField renders structural OpenAPI v3', () => {
     expect(spec.validate({ name: 'x', toString: 'y' }, 'spec')[0]).toContain('spec.toString is not a field of this API');
   });
 
+  test('counts up to 2^53-1 are written as plain digits', () => {
+    const field = SchemaField.string({ maxLength: Number.MAX_SAFE_INTEGER });
+    expect(() => field.check(scope(), 'f')).not.toThrow();
+    expect(JSON.stringify(field.toOpenApiSchema())).toBe('{"type":"string","maxLength":9007199254740991}');
+  });
+
   test.each([
     ['a default outside its enum', SchemaField.string({ enum: ['a'], default: 'b' }), 'f.default ("b") does not fit its own field: f.default ("b") must be one of a'],
     ['a default beyond its maximum', SchemaField.integer({ maximum: 3, default: 4 }), 'f.default (4) does not fit its own field'],
     ['minimum above maximum', SchemaField.number({ minimum: 2, maximum: 1 }), 'f.minimum (2) must be <= maximum (1)'],
     ['a fractional integer bound', SchemaField.integer({ minimum: 0.5 }), 'f.minimum (0.5) must be a whole number'],
     ['minLength above maxLength', SchemaField.string({ minLength: 5, maxLength: 2 }), 'f.minLength (5) must be <= maxLength (2)'],
-    ['a negative length', SchemaField.string({ maxLength: -1 }), 'f.maxLength (-1) must be a whole number >= 0'],
+    ['a negative length', SchemaField.string({ maxLength: -1 }), 'f.maxLength (-1) must be >= 0'],
+    ['a fractional length', SchemaField.string({ minLength: 1.5 }), 'f.minLength (1.5) must be a whole number'],
+    // The API server decodes counts into Go int64: 1e21 would be written 1e+21, 2^63 as 9223372036854776000.
+    ['a length written with an exponent', SchemaField.string({ maxLength: 1e21 }), 'f.maxLength (1e+21) must be within ±9007199254740991 (larger numbers are not written exactly)'],
+    ['a count beyond int64', SchemaField.array(SchemaField.string(), { maxItems: 2 ** 63 }), 'f.maxItems (9223372036854776000) must be within ±9007199254740991'],
+    ['a map bound beyond exact integers', SchemaField.map(SchemaField.string(), { maxProperties: 2 ** 53 }), 'f.maxProperties (9007199254740992) must be within ±9007199254740991'],
     ['an empty enum', SchemaField.string({ enum: [] }), 'f.enum ([]) must list at least one string'],
     ['a repeated enum value', SchemaField.string({ enum: ['a', 'a'] }), 'f.enum ("a") is listed twice'],
     ['a lookahead pattern', SchemaField.string({ pattern: '^(?=a)' }),

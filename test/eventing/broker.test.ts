@@ -360,7 +360,7 @@ describe('wiring that loops (Knative resets its hop limit at every broker)', () 
     a.subscribe(b);
     b.subscribe(c, { filters: [EventFilter.type(ORDER)] });
     expect(validationError(() => c.subscribe(a)).message).toBe('events/c/Trigger-c-to-a: subscriber ("events/a") closes a loop events/c → events/a → (all events) events/b → ' +
-      '(type=dev.example.order) events/c: every event would go round it forever, as Knative resets its hop limit (knativebrokerttl) at every broker; ' +
+      '(type=dev.example.order) events/c: every event would go round it forever, as Knative\'s channel-based broker drops its hop limit (knativebrokerttl) when a Trigger delivers, so the next broker counts anew; ' +
       'filter one of the subscriptions so that no event passes them all, or remove one');
     expect(validationError(() => c.subscribe(a, { filters: [EventFilter.exact({ source: '/shop' })] })).message)
       .toContain('every event with source=/shop would go round it forever');
@@ -379,11 +379,58 @@ describe('wiring that loops (Knative resets its hop limit at every broker)', () 
     const { a, b, fn } = brokers();
     b.subscribe(a);
     expect(validationError(() => a.subscribe(fn, { delivery: { deadLetterSink: b } })).message).toBe('events/a/Trigger-a-to-fn: delivery.deadLetterSink ("events/b") ' +
-      'closes a loop events/a → (dead letters) events/b → (all events) events/a: an event the subscriber refuses would come back to it, fail again and go round forever, ' +
-      'as Knative resets its hop limit (knativebrokerttl) at every broker; send dead letters to a sink that does not forward them back to this broker');
+      'closes a loop events/a → (dead letters) events/b → (all events) events/a: an event the subscriber refuses would come back to it, fail again and go round again, ' +
+      'as Knative\'s channel-based broker drops its hop limit (knativebrokerttl) when a Trigger delivers, so the next broker counts anew; send dead letters to a sink that does not forward them back to this broker');
     const { events, a: a2, b: b2 } = brokers();
     const withDeadLetters = new ChannelBroker(events, 'd', { delivery: { deadLetterSink: a2 } });
     b2.subscribe(withDeadLetters);
     expect(validationError(() => a2.subscribe(b2)).message).toContain('closes a loop events/a → events/b → (all events) events/d → (dead letters) events/a');
+  });
+
+  test('a subscription\'s dead letters are only the events its filters select: no loop unless some event passes every hop', () => {
+    // a: type=order → fn, dead letters → b; b: type=refund → a. A refund never fails at a's order subscription.
+    const { app, a, b, fn } = brokers();
+    a.subscribe(fn, { filters: [EventFilter.type(ORDER)], delivery: { deadLetterSink: b } });
+    b.subscribe(a, { filters: [EventFilter.type(REFUND)] });
+    expect(() => app.synth()).not.toThrow();
+    // An order that fails at a goes to b, and b sends orders back to a: a loop.
+    expect(validationError(() => b.subscribe(a, { name: 'orders-back', filters: [EventFilter.type(ORDER)] })).message).toBe('events/b/Trigger-orders-back: subscriber ("events/a") ' +
+      'closes a loop events/b → events/a → (dead letters of type=dev.example.order) events/b: every event with type=dev.example.order would go round it forever, ' +
+      'as Knative\'s channel-based broker drops its hop limit (knativebrokerttl) when a Trigger delivers, so the next broker counts anew; ' +
+      'filter one of the subscriptions so that no event passes them all, or remove one');
+    // The other order: b's subscription first, then the dead letters.
+    const { app: app2, a: a2, b: b2, fn: fn2 } = brokers();
+    b2.subscribe(a2, { filters: [EventFilter.type(REFUND)] });
+    a2.subscribe(fn2, { filters: [EventFilter.type(ORDER)], delivery: { deadLetterSink: b2 } });
+    expect(() => app2.synth()).not.toThrow();
+    expect(validationError(() => a2.subscribe(fn2, { name: 'refunds', filters: [EventFilter.type(REFUND)], delivery: { deadLetterSink: b2 } })).message)
+      .toContain('closes a loop events/a → (dead letters) events/b → (type=dev.example.refund) events/a');
+  });
+
+  test('a loop of dead letters alone: Knative\'s channel-based broker ends it after 255 turns, with full retries each', () => {
+    const { events, a, b, fn } = brokers();
+    const other = new KnativeFunction(events, 'other', { image: 'ghcr.io/example/fn:1' });
+    a.subscribe(fn, { delivery: { deadLetterSink: b } });
+    expect(validationError(() => b.subscribe(other, { delivery: { deadLetterSink: a } })).message).toBe('events/b/Trigger-b-to-other: delivery.deadLetterSink ("events/a") ' +
+      'closes a loop events/b → (dead letters) events/a → (dead letters of all events) events/b: an event the subscriber refuses would come back to it, fail again and go round again, ' +
+      'as Knative\'s channel-based broker stops dead letters going round only after 255 turns (knativebrokerttl), each with its full retries; ' +
+      'send dead letters to a sink that does not forward them back to this broker');
+  });
+
+  test('eventing-rabbitmq keeps no hop limit: the refusal says so', () => {
+    const app = Testing.app();
+    const events = new Chart(app, 'events', { namespace: 'events', disableResourceNameHashes: true });
+    const cluster = new RabbitmqCluster(events, 'rabbitmq');
+    const a = new RabbitmqBroker(events, 'a', { cluster });
+    const b = new RabbitmqBroker(events, 'b', { cluster });
+    a.subscribe(b);
+    expect(validationError(() => b.subscribe(a)).message).toBe('events/b/Trigger-b-to-a: subscriber ("events/a") closes a loop events/b → events/a → (all events) events/b: ' +
+      'every event would go round it forever, as eventing-rabbitmq keeps no hop limit (its dispatchers post events and replies on without knativebrokerttl); ' +
+      'filter one of the subscriptions so that no event passes them all, or remove one');
+    // A loop across both classes names both.
+    const c = new ChannelBroker(events, 'c');
+    b.subscribe(c, { filters: [EventFilter.type(ORDER)] });
+    expect(validationError(() => c.subscribe(a)).message).toContain('as Knative\'s channel-based broker drops its hop limit (knativebrokerttl) when a Trigger delivers, ' +
+      'so the next broker counts anew; eventing-rabbitmq keeps no hop limit');
   });
 });

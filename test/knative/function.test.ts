@@ -254,7 +254,12 @@ describe('KnativeFunction bad input', () => {
     ['probe threshold', { liveness: FunctionProbe.tcp({ failureThreshold: 0 }) }, 'test/fn: liveness.failureThreshold (0) must be >= 1'],
     ['liveness success threshold', { liveness: FunctionProbe.tcp({ successThreshold: 2 }) }, 'test/fn: liveness.successThreshold (2) must be 1 for liveness and startup probes (Kubernetes)'],
     ['aggressive readiness with timeout', { readiness: FunctionProbe.http('/', { period: Duration.seconds(0), timeout: Duration.seconds(1) }) },
-      'test/fn: readiness.period ("0s") means Knative probes aggressively until ready; failureThreshold and timeout must then be unset'],
+      'test/fn: readiness.timeout ("1s") is disallowed while readiness.period is 0: Knative then probes aggressively until ready and refuses timeoutSeconds; set a period (e.g. Duration.seconds(10)) or leave failureThreshold and timeout unset'],
+    // Knative fills in Kubernetes' probe defaults only for a non-zero period; an unset period stays 0.
+    ['readiness timeout without a period', { readiness: FunctionProbe.tcp({ timeout: Duration.seconds(2) }) },
+      'test/fn: readiness.timeout ("2s") is disallowed while readiness.period is unset: Knative then probes aggressively until ready and refuses timeoutSeconds'],
+    ['readiness failureThreshold without a period', { readiness: FunctionProbe.http('/ready', { failureThreshold: 5 }) },
+      'test/fn: readiness.failureThreshold (5) is disallowed while readiness.period is unset: Knative then probes aggressively until ready and refuses failureThreshold'],
     ['env set by Knative', { env: { PORT: kplus.EnvValue.fromValue('9000') } }, 'test/fn: env.PORT ("PORT") is set by Knative (PORT, K_SERVICE, K_CONFIGURATION, K_REVISION); read it instead of setting it'],
     ['path reserved by Knative', { writablePaths: ['/dev/'] }, 'test/fn: writablePaths[0] ("/dev/") is reserved by Knative (/, /dev, /dev/log; compared after cleaning the path); mount below it, e.g. "/var/data"'],
     ['root path', { writablePaths: ['/'] }, 'test/fn: writablePaths[0] ("/") is reserved by Knative'],

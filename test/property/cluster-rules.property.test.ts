@@ -22,9 +22,42 @@ const RESERVED_PATHS = ['/', '/dev', '/dev/log'];
 const RESERVED_PORTS = [8008, 8012, 8013, 8022, 8112, 9090, 9091];
 
 const v = <T>(e: Edge<T> | undefined): T | undefined => e?.value;
-/** Milliseconds of a duration, and an integer, as meant: -0 is zero (the library writes 0). */
-const ms = (d: Duration): number => d.toMilliseconds({ integral: false }) + 0;
+/**
+ * Milliseconds a valid duration means, as the generator computed them from integers (never from the Duration, whose
+ * floating-point product can be a rounding error off), and an integer as meant: -0 is zero (the library writes 0).
+ */
+const ms = (d: Edge<Duration>): number => {
+  if (d.meant === undefined) throw new Error('a valid duration edge without the milliseconds it means');
+  return d.meant;
+};
 const n = (e: Edge<number> | undefined): number | undefined => (e === undefined ? undefined : e.value + 0);
+
+/**
+ * Knative's verdict on a readiness probe of the user container, transcribed from knative/serving v1.22.1: first the
+ * defaulting (pkg/apis/serving/v1/revision_defaults.go applyReadinessProbeDefaults: successThreshold 1; Kubernetes'
+ * failureThreshold 3 and timeout 1 only when periodSeconds is not 0), then pkg/apis/serving/k8s_validation.go
+ * validateReadinessProbe. Returns the errors Knative would report.
+ */
+function knativeReadinessErrors(written: { periodSeconds?: number; timeoutSeconds?: number; failureThreshold?: number; successThreshold?: number; initialDelaySeconds?: number }): string[] {
+  const p = { periodSeconds: 0, timeoutSeconds: 0, failureThreshold: 0, successThreshold: 0, initialDelaySeconds: 0, ...written };
+  if (p.successThreshold === 0) p.successThreshold = 1;
+  if (p.periodSeconds !== 0) {
+    if (p.failureThreshold === 0) p.failureThreshold = 3;
+    if (p.timeoutSeconds === 0) p.timeoutSeconds = 1;
+  }
+  const errors: string[] = [];
+  if (p.periodSeconds < 0) errors.push('periodSeconds out of bounds');
+  if (p.initialDelaySeconds < 0) errors.push('initialDelaySeconds out of bounds');
+  if (p.successThreshold < 1) errors.push('successThreshold out of bounds');
+  if (p.periodSeconds === 0) {
+    if (p.failureThreshold !== 0) errors.push('failureThreshold is disallowed when periodSeconds is zero');
+    if (p.timeoutSeconds !== 0) errors.push('timeoutSeconds is disallowed when periodSeconds is zero');
+  } else {
+    if (p.timeoutSeconds < 1) errors.push('timeoutSeconds out of bounds');
+    if (p.failureThreshold < 1) errors.push('failureThreshold out of bounds');
+  }
+  return errors;
+}
 
 /** Every number in the output is one a Go parser reads back as written: finite, not -0, no exponent. */
 function expectPlainNumbers(value: unknown, path = ''): void {
@@ -37,8 +70,11 @@ function expectPlainNumbers(value: unknown, path = ''): void {
   }
 }
 
-/** Runs one case: a refusal must be a ValidationError on one of `fields`; acceptance must pass `check`. */
-function outcome(property: string, mustRefuse: boolean, fields: string[], build: () => Chart, check: (objects: any[]) => void): void {
+/**
+ * Runs one case: a refusal must be a ValidationError on one of `fields`, and only where the upstream rules refuse
+ * (`mustRefuse`: a value wrong on its own; `mayRefuse`: a combination the cluster refuses); acceptance must pass `check`.
+ */
+function outcome(property: string, mustRefuse: boolean, mayRefuse: boolean, fields: string[], build: () => Chart, check: (objects: any[]) => void): void {
   const t = (tally[property] ??= { valid: 0, rejected: 0 });
   let chart: Chart;
   try {
@@ -48,6 +84,8 @@ function outcome(property: string, mustRefuse: boolean, fields: string[], build:
     expect(e.message.startsWith(`${e.constructPath}: ${e.field} (`)).toBe(true);
     expect({ field: e.field, named: fields.some((f) => e.field === f || e.field.startsWith(`${f}.`) || e.field.startsWith(`${f}[`)) })
       .toEqual({ field: e.field, named: true });
+    // Nothing wrong and no combination the cluster refuses: refusing it is a false refusal.
+    expect({ refused: e.message, upstreamRefuses: mustRefuse || mayRefuse }).toEqual({ refused: e.message, upstreamRefuses: true });
     t.rejected++;
     return;
   }
@@ -79,12 +117,29 @@ describe('property: a function at the edges of the cluster\'s rules', () => {
         || Object.values(p.scale).some(isBad)
         || Object.values(probes).some((o) => o !== undefined && Object.values(o).some(isBad))
         || [...p.labels, ...p.annotations, ...p.revisionAnnotations].some((e) => e[2]);
+      // Combinations of valid values that Knative refuses (knative/serving v1.22.1), transcribed from upstream:
+      const meant = (e: Edge<Duration> | undefined) => (e && !e.bad ? ms(e) : undefined);
+      const [timeout, responseStart, idle] = [meant(p.timeout), meant(p.responseStartTimeout), meant(p.idleTimeout)];
+      const scaleOf = (e: Edge<number> | undefined) => (e && !e.bad ? e.value + 0 : undefined);
+      const [min, max, initial, activation] = [scaleOf(p.scale.min), scaleOf(p.scale.max) ?? 0, scaleOf(p.scale.initial), scaleOf(p.scale.activationScale)];
+      const mayRefuse =
+        // revision_validation.go: responseStartTimeoutSeconds and idleTimeoutSeconds at most timeoutSeconds.
+        (timeout !== undefined && ((responseStart ?? 0) > timeout || (idle ?? 0) > timeout))
+        // pkg/apis/autoscaling/annotation_validation.go validateMinMaxScale: min-scale <= max-scale and
+        // min-scale <= activation-scale <= max-scale (max-scale 0 = unbounded).
+        || (max !== 0 && [min, activation].some((x) => x !== undefined && x > max))
+        || (activation !== undefined && activation < (min ?? 0))
+        // Library rule, not Knative's: initial-scale above max-scale (Knative would cap it at max-scale).
+        || (max !== 0 && initial !== undefined && initial > max)
+        // k8s_validation.go validateReadinessProbe: with periodSeconds 0 (Knative defaults the others only for a
+        // non-zero period, revision_defaults.go) failureThreshold and timeoutSeconds are disallowed.
+        || (p.readiness !== undefined && (meant(p.readiness.period) ?? 0) === 0 && (p.readiness.timeout !== undefined || p.readiness.failureThreshold !== undefined));
       const fields = ['timeout', 'responseStartTimeout', 'idleTimeout', 'containerConcurrency', 'port', 'securityContext.user', 'scale', 'readiness',
         'liveness', 'writablePaths', 'mountPath', 'labels', 'annotations', 'revisionAnnotations'];
       const timing = (o: typeof p.readiness) => o && {
         period: v(o.period), timeout: v(o.timeout), initialDelay: v(o.initialDelay), failureThreshold: v(o.failureThreshold),
       };
-      outcome('KnativeFunction edges', mustRefuse, fields, () => {
+      outcome('KnativeFunction edges', mustRefuse, mayRefuse, fields, () => {
         const chart = new Chart(Testing.app(), 'c', { namespace: 'ns', disableResourceNameHashes: true });
         const fn = new KnativeFunction(chart, 'fn', {
           image: 'ghcr.io/acme/fn:1.0.0',
@@ -106,7 +161,7 @@ describe('property: a function at the edges of the cluster\'s rules', () => {
         const spec = ksvc.spec.template.spec;
         const container = spec.containers[0];
         // Durations and integers arrive as the user meant them: no rounding, no truncation.
-        const seconds = (d: Edge<Duration> | undefined) => (d ? ms(d.value) / 1000 : undefined);
+        const seconds = (d: Edge<Duration> | undefined) => (d ? ms(d) / 1000 : undefined);
         expect([spec.timeoutSeconds, spec.responseStartTimeoutSeconds, spec.idleTimeoutSeconds]).toEqual([seconds(p.timeout), seconds(p.responseStartTimeout), seconds(p.idleTimeout)]);
         expect(spec.containerConcurrency).toBe(n(p.containerConcurrency) ?? 0);
         expect(container.ports[0].containerPort).toBe(n(p.port) ?? 8080);
@@ -118,6 +173,7 @@ describe('property: a function at the edges of the cluster\'s rules', () => {
           expect([written.periodSeconds, written.timeoutSeconds, written.initialDelaySeconds, written.failureThreshold])
             .toEqual([seconds(o.period), seconds(o.timeout), seconds(o.initialDelay), n(o.failureThreshold)]);
           if (name === 'livenessProbe') expect(written.periodSeconds ?? 10).toBeGreaterThanOrEqual(1);
+          if (name === 'readinessProbe') expect({ written, errors: knativeReadinessErrors(written) }).toEqual({ written, errors: [] });
         }
         // The autoscaling annotations: digits Knative parses as int32, windows in whole seconds, and Knative's own rules.
         const annotations = ksvc.spec.template.metadata.annotations;
@@ -128,8 +184,8 @@ describe('property: a function at the edges of the cluster\'s rules', () => {
         const scale = p.scale;
         if (scale.min) expect(annotations['autoscaling.knative.dev/min-scale']).toBe(String(n(scale.min)));
         if (scale.max && scale.max.value !== 0) expect(annotations['autoscaling.knative.dev/max-scale']).toBe(String(scale.max.value));
-        if (scale.window) expect(annotations['autoscaling.knative.dev/window']).toBe(`${ms(scale.window.value) / 1000}s`);
-        if (scale.scaleDownDelay) expect(annotations['autoscaling.knative.dev/scale-down-delay']).toBe(`${ms(scale.scaleDownDelay.value) / 1000}s`);
+        if (scale.window) expect(annotations['autoscaling.knative.dev/window']).toBe(`${ms(scale.window) / 1000}s`);
+        if (scale.scaleDownDelay) expect(annotations['autoscaling.knative.dev/scale-down-delay']).toBe(`${ms(scale.scaleDownDelay) / 1000}s`);
         expect(autoscalingAnnotationProblems(annotations)).toEqual([]);
         for (const [k, x] of p.revisionAnnotations) expect(annotations[k]).toBe(x);
         // Mount paths: unique and unreserved once cleaned, written as given.
@@ -161,7 +217,7 @@ describe('property: delivery settings at the edges', () => {
   test('refused with a ValidationError naming a delivery field, or read back by eventing exactly as meant', () => {
     fc.assert(fc.property(deliveryEdges, (p) => {
       const mustRefuse = Object.values(p).some(isBad);
-      outcome('delivery edges', mustRefuse, ['delivery', 'parallelism'], () => {
+      outcome('delivery edges', mustRefuse, false, ['delivery', 'parallelism'], () => {
         const chart = new Chart(Testing.app(), 'events', { namespace: 'events', disableResourceNameHashes: true });
         const cluster = new RabbitmqCluster(chart, 'rabbitmq');
         const broker = new RabbitmqBroker(chart, 'game', { cluster, delivery: { retry: v(p.brokerRetry), backoffDelay: v(p.brokerBackoff) } });
@@ -172,14 +228,14 @@ describe('property: delivery settings at the edges', () => {
         const brokerDelivery = objects.find((o) => o.kind === 'Broker').spec.delivery;
         const trigger = objects.find((o) => o.kind === 'Trigger');
         expect(brokerDelivery.retry).toBe(n(p.brokerRetry) ?? 3);
-        expect(periodAsRead(brokerDelivery.backoffDelay)).toBe(p.brokerBackoff ? ms(p.brokerBackoff.value) : 500);
+        expect(periodAsRead(brokerDelivery.backoffDelay)).toBe(p.brokerBackoff ? ms(p.brokerBackoff) : 500);
         // A subscription's delivery replaces the broker's whole, its unset fields taken from the broker's.
         const own = p.retry !== undefined || p.backoffDelay !== undefined || p.timeout !== undefined;
         if (own) {
           expect(trigger.spec.delivery.retry).toBe(n(p.retry) ?? brokerDelivery.retry);
-          expect(periodAsRead(trigger.spec.delivery.backoffDelay)).toBe(p.backoffDelay ? ms(p.backoffDelay.value) : periodAsRead(brokerDelivery.backoffDelay));
+          expect(periodAsRead(trigger.spec.delivery.backoffDelay)).toBe(p.backoffDelay ? ms(p.backoffDelay) : periodAsRead(brokerDelivery.backoffDelay));
         }
-        if (p.timeout) expect(periodAsRead(trigger.spec.delivery!.timeout)).toBe(ms(p.timeout.value));
+        if (p.timeout) expect(periodAsRead(trigger.spec.delivery!.timeout)).toBe(ms(p.timeout));
         if (p.parallelism) expect(trigger.metadata.annotations['rabbitmq.eventing.knative.dev/parallelism']).toBe(String(n(p.parallelism)));
       });
     }), { numRuns: RUNS });

@@ -11,9 +11,12 @@ export interface Edge<T> {
   readonly value: T;
   /** Wrong whatever the other props are: the construct must refuse it. */
   readonly bad: boolean;
+  /** For a valid duration: the whole milliseconds it means, computed from integers (never from the Duration). */
+  readonly meant?: number;
 }
 
 const good = <T>(value: T): Edge<T> => ({ value, bad: false });
+const meant = (value: Duration, millis: number): Edge<Duration> => ({ value, bad: false, meant: millis });
 const wrong = <T>(value: T): Edge<T> => ({ value, bad: true });
 
 /** Usually a valid value, now and then an edge case. */
@@ -32,27 +35,49 @@ function sometimes<T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> {
 const brokenDuration = fc.constantFrom(Duration.millis(0.5), Duration.seconds(0.0001), Duration.seconds(NaN), Duration.hours(Infinity), Duration.seconds(1e21))
   .map(wrong);
 
+/**
+ * Whole seconds in [min, max] written as a decimal of a larger unit, as users write them: `Duration.minutes(4.1)`
+ * (246s), `Duration.hours(1.1)` (3960s). cdk8s multiplies in floating point, so many are a rounding error away from
+ * the whole milliseconds they mean (4.1 min is 245999.99999999997 ms).
+ */
+function decimalOfUnit(min: number, max: number): fc.Arbitrary<Edge<Duration>> {
+  const of = (unitSeconds: number, make: (n: number) => Duration) => {
+    const tenth = unitSeconds / 10; // a tenth of a minute (6s) or of an hour (360s)
+    const low = Math.ceil(min / tenth);
+    const high = Math.min(Math.floor(max / tenth), low + 2000);
+    return low > high ? undefined : fc.integer({ min: low, max: high }).map((t) => meant(make(t / 10), t * tenth * 1000));
+  };
+  const choices = [of(60, Duration.minutes), of(3600, Duration.hours)].filter((a): a is fc.Arbitrary<Edge<Duration>> => a !== undefined);
+  return fc.oneof(...choices);
+}
+
 /** A duration for a field written in whole seconds within [min, max] seconds. */
 export function secondsEdge(min: number, max: number): fc.Arbitrary<Edge<Duration>> {
   const valid = fc.oneof(
-    { weight: 8, arbitrary: fc.integer({ min, max: Math.min(max, min + 3600) }) },
-    { weight: 1, arbitrary: fc.constantFrom(min, max) },
-  ).map((s) => good(s === 0 ? Duration.seconds(-0) : Duration.seconds(s)));
+    { weight: 6, arbitrary: fc.integer({ min, max: Math.min(max, min + 3600) }).map((s) => meant(s === 0 ? Duration.seconds(-0) : Duration.seconds(s), s * 1000)) },
+    { weight: 2, arbitrary: decimalOfUnit(min, max) },
+    { weight: 1, arbitrary: fc.constantFrom(min, max).map((s) => meant(Duration.seconds(s), s * 1000)) },
+  );
   const outside = fc.constantFrom(...[min - 1, max + 1].filter((s) => s >= 0)).map((s) => wrong(Duration.seconds(s)));
   const fraction = fc.tuple(fc.integer({ min, max: Math.min(max - 1, min + 100) }), fc.integer({ min: 1, max: 999 }))
-    .map(([s, ms]) => wrong(Duration.millis(s * 1000 + ms)));
+    .chain(([s, ms]) => fc.constantFrom(wrong(Duration.millis(s * 1000 + ms)), wrong(Duration.seconds((s * 1000 + ms) / 1000))));
   return mostly(valid, fc.oneof(outside, fraction, brokenDuration));
 }
 
 /** A duration for an ISO-8601 period read with one decimal of seconds, within [minMs, maxMs] milliseconds. */
 export function tenthsEdge(minMs: number, maxMs: number): fc.Arbitrary<Edge<Duration>> {
+  // Thousandths of a second (`Duration.seconds(0.3)`, 175 of 0.001..10.000 are not whole products) and decimals of
+  // minutes and hours, beside plain milliseconds.
   const valid = fc.oneof(
-    { weight: 8, arbitrary: fc.integer({ min: minMs / 100, max: minMs / 100 + 600 }).map((t) => t * 100) },
-    { weight: 1, arbitrary: fc.constantFrom(minMs, maxMs) },
-  ).map((ms) => good(Duration.millis(ms)));
+    { weight: 5, arbitrary: fc.integer({ min: minMs / 100, max: minMs / 100 + 600 }).map((t) => meant(Duration.millis(t * 100), t * 100)) },
+    { weight: 3, arbitrary: fc.integer({ min: minMs / 100, max: minMs / 100 + 600 }).map((t) => meant(Duration.seconds((t * 100) / 1000), t * 100)) },
+    { weight: 1, arbitrary: decimalOfUnit(minMs / 1000, maxMs / 1000) },
+    { weight: 1, arbitrary: fc.constantFrom(minMs, maxMs).map((ms) => meant(Duration.millis(ms), ms)) },
+  );
   const outside = fc.constantFrom(...[minMs - 100, maxMs + 100].filter((ms) => ms >= 0)).map((ms) => wrong(Duration.millis(ms)));
   // 250ms would be read as 200ms, 1050ms as 1s: never silently.
-  const digits = fc.tuple(fc.integer({ min: minMs / 100, max: minMs / 100 + 100 }), fc.integer({ min: 1, max: 99 })).map(([t, ms]) => wrong(Duration.millis(t * 100 + ms)));
+  const digits = fc.tuple(fc.integer({ min: minMs / 100, max: minMs / 100 + 100 }), fc.integer({ min: 1, max: 99 }))
+    .chain(([t, ms]) => fc.constantFrom(wrong(Duration.millis(t * 100 + ms)), wrong(Duration.seconds((t * 100 + ms) / 1000))));
   return mostly(valid, fc.oneof(outside, digits, brokenDuration));
 }
 

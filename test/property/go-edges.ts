@@ -61,15 +61,26 @@ export const routePath = fc.array(fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('.', '..', '', '...', '.well-known', '%2e', '%2E%2E', '%7Eu', 'a%2Fb') },
 ), { minLength: 1, maxLength: 4 }).map((segments) => `/${segments.join('/')}`);
 
+export type Filter = 'all' | 'order' | 'refund' | 'prefix';
+
 export interface BrokerWiring {
-  /** Subscriptions `[from broker, to broker, filter]`: 'all', a type filter, or a prefix (beyond exact matches). */
-  readonly subscriptions: Array<[number, number, 'all' | 'order' | 'refund' | 'prefix']>;
+  /**
+   * Subscriptions `[from broker, to, filter, dead-letter sink]`: `to` and the sink are a broker's index, or 3 for a
+   * function; the filter is 'all', a type filter, or a prefix (beyond exact matches); the sink is the subscription's
+   * own (its `delivery.deadLetterSink`), or none.
+   */
+  readonly subscriptions: Array<[number, number, Filter, number | undefined]>;
   /** A dead-letter sink per broker: another broker's index, or none. */
   readonly deadLetters: Array<number | undefined>;
 }
 
-/** Three brokers wired at random: subscriptions between them (themselves included) and dead letters. */
+/** Three brokers and a function wired at random: subscriptions between them (themselves included), dead letters of brokers and of subscriptions. */
 export const brokerWiring: fc.Arbitrary<BrokerWiring> = fc.record({
-  subscriptions: fc.array(fc.tuple(fc.nat({ max: 2 }), fc.nat({ max: 2 }), fc.constantFrom<'all' | 'order' | 'refund' | 'prefix'>('all', 'order', 'refund', 'prefix')), { maxLength: 5 }),
+  subscriptions: fc.array(fc.tuple(
+    fc.nat({ max: 2 }),
+    fc.nat({ max: 3 }),
+    fc.constantFrom<Filter>('all', 'order', 'refund', 'prefix'),
+    fc.option(fc.nat({ max: 3 }), { nil: undefined, freq: 2 }),
+  ), { maxLength: 6 }),
   deadLetters: fc.array(fc.option(fc.nat({ max: 2 }), { nil: undefined }), { minLength: 3, maxLength: 3 }),
 });

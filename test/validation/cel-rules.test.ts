@@ -4,11 +4,11 @@
  * and the Kubernetes semantics (typing, equality, escaping, messages, compile errors) on small CRDs made here.
  */
 import { Chart, Testing } from 'cdk8s';
-import { CrossplaneMode, KeyValueStoreClaim, PlatformApis, RabbitmqCluster, StoreProvider, StoreSize } from '../../constructs';
+import { CrossplaneMode, KeyValueStoreClaim, PlatformApis, RabbitmqCluster, SchemaField, StoreProvider, StoreSize } from '../../constructs';
 import { escapeProperty } from '../../scripts/lib/cel-rules';
 import { withDefaults } from '../../scripts/lib/crd-schema';
 import { SchemaValidator } from '../../scripts/lib/schema-validator';
-import { findObject, synthValid, testChart, validatorFor } from '../support/k8s';
+import { findObject, synthValid, testChart, validationError, validatorFor } from '../support/k8s';
 
 const v = SchemaValidator.load();
 const copy = <T>(o: T): T => JSON.parse(JSON.stringify(o));
@@ -174,6 +174,62 @@ function widgets(spec: any, extra: any = {}) {
 }
 const widget = (spec: any, more: any = {}) => ({ apiVersion: 'test.example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'ns' }, spec, ...more });
 const rule = (r: string, extra: any = {}) => ({ 'x-kubernetes-validations': [{ rule: r, ...extra }] });
+
+describe('immutable SchemaFields: fixed at creation, also when optional (self == oldSelf alone runs only when both values are there)', () => {
+  const spec = SchemaField.object({
+    tier: SchemaField.string({ immutable: true }),
+    size: SchemaField.string({ immutable: true, default: 'small' }),
+    zone: SchemaField.string({ immutable: true, required: true }),
+    backup: SchemaField.object({ schedule: SchemaField.string({ immutable: true, required: true }), keep: SchemaField.integer() }),
+    note: SchemaField.string(),
+  }, { required: true });
+  const w = widgets(spec.toOpenApiSchema());
+  const at = (o: any) => widget(o);
+
+  test('the object fixes whether an optional immutable field, or an optional object holding one, is there', () => {
+    expect(spec.toOpenApiSchema()['x-kubernetes-validations']).toEqual([
+      { rule: 'has(self.tier) == has(oldSelf.tier)', message: 'tier is immutable: it can be neither set nor removed after creation; create a new one instead' },
+      { rule: 'has(self.backup) == has(oldSelf.backup)', message: 'backup holds immutable fields: it can be neither set nor removed after creation; create a new one instead' },
+    ]);
+    expect(w.celRules().filter((r) => r.error)).toEqual([]);
+  });
+
+  test.each([
+    ['a value changed', { zone: 'a', tier: 'gold' }, { zone: 'a', tier: 'silver' }, ['/spec/tier: Invalid value: "silver": is immutable; create a new one instead']],
+    ['a value removed (a → unset)', { zone: 'a', tier: 'gold' }, { zone: 'a' },
+      ['/spec: Invalid value: tier is immutable: it can be neither set nor removed after creation; create a new one instead']],
+    ['a value set after creation (unset → b)', { zone: 'a' }, { zone: 'a', tier: 'silver' },
+      ['/spec: Invalid value: tier is immutable: it can be neither set nor removed after creation; create a new one instead']],
+    ['an object holding one removed', { zone: 'a', backup: { schedule: '@daily' } }, { zone: 'a' },
+      ['/spec: Invalid value: backup holds immutable fields: it can be neither set nor removed after creation; create a new one instead']],
+    ['an object holding one added', { zone: 'a' }, { zone: 'a', backup: { schedule: '@hourly' } },
+      ['/spec: Invalid value: backup holds immutable fields: it can be neither set nor removed after creation; create a new one instead']],
+    ['a defaulted field left out (the default is the value)', { zone: 'a', size: 'small' }, { zone: 'a' }, []],
+    ['a defaulted field changed', { zone: 'a' }, { zone: 'a', size: 'large' }, ['/spec/size: Invalid value: "large": is immutable; create a new one instead']],
+    ['a mutable field beside them changed, set and removed', { zone: 'a', tier: 'gold', note: 'x', backup: { schedule: '@daily', keep: 3 } },
+      { zone: 'a', tier: 'gold', backup: { schedule: '@daily', keep: 5 } }, []],
+  ])('%s', (_case, before, after, problems) => {
+    expect(w.validate(at(after))).toEqual([]);
+    expect(w.validateUpdate(at(before), at(after))).toEqual(problems);
+  });
+
+  test.each([
+    ['inside a list\'s items', SchemaField.array(SchemaField.object({ id: SchemaField.string({ immutable: true }) })),
+      'f[].id.immutable (true) cannot be used inside a list\'s items; make the whole list immutable instead'],
+    ['on a map\'s values', SchemaField.map(SchemaField.string({ immutable: true })), 'f{}.immutable (true) cannot be used inside a map\'s values; make the whole map immutable instead'],
+    ['not a boolean', SchemaField.string({ immutable: 'yes' as any }), 'f.immutable ("yes") must be true or false'],
+  ])('refused %s (the API server refuses oldSelf below a list; a map entry could be removed and added again)', (_case, field, message) => {
+    expect(validationError(() => field.check(testChart().chart, 'f')).message).toBe(`test: ${message}`);
+  });
+
+  test('a whole list or map can be immutable', () => {
+    const lists = SchemaField.object({ ids: SchemaField.array(SchemaField.string(), { immutable: true }), tags: SchemaField.map(SchemaField.string(), { immutable: true }) });
+    expect(() => lists.check(testChart().chart, 'f')).not.toThrow();
+    const wl = widgets(lists.toOpenApiSchema());
+    expect(wl.validateUpdate(widget({ ids: ['a'] }), widget({}))).toEqual(['/spec: Invalid value: ids is immutable: it can be neither set nor removed after creation; create a new one instead']);
+    expect(wl.validateUpdate(widget({ tags: { a: 'x' } }), widget({ tags: { a: 'y' } }))).toEqual(['/spec/tags: Invalid value: is immutable; create a new one instead']);
+  });
+});
 
 describe('Kubernetes CEL semantics', () => {
   test('values are typed by the schema: integer → int, number → double, int-or-string → int or string', () => {
