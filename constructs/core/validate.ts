@@ -59,10 +59,21 @@ export function requireEnvName(scope: IConstruct, field: string, value: string):
   return value;
 }
 
+/** A map of string keys to string values (labels, annotations), or undefined. */
+function requireStringMap(scope: IConstruct, field: string, map: unknown): void {
+  if (map !== undefined && (typeof map !== 'object' || map === null || Array.isArray(map))) {
+    invalid(scope, field, map, 'must be a map of names to string values', 'e.g. { team: "payments" }');
+  }
+}
+
 export function requireLabels(scope: IConstruct, field: string, labels: { [key: string]: string } | undefined): void {
+  requireStringMap(scope, field, labels);
   for (const [key, value] of Object.entries(labels ?? {})) {
     const problem = checkQualifiedName(key);
     if (problem) invalid(scope, `${field} key`, key, problem);
+    if (typeof value !== 'string') {
+      invalid(scope, `${field}.${key}`, value, 'must be a string (Kubernetes label values are strings)', `quote it, e.g. "${String(value)}"`);
+    }
     if (value.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(value)) {
       invalid(scope, `${field}.${key}`, value, 'must be at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric');
     }
@@ -70,11 +81,15 @@ export function requireLabels(scope: IConstruct, field: string, labels: { [key: 
 }
 
 export function requireAnnotationKeys(scope: IConstruct, field: string, annotations: { [key: string]: string } | undefined): void {
+  requireStringMap(scope, field, annotations);
   let bytes = 0;
   for (const [key, value] of Object.entries(annotations ?? {})) {
     const problem = checkQualifiedName(key);
     if (problem) invalid(scope, `${field} key`, key, problem);
-    bytes += utf8Bytes(key) + utf8Bytes(String(value));
+    if (typeof value !== 'string') {
+      invalid(scope, `${field}.${key}`, value, 'must be a string (Kubernetes annotation values are strings)', `quote it, e.g. "${String(value)}"`);
+    }
+    bytes += utf8Bytes(key) + utf8Bytes(value);
   }
   // The API server counts keys and values in UTF-8 bytes (Go's len), all annotations of an object together.
   if (bytes > ANNOTATIONS_MAX_BYTES) {

@@ -67,7 +67,7 @@ export interface PingSourceProps extends SourceBase {
   /** Cron schedule, e.g. `*\/5 * * * *` or `@hourly`. */
   readonly schedule: string;
   /**
-   * IANA time zone of the schedule.
+   * IANA time zone of the schedule; an empty string means unset, as in the PingSource spec.
    * @default - UTC
    */
   readonly timezone?: string;
@@ -97,7 +97,9 @@ export class PingSource extends NamespacedResource implements IEventSource {
     const problem = typeof props.schedule === 'string' ? cronProblem(props.schedule) : 'is required';
     if (problem) invalid(this, 'schedule', props.schedule, problem, 'e.g. "*/5 * * * *" (every 5 minutes)');
     // Knative resolves the zone with Go's time.LoadLocation (robfig/cron's CRON_TZ): tzdata file names, case-sensitive.
-    const zoneProblem = props.timezone !== undefined ? timeZoneProblem(props.timezone) : undefined;
+    // Knative's field is `omitempty`: "" is the unset zone (UTC), not a zone named "".
+    const timezone = props.timezone === '' ? undefined : props.timezone;
+    const zoneProblem = timezone !== undefined ? timeZoneProblem(timezone) : undefined;
     if (zoneProblem) invalid(this, 'timezone', props.timezone, zoneProblem, 'name an IANA zone, e.g. "Europe/Madrid", or leave it unset for UTC');
     const contentType = props.contentType ?? (props.data !== undefined ? 'application/json' : undefined);
     const mediaType = contentType !== undefined ? parseMediaType(contentType) : undefined;
@@ -111,7 +113,7 @@ export class PingSource extends NamespacedResource implements IEventSource {
     }
     this.eventSource = `/apis/v1/namespaces/${this.namespace}/pingsources/${this.name}`;
     const metadata = { name: this.name, namespace: this.namespace, labels: recommendedLabels({ name: 'ping-source', instance: this.name, component: 'event-source' }) };
-    const spec = { schedule: props.schedule.trim(), timezone: props.timezone, data: props.data, contentType, sink: props.sink.destinationFrom(this.namespace) };
+    const spec = { schedule: props.schedule.trim(), timezone, data: props.data, contentType, sink: props.sink.destinationFrom(this.namespace) };
     if (props.data !== undefined) {
       // The PingSource object carries its data: etcd refuses to store it past its request limit.
       const tooBig = storedSizeProblem({ apiVersion: PingSourceL1.GVK.apiVersion, kind: PingSourceL1.GVK.kind, metadata, spec });

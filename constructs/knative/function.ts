@@ -454,6 +454,7 @@ export class KnativeFunction extends KnativeServiceBase implements IHttpWorkload
    * revision annotations; the autoscaling annotations that `scale` writes are set through `scale`.
    */
   public addRevisionAnnotation(key: string, value: string): void {
+    if (typeof key !== 'string') invalid(this, 'revision annotation key', key, 'must be a string', 'e.g. "autoscaling.knative.dev/target"');
     requireAnnotationKeys(this, 'revision annotation', { [key]: value });
     const problem = revisionAnnotationProblem(key, value, this.templateAnnotations);
     if (problem) invalid(this, `revisionAnnotations.${key}`, value, problem);

@@ -12,6 +12,7 @@ import { ClusterInstall } from '../../constructs';
 import { DeclaredObjects } from './declared-objects';
 import { ManifestReader, manifestReader } from './release-files';
 import { StagedInstall, readManifests, withConfigData } from './release-install';
+import { ConfigError } from './config';
 
 /** The pinned versions (upstream.yaml, through the library's ClusterInstall table). */
 export const KNATIVE_SERVING_VERSION = ClusterInstall.KNATIVE_SERVING.version;
@@ -54,7 +55,7 @@ export function prepareKnativeServing(
   settings: KnativeServingSettings = {},
 ): { crds: any[]; core: any[]; kourier: any[] } {
   const timeout = settings.maxRevisionTimeoutSeconds ?? 600;
-  if (!Number.isInteger(timeout) || timeout < 1) throw new Error(`maxRevisionTimeoutSeconds (${timeout}) must be a positive whole number`);
+  if (!Number.isInteger(timeout) || timeout < 1) throw new ConfigError(`maxRevisionTimeoutSeconds (${JSON.stringify(timeout)}) must be a positive whole number of seconds; Knative's default is 600`);
   const core = manifests.core
     .map((o) => withConfigData(o, 'knative-serving', 'config-network', { 'ingress-class': 'kourier.ingress.networking.knative.dev' }))
     .map((o) => withConfigData(o, 'knative-serving', 'config-defaults', { 'max-revision-timeout-seconds': String(timeout) }))

@@ -303,4 +303,18 @@ describe('KnativeFunction bad input', () => {
     expect(validationError(() => fn.addEnv('A', kplus.EnvValue.fromValue('2'))).message)
       .toBe('test/fn: env.A ("A") is already set; each environment variable can be set once; check bind() prefixes');
   });
+
+  test('label and annotation values are strings; a map is a map', () => {
+    expect(validationError(() => make({ labels: { team: null as any } })).message)
+      .toBe('test/fn: labels.team (null) must be a string (Kubernetes label values are strings); quote it, e.g. "null"');
+    expect(validationError(() => make({ labels: { tier: 3 as any } })).message)
+      .toBe('test/fn: labels.tier (3) must be a string (Kubernetes label values are strings); quote it, e.g. "3"');
+    expect(validationError(() => make({ labels: 'team=a' as any })).message)
+      .toBe('test/fn: labels ("team=a") must be a map of names to string values; e.g. { team: "payments" }');
+    expect(validationError(() => make({ annotations: { note: 1 as any } })).message)
+      .toMatch(/^test\/fn: annotations\.note \(1\) must be a string \(Kubernetes annotation values are strings\)/);
+    const fn = make({});
+    expect(validationError(() => fn.addRevisionAnnotation(undefined as any, 'x')).message)
+      .toBe('test/fn: revision annotation key (undefined) must be a string; e.g. "autoscaling.knative.dev/target"');
+  });
 });

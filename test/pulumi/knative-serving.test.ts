@@ -7,6 +7,7 @@ import {
 } from '../../src/pulumi/knative-serving';
 import { parseManifests } from '../../src/pulumi/release-install';
 import { DeclaredObjects } from '../../src/pulumi/declared-objects';
+import { ConfigError } from '../../src/pulumi/config';
 
 let parsed: Promise<{ crds: any[]; core: any[]; kourier: any[] }> | undefined;
 /** The real release files, parsed once per file (parsing them is the slow part); each caller gets its own copy. */
@@ -90,7 +91,8 @@ describe('prepareKnativeServing', () => {
     const m = await manifests();
     expect(() => prepareKnativeServing({ ...m, core: [] })).toThrow(
       'the Knative manifests lack knative-serving/config-network, knative-serving/config-defaults, knative-serving/activator; are these the serving-core and kourier release files?');
-    expect(() => prepareKnativeServing(m, { maxRevisionTimeoutSeconds: 0 })).toThrow('maxRevisionTimeoutSeconds (0) must be a positive whole number');
+    expect(() => prepareKnativeServing(m, { maxRevisionTimeoutSeconds: 0 })).toThrow(ConfigError);
+    expect(() => prepareKnativeServing(m, { maxRevisionTimeoutSeconds: 0 })).toThrow('maxRevisionTimeoutSeconds (0) must be a positive whole number of seconds');
     expect(() => parseManifests('a: [', 'broken.yaml')).toThrow(/^broken\.yaml: document 0: /);
   });
 
