@@ -399,7 +399,7 @@ export class EventTriggeredPipeline extends NamespacedResource implements IReply
       const types = edge.events.filters.flatMap((f: EventFilter) => f._requiredTypes()).map((t) => t.type);
       const dropped = types.filter((t) => !consumed.has(t));
       if (dropped.length) {
-        invalid(edge.events.realizedBy, 'filters', dropped.join(', '), `selects events ${describe(this)} does not consume (its listener's filter admits ${[...consumed].join(', ')}): they would be delivered and dropped`,
+        invalid(edge.events.realizedBy, 'filters', dropped.join(', '), `select events ${describe(this)} does not consume (its listener's filter admits ${[...consumed].join(', ')}): they would be delivered and dropped`,
           'add the type to the pipeline\'s consumes, or subscribe it to the types it consumes');
       }
     }
