@@ -217,6 +217,11 @@ describe('EventTriggeredPipeline refuses', () => {
       [{ pipeline: pipeline(), consumes: release, runNamePrefix: 'a-very-long-prefix-for-every-run-name' }, /runNamePrefix \("a-very-long-prefix-for-every-run-name"\) must be at most 30 characters/],
       [{ pipeline: pipeline(), consumes: release, replicas: 0 }, /replicas \(0\) must be/],
     ];
+    const oddParams = fixturePipeline('ci', 'load-test', ['9lives', 'cloudevent-run-id']);
+    cases.push(
+      [{ pipeline: oddParams, consumes: release, params: { '9lives': EventValue.attribute('id') } }, /params\.9lives \("9lives"\) cannot be a TriggerTemplate parameter/],
+      [{ pipeline: oddParams, consumes: release, params: { 'cloudevent-run-id': EventValue.attribute('id') } }, /params\.cloudevent-run-id \("cloudevent-run-id"\) cannot be a TriggerTemplate parameter .*not cloudevent-run-id/],
+    );
     for (const [props, message] of cases) expect(validationError(() => new EventTriggeredPipeline(chart(), 'lt', props)).message).toMatch(message);
     expect(validationError(() => new EventTriggeredPipeline(chart(), 'l'.repeat(61), { pipeline: pipeline(), consumes: release })).message)
       .toMatch(/name \("l{61}"\) must be at most 60 characters; the listener's Service is named el-<name>/);
