@@ -72,7 +72,7 @@ export type { IReplyingSink } from './core/contracts';
 // Tekton: pipelines started by events
 export type { ITektonPipeline, PipelineRunTemplateOptions } from './tekton/contracts';
 export { EventTriggeredPipeline, EventValue } from './tekton/event-pipeline';
-export type { EventTriggeredPipelineProps } from './tekton/event-pipeline';
+export type { CelOverlay, EventTriggeredPipelineProps } from './tekton/event-pipeline';
 // Crossplane platform APIs
 export * from './crossplane/schema';
 export { CrossplaneMode, PlatformApi } from './crossplane/api';

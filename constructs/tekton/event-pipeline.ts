@@ -109,6 +109,12 @@ export class EventValue {
   }
 }
 
+/** One overlay of a CEL interceptor: the extension `key` (dots nest) takes the value of `expression`. */
+export interface CelOverlay {
+  readonly key: string;
+  readonly expression: string;
+}
+
 export interface EventTriggeredPipelineProps extends ResourceProps {
   /** The pipeline each event runs (a `TektonPipeline`, or any `ITektonPipeline`), in this construct's namespace. */
   readonly pipeline: ITektonPipeline;
@@ -183,7 +189,7 @@ export class EventTriggeredPipeline extends NamespacedResource implements IReply
   /** The CEL filter of the interceptor (Tekton's CEL dialect). */
   public readonly celFilter: string;
   /** The CEL overlays, in order: `key` → expression (the first interceptor's, then the run name's). */
-  public readonly celOverlays: Array<{ readonly key: string; readonly expression: string }>;
+  public readonly celOverlays: CelOverlay[];
 
   public constructor(scope: Construct, id: string, props: EventTriggeredPipelineProps) {
     // The controller names its Deployment and Service `el-<name>` (a DNS-1035 label of at most 63).
@@ -233,10 +239,10 @@ export class EventTriggeredPipeline extends NamespacedResource implements IReply
     // The interceptor: filter on the type, then carry the event's attributes and data as extensions for the binding.
     const attributes = [...new Set([runAttribute, ...Object.values(params).map((v) => v._overlayKey())])];
     this.celFilter = celTypeFilter(this.consumes);
-    const firstOverlays = attributes.map((a) => ({ key: `${OVERLAY_ROOT}.${a}`, expression: a === 'data' ? celData() : celAttribute(a) }));
+    const firstOverlays: CelOverlay[] = attributes.map((a) => ({ key: `${OVERLAY_ROOT}.${a}`, expression: a === 'data' ? celData() : celAttribute(a) }));
     firstOverlays.push({ key: `${RUN_NAME_ROOT}.full`, expression: `${celAttribute(runAttribute)}.lowerAscii().translate('[^a-z0-9]+', '-')` });
     // Overlays of one interceptor all see the same input: the cut to length reads the first one's result.
-    const runName = { key: `${RUN_NAME_ROOT}.suffix`, expression: celTail(`extensions.${RUN_NAME_ROOT}.full`, MAX_RUN_NAME - prefix.length - 1) };
+    const runName: CelOverlay = { key: `${RUN_NAME_ROOT}.suffix`, expression: celTail(`extensions.${RUN_NAME_ROOT}.full`, MAX_RUN_NAME - prefix.length - 1) };
     this.celOverlays = [...firstOverlays, runName];
 
     const labels = this.recommendedLabels('event-triggered-pipeline', 'pipeline-trigger');

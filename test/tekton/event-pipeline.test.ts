@@ -1,6 +1,6 @@
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import {
-  ChannelBroker, CloudEventType, DeployHints, EdgeKind, EventCatalog, EventFilter, EventTriggeredPipeline, EventValue, KnativeFunction, PlatformGraph,
+  ChannelBroker, CloudEventType, DeployHints, DeploymentPlan, EdgeKind, EventCatalog, EventFilter, EventTriggeredPipeline, EventValue, KnativeFunction, PlatformGraph,
   RabbitmqBroker, RabbitmqCluster,
 } from '../../constructs';
 import { findObject, synthValid, validationError } from '../support/k8s';
@@ -144,6 +144,21 @@ describe('EventTriggeredPipeline', () => {
       from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'events' } }, podSelector: { matchLabels: s.broker.dataPlane.podSelector } }],
       ports: [{ port: 8080, protocol: 'TCP' }],
     }]);
+  });
+
+  test('deploy order: the listener after its ServiceAccount, RBAC and Trigger; the Trigger after its binding and template; the subscription after the listener', () => {
+    const plan = DeploymentPlan.of(s.app);
+    const deps = (key: string) => plan.object(key)!.dependsOn;
+    expect(deps('triggers.tekton.dev/v1beta1 EventListener ci/load-test')).toEqual(expect.arrayContaining([
+      'v1 ServiceAccount ci/el-load-test', 'triggers.tekton.dev/v1beta1 Trigger ci/load-test',
+      'rbac.authorization.k8s.io/v1 RoleBinding ci/el-load-test', 'rbac.authorization.k8s.io/v1 ClusterRoleBinding ci-el-load-test-cluster-read',
+    ]));
+    expect(deps('triggers.tekton.dev/v1beta1 Trigger ci/load-test')).toEqual(expect.arrayContaining([
+      'triggers.tekton.dev/v1beta1 TriggerBinding ci/load-test', 'triggers.tekton.dev/v1beta1 TriggerTemplate ci/load-test',
+    ]));
+    expect(deps('eventing.knative.dev/v1 Trigger events/delivery-to-load-test')).toContain('triggers.tekton.dev/v1beta1 EventListener ci/load-test');
+    // The Pipeline is not this construct's: the template refers to it, and the plan lists it as needed on the cluster.
+    expect(plan.externalReferences.map((r) => `${r.ref.kind} ${r.ref.namespace}/${r.ref.name}`)).toContain('Pipeline ci/load-test');
   });
 
   test('graph edge and catalog: the broker delivers to the pipeline, and the listener\'s replies are produced into the broker', () => {
