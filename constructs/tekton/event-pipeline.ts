@@ -63,7 +63,10 @@ const RUN_ID_PARAM = 'cloudevent-run-id';
 const OVERLAY_ROOT = 'cloudevent';
 /** Root of the overlays that make the run name: `full` (first interceptor), `suffix` (second). */
 const RUN_NAME_ROOT = 'runname';
-/** Longest PipelineRun name: Tekton labels every TaskRun and pod with it (a label value). */
+/**
+ * Longest PipelineRun name: Tekton's webhook refuses names longer than 63 characters or with a "." (tektoncd/pipeline
+ * pkg/apis/validate/metadata.go ObjectMetadata), and labels every TaskRun and pod with it.
+ */
 const MAX_RUN_NAME = 63;
 const MAX_RUN_NAME_PREFIX = 30;
 
@@ -374,8 +377,11 @@ export class EventTriggeredPipeline extends NamespacedResource implements IReply
 
   /**
    * Knative's destination for the listener: within the namespace a reference to its Service (Knative resolves a core
-   * Service to `http://<name>.<namespace>.svc.<domain>`, no port: hence Service port 80), across namespaces that
-   * address (Knative refuses cross-namespace references by default).
+   * Service to `http://<name>.<namespace>.svc.<domain>`, no port: hence Service port 80; its controllers may read
+   * Services through Eventing's `service-addressable-resolver` ClusterRole, and the Trigger is not Ready until the
+   * Triggers controller has made the Service), across namespaces that address (Knative refuses cross-namespace
+   * references by default). A reference to the EventListener itself would need an addressable-resolver ClusterRole for
+   * `eventlisteners`, which Tekton Triggers does not ship.
    */
   public destinationFrom(fromNamespace: string): EventDestination {
     return fromNamespace === this.namespace
