@@ -68,6 +68,11 @@ export type { SinkBindingProps } from './eventing/sink-binding';
 export * from './eventing/sources';
 export { EventCatalog } from './eventing/catalog';
 export type { EventConsumer, EventProducer } from './eventing/catalog';
+export type { IReplyingSink } from './core/contracts';
+// Tekton: pipelines started by events
+export type { ITektonPipeline, PipelineRunTemplateOptions } from './tekton/contracts';
+export { EventTriggeredPipeline, EventValue } from './tekton/event-pipeline';
+export type { CelOverlay, EventTriggeredPipelineProps } from './tekton/event-pipeline';
 // Crossplane platform APIs
 export * from './crossplane/schema';
 export { CrossplaneMode, PlatformApi } from './crossplane/api';
@@ -112,3 +117,5 @@ export * as crossplaneKubernetes from './imports/kubernetes.crossplane.io';
 export * as crossplaneKubernetesNamespaced from './imports/kubernetes.m.crossplane.io';
 export * as crossplaneHelm from './imports/helm.crossplane.io';
 export * as crossplaneHelmNamespaced from './imports/helm.m.crossplane.io';
+// L1 hand-typed from the Go types (the upstream CRDs carry no schema)
+export * as tektonTriggers from './imports/triggers.tekton.dev';

@@ -143,6 +143,17 @@ export interface IEventSink extends INamespacedResource, IAdmitsPeers {
   destinationFrom(fromNamespace: string): EventDestination;
 }
 
+/**
+ * A sink that answers every delivery with an event of its own (a Tekton EventListener's `accepted` event, an
+ * EventTransform without a sink of its own). A broker's subscription posts that reply back into the broker, so the
+ * subscription records the reply types as produced into the broker (event catalog, EventTypes), and is refused when
+ * its filters would deliver a reply back to the sink that made it (a loop).
+ */
+export interface IReplyingSink extends IEventSink {
+  /** The CloudEvent types of the replies. */
+  readonly replyTypes: CloudEventType[];
+}
+
 /** A function: an HTTP workload that also receives events (a Knative Service of this app, or imported). */
 export interface IFunction extends IWorkloadRef, IHttpEndpoint, IEventSink {}
 

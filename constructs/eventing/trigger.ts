@@ -11,6 +11,7 @@ import { BrokerClass } from './broker-class';
 import { EventCatalog, EventConsumer, describe } from './catalog';
 import { isBrokerLike, loopBack, loopReason, sameSink, subscriptionNeeds } from './loops';
 import { connectDeadLetters, renderDelivery } from './delivery';
+import { checkReplies, connectReplies } from './replies';
 
 /** A subscription's options (see SubscriptionOptions). */
 // An interface of its own (not a type alias) keeps the name for jsii languages.
@@ -80,6 +81,8 @@ function checkLoops(s: IConstruct, props: TriggerProps, filters: EventFilter[], 
     invalid(s, 'delivery.deadLetterSink', describe(subscriber), 'is the subscriber itself: events it failed to take would go back to it once more, and then be lost',
       'send dead letters to a function or broker that keeps them for inspection');
   }
+  // A subscriber that answers every event (its reply goes back into the broker) must not receive its own answers.
+  checkReplies(s, broker, subscriber, filters);
   // A cycle through other brokers, proven when some event passes every hop (exact filters agree, or none).
   const needs = subscriptionNeeds(filters);
   const loop = needs && isBrokerLike(subscriber) ? loopBack(broker, subscriber, broker, needs) : undefined;
@@ -141,6 +144,8 @@ export class Trigger extends ApiObject implements IEventSubscription {
     if (merged?.deadLetterSink) {
       connectDeadLetters(broker, broker.dataPlane, merged.deadLetterSink, this.resource, `dead letters of ${this.name} (after ${merged.retry ?? 3} retries)`, this.filters);
     }
+    // The subscriber's replies come back into the broker (constructs/eventing/replies.ts).
+    connectReplies(this, broker, props.subscriber);
 
     this.consumer = { subscription: this, broker, subscriber: props.subscriber, filters: this.filters };
     // At synth, the catalog checks every subscription's types against what is produced into its broker.

@@ -25,6 +25,7 @@ import { re2RegExp } from '../../constructs/core/go-rules';
 import { checkMetadata } from '../../constructs/core/k8s-rules';
 import { CompiledRules, RuleListing, celProblems, compileRules, listRules } from './cel-rules';
 import { forEachSubSchema, withDefaults } from './crd-schema';
+import { TRIGGERS_SCHEMA_SOURCE, triggersCustomResourceDefinitions } from './triggers-schema';
 import { UpstreamPackage, loadCatalog, readPinned, resolveSchemaLocation } from './upstream';
 
 const QUANTITY = '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
@@ -280,6 +281,8 @@ export class SchemaValidator {
         else this.addCrdFile(`${pkg.name} ${pkg.version}`, raw);
       }
     }
+    // Tekton Triggers' CRDs carry no schema: strict ones written from its Go types take their place.
+    for (const crd of triggersCustomResourceDefinitions()) this.addCrd(TRIGGERS_SCHEMA_SOURCE, crd);
   }
 
   private addOpenApiDocument(local: string, doc: any): void {
