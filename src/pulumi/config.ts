@@ -13,6 +13,18 @@ export interface ProgramConfig {
   readonly installKnative: boolean;
   /** Install the event stack: cert-manager, RabbitMQ operators, Knative Eventing, eventing-rabbitmq. */
   readonly installEventing: boolean;
+  /**
+   * Install Tekton Pipelines and Triggers (with the core interceptors): true installs them whatever the platform
+   * deploys, false never (the cluster runs them already).
+   * @default - when the platform deploys a tekton.dev or triggers.tekton.dev object
+   */
+  readonly installTekton?: boolean;
+  /**
+   * Where the installed Tekton sends the CloudEvents of every run of the cluster (`config-events` `sink`; one URL per
+   * cluster): an absolute http(s) URL.
+   * @default - the platform's broker
+   */
+  readonly tektonEventsSink?: string;
   readonly knativeDomain?: string;
   readonly ingressServiceType?: string;
   /** Folder holding the release files by file name (air-gapped installs); each is checked against its pin. */
@@ -49,6 +61,21 @@ function optionalInteger(cfg: pulumi.Config, key: string, min: number): number |
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) fail(key, raw, `must be a whole number >= ${min}`);
   return n;
+}
+
+function httpUrl(cfg: pulumi.Config, key: string): string | undefined {
+  const raw = cfg.get(key);
+  if (raw === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol) || !url.host) {
+    fail(key, raw, 'must be an absolute http(s) URL, e.g. http://broker-ingress.knative-eventing.svc.cluster.local/<namespace>/<broker>');
+  }
+  return raw;
 }
 
 export function readConfig(cfg: pulumi.Config = new pulumi.Config(NAMESPACE)): ProgramConfig {
@@ -106,6 +133,8 @@ export function readConfig(cfg: pulumi.Config = new pulumi.Config(NAMESPACE)): P
     },
     installKnative: flag('installKnative'),
     installEventing: flag('installEventing'),
+    installTekton: cfg.get('installTekton') === undefined ? undefined : flag('installTekton'),
+    tektonEventsSink: httpUrl(cfg, 'tektonEventsSink'),
     knativeDomain: cfg.get('knativeDomain'),
     ingressServiceType,
     knativeManifestsDir: cfg.get('knativeManifestsDir'),
