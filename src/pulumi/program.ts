@@ -16,7 +16,7 @@ import { CROSSPLANE_NAMESPACE, CrossplaneInstall } from './crossplane';
 import { DeclaredObjects } from './declared-objects';
 import { KnativeEventing, eventingManifestUrls } from './knative-eventing';
 import { KNATIVE_SERVING_VERSION, KnativeServing, NET_KOURIER_VERSION, knativeServingManifestUrls } from './knative-serving';
-import { ManifestReader, manifestReader } from './release-files';
+import { ManifestReader, localFileName, manifestReader } from './release-files';
 import { readManifests } from './release-install';
 import { TektonInstall, tektonManifestUrls } from './tekton';
 
@@ -56,11 +56,11 @@ async function readAll(urls: string[], read: ManifestReader): Promise<ManifestRe
   };
 }
 
-/** The Namespaces the release files declare, by the file that declares each. */
+/** The Namespaces the release files declare, by the file that declares each (named as in a local release folder). */
 function installedNamespaces(urls: { [file: string]: string }, manifests: { [file: string]: any[] } | undefined, setting: string): InstalledNamespace[] {
   return Object.entries(manifests ?? {}).flatMap(([file, objects]) => objects
     .filter((o) => o.apiVersion === 'v1' && o.kind === 'Namespace' && typeof o.metadata?.name === 'string')
-    .map((o) => ({ namespace: o.metadata.name, declaredBy: urls[file].split('/').pop() as string, setting })));
+    .map((o) => ({ namespace: o.metadata.name, declaredBy: localFileName(urls[file]), setting })));
 }
 
 export async function runProgram(options: ProgramOptions = {}): Promise<ProgramOutputs> {
