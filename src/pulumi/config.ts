@@ -6,6 +6,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { CrossplaneMode, PlatformProfile, Profile, StoreBackend, StoreProvider } from '../../constructs';
 import { IMAGE_NAMES, ReferencePlatformOptions } from '../reference-platform';
 import { notifyErrorObservers } from '../../constructs/core/errors';
+import { isAbsoluteHttpUrl } from './tekton';
 
 export interface ProgramConfig {
   readonly platform: ReferencePlatformOptions;
@@ -66,13 +67,7 @@ function optionalInteger(cfg: pulumi.Config, key: string, min: number): number |
 function httpUrl(cfg: pulumi.Config, key: string): string | undefined {
   const raw = cfg.get(key);
   if (raw === undefined) return undefined;
-  let url: URL | undefined;
-  try {
-    url = new URL(raw);
-  } catch {
-    url = undefined;
-  }
-  if (!url || !['http:', 'https:'].includes(url.protocol) || !url.host) {
+  if (!isAbsoluteHttpUrl(raw)) {
     fail(key, raw, 'must be an absolute http(s) URL, e.g. http://broker-ingress.knative-eventing.svc.cluster.local/<namespace>/<broker>');
   }
   return raw;

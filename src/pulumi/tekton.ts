@@ -78,6 +78,16 @@ export interface TektonSettings {
   readonly readOnlyRootFilesystem?: boolean;
 }
 
+/** Whether a value is an absolute http(s) URL with a host (what Tekton's events controller can post to). */
+export function isAbsoluteHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return ['http:', 'https:'].includes(url.protocol) && url.host !== '';
+  } catch {
+    return false;
+  }
+}
+
 /** The events sink the settings give, checked: an absolute http(s) URL, or a broker's address. */
 export function tektonEventsSink(settings: TektonSettings): string | undefined {
   if (settings.eventsSink !== undefined && settings.eventsBroker !== undefined) {
@@ -85,13 +95,7 @@ export function tektonEventsSink(settings: TektonSettings): string | undefined {
   }
   const sink = settings.eventsSink ?? settings.eventsBroker?.address;
   if (sink === undefined) return undefined;
-  let url: URL | undefined;
-  try {
-    url = new URL(sink);
-  } catch {
-    url = undefined;
-  }
-  if (!url || !['http:', 'https:'].includes(url.protocol) || !url.host) {
+  if (!isAbsoluteHttpUrl(sink)) {
     throw new Error(`Tekton's events sink (${JSON.stringify(sink)}) is not an absolute http(s) URL; give the address events are posted to, ` +
       'e.g. a broker\'s http://broker-ingress.knative-eventing.svc.cluster.local/<namespace>/<broker>');
   }
