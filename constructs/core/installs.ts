@@ -111,12 +111,24 @@ export class ClusterInstall {
       `${release('crossplane').artifacts['chart-repository']}; the Pulumi program installs it when the store is claimed).`,
   });
 
+  public static readonly TEKTON_PIPELINES = new ClusterInstall('tekton-pipelines', {
+    release: 'tekton-pipelines', groups: ['tekton.dev', 'resolution.tekton.dev'],
+    docs: () => `Tekton Pipelines (the Pulumi program installs v${release('tekton-pipelines').version}, with its events sink set to a broker).`,
+  });
+
+  public static readonly TEKTON_TRIGGERS = new ClusterInstall('tekton-triggers', {
+    // Triggers' release file holds no Namespace: its objects live in tekton-pipelines, and its EventListeners create
+    // Pipelines' runs, so Pipelines comes first.
+    release: 'tekton-triggers', groups: ['triggers.tekton.dev'], after: [ClusterInstall.TEKTON_PIPELINES],
+    docs: () => `Tekton Triggers with its core interceptors (the Pulumi program installs v${release('tekton-triggers').version}, after Tekton Pipelines).`,
+  });
+
   /** Every install, in the order the generated docs list them. */
   public static get all(): ClusterInstall[] {
     return [
       ClusterInstall.CROSSPLANE, ClusterInstall.KNATIVE_SERVING, ClusterInstall.NET_KOURIER, ClusterInstall.KNATIVE_EVENTING,
       ClusterInstall.EVENTING_RABBITMQ, ClusterInstall.CHANNEL_BROKER, ClusterInstall.RABBITMQ_CLUSTER_OPERATOR,
-      ClusterInstall.RABBITMQ_TOPOLOGY_OPERATOR, ClusterInstall.CERT_MANAGER,
+      ClusterInstall.RABBITMQ_TOPOLOGY_OPERATOR, ClusterInstall.CERT_MANAGER, ClusterInstall.TEKTON_PIPELINES, ClusterInstall.TEKTON_TRIGGERS,
     ];
   }
 

@@ -115,4 +115,20 @@ export const PINNED_RELEASES: { readonly [name: string]: PinnedRelease } = {
     project: "crossplane-contrib/function-auto-ready",
     artifacts: { "package": "xpkg.crossplane.io/crossplane-contrib/function-auto-ready:v0.6.0" },
   },
+  "tekton-pipelines": {
+    name: "tekton-pipelines",
+    title: "Tekton Pipelines",
+    version: "1.15.0",
+    project: "tektoncd/pipeline",
+    artifacts: { "release": "https://infra.tekton.dev/tekton-releases/pipeline/previous/v1.15.0/release.yaml" },
+    unpinned: "the release file could not be fetched where the pins were computed (infra.tekton.dev not reachable); run `npm run releases:pin` where it can be",
+  },
+  "tekton-triggers": {
+    name: "tekton-triggers",
+    title: "Tekton Triggers",
+    version: "0.37.0",
+    project: "tektoncd/triggers",
+    artifacts: { "release": "https://infra.tekton.dev/tekton-releases/triggers/previous/v0.37.0/release.yaml", "interceptors": "https://infra.tekton.dev/tekton-releases/triggers/previous/v0.37.0/interceptors.yaml" },
+    unpinned: "the release files could not be fetched where the pins were computed (infra.tekton.dev not reachable); run `npm run releases:pin` where they can be",
+  },
 };

@@ -1,5 +1,5 @@
 /**
- * What teams deploying with Pulumi import: `import { Cdk8sDeployment, KnativeServing, KnativeEventing, CrossplaneInstall } from 'platform-blueprints/pulumi'`.
+ * What teams deploying with Pulumi import: `import { Cdk8sDeployment, KnativeServing, KnativeEventing, TektonInstall, CrossplaneInstall } from 'platform-blueprints/pulumi'`.
  */
 export * from './bridge';
 export * from './crossplane';
@@ -8,3 +8,4 @@ export * from './knative-eventing';
 export * from './knative-serving';
 export * from './release-files';
 export * from './release-install';
+export * from './tekton';

@@ -6,6 +6,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { CrossplaneMode, PlatformProfile, Profile, StoreBackend, StoreProvider } from '../../constructs';
 import { IMAGE_NAMES, ReferencePlatformOptions } from '../reference-platform';
 import { notifyErrorObservers } from '../../constructs/core/errors';
+import { isAbsoluteHttpUrl } from './tekton';
 
 export interface ProgramConfig {
   readonly platform: ReferencePlatformOptions;
@@ -13,6 +14,18 @@ export interface ProgramConfig {
   readonly installKnative: boolean;
   /** Install the event stack: cert-manager, RabbitMQ operators, Knative Eventing, eventing-rabbitmq. */
   readonly installEventing: boolean;
+  /**
+   * Install Tekton Pipelines and Triggers (with the core interceptors): true installs them whatever the platform
+   * deploys, false never (the cluster runs them already).
+   * @default - when the platform deploys a tekton.dev or triggers.tekton.dev object
+   */
+  readonly installTekton?: boolean;
+  /**
+   * Where the installed Tekton sends the CloudEvents of every run of the cluster (`config-events` `sink`; one URL per
+   * cluster): an absolute http(s) URL.
+   * @default - the platform's broker
+   */
+  readonly tektonEventsSink?: string;
   readonly knativeDomain?: string;
   readonly ingressServiceType?: string;
   /** Folder holding the release files by file name (air-gapped installs); each is checked against its pin. */
@@ -49,6 +62,15 @@ function optionalInteger(cfg: pulumi.Config, key: string, min: number): number |
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) fail(key, raw, `must be a whole number >= ${min}`);
   return n;
+}
+
+function httpUrl(cfg: pulumi.Config, key: string): string | undefined {
+  const raw = cfg.get(key);
+  if (raw === undefined) return undefined;
+  if (!isAbsoluteHttpUrl(raw)) {
+    fail(key, raw, 'must be an absolute http(s) URL, e.g. http://broker-ingress.knative-eventing.svc.cluster.local/<namespace>/<broker>');
+  }
+  return raw;
 }
 
 export function readConfig(cfg: pulumi.Config = new pulumi.Config(NAMESPACE)): ProgramConfig {
@@ -106,6 +128,8 @@ export function readConfig(cfg: pulumi.Config = new pulumi.Config(NAMESPACE)): P
     },
     installKnative: flag('installKnative'),
     installEventing: flag('installEventing'),
+    installTekton: cfg.get('installTekton') === undefined ? undefined : flag('installTekton'),
+    tektonEventsSink: httpUrl(cfg, 'tektonEventsSink'),
     knativeDomain: cfg.get('knativeDomain'),
     ingressServiceType,
     knativeManifestsDir: cfg.get('knativeManifestsDir'),

@@ -1,7 +1,8 @@
 /**
  * The Pulumi program: the reference platform, built in-process from the same constructs as dist/, planned once
  * (DeploymentPlan: objects, order, the installs they need, the longest request timeout), then the installs the plan
- * names — Knative Serving (+ kourier), the event stack, Crossplane — and the objects through the bridge, each after
+ * names — Knative Serving (+ kourier), the event stack, Tekton Pipelines and Triggers (their events sink set to the
+ * platform's broker, or `tektonEventsSink`), Crossplane — and the objects through the bridge, each after
  * what it needs. The installs and the bridge share one DeclaredObjects ledger, so every object of the program is
  * declared once (the earliest stage's copy is kept); the release files are read before the bridge registers.
  */
@@ -15,8 +16,9 @@ import { CROSSPLANE_NAMESPACE, CrossplaneInstall } from './crossplane';
 import { DeclaredObjects } from './declared-objects';
 import { KnativeEventing, eventingManifestUrls } from './knative-eventing';
 import { KNATIVE_SERVING_VERSION, KnativeServing, NET_KOURIER_VERSION, knativeServingManifestUrls } from './knative-serving';
-import { ManifestReader, manifestReader } from './release-files';
+import { ManifestReader, localFileName, manifestReader } from './release-files';
 import { readManifests } from './release-install';
+import { TektonInstall, tektonManifestUrls } from './tekton';
 
 export interface ProgramOutputs {
   /** Public URL of the gateway, as Knative reports it. */
@@ -54,11 +56,11 @@ async function readAll(urls: string[], read: ManifestReader): Promise<ManifestRe
   };
 }
 
-/** The Namespaces the release files declare, by the file that declares each. */
+/** The Namespaces the release files declare, by the file that declares each (named as in a local release folder). */
 function installedNamespaces(urls: { [file: string]: string }, manifests: { [file: string]: any[] } | undefined, setting: string): InstalledNamespace[] {
   return Object.entries(manifests ?? {}).flatMap(([file, objects]) => objects
     .filter((o) => o.apiVersion === 'v1' && o.kind === 'Namespace' && typeof o.metadata?.name === 'string')
-    .map((o) => ({ namespace: o.metadata.name, declaredBy: urls[file].split('/').pop() as string, setting })));
+    .map((o) => ({ namespace: o.metadata.name, declaredBy: localFileName(urls[file]), setting })));
 }
 
 export async function runProgram(options: ProgramOptions = {}): Promise<ProgramOutputs> {
@@ -76,16 +78,20 @@ export async function runProgram(options: ProgramOptions = {}): Promise<ProgramO
   const installEventing = config.installEventing && eventStack.some((i) => plan.requires(i));
   const servingUrls: { [file: string]: string } = installKnative ? knativeServingManifestUrls(KNATIVE_SERVING_VERSION, NET_KOURIER_VERSION) : {};
   const eventingUrls: { [file: string]: string } = installEventing ? eventingManifestUrls() : {};
+  const installTekton = config.installTekton ?? (plan.requires(ClusterInstall.TEKTON_PIPELINES) || plan.requires(ClusterInstall.TEKTON_TRIGGERS));
+  const tektonUrls: { [file: string]: string } = installTekton ? tektonManifestUrls() : {};
   // Every release file is read (and checked) before anything registers: a refused file installs nothing.
-  const reader = await readAll([...Object.values(servingUrls), ...Object.values(eventingUrls)],
+  const reader = await readAll([...Object.values(servingUrls), ...Object.values(eventingUrls), ...Object.values(tektonUrls)],
     options.reader ?? manifestReader(config.knativeManifestsDir, { allowUnpinned: config.allowUnpinnedReleases }));
   const servingManifests = installKnative ? await readManifests(servingUrls, reader) : undefined;
   const eventingManifests = installEventing ? await readManifests(eventingUrls, reader) : undefined;
+  const tektonManifests = installTekton ? await readManifests(tektonUrls, reader) : undefined;
   const installCrossplane = config.crossplane && plan.requires(ClusterInstall.CROSSPLANE);
   // The platform's namespaces are its own: none may be one the installs create (their Namespace would win).
   refuseInstalledNamespaces({ namespace: platform.namespace, eventsNamespace: reference.events.namespace }, [
     ...installedNamespaces(servingUrls, servingManifests, 'installKnative'),
     ...installedNamespaces(eventingUrls, eventingManifests, 'installEventing'),
+    ...installedNamespaces(tektonUrls, tektonManifests, 'installTekton'),
     ...installCrossplane ? [{ namespace: CROSSPLANE_NAMESPACE, declaredBy: 'the Crossplane Helm release', setting: 'crossplane' }] : [],
   ]);
 
@@ -100,6 +106,14 @@ export async function runProgram(options: ProgramOptions = {}): Promise<ProgramO
     })
     : undefined;
   const eventing = installEventing ? new KnativeEventing('event-stack', { manifests: eventingManifests, declared }) : undefined;
+  // Tekton has one events sink per cluster: the platform's broker, unless the stack names another.
+  const tekton = installTekton
+    ? new TektonInstall('tekton', {
+      ...config.tektonEventsSink !== undefined ? { eventsSink: config.tektonEventsSink } : { eventsBroker: reference.events.broker },
+      manifests: tektonManifests,
+      declared,
+    })
+    : undefined;
   const crossplane = installCrossplane
     ? new CrossplaneInstall('crossplane', { chartPath: config.crossplaneChart })
     : undefined;
@@ -112,7 +126,7 @@ export async function runProgram(options: ProgramOptions = {}): Promise<ProgramO
     plan,
     enforcePolicy: false, // enforced above, before the installs
     declared,
-    installs: { ...knative?.installs, ...eventing?.installs, ...crossplane?.installs },
+    installs: { ...knative?.installs, ...eventing?.installs, ...tekton?.installs, ...crossplane?.installs },
     secretValues: config.redisPassword && redisSecret ? { [redisSecret.secretName]: { [redisSecret.key]: config.redisPassword } } : {},
   });
 

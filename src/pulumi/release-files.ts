@@ -3,8 +3,8 @@
  *
  * Every file is checked against its sha256 pin in upstream.yaml (`releases:`, generated into PINNED_RELEASES),
  * wherever its bytes come from:
- *   1. a local folder (`dir`: the file name of each URL, e.g. `serving-core.yaml`), for clusters without internet
- *      access — the stack setting `knativeManifestsDir`;
+ *   1. a local folder (`dir`: the file name of each URL, e.g. `serving-core.yaml`; localFileName), for clusters
+ *      without internet access — the stack setting `knativeManifestsDir`;
  *   2. the download cache (`cacheDir`, laid out like the URLs: `github.com/knative/serving/releases/download/...`),
  *      filled by earlier runs;
  *   3. the release URL, over HTTPS; a verified download is written to the cache.
@@ -105,6 +105,20 @@ export function cachePath(cacheDir: string, url: string): string {
   return path.join(cacheDir, ...parts);
 }
 
+/**
+ * The name a release file has in a local folder (the `dir` option): the last segment of its URL, except where
+ * upstream.yaml pins several files of that name (Tekton Pipelines' and Triggers' are both `release.yaml`): those are
+ * `<release>-<name>`, e.g. `tekton-pipelines-release.yaml` and `tekton-triggers-release.yaml`.
+ */
+export function localFileName(url: string): string {
+  const base = (u: string) => new URL(u).pathname.split('/').pop() as string;
+  const name = base(url);
+  const owners = Object.values(PINNED_RELEASES).flatMap((r) => Object.values(r.artifacts).filter((a) => /^https:\/\//.test(a) && base(a) === name).map((a) => ({ r, a })));
+  if (owners.length < 2) return name;
+  const owner = owners.find((o) => o.a === url);
+  return owner ? `${owner.r.name}-${name}` : name;
+}
+
 async function httpsDownload(url: string): Promise<Uint8Array> {
   const response = await fetch(url).catch((err: Error & { cause?: { code?: string } }) => {
     throw new ReleaseFileError(`GET ${url}: ${err.message}${err.cause?.code ? ` (${err.cause.code})` : ''}; without internet access, ` +
@@ -158,7 +172,7 @@ export function manifestReader(dir?: string, options: ReleaseFileOptions = {}): 
       return Buffer.from(data).toString('utf8');
     };
     if (folder) {
-      const file = path.join(folder, new URL(url).pathname.split('/').pop() as string);
+      const file = path.join(folder, localFileName(url));
       if (!fs.existsSync(file)) throw new ReleaseFileError(`${file} not found: the local release folder must hold ${path.basename(file)} (the file of ${url})`);
       const data = fs.readFileSync(file);
       const text = check(data, file, 'put the released file there, unchanged');

@@ -28,6 +28,38 @@ const TRIMMED: { [url: string]: string } = {
   'https://github.com/knative-extensions/eventing-rabbitmq/releases/download/knative-v1.22.1/rabbitmq-broker.yaml': 'rabbitmq-broker.yaml',
 };
 
+/** The Tekton release URLs served from trimmed fixtures with the pinned CRDs put in (test/fixtures/tekton-release/README.md). */
+const TEKTON: { [url: string]: string } = {
+  'https://infra.tekton.dev/tekton-releases/pipeline/previous/v1.15.0/release.yaml': 'pipeline-release.yaml',
+  'https://infra.tekton.dev/tekton-releases/triggers/previous/v0.37.0/release.yaml': 'triggers-release.yaml',
+  'https://infra.tekton.dev/tekton-releases/triggers/previous/v0.37.0/interceptors.yaml': 'triggers-interceptors.yaml',
+};
+
+/** The folder of the Tekton fixtures. */
+export const TEKTON_FIXTURES = path.join(__dirname, '..', 'fixtures', 'tekton-release');
+
+/** The pinned upstream CRDs (../shared/crds, or `$PLATFORM_BLUEPRINTS_SCHEMAS`). */
+function crdsDir(): string {
+  return path.resolve(process.env.PLATFORM_BLUEPRINTS_SCHEMAS ?? path.join(REPO_ROOT, '..', 'shared', 'crds'));
+}
+
+/**
+ * The text of a Tekton release file as the tests serve it: the fixture, with its `# @crds <folder>` line replaced by
+ * the pinned CRD files of that folder (in file-name order, as `ko resolve` reads them), unchanged. Fails loudly when
+ * the CRDs are not there.
+ */
+export function tektonReleaseText(url: string): string | undefined {
+  const fixture = TEKTON[url];
+  if (!fixture) return undefined;
+  return fs.readFileSync(path.join(TEKTON_FIXTURES, fixture), 'utf8').replace(/^# @crds (\S+)\n/m, (_, folder: string) => {
+    if (folder === 'none') return '';
+    const dir = path.join(crdsDir(), folder);
+    if (!fs.existsSync(dir)) throw new Error(`NO CRDS: ${dir} is missing; the Tekton fixtures take their CRDs from there`);
+    return fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()
+      .map((f) => `---\n${fs.readFileSync(path.join(dir, f), 'utf8')}\n`).join('');
+  });
+}
+
 /** The folder of real release files; fails loudly when it is not there (tests never pass by skipping). */
 export function releasesDir(): string {
   const dir = path.resolve(process.env[RELEASES_ENV] ?? path.join(REPO_ROOT, '..', 'shared', 'releases'));
@@ -73,7 +105,10 @@ export function fixtureReader(): { read: (url: string) => Promise<string>; urls:
   const checked = manifestReader(undefined, {
     cacheDir: testCache(),
     allowUnpinned: true,
-    download: async (url) => fs.readFileSync(releaseFileOf(url)),
+    download: async (url) => {
+      const tekton = tektonReleaseText(url);
+      return tekton !== undefined ? Buffer.from(tekton) : fs.readFileSync(releaseFileOf(url));
+    },
     warn: (message) => warnings.push(message),
   });
   return {

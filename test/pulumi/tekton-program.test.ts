@@ -1,0 +1,102 @@
+/**
+ * The Pulumi program with Tekton: when it installs Tekton, what its events sink is, and the namespaces it takes.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import * as pulumiRuntimeResource from '@pulumi/pulumi/runtime/resource';
+import { knativeServiceState, mockPulumi, settle, valueOf } from '../support/pulumi';
+import { fixtureReader } from '../support/knative-release';
+
+const mocked = mockPulumi((args) => {
+  if (args.type === 'random:index/randomPassword:RandomPassword') return { result: 'mock-generated-password-42' };
+  return knativeServiceState(args);
+});
+import { ConfigError, readConfig } from '../../src/pulumi/config';
+import { runProgram } from '../../src/pulumi/program';
+import { ReleaseFileError } from '../../src/pulumi/release-files';
+import { tektonManifestUrls } from '../../src/pulumi/tekton';
+
+function config(values: { [key: string]: string }): pulumi.Config {
+  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [`platform-blueprints:${k}`, v])));
+  return new pulumi.Config('platform-blueprints');
+}
+
+jest.spyOn(pulumi.log, 'warn').mockImplementation(async () => undefined);
+
+const groups = (prefix: string) => mocked.registrations.filter((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup' && r.name.startsWith(prefix)).map((r) => r.name);
+const configEvents = (group: string) => (mocked.get('kubernetes:yaml/v2:ConfigGroup', group).inputs.objs as any[])
+  .find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'config-events' && o.metadata.namespace === 'tekton-pipelines');
+
+describe('the program and Tekton', () => {
+  test('the reference platform deploys no Tekton object yet: by default Tekton is not installed, and its files are not read', async () => {
+    const reader = fixtureReader();
+    const outputs = await runProgram({ config: readConfig(config({ namespace: 'a', eventsNamespace: 'a-events' })), reader: reader.read });
+    await valueOf(outputs.gatewayUrl);
+    await settle([]);
+    expect(reader.urls.filter((u) => u.includes('tekton'))).toEqual([]);
+    expect(groups('tekton-')).toEqual([]);
+  });
+
+  test('installTekton: Pipelines, Triggers and the interceptors after the release files are read, with the platform\'s broker as events sink', async () => {
+    const reader = fixtureReader();
+    const outputs = await runProgram({ config: readConfig(config({ namespace: 'b', eventsNamespace: 'b-events', installTekton: 'true' })), reader: reader.read });
+    await valueOf(outputs.gatewayUrl);
+    await settle([]);
+    expect(reader.urls.slice(-3)).toEqual(Object.values(tektonManifestUrls()));
+    expect(groups('tekton-')).toEqual(['tekton-pipelines', 'tekton-triggers', 'tekton-interceptors']);
+    expect(mocked.dependencyNames('kubernetes:yaml/v2:ConfigGroup', 'tekton-interceptors')).toEqual(['tekton-triggers']);
+    expect(configEvents('tekton-pipelines').data).toEqual({ sink: outputs.brokerUrl, formats: 'tektonv1' });
+    expect(outputs.brokerUrl).toMatch(/^http:\/\/.*b-events/);
+  });
+
+  test('tektonEventsSink names another sink', async () => {
+    const before = mocked.registrations.length;
+    const outputs = await runProgram({
+      config: readConfig(config({ installKnative: 'false', installEventing: 'false', installTekton: 'true', tektonEventsSink: 'https://events.example.com/tekton' })),
+      reader: fixtureReader().read,
+    });
+    await valueOf(outputs.gatewayUrl);
+    await settle([]);
+    const group = mocked.registrations.slice(before).find((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup' && r.name === 'tekton-pipelines');
+    expect((group!.inputs.objs as any[]).find((o) => o.metadata.name === 'config-events').data).toEqual({ sink: 'https://events.example.com/tekton', formats: 'tektonv1' });
+  });
+});
+
+describe('Tekton settings refused', () => {
+  test('the Tekton release files are not pinned: without allowUnpinnedReleases the program refuses them before it registers anything', async () => {
+    const registered = jest.spyOn(pulumiRuntimeResource, 'registerResource');
+    // The program's own reader: the pin check comes before any download.
+    const running = runProgram({ config: readConfig(config({ installKnative: 'false', installEventing: 'false', installTekton: 'true' })) });
+    await expect(running).rejects.toThrow(ReleaseFileError);
+    await expect(running).rejects.toThrow(`${tektonManifestUrls().pipelines}: refused, its bytes cannot be checked (upstream.yaml does not pin tekton-pipelines@1.15.0 yet`);
+    expect(registered).not.toHaveBeenCalled();
+    registered.mockRestore();
+  });
+
+  test.each([
+    [{ installTekton: 'maybe' }, 'platform-blueprints:installTekton ("maybe") must be true or false'],
+    [{ tektonEventsSink: 'broker-ingress.knative-eventing.svc' }, 'platform-blueprints:tektonEventsSink ("broker-ingress.knative-eventing.svc") must be an absolute http(s) URL, ' +
+      'e.g. http://broker-ingress.knative-eventing.svc.cluster.local/<namespace>/<broker>'],
+  ])('%j', (values, message) => {
+    expect(() => readConfig(config(values))).toThrow(new ConfigError(message));
+  });
+
+  test('typed: installTekton undefined (when the platform needs it), true or false; the sink as given', () => {
+    expect([readConfig(config({})).installTekton, readConfig(config({})).tektonEventsSink]).toEqual([undefined, undefined]);
+    expect(readConfig(config({ installTekton: 'false', tektonEventsSink: 'http://x.example/' }))).toMatchObject({ installTekton: false, tektonEventsSink: 'http://x.example/' });
+  });
+
+  test.each([
+    [{ namespace: 'tekton-pipelines', installTekton: 'true' }, 'platform-blueprints:namespace ("tekton-pipelines") is a namespace an install of the program creates (tekton-pipelines-release.yaml ' +
+      'declares Namespace tekton-pipelines; installTekton is on)'],
+    [{ namespace: 'c', eventsNamespace: 'tekton-pipelines-resolvers', installTekton: 'true' },
+      'platform-blueprints:eventsNamespace ("tekton-pipelines-resolvers") is a namespace an install of the program creates (tekton-pipelines-release.yaml declares Namespace ' +
+      'tekton-pipelines-resolvers; installTekton is on)'],
+  ])('a platform namespace Tekton\'s release creates (%j) is refused; nothing registers', async (values, message) => {
+    const registered = jest.spyOn(pulumiRuntimeResource, 'registerResource');
+    const running = runProgram({ config: readConfig(config(values)), reader: fixtureReader().read });
+    await expect(running).rejects.toThrow(ConfigError);
+    await expect(running).rejects.toThrow(message);
+    expect(registered).not.toHaveBeenCalled();
+    registered.mockRestore();
+  });
+});
