@@ -68,6 +68,14 @@ export type { SinkBindingProps } from './eventing/sink-binding';
 export * from './eventing/sources';
 export { EventCatalog } from './eventing/catalog';
 export type { EventConsumer, EventProducer } from './eventing/catalog';
+// L2: Tekton tasks, pipelines and the k6 load test
+export { StepOnError, TektonParamType, TektonResultType, TektonTask } from './tekton/task';
+export type { TektonParam, TektonResult, TektonStep, TektonTaskProps, TektonWorkspace } from './tekton/task';
+export { TektonPipeline } from './tekton/pipeline';
+export type { TektonPipelineProps, TektonPipelineResult, TektonPipelineTask, TektonPipelineWorkspace } from './tekton/pipeline';
+export type { ITektonPipeline, PipelineRunTemplateOptions } from './tekton/contracts';
+export { K6LoadTest } from './tekton/load-test';
+export type { K6LoadTestProps } from './tekton/load-test';
 // Crossplane platform APIs
 export * from './crossplane/schema';
 export { CrossplaneMode, PlatformApi } from './crossplane/api';
@@ -112,3 +120,5 @@ export * as crossplaneKubernetes from './imports/kubernetes.crossplane.io';
 export * as crossplaneKubernetesNamespaced from './imports/kubernetes.m.crossplane.io';
 export * as crossplaneHelm from './imports/helm.crossplane.io';
 export * as crossplaneHelmNamespaced from './imports/helm.m.crossplane.io';
+export * as tekton from './imports/tekton.dev';
+export * as tektonResolution from './imports/resolution.tekton.dev';
