@@ -52,6 +52,9 @@ describe('TektonTask', () => {
     }
     expect(t.spec.steps[1]).toMatchObject({ onError: 'continue', volumeMounts: [{ name: 'scratch-1-0', mountPath: '/tmp' }] });
     expect(t.spec.volumes).toEqual([{ name: 'scratch-1-0', emptyDir: {} }]);
+    // The CRD leaves spec.volumes open (preserve-unknown); they are core/v1 Volumes: validate them as a Pod's.
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'ns' }, spec: { volumes: t.spec.volumes, containers: [{ name: 'c', image: IMAGE }] } };
+    expect(SchemaValidator.load().validate(pod)).toEqual([]);
     expect(task.requiredParamNames).toEqual(['target']);
     expect(task.resultNames).toEqual(['greeting']);
   });
