@@ -56,7 +56,7 @@ describe('TektonPipeline', () => {
   });
 
   test('runAfter, retries and timeout render as Tekton reads them', () => {
-    const { chart } = build((t) => ({
+    const { chart } = build((t): Partial<TektonPipelineProps> => ({
       tasks: [
         { name: 'fetch', task: t.fetch, params: { url: '$(params.url)' }, retries: 2, timeout: Duration.minutes(90) },
         { name: 'check', task: t.check, params: { digest: 'literal' }, runAfter: ['fetch'], timeout: Duration.seconds(45) },
@@ -113,16 +113,16 @@ describe('TektonPipeline', () => {
   });
 
   test('task names, duplicates, runAfter and finally follow the webhook (pipeline_validation.go)', () => {
-    expect(validationError(() => build((t) => ({ tasks: [{ name: 'Fetch', task: t.fetch, params: { url: 'x' } }], finally: [] }))).message)
+    expect(validationError(() => build((t): Partial<TektonPipelineProps> => ({ tasks: [{ name: 'Fetch', task: t.fetch, params: { url: 'x' } }], finally: [] }))).message)
       .toMatch(/tasks\[0\]\.name \("Fetch"\).*DNS-1123 labels/);
-    expect(validationError(() => build((t) => ({ finally: [{ name: 'fetch', task: t.report, params: { status: 'x' } }] }))).message)
+    expect(validationError(() => build((t): Partial<TektonPipelineProps> => ({ finally: [{ name: 'fetch', task: t.report, params: { status: 'x' } }] }))).message)
       .toMatch(/tasks\[\]\.name \("fetch"\) is used more than once/);
     expect(validationError(() => build(() => ({ tasks: [] }))).message).toMatch(/tasks \(\[\]\) must hold at least one task/);
-    expect(validationError(() => build((t) => ({ tasks: [{ name: 'fetch', task: t.fetch, params: { url: 'x' }, runAfter: ['nope'] }], finally: [] }))).message)
+    expect(validationError(() => build((t): Partial<TektonPipelineProps> => ({ tasks: [{ name: 'fetch', task: t.fetch, params: { url: 'x' }, runAfter: ['nope'] }], finally: [] }))).message)
       .toMatch(/tasks\[0\]\.runAfter \("nope"\) is not a task of the pipeline/);
-    expect(validationError(() => build((t) => ({ finally: [{ name: 'report', task: t.report, params: { status: 'x' }, runAfter: ['fetch'] }] }))).message)
+    expect(validationError(() => build((t): Partial<TektonPipelineProps> => ({ finally: [{ name: 'report', task: t.report, params: { status: 'x' }, runAfter: ['fetch'] }] }))).message)
       .toMatch(/finally\[0\]\.runAfter .* is not allowed on a finally task/);
-    expect(validationError(() => build((t) => ({
+    expect(validationError(() => build((t): Partial<TektonPipelineProps> => ({
       tasks: [
         { name: 'fetch', task: t.fetch, params: { url: 'x' }, runAfter: ['check'] },
         { name: 'check', task: t.check, params: { digest: '$(tasks.fetch.results.digest)' } },
@@ -132,41 +132,41 @@ describe('TektonPipeline', () => {
   });
 
   test('params passed to tasks: known names, required ones given, references resolved', () => {
-    expect(validationError(() => build((t) => ({ tasks: [{ name: 'fetch', task: t.fetch, params: { url: 'x', uri: 'y' } }], finally: [] }))).message)
+    expect(validationError(() => build((t): Partial<TektonPipelineProps> => ({ tasks: [{ name: 'fetch', task: t.fetch, params: { url: 'x', uri: 'y' } }], finally: [] }))).message)
       .toMatch(/tasks\[0\]\.params \("uri"\) is not a param of Task fetch \(params: url, retries\)/);
-    expect(validationError(() => build((t) => ({ tasks: [{ name: 'fetch', task: t.fetch, params: { retries: '1' } }], finally: [] }))).message)
+    expect(validationError(() => build((t): Partial<TektonPipelineProps> => ({ tasks: [{ name: 'fetch', task: t.fetch, params: { retries: '1' } }], finally: [] }))).message)
       .toMatch(/lack the required param "url" of Task fetch/);
-    expect(validationError(() => build((t) => ({ tasks: [{ name: 'fetch', task: t.fetch, params: { url: '$(params.uri)' } }], finally: [] }))).message)
+    expect(validationError(() => build((t): Partial<TektonPipelineProps> => ({ tasks: [{ name: 'fetch', task: t.fetch, params: { url: '$(params.uri)' } }], finally: [] }))).message)
       .toMatch(/tasks\[0\]\.params\.url \("\$\(params.uri\)"\) references a param the pipeline does not declare/);
-    expect(validationError(() => build((t) => ({ tasks: [{ name: 'fetch', task: t.fetch, params: { url: '$(params.names)' } }], finally: [] }))).message)
+    expect(validationError(() => build((t): Partial<TektonPipelineProps> => ({ tasks: [{ name: 'fetch', task: t.fetch, params: { url: '$(params.names)' } }], finally: [] }))).message)
       .toMatch(/uses the array param "names" where a string is expected/);
-    expect(validationError(() => build((t) => ({ tasks: [
+    expect(validationError(() => build((t): Partial<TektonPipelineProps> => ({ tasks: [
       { name: 'fetch', task: t.fetch, params: { url: 'x' } },
       { name: 'check', task: t.check, params: { digest: 'd', names: 'a,b' } }], finally: [] }))).message)
       .toMatch(/tasks\[1\]\.params\.names \("a,b"\) is given to an array param/);
-    expect(validationError(() => build((t) => ({ tasks: [
+    expect(validationError(() => build((t): Partial<TektonPipelineProps> => ({ tasks: [
       { name: 'fetch', task: t.fetch, params: { url: 'x' } },
       { name: 'check', task: t.check, params: { digest: '$(tasks.fetch.results.sha)' } }], finally: [] }))).message)
       .toMatch(/references a result Task fetch does not declare \(results: digest\)/);
-    expect(validationError(() => build((t) => ({ tasks: [
+    expect(validationError(() => build((t): Partial<TektonPipelineProps> => ({ tasks: [
       { name: 'fetch', task: t.fetch, params: { url: 'x' } },
       { name: 'check', task: t.check, params: { digest: '$(tasks.fech.results.digest)' } }], finally: [] }))).message)
       .toMatch(/references the task "fech", which the pipeline does not have/);
-    expect(validationError(() => build((t) => ({ tasks: [{ name: 'fetch', task: t.fetch, params: { url: '$(context.pipelineRun.id)' } }], finally: [] }))).message)
+    expect(validationError(() => build((t): Partial<TektonPipelineProps> => ({ tasks: [{ name: 'fetch', task: t.fetch, params: { url: '$(context.pipelineRun.id)' } }], finally: [] }))).message)
       .toMatch(/is not a context.pipelineRun variable/);
   });
 
   test('execution status only in finally; finally results cannot be used', () => {
-    expect(validationError(() => build((t) => ({ tasks: [
+    expect(validationError(() => build((t): Partial<TektonPipelineProps> => ({ tasks: [
       { name: 'fetch', task: t.fetch, params: { url: '$(tasks.check.status)' } },
       { name: 'check', task: t.check, params: { digest: 'd' } }], finally: [] }))).message)
       .toMatch(/refers to an execution status, which only finally tasks can/);
-    expect(validationError(() => build((t) => ({ tasks: [{ name: 'fetch', task: t.fetch, params: { url: '$(tasks.status)' } }], finally: [] }))).message)
+    expect(validationError(() => build((t): Partial<TektonPipelineProps> => ({ tasks: [{ name: 'fetch', task: t.fetch, params: { url: '$(tasks.status)' } }], finally: [] }))).message)
       .toMatch(/\$\(tasks.status\).*only available to finally tasks/);
-    build((t) => ({ finally: [{ name: 'report', task: t.report, params: { status: '$(tasks.status)' } }] }));
-    expect(validationError(() => build((t) => ({ finally: [
+    build((t): Partial<TektonPipelineProps> => ({ finally: [{ name: 'report', task: t.report, params: { status: '$(tasks.status)' } }] }));
+    expect(validationError(() => build((t): Partial<TektonPipelineProps> => ({ finally: [
       { name: 'report', task: t.report, params: { status: '$(tasks.report.status)' } }] }))).message).toMatch(/status of a finally task/);
-    expect(validationError(() => build((t) => ({ finally: [
+    expect(validationError(() => build((t): Partial<TektonPipelineProps> => ({ finally: [
       { name: 'fin', task: t.fetch, params: { url: 'x' } },
       { name: 'report', task: t.report, params: { status: '$(tasks.fin.results.digest)' } }] }))).message).toMatch(/references a result of a finally task/);
   });

@@ -145,7 +145,7 @@ describe('TektonTask', () => {
 
   test('steps: script or command, onError values, resources, env names, mount paths', () => {
     expect(validationError(() => build({ steps: [step({ command: ['sh'] })] })).message).toMatch(/command \(\["sh"\]\) cannot be used together with script/);
-    expect(validationError(() => build({ steps: [step({ script: '  ' })] })).message).toMatch(/script \("  "\) is empty/);
+    expect(validationError(() => build({ steps: [step({ script: '  ' })] })).message).toMatch(/script \(" {2}"\) is empty/);
     expect(validationError(() => build({ steps: [step({ onError: 'ignore' as StepOnError })] })).message).toMatch(/onError \("ignore"\) is not continue or stopAndFail/);
     expect(validationError(() => build({ steps: [step({ resources: { memory: { limit: Size.mebibytes(64) } } })] })).message)
       .toMatch(/steps\[0\]\.resources .* sets no cpu.request, memory.request/);
