@@ -185,3 +185,27 @@ describe('TektonPipeline', () => {
     expect(validationError(() => build(() => ({ results: [{ name: 'r', value: '$(tasks.fetch.results.nope)' }] }))).message).toMatch(/does not declare/);
   });
 });
+
+describe('TektonPipeline: the remaining input rules', () => {
+  test('workspaces, retries, self-references, task types, param parts, result names', () => {
+    const { chart } = testChart();
+    const t = tasks(chart);
+    const one = (props: Partial<TektonPipelineProps>) => new TektonPipeline(chart, `p${Math.random().toString(36).slice(2, 8)}`, {
+      tasks: [{ name: 'fetch', task: t.fetch, params: { url: 'x' } }], ...props });
+    expect(validationError(() => one({ workspaces: [{ name: 'Shared' }] })).message).toMatch(/workspaces\[0\]\.name \("Shared"\)/);
+    expect(validationError(() => one({ workspaces: [{ name: 'a' }, { name: 'a' }] })).message).toMatch(/workspaces\[\]\.name \("a"\) is used more than once/);
+    expect(validationError(() => one({ tasks: [{ name: 'fetch', task: t.fetch, params: { url: 'x' }, retries: -1 }] })).message).toMatch(/retries \(-1\) must be a whole number >= 0/);
+    expect(validationError(() => one({ tasks: [{ name: 'fetch', task: t.fetch, params: { url: 'x' }, runAfter: ['fetch'] }] })).message).toMatch(/runAfter \("fetch"\) names the task itself/);
+    expect(validationError(() => one({ tasks: [{ name: 'fetch', task: {} as TektonTask }] })).message).toMatch(/tasks\[0\]\.task \(\{\}\) is not a TektonTask/);
+    expect(validationError(() => one({ tasks: [{ name: 'fetch', task: t.fetch, params: { url: 3 as any } }] })).message).toMatch(/params\.url \(3\) must be a string/);
+    expect(validationError(() => one({ params: [{ name: 'u' }], tasks: [{ name: 'fetch', task: t.fetch, params: { url: '$(params.u.a.b)' } }] })).message)
+      .toMatch(/more than two dot-separated parts after "params"/);
+    expect(validationError(() => one({ tasks: [{ name: 3 as any, task: t.fetch }] })).message).toMatch(/tasks\[0\]\.name \(3\) is required/);
+    expect(validationError(() => one({ results: [{ name: '1x', value: '$(tasks.fetch.results.digest)' }] })).message).toMatch(/results\[0\]\.name \("1x"\) is not a valid result name/);
+    expect(validationError(() => one({ results: [{ name: 'r', value: '$(tasks.nope.results.digest)' }] })).message).toMatch(/references the task "nope"/);
+    expect(validationError(() => one({ results: [{ name: 'r', value: '$(tasks.fetch.results.digest)' }, { name: 'r', value: '$(tasks.fetch.results.digest)' }] })).message)
+      .toMatch(/results\[\]\.name \("r"\) is used more than once/);
+    expect(validationError(() => one({ tasks: [{ name: 'fetch', task: t.fetch, params: { url: 'x' }, workspaces: { src: 'w' } }] })).message)
+      .toMatch(/workspaces \("src"\) is not a workspace of Task fetch/);
+  });
+});

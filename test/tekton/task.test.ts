@@ -1,6 +1,6 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { PlatformPolicy, StepOnError, TektonParamType, TektonTask, TektonTaskProps, TektonStep } from '../../constructs';
+import { PlatformPolicy, StepOnError, TektonParamType, TektonTask, TektonTaskProps, TektonStep, tekton } from '../../constructs';
 import { SchemaValidator } from '../../scripts/lib/schema-validator';
 import { findObject, synthValid, testChart, validationError } from '../support/k8s';
 
@@ -165,5 +165,24 @@ describe('TektonTask', () => {
     expect(validationError(() => build({ workspaces: [{ name: 'a' }, { name: 'a' }] })).message).toMatch(/workspaces\[\]\.name \("a"\) is used more than once/);
     expect(validationError(() => build({ workspaces: [{ name: 'a', mountPath: '/data' }, { name: 'b', mountPath: '/data/' }] })).message)
       .toMatch(/workspaces\[\]\.mountPath \("\/data"\) is used more than once/);
+  });
+});
+
+describe('TektonTask: the remaining input rules', () => {
+  test('types, names and values of the wrong kind', () => {
+    expect(validationError(() => build({ params: [{ name: 'x', type: 'object' as TektonParamType }] })).message).toMatch(/params\[0\]\.type \("object"\) is not a param type/);
+    expect(validationError(() => build({ results: [{ name: 'x', type: 'object' as any }] })).message).toMatch(/results\[0\]\.type \("object"\) is not a result type/);
+    expect(validationError(() => build({ steps: [step({ name: undefined as any })] })).message).toMatch(/steps\[0\]\.name \(undefined\) is required/);
+    expect(validationError(() => build({ steps: [step({ env: { A: 1 as any } })] })).message).toMatch(/steps\[0\]\.env\.A \(1\) must be a string/);
+    expect(validationError(() => build({ workspaces: [{ name: undefined as any }] })).message).toMatch(/workspaces\[0\]\.name \(undefined\) is required/);
+    expect(validationError(() => build({ workspaces: [{ name: 'w', mountPath: '/tekton/results' }] })).message).toMatch(/Tekton reserves/);
+  });
+
+  test('the L1 class without suffix is tekton.dev/v1beta1; TaskV1, PipelineV1, PipelineRunV1 are v1', () => {
+    expect(tekton.Task.GVK).toEqual({ apiVersion: 'tekton.dev/v1beta1', kind: 'Task' });
+    expect(tekton.TaskV1.GVK).toEqual({ apiVersion: 'tekton.dev/v1', kind: 'Task' });
+    expect(tekton.PipelineV1.GVK).toEqual({ apiVersion: 'tekton.dev/v1', kind: 'Pipeline' });
+    expect(tekton.PipelineRunV1.GVK).toEqual({ apiVersion: 'tekton.dev/v1', kind: 'PipelineRun' });
+    expect(tekton.TaskRunV1.GVK).toEqual({ apiVersion: 'tekton.dev/v1', kind: 'TaskRun' });
   });
 });
