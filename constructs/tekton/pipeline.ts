@@ -11,7 +11,7 @@ import { durationMillis } from '../core/durations';
 import { invalid } from '../core/errors';
 import { checkName } from '../core/k8s-rules';
 import { NameFormat, NamespacedResource, ResourceProps } from '../core/resource';
-import { requireUnique } from '../core/validate';
+import { requireName, requireUnique } from '../core/validate';
 import { PipelineV1 } from '../imports/tekton.dev';
 import { ITektonPipeline, PipelineRunTemplateOptions } from './contracts';
 import { tektonPodSecurityContext } from './step-security';
@@ -97,17 +97,11 @@ export class TektonPipeline extends NamespacedResource implements ITektonPipelin
     const final = props.finally ?? [];
     if (!Array.isArray(tasks) || tasks.length === 0) invalid(this, 'tasks', props.tasks, 'must hold at least one task', 'add a task (finally tasks alone are refused by Tekton)');
     const workspaces = props.workspaces ?? [];
-    workspaces.forEach((w, i) => {
-      const problem = typeof w.name === 'string' ? checkName('dns1123-label', w.name) : 'is required';
-      if (problem) invalid(this, `workspaces[${i}].name`, w.name, problem);
-    });
+    workspaces.forEach((w, i) => requireName(this, `workspaces[${i}].name`, w.name));
     requireUnique(this, 'workspaces[].name', workspaces.map((w) => w.name), 'each workspace needs its own name');
 
     const all = [...tasks.map((t, i) => ({ t, field: `tasks[${i}]`, final: false })), ...final.map((t, i) => ({ t, field: `finally[${i}]`, final: true }))];
-    all.forEach(({ t, field }) => {
-      const problem = typeof t.name === 'string' ? checkName('dns1123-label', t.name) : 'is required';
-      if (problem) invalid(this, `${field}.name`, t.name, problem, 'pipeline task names are DNS-1123 labels');
-    });
+    all.forEach(({ t, field }) => requireName(this, `${field}.name`, t.name));
     requireUnique(this, 'tasks[].name', all.map(({ t }) => t.name), 'each task (finally included) needs its own name');
     const byName = new Map(all.map(({ t, final: f }) => [t.name, { t, final: f }]));
     const deps = new Map<string, Set<string>>();

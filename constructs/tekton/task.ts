@@ -6,11 +6,10 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { invalid } from '../core/errors';
-import { checkName } from '../core/k8s-rules';
 import { resourcesToKube, toQuantities } from '../core/quantity';
 import { NameFormat, NamespacedResource, ResourceProps } from '../core/resource';
 import { ContainerSecurityOptions, restrictedContainerSecurityContext } from '../core/security';
-import { requireEnvName, requireImage, requireUnique } from '../core/validate';
+import { requireEnvName, requireImage, requireName, requireUnique } from '../core/validate';
 import {
   TaskV1, TaskV1SpecSteps, TaskV1SpecStepsComputeResourcesLimits, TaskV1SpecStepsComputeResourcesRequests,
 } from '../imports/tekton.dev';
@@ -237,8 +236,7 @@ export class TektonTask extends NamespacedResource {
 
   private checkWorkspaces(): void {
     this.workspaces.forEach((w, i) => {
-      const problem = typeof w.name === 'string' ? checkName('dns1123-label', w.name) : 'is required';
-      if (problem) invalid(this, `workspaces[${i}].name`, w.name, problem);
+      requireName(this, `workspaces[${i}].name`, w.name);
       if (w.mountPath !== undefined) this.checkMountPath(`workspaces[${i}].mountPath`, w.mountPath);
     });
     requireUnique(this, 'workspaces[].name', this.workspaces.map((w) => w.name), 'each workspace needs its own name');
@@ -256,8 +254,7 @@ export class TektonTask extends NamespacedResource {
 
   private renderStep(step: TektonStep, i: number, allowTagOnly: boolean, volumes: any[], mountPaths: Set<string>): TaskV1SpecSteps {
     const at = `steps[${i}]`;
-    const nameProblem = typeof step.name === 'string' ? checkName('dns1123-label', step.name) : 'is required';
-    if (nameProblem) invalid(this, `${at}.name`, step.name, nameProblem, 'Tekton step names are DNS-1123 labels');
+    requireName(this, `${at}.name`, step.name);
     this.checkImage(`${at}.image`, step.image, allowTagOnly);
     if (step.script !== undefined && step.command !== undefined) {
       invalid(this, `${at}.command`, step.command, 'cannot be used together with script', 'put the command into the script, or drop the script');

@@ -114,7 +114,7 @@ describe('TektonPipeline', () => {
 
   test('task names, duplicates, runAfter and finally follow the webhook (pipeline_validation.go)', () => {
     expect(validationError(() => build((t): Partial<TektonPipelineProps> => ({ tasks: [{ name: 'Fetch', task: t.fetch, params: { url: 'x' } }], finally: [] }))).message)
-      .toMatch(/tasks\[0\]\.name \("Fetch"\).*DNS-1123 labels/);
+      .toMatch(/tasks\[0\]\.name \("Fetch"\) must be a DNS-1123 label/);
     expect(validationError(() => build((t): Partial<TektonPipelineProps> => ({ finally: [{ name: 'fetch', task: t.report, params: { status: 'x' } }] }))).message)
       .toMatch(/tasks\[\]\.name \("fetch"\) is used more than once/);
     expect(validationError(() => build(() => ({ tasks: [] }))).message).toMatch(/tasks \(\[\]\) must hold at least one task/);

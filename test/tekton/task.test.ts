@@ -105,7 +105,7 @@ describe('TektonTask', () => {
     const { chart } = testChart();
     expect(validationError(() => new TektonTask(chart, 'Bad_Name', { steps: [step()] })).message).toMatch(/test\/Bad_Name: name/);
     expect(validationError(() => new TektonTask(chart, 'a'.repeat(64), { steps: [step()] })).message).toMatch(/at most 63 characters/);
-    expect(validationError(() => build({ steps: [step({ name: 'Build.Step' })] })).message).toMatch(/steps\[0\]\.name \("Build.Step"\).*DNS-1123 labels/);
+    expect(validationError(() => build({ steps: [step({ name: 'Build.Step' })] })).message).toMatch(/steps\[0\]\.name \("Build.Step"\) must be a DNS-1123 label/);
     expect(validationError(() => build({ steps: [step(), step()] })).message).toMatch(/steps\[\]\.name \("run"\) is used more than once/);
     expect(validationError(() => build({ steps: [] })).message).toMatch(/steps \(\[\]\) must hold at least one step/);
   });
