@@ -111,7 +111,9 @@ export class K6LoadTest extends TektonTask {
         name: 'k6',
         image: props.image ?? K6LoadTest.DEFAULT_IMAGE,
         script: stepScript(script),
-        env: { K6_TARGET_URL: `$(params.${K6LoadTest.PARAM_TARGET_URL})`, K6_NO_USAGE_REPORT: 'true' },
+        // handleSummary() reads the legacy summary data, which k6 (v2.1.0, internal/js/runner.go) hands over unless
+        // the new machine-readable summary is switched on: keep it off.
+        env: { K6_TARGET_URL: `$(params.${K6LoadTest.PARAM_TARGET_URL})`, K6_NO_USAGE_REPORT: 'true', K6_NEW_MACHINE_READABLE_SUMMARY: 'false' },
         resources: props.resources ?? { cpu: { request: kplus.Cpu.millis(500) }, memory: { request: Size.mebibytes(256), limit: Size.mebibytes(512) } },
         security: { user: K6LoadTest.IMAGE_UID },
         writablePaths: ['/tmp'],

@@ -80,7 +80,8 @@ describe('K6LoadTest', () => {
     expect(step.image).toBe(K6LoadTest.DEFAULT_IMAGE);
     expect(step.image).toMatch(/^grafana\/k6:\d+\.\d+\.\d+@sha256:[0-9a-f]{64}$/);
     expect(step.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 12345, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
-    expect(step.env).toEqual([{ name: 'K6_TARGET_URL', value: '$(params.target-url)' }, { name: 'K6_NO_USAGE_REPORT', value: 'true' }]);
+    expect(step.env).toEqual([{ name: 'K6_TARGET_URL', value: '$(params.target-url)' }, { name: 'K6_NO_USAGE_REPORT', value: 'true' },
+      { name: 'K6_NEW_MACHINE_READABLE_SUMMARY', value: 'false' }]);
     expect(step.volumeMounts).toEqual([{ name: 'scratch-0-0', mountPath: '/tmp' }]);
     expect(step.onError).toBeUndefined();
     // The only $(...) in the script are result paths Tekton substitutes; the URL comes from the environment.
