@@ -111,9 +111,10 @@ describe('TektonTask', () => {
   });
 
   test('params: names, duplicates and defaults of the declared type (task_validation.go)', () => {
-    // Names from the webhook's own format: letters, digits, "_", "-", "." starting with a letter or "_".
-    for (const ok of ['_private', 'a.b-c_d', 'X1']) build({ params: [{ name: ok, defaultValue: 'v' }] });
-    for (const bad of ['1st', '-dash', 'with space', 'a,b', '']) {
+    // The webhook's own cases (pkg/apis/pipeline/v1/task_validation_test.go at v1.15.0: "_validparam1" and
+    // "valid_param2" pass; "", "a^b", "0ab", "f oo" are refused), and a few more of the same format.
+    for (const ok of ['_validparam1', 'valid_param2', 'a.b-c_d', 'X1']) build({ params: [{ name: ok, defaultValue: 'v' }] });
+    for (const bad of ['', 'a^b', '0ab', 'f oo', '-dash', 'a,b']) {
       expect(validationError(() => build({ params: [{ name: bad }] })).message).toMatch(/params\[0\]\.name .* is not a valid param name/);
     }
     expect(validationError(() => build({ params: [{ name: 'x' }, { name: 'x' }] })).message).toMatch(/params\[\]\.name \("x"\) is used more than once/);
@@ -159,6 +160,9 @@ describe('TektonTask', () => {
   });
 
   test('results and workspaces: names and duplicates', () => {
+    // result_validation_test.go at v1.15.0 (ResultNameFormat, shared by task and step results): "MY-RESULT" passes, "_MY-RESULT" is refused.
+    build({ results: [{ name: 'MY-RESULT' }] });
+    expect(validationError(() => build({ results: [{ name: '_MY-RESULT' }] })).message).toMatch(/results\[0\]\.name \("_MY-RESULT"\) is not a valid result name/);
     expect(validationError(() => build({ results: [{ name: '-out' }] })).message).toMatch(/results\[0\]\.name \("-out"\) is not a valid result name/);
     expect(validationError(() => build({ results: [{ name: 'a' }, { name: 'a' }] })).message).toMatch(/results\[\]\.name \("a"\) is used more than once/);
     expect(validationError(() => build({ workspaces: [{ name: 'Src' }] })).message).toMatch(/workspaces\[0\]\.name \("Src"\)/);
