@@ -73,6 +73,13 @@ export type { IReplyingSink } from './core/contracts';
 export type { ITektonPipeline, PipelineRunTemplateOptions } from './tekton/contracts';
 export { EventTriggeredPipeline, EventValue } from './tekton/event-pipeline';
 export type { CelOverlay, EventTriggeredPipelineProps } from './tekton/event-pipeline';
+// L2: Tekton tasks, pipelines and the k6 load test
+export { StepOnError, TektonParamType, TektonResultType, TektonTask } from './tekton/task';
+export type { TektonParam, TektonResult, TektonStep, TektonTaskProps, TektonWorkspace } from './tekton/task';
+export { TektonPipeline } from './tekton/pipeline';
+export type { TektonPipelineProps, TektonPipelineResult, TektonPipelineTask, TektonPipelineWorkspace } from './tekton/pipeline';
+export { K6LoadTest } from './tekton/load-test';
+export type { K6LoadTestProps } from './tekton/load-test';
 // Crossplane platform APIs
 export * from './crossplane/schema';
 export { CrossplaneMode, PlatformApi } from './crossplane/api';
@@ -119,3 +126,5 @@ export * as crossplaneHelm from './imports/helm.crossplane.io';
 export * as crossplaneHelmNamespaced from './imports/helm.m.crossplane.io';
 // L1 hand-typed from the Go types (the upstream CRDs carry no schema)
 export * as tektonTriggers from './imports/triggers.tekton.dev';
+export * as tekton from './imports/tekton.dev';
+export * as tektonResolution from './imports/resolution.tekton.dev';

@@ -92,21 +92,43 @@ const COMPACT_HELPER = [
   '',
 ];
 
+/** The same filter over a map whose values are converted (`toJson_X(i[1])`), as Tekton's param `properties` are. */
+const QUADRATIC_MAP = /Object\.entries\(([^()]+(?:\([^()]*\))?)\)\.reduce\(\(r, i\) => \(i\[1\] === undefined\) \? r : \(\{ \.\.\.r, \[i\[0\]\]: (toJson_[A-Za-z0-9_]+)\(i\[1\]\) \}\), \{\}\)/g;
+const MAP_HELPER = [
+  '/** The map without its undefined values, each value converted, in one pass (replaces cdk8s import\'s quadratic filter). */',
+  'function compactMap(o: { [key: string]: any }, convert: (value: any) => any): { [key: string]: any } {',
+  '  const r: { [key: string]: any } = {};',
+  '  for (const k of Object.keys(o)) {',
+  '    const v = o[k];',
+  '    if (v === undefined) continue;',
+  '    if (k === \'__proto__\') Object.defineProperty(r, k, { value: convert(v), enumerable: true, writable: true, configurable: true });',
+  '    else r[k] = convert(v);',
+  '  }',
+  '  return r;',
+  '}',
+  '',
+];
+
 function linearCompact(body: string): string {
   let count = 0;
+  let maps = 0;
   const replaced = body.replace(QUADRATIC_COMPACT, (_m, expr: string, unwrap: string | undefined) => {
     count++;
     return `compactObject(${expr}${unwrap ? ', true' : ''})`;
+  }).replace(QUADRATIC_MAP, (_m, expr: string, convert: string) => {
+    maps++;
+    return `compactMap(${expr}, ${convert})`;
   });
   if (replaced.includes('.reduce((r, i) => (i[1] === undefined)')) {
     throw new Error('cdk8s import emitted an undefined-filter this script does not recognize; update QUADRATIC_COMPACT');
   }
-  if (count === 0) return body;
+  if (count === 0 && maps === 0) return body;
   // After the imports at the top of the module.
   const lines = replaced.split('\n');
   let at = 0;
   while (at < lines.length && (lines[at].startsWith('import ') || lines[at].trim() === '')) at++;
-  return [...lines.slice(0, at), ...COMPACT_HELPER, ...lines.slice(at)].join('\n');
+  const helpers = [...(count ? COMPACT_HELPER : []), ...(maps ? MAP_HELPER : [])];
+  return [...lines.slice(0, at), ...helpers, ...lines.slice(at)].join('\n');
 }
 
 function header(sources: Set<string>): string {

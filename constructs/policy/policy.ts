@@ -141,6 +141,12 @@ const POD_SPEC_PATHS: { [kind: string]: string[] } = {
   'sources.knative.dev/v1/ContainerSource': ['spec', 'template', 'spec'],
   // The operator builds the StatefulSet; the override holds the security settings the library sets.
   'rabbitmq.com/v1beta1/RabbitmqCluster': ['spec', 'override', 'statefulSet', 'spec', 'template', 'spec'],
+  // A Tekton Task's steps and sidecars become the containers of each TaskRun pod.
+  'tekton.dev/v1/Task': ['spec'],
+};
+/** Where the containers of a kind are listed, when not in `initContainers` and `containers`. */
+const CONTAINER_LISTS: { [kind: string]: string[] } = {
+  'tekton.dev/v1/Task': ['steps', 'sidecars'],
 };
 /** Kinds whose pod template is completed by an operator: containers are checked where present, not required. */
 const PARTIAL_TEMPLATES = ['rabbitmq.com/v1beta1/RabbitmqCluster'];
@@ -255,11 +261,9 @@ function checkPods(obj: any, digestsBecause: string | undefined, report: Report)
     const type = Object.keys(v).find((k) => k !== 'name');
     if (type && !RESTRICTED_VOLUMES.includes(type)) report(obj, PolicyRuleId.POD_SECURITY, `mounts a ${type} volume (${v.name})`, [`${base}/volumes/${i}`]);
   });
-  const containers = [
-    ...(spec.initContainers ?? []).map((c: any, i: number) => ({ c, path: `${base}/initContainers/${i}` })),
-    ...(spec.containers ?? []).map((c: any, i: number) => ({ c, path: `${base}/containers/${i}` })),
-  ];
-  if (!partial && containers.length === 0) report(obj, PolicyRuleId.POD_SECURITY, 'has no containers', [`${base}/containers`]);
+  const lists = CONTAINER_LISTS[kindKey] ?? ['initContainers', 'containers'];
+  const containers = lists.flatMap((list) => (spec[list] ?? []).map((c: any, i: number) => ({ c, path: `${base}/${list}/${i}` })));
+  if (!partial && containers.length === 0) report(obj, PolicyRuleId.POD_SECURITY, 'has no containers', [`${base}/${CONTAINER_LISTS[kindKey]?.[0] ?? 'containers'}`]);
   for (const { c, path } of containers) {
     const sc = c.securityContext ?? {};
     const name = `container ${c.name ?? '(unnamed)'}`;
@@ -280,7 +284,8 @@ function checkPods(obj: any, digestsBecause: string | undefined, report: Report)
     });
 
     if (!partial) {
-      const r = c.resources ?? {};
+      // Tekton v1 calls a step's resources computeResources.
+      const r = c.resources ?? c.computeResources ?? {};
       const missing = [
         r.requests?.cpu === undefined ? 'requests.cpu' : undefined,
         r.requests?.memory === undefined ? 'requests.memory' : undefined,
