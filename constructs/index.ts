@@ -68,6 +68,8 @@ export type { SinkBindingProps } from './eventing/sink-binding';
 export * from './eventing/sources';
 export { EventCatalog } from './eventing/catalog';
 export type { EventConsumer, EventProducer } from './eventing/catalog';
+// CDEvents: the vocabulary (generated from the pinned v0.5.1 schemas)
+export * from './cdevents/vocabulary';
 // Crossplane platform APIs
 export * from './crossplane/schema';
 export { CrossplaneMode, PlatformApi } from './crossplane/api';
