@@ -70,6 +70,10 @@ export { EventCatalog } from './eventing/catalog';
 export type { EventConsumer, EventProducer } from './eventing/catalog';
 // CDEvents: the vocabulary (generated from the pinned v0.5.1 schemas)
 export * from './cdevents/vocabulary';
+export { EventTransform, TransformReply } from './eventing/transform';
+export type { EventTransformProps } from './eventing/transform';
+export { ServiceLifecycleEvents } from './cdevents/service-lifecycle';
+export type { ServiceLifecycleEventsProps } from './cdevents/service-lifecycle';
 // Crossplane platform APIs
 export * from './crossplane/schema';
 export { CrossplaneMode, PlatformApi } from './crossplane/api';
