@@ -74,6 +74,8 @@ export { EventTransform, TransformReply } from './eventing/transform';
 export type { EventTransformProps } from './eventing/transform';
 export { ServiceLifecycleEvents } from './cdevents/service-lifecycle';
 export type { ServiceLifecycleEventsProps } from './cdevents/service-lifecycle';
+export { TektonEvents, TektonRunResults } from './cdevents/tekton-results';
+export type { TektonRunResultsProps } from './cdevents/tekton-results';
 // Crossplane platform APIs
 export * from './crossplane/schema';
 export { CrossplaneMode, PlatformApi } from './crossplane/api';

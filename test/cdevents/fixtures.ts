@@ -180,9 +180,9 @@ export function pipelineRun(o: RunOptions & { pipeline: string }): any {
 }
 
 /** The event Tekton sends about a run. */
-export function tektonEvent(type: string, data: { taskRun?: any; pipelineRun?: any }): HttpMessage {
-  const run = data.taskRun ?? data.pipelineRun;
-  const kind = data.taskRun ? 'TaskRun' : 'PipelineRun';
+export function tektonEvent(type: string, data: { taskRun?: any; pipelineRun?: any; customRun?: any }): HttpMessage {
+  const run = data.taskRun ?? data.pipelineRun ?? data.customRun;
+  const kind = data.taskRun ? 'TaskRun' : data.pipelineRun ? 'PipelineRun' : 'CustomRun';
   seq += 1;
   return binaryMessage({
     specversion: '1.0',
