@@ -173,6 +173,7 @@ describe('TektonRunResults objects and wiring', () => {
     expect(validationError(() => new TektonRunResults(chart, 'b', { broker, testSuiteLabel: 'not a key' })).message).toMatch(/b: testSuiteLabel \("not a key"\)/);
     expect(validationError(() => new TektonRunResults(chart, 'c', { broker, environmentParam: '1env' })).message).toMatch(/environmentParam \("1env"\) is not a Tekton param name/);
     expect(validationError(() => new TektonRunResults(chart, 'd', { broker, failureSeverity: 'urgent' as any })).message).toMatch(/failureSeverity \("urgent"\) must be one of low, medium, high, critical/);
+    expect(validationError(() => new TektonRunResults(chart, 'd2', { broker, errorSeverity: 'meh' as any })).message).toMatch(/errorSeverity \("meh"\) must be one of low, medium, high, critical; use CDEventsSeverity/);
     expect(validationError(() => new TektonRunResults(chart, 'e', { broker, apiServerUrl: 'https://api.example/x' })).message).toMatch(/apiServerUrl \("https:\/\/api.example\/x"\) must be an http\(s\) URL with no path/);
     expect(validationError(() => new TektonRunResults(chart, 'f', { broker, testSuiteTasks: ['Bad_Task'] })).message).toMatch(/testSuiteTasks\[0\]/);
     expect(validationError(() => new TektonRunResults(chart, 'x'.repeat(40), { broker })).message).toMatch(/must be at most 39 characters/);
