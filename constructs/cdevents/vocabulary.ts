@@ -335,10 +335,10 @@ export class CDEvents {
   private constructor() {}
 }
 
-/** The `change` of a CDEvents subject's content. */
-export interface CDEventsChange {
+/** A reference to another CDEvents subject: its `id`, and its `source` when it differs from the event's. */
+export interface CDEventsSubjectReference {
   readonly id: string;
-  /** Format: uri-reference. @default - not set */
+  /** @default - not set */
   readonly source?: string;
 }
 
@@ -346,27 +346,6 @@ export interface CDEventsChange {
 export interface CDEventsSbom {
   /** Format: uri-reference. */
   readonly uri: string;
-}
-
-/** The `repository` of a CDEvents subject's content. */
-export interface CDEventsRepository {
-  readonly id: string;
-  /** Format: uri-reference. @default - not set */
-  readonly source?: string;
-}
-
-/** The `environment` of a CDEvents subject's content. */
-export interface CDEventsEnvironment {
-  readonly id: string;
-  /** Format: uri-reference. @default - not set */
-  readonly source?: string;
-}
-
-/** The `service` of a CDEvents subject's content. */
-export interface CDEventsService {
-  readonly id: string;
-  /** Format: uri-reference. @default - not set */
-  readonly source?: string;
 }
 
 /** Values of `outcome` in CDEvents content. */
@@ -377,26 +356,12 @@ export enum CDEventsOutcome {
   ERROR = 'error',
 }
 
-/** The `pipelineRun` of a CDEvents subject's content. */
-export interface CDEventsPipelineRun {
-  readonly id: string;
-  /** Format: uri-reference. @default - not set */
-  readonly source?: string;
-}
-
 /** Values of `severity` in CDEvents content. */
 export enum CDEventsSeverity {
   LOW = 'low',
   MEDIUM = 'medium',
   HIGH = 'high',
   CRITICAL = 'critical',
-}
-
-/** The `testSuiteRun` of a CDEvents subject's content. */
-export interface CDEventsTestSuiteRun {
-  readonly id: string;
-  /** @default - not set */
-  readonly source?: string;
 }
 
 /** Values of `testCase.type` in CDEvents content. */
@@ -450,13 +415,6 @@ export enum CDEventsOutputType {
   OTHER = 'other',
 }
 
-/** The `testCaseRun` of a CDEvents subject's content. */
-export interface CDEventsTestCaseRun {
-  readonly id: string;
-  /** @default - not set */
-  readonly source?: string;
-}
-
 /** The `testSuite` of a CDEvents subject's content. */
 export interface CDEventsTestSuite {
   readonly id: string;
@@ -482,7 +440,8 @@ export interface ArtifactDownloadedContent {
 
 /** Subject content of `dev.cdevents.artifact.packaged.0.3.0` (artifact packaged). */
 export interface ArtifactPackagedContent {
-  readonly change: CDEventsChange;
+  /** The change. */
+  readonly change: CDEventsSubjectReference;
   /** @default - not set */
   readonly sbom?: CDEventsSbom;
 }
@@ -502,14 +461,14 @@ export interface ArtifactSignedContent {
 
 /** Subject content of `dev.cdevents.branch.created.0.3.0` (branch created). */
 export interface BranchCreatedContent {
-  /** @default - not set */
-  readonly repository?: CDEventsRepository;
+  /** The repository. @default - not set */
+  readonly repository?: CDEventsSubjectReference;
 }
 
 /** Subject content of `dev.cdevents.branch.deleted.0.3.0` (branch deleted). */
 export interface BranchDeletedContent {
-  /** @default - not set */
-  readonly repository?: CDEventsRepository;
+  /** The repository. @default - not set */
+  readonly repository?: CDEventsSubjectReference;
 }
 
 /** Subject content of `dev.cdevents.build.finished.0.3.0` (build finished). */
@@ -530,34 +489,34 @@ export interface BuildStartedContent {
 
 /** Subject content of `dev.cdevents.change.abandoned.0.3.0` (change abandoned). */
 export interface ChangeAbandonedContent {
-  /** @default - not set */
-  readonly repository?: CDEventsRepository;
+  /** The repository. @default - not set */
+  readonly repository?: CDEventsSubjectReference;
 }
 
 /** Subject content of `dev.cdevents.change.created.0.4.0` (change created). */
 export interface ChangeCreatedContent {
   /** @default - not set */
   readonly description?: string;
-  /** @default - not set */
-  readonly repository?: CDEventsRepository;
+  /** The repository. @default - not set */
+  readonly repository?: CDEventsSubjectReference;
 }
 
 /** Subject content of `dev.cdevents.change.merged.0.3.0` (change merged). */
 export interface ChangeMergedContent {
-  /** @default - not set */
-  readonly repository?: CDEventsRepository;
+  /** The repository. @default - not set */
+  readonly repository?: CDEventsSubjectReference;
 }
 
 /** Subject content of `dev.cdevents.change.reviewed.0.3.0` (change reviewed). */
 export interface ChangeReviewedContent {
-  /** @default - not set */
-  readonly repository?: CDEventsRepository;
+  /** The repository. @default - not set */
+  readonly repository?: CDEventsSubjectReference;
 }
 
 /** Subject content of `dev.cdevents.change.updated.0.3.0` (change updated). */
 export interface ChangeUpdatedContent {
-  /** @default - not set */
-  readonly repository?: CDEventsRepository;
+  /** The repository. @default - not set */
+  readonly repository?: CDEventsSubjectReference;
 }
 
 /** Subject content of `dev.cdevents.environment.created.0.3.0` (environment created). */
@@ -586,9 +545,10 @@ export interface EnvironmentModifiedContent {
 export interface IncidentDetectedContent {
   /** @default - not set */
   readonly description?: string;
-  readonly environment: CDEventsEnvironment;
-  /** @default - not set */
-  readonly service?: CDEventsService;
+  /** The environment. */
+  readonly environment: CDEventsSubjectReference;
+  /** The service. @default - not set */
+  readonly service?: CDEventsSubjectReference;
   /** @default - not set */
   readonly artifactId?: string;
 }
@@ -597,11 +557,12 @@ export interface IncidentDetectedContent {
 export interface IncidentReportedContent {
   /** @default - not set */
   readonly description?: string;
-  readonly environment: CDEventsEnvironment;
+  /** The environment. */
+  readonly environment: CDEventsSubjectReference;
   /** Format: uri. */
   readonly ticketURI: string;
-  /** @default - not set */
-  readonly service?: CDEventsService;
+  /** The service. @default - not set */
+  readonly service?: CDEventsSubjectReference;
   /** @default - not set */
   readonly artifactId?: string;
 }
@@ -610,9 +571,10 @@ export interface IncidentReportedContent {
 export interface IncidentResolvedContent {
   /** @default - not set */
   readonly description?: string;
-  readonly environment: CDEventsEnvironment;
-  /** @default - not set */
-  readonly service?: CDEventsService;
+  /** The environment. */
+  readonly environment: CDEventsSubjectReference;
+  /** The service. @default - not set */
+  readonly service?: CDEventsSubjectReference;
   /** @default - not set */
   readonly artifactId?: string;
 }
@@ -681,31 +643,34 @@ export interface RepositoryModifiedContent {
 
 /** Subject content of `dev.cdevents.service.deployed.0.3.0` (service deployed). */
 export interface ServiceDeployedContent {
-  readonly environment: CDEventsEnvironment;
+  /** The environment. */
+  readonly environment: CDEventsSubjectReference;
   readonly artifactId: string;
 }
 
 /** Subject content of `dev.cdevents.service.published.0.3.0` (service published). */
 export interface ServicePublishedContent {
-  /** @default - not set */
-  readonly environment?: CDEventsEnvironment;
+  /** The environment. @default - not set */
+  readonly environment?: CDEventsSubjectReference;
 }
 
 /** Subject content of `dev.cdevents.service.removed.0.3.0` (service removed). */
 export interface ServiceRemovedContent {
-  /** @default - not set */
-  readonly environment?: CDEventsEnvironment;
+  /** The environment. @default - not set */
+  readonly environment?: CDEventsSubjectReference;
 }
 
 /** Subject content of `dev.cdevents.service.rolledback.0.3.0` (service rolled back). */
 export interface ServiceRolledBackContent {
-  readonly environment: CDEventsEnvironment;
+  /** The environment. */
+  readonly environment: CDEventsSubjectReference;
   readonly artifactId: string;
 }
 
 /** Subject content of `dev.cdevents.service.upgraded.0.3.0` (service upgraded). */
 export interface ServiceUpgradedContent {
-  readonly environment: CDEventsEnvironment;
+  /** The environment. */
+  readonly environment: CDEventsSubjectReference;
   readonly artifactId: string;
 }
 
@@ -715,8 +680,8 @@ export interface TaskRunFinishedContent {
   readonly taskName?: string;
   /** Format: uri. @default - not set */
   readonly uri?: string;
-  /** @default - not set */
-  readonly pipelineRun?: CDEventsPipelineRun;
+  /** The pipelineRun. @default - not set */
+  readonly pipelineRun?: CDEventsSubjectReference;
   /** @default - not set */
   readonly outcome?: string;
   /** @default - not set */
@@ -729,8 +694,8 @@ export interface TaskRunStartedContent {
   readonly taskName?: string;
   /** Format: uri. @default - not set */
   readonly uri?: string;
-  /** @default - not set */
-  readonly pipelineRun?: CDEventsPipelineRun;
+  /** The pipelineRun. @default - not set */
+  readonly pipelineRun?: CDEventsSubjectReference;
 }
 
 /** Subject content of `dev.cdevents.testcaserun.finished.0.3.0` (test case run finished). */
@@ -740,9 +705,10 @@ export interface TestCaseRunFinishedContent {
   readonly severity?: CDEventsSeverity;
   /** @default - not set */
   readonly reason?: string;
-  readonly environment: CDEventsEnvironment;
-  /** @default - not set */
-  readonly testSuiteRun?: CDEventsTestSuiteRun;
+  /** The environment. */
+  readonly environment: CDEventsSubjectReference;
+  /** The testSuiteRun. @default - not set */
+  readonly testSuiteRun?: CDEventsSubjectReference;
   /** @default - not set */
   readonly testCase?: CDEventsTestCase;
 }
@@ -751,9 +717,10 @@ export interface TestCaseRunFinishedContent {
 export interface TestCaseRunQueuedContent {
   /** @default - not set */
   readonly trigger?: CDEventsTrigger;
-  readonly environment: CDEventsEnvironment;
-  /** @default - not set */
-  readonly testSuiteRun?: CDEventsTestSuiteRun;
+  /** The environment. */
+  readonly environment: CDEventsSubjectReference;
+  /** The testSuiteRun. @default - not set */
+  readonly testSuiteRun?: CDEventsSubjectReference;
   /** @default - not set */
   readonly testCase?: CDEventsTestCase;
 }
@@ -762,10 +729,10 @@ export interface TestCaseRunQueuedContent {
 export interface TestCaseRunSkippedContent {
   /** @default - not set */
   readonly reason?: string;
-  /** @default - not set */
-  readonly environment?: CDEventsEnvironment;
-  /** @default - not set */
-  readonly testSuiteRun?: CDEventsTestSuiteRun;
+  /** The environment. @default - not set */
+  readonly environment?: CDEventsSubjectReference;
+  /** The testSuiteRun. @default - not set */
+  readonly testSuiteRun?: CDEventsSubjectReference;
   /** @default - not set */
   readonly testCase?: CDEventsTestCase;
 }
@@ -774,9 +741,10 @@ export interface TestCaseRunSkippedContent {
 export interface TestCaseRunStartedContent {
   /** @default - not set */
   readonly trigger?: CDEventsTrigger;
-  readonly environment: CDEventsEnvironment;
-  /** @default - not set */
-  readonly testSuiteRun?: CDEventsTestSuiteRun;
+  /** The environment. */
+  readonly environment: CDEventsSubjectReference;
+  /** The testSuiteRun. @default - not set */
+  readonly testSuiteRun?: CDEventsSubjectReference;
   /** @default - not set */
   readonly testCase?: CDEventsTestCase;
 }
@@ -787,13 +755,14 @@ export interface TestOutputPublishedContent {
   readonly format: string;
   /** Format: uri. @default - not set */
   readonly uri?: string;
-  /** @default - not set */
-  readonly testCaseRun?: CDEventsTestCaseRun;
+  /** The testCaseRun. @default - not set */
+  readonly testCaseRun?: CDEventsSubjectReference;
 }
 
 /** Subject content of `dev.cdevents.testsuiterun.finished.0.3.0` (test suite run finished). */
 export interface TestSuiteRunFinishedContent {
-  readonly environment: CDEventsEnvironment;
+  /** The environment. */
+  readonly environment: CDEventsSubjectReference;
   /** @default - not set */
   readonly testSuite?: CDEventsTestSuite;
   readonly outcome: CDEventsOutcome;
@@ -807,7 +776,8 @@ export interface TestSuiteRunFinishedContent {
 export interface TestSuiteRunQueuedContent {
   /** @default - not set */
   readonly trigger?: CDEventsTrigger;
-  readonly environment: CDEventsEnvironment;
+  /** The environment. */
+  readonly environment: CDEventsSubjectReference;
   /** @default - not set */
   readonly testSuite?: CDEventsTestSuite;
 }
@@ -816,7 +786,8 @@ export interface TestSuiteRunQueuedContent {
 export interface TestSuiteRunStartedContent {
   /** @default - not set */
   readonly trigger?: CDEventsTrigger;
-  readonly environment: CDEventsEnvironment;
+  /** The environment. */
+  readonly environment: CDEventsSubjectReference;
   /** @default - not set */
   readonly testSuite?: CDEventsTestSuite;
 }

@@ -93,6 +93,16 @@ function enumMember(value: string): string {
   return value.replace(/[^A-Za-z0-9]+/g, '_').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 }
 
+/** The interface of every `{ id, source? }` object of the schemas (environment, repository, pipelineRun, ...). */
+const REFERENCE = 'CDEventsSubjectReference';
+
+/** A closed object of a required string `id` and an optional string `source`, nothing else. */
+function isSubjectReference(schema: any): boolean {
+  const props = Object.keys(schema.properties ?? {}).sort().join(',');
+  return schema.additionalProperties === false && props === 'id,source' && JSON.stringify(schema.required) === '["id"]'
+    && schema.properties.id.type === 'string' && schema.properties.source.type === 'string';
+}
+
 /** The TypeScript type of a property schema (declaring nested interfaces and enums as needed). */
 function tsType(d: Declarations, prop: any, propName: string, parentName: string, where: string): { type: string; doc: string[] } {
   const doc: string[] = [];
@@ -113,6 +123,11 @@ function tsType(d: Declarations, prop: any, propName: string, parentName: string
     case 'string': return { type: 'string', doc };
     case 'array': return { type: `${tsType(d, prop.items ?? {}, propName, parentName, where).type}[]`, doc };
     case 'object': {
+      if (isSubjectReference(prop)) {
+        declare(d, REFERENCE, renderInterface(d, REFERENCE, prop, 'A reference to another CDEvents subject: its `id`, and its `source` when it differs from the event\'s.', where)
+          .replace(/Format: uri-reference\. /, ''), where);
+        return { type: REFERENCE, doc: [`The ${propName}.`] };
+      }
       const name = `CDEvents${pascalOf(propName)}`;
       declare(d, name, renderInterface(d, name, prop, `The \`${propName}\` of a CDEvents subject's content.`, where), where);
       return { type: name, doc };

@@ -124,22 +124,28 @@ function condition(o: RunOptions): any[] | undefined {
   return [{ type: 'Succeeded', status: o.succeeded, reason: o.reason ?? (o.succeeded === 'True' ? 'Succeeded' : o.succeeded === 'False' ? 'Failed' : 'Running'), message: o.message ?? '', lastTransitionTime: '2026-11-29T10:05:00Z' }];
 }
 
+/** A run's metadata as the API server returns it. */
+function runMetadata(o: RunOptions, labels: { [key: string]: string }): any {
+  return {
+    name: o.name,
+    namespace: o.namespace ?? 'cd',
+    uid: o.uid,
+    generation: 1,
+    resourceVersion: '5001',
+    creationTimestamp: '2026-11-29T10:04:00Z',
+    labels: { 'app.kubernetes.io/managed-by': 'tekton-pipelines', ...labels, ...o.labels },
+  };
+}
+
+const params = (o: RunOptions) => Object.entries(o.params ?? {}).map(([name, value]) => ({ name, value }));
+
 /** A TaskRun as Tekton's events controller embeds it (v1beta1). */
 export function taskRun(o: RunOptions & { task: string }): any {
   return {
-    metadata: {
-      name: o.name,
-      namespace: o.namespace ?? 'cd',
-      uid: o.uid,
-      generation: 1,
-      resourceVersion: '5001',
-      creationTimestamp: '2026-11-29T10:04:00Z',
-      labels: { 'app.kubernetes.io/managed-by': 'tekton-pipelines', 'tekton.dev/task': o.task, 'tekton.dev/taskRun': o.name, ...o.labels },
-      annotations: { 'pipeline.tekton.dev/release': 'v1.15.0' },
-    },
+    metadata: { ...runMetadata(o, { 'tekton.dev/task': o.task, 'tekton.dev/taskRun': o.name }), annotations: { 'pipeline.tekton.dev/release': 'v1.15.0' } },
     spec: {
       taskRef: { name: o.task, kind: 'Task' },
-      params: Object.entries(o.params ?? {}).map(([name, value]) => ({ name, value })),
+      params: params(o),
       serviceAccountName: 'default',
       timeout: '1h0m0s',
     },
@@ -158,16 +164,10 @@ export function taskRun(o: RunOptions & { task: string }): any {
 /** A PipelineRun as Tekton's events controller embeds it (v1beta1). */
 export function pipelineRun(o: RunOptions & { pipeline: string }): any {
   return {
-    metadata: {
-      name: o.name,
-      namespace: o.namespace ?? 'cd',
-      uid: o.uid,
-      generation: 1,
-      labels: { 'tekton.dev/pipeline': o.pipeline, ...o.labels },
-    },
+    metadata: runMetadata(o, { 'tekton.dev/pipeline': o.pipeline }),
     spec: {
       pipelineRef: { name: o.pipeline },
-      params: Object.entries(o.params ?? {}).map(([name, value]) => ({ name, value })),
+      params: params(o),
       timeouts: { pipeline: '1h0m0s' },
     },
     status: {

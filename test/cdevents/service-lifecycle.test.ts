@@ -4,11 +4,11 @@
  */
 import { Testing } from 'cdk8s';
 import {
-  CDEvents, ChannelBroker, CloudEventType, EdgeKind, EventCatalog, EventFilter, RabbitmqBroker, RabbitmqCluster, ServiceLifecycleEvents,
+  CDEvents, ChannelBroker, EdgeKind, EventCatalog, EventFilter, RabbitmqBroker, RabbitmqCluster, ServiceLifecycleEvents,
 } from '../../constructs';
 import { PlatformModel } from '../../constructs/core/model';
 import { SERVICE_LIFECYCLE_EXTENSIONS } from '../../constructs/cdevents/service-lifecycle-jsonata';
-import { cdeventsValidator, runTransform, TransformResult } from '../support/cdevents';
+import { cdeventsValidator, expectCDEvent, runTransform, TransformResult } from '../support/cdevents';
 import { findObject, synthValid, testChart, validationError } from '../support/k8s';
 import { API_SERVER, ROLLOUT, UID, apiServerEvent } from './fixtures';
 
@@ -23,18 +23,6 @@ function lifecycle(namespace = 'cd') {
 const { events } = lifecycle();
 const expression = events.transform.expression;
 const run = (verb: 'add' | 'update' | 'delete', obj: any): Promise<TransformResult> => runTransform(expression, apiServerEvent(verb, obj));
-
-/** A CDEvent the transform emitted: valid against its schema, and bound to its CloudEvent as the CDEvents binding says. */
-function expectCDEvent(r: TransformResult, type: CloudEventType): any {
-  expect(r.event.type).toBe(type.type);
-  const cdevent = r.event.data;
-  expect(cdeventsValidator().validate(cdevent)).toEqual([]);
-  // cdevents/spec cloudevents-binding.md: CE id/source/type/time/subject equal the CDEvent's.
-  expect(cdevent.context).toMatchObject({ id: r.event.id, source: r.event.source, type: r.event.type, timestamp: r.event.time });
-  expect(cdevent.subject.id).toBe(r.event.subject);
-  expect(r.contentType).toBe('application/cloudevents+json');
-  return cdevent;
-}
 
 describe('ServiceLifecycleEvents JSONata, executed as the transform image does', () => {
   test('created, not ready yet: the unsettled type, no CDEvent', async () => {

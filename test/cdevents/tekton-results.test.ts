@@ -4,10 +4,10 @@
  */
 import { Testing } from 'cdk8s';
 import {
-  CDEvents, CDEventsSeverity, CloudEventType, EventFilter, KnativeFunction, RabbitmqBroker, RabbitmqCluster, TektonEvents, TektonRunResults,
+  CDEvents, CDEventsSeverity, EventFilter, KnativeFunction, RabbitmqBroker, RabbitmqCluster, TektonEvents, TektonRunResults,
 } from '../../constructs';
 import { CANCEL_REASONS, TEKTON_RESULTS_EXTENSIONS } from '../../constructs/cdevents/tekton-results-jsonata';
-import { cdeventsValidator, runTransform, TransformResult } from '../support/cdevents';
+import { expectCDEvent, runTransform, TransformResult } from '../support/cdevents';
 import { findObject, synthValid, testChart, validationError } from '../support/k8s';
 import { pipelineRun, taskRun, tektonEvent } from './fixtures';
 
@@ -21,15 +21,6 @@ function results(props: Partial<ConstructorParameters<typeof TektonRunResults>[2
 
 const { r: defaults } = results();
 const run = (type: string, data: any, expression = defaults.transform.expression): Promise<TransformResult> => runTransform(expression, tektonEvent(type, data));
-
-function expectCDEvent(r: TransformResult, type: CloudEventType): any {
-  expect(r.event.type).toBe(type.type);
-  const cdevent = r.event.data;
-  expect(cdeventsValidator().validate(cdevent)).toEqual([]);
-  expect(cdevent.context).toMatchObject({ id: r.event.id, source: r.event.source, type: r.event.type, timestamp: r.event.time });
-  expect(cdevent.subject.id).toBe(r.event.subject);
-  return cdevent;
-}
 
 const loadTest = (o: { uid: string; succeeded: 'True' | 'False'; reason?: string; message?: string; results?: { [k: string]: string }; params?: { [k: string]: string } }) => taskRun({
   name: 'loadtest-score-00002-load-test', task: 'k6-load-test', labels: { [TektonRunResults.TEST_SUITE_LABEL]: 'score-latency', 'tekton.dev/pipelineRun': 'loadtest-score-00002', 'tekton.dev/pipeline': 'loadtest' },

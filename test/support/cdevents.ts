@@ -15,6 +15,7 @@ import Ajv2020, { ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { CloudEvent, HTTP } from 'cloudevents';
 import jsonata from 'jsonata';
+import { CloudEventType } from '../../constructs';
 import { eventTypeSchemas, loadCDEventsSchemas, typeOf } from '../../scripts/lib/cdevents';
 
 export interface CDEventsValidator {
@@ -92,4 +93,19 @@ export async function runTransform(expression: string, message: HttpMessage): Pr
   // The SDK validates strictly when it builds the event; `validate()` again names what is wrong, if anything.
   event.validate();
   return { input, output, contentType, event };
+}
+
+/**
+ * Expects the transform's output to be a CDEvent of `type`: valid against its pinned schema, and bound to its
+ * CloudEvent as cdevents/spec cloudevents-binding.md says (CE id/source/type/time/subject equal the CDEvent's).
+ * Returns the CDEvent.
+ */
+export function expectCDEvent(r: TransformResult, type: CloudEventType): any {
+  expect(r.event.type).toBe(type.type);
+  const cdevent = r.event.data;
+  expect(cdeventsValidator().validate(cdevent)).toEqual([]);
+  expect(cdevent.context).toMatchObject({ id: r.event.id, source: r.event.source, type: r.event.type, timestamp: r.event.time });
+  expect(cdevent.subject.id).toBe(r.event.subject);
+  expect(r.contentType).toBe('application/cloudevents+json');
+  return cdevent;
 }
