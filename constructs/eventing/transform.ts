@@ -18,6 +18,7 @@ import { clusterDomain } from '../core/context';
 import { DeployHints } from '../core/deploy-hints';
 import { CloudEventType, requireEventType } from '../core/event-type';
 import { invalid } from '../core/errors';
+import { utf8Bytes } from '../core/go-rules';
 import { recommendedLabels } from '../core/labels';
 import { IngressPolicy } from '../core/network';
 import { NamespacedResource } from '../core/resource';
@@ -29,6 +30,8 @@ import { sameSink, subscriptionNeeds } from './loops';
 
 /** The port the transform-jsonata container serves plain HTTP on (its Service maps port 80 to it). */
 const TRANSFORM_PORT = 8080;
+/** The most data a ConfigMap holds (Kubernetes core validation: MaxSecretSize, 1 MiB). */
+const CONFIG_MAP_MAX_BYTES = 1024 * 1024;
 
 /** What the transform answers its caller when it has a sink. */
 export class TransformReply {
@@ -143,6 +146,12 @@ export class EventTransform extends NamespacedResource implements IEventSink {
     }
     const replyExpression = props.reply?.expression !== undefined ? requireJsonata(this, 'reply.expression', props.reply.expression) : undefined;
 
+    // Knative copies the expressions into ConfigMap `<name>-jsonata`, whose data the API server caps at 1 MiB.
+    const bytes = utf8Bytes(this.expression) + (replyExpression !== undefined ? utf8Bytes(replyExpression) : 0);
+    if (bytes > CONFIG_MAP_MAX_BYTES) {
+      invalid(this, 'expression', `${bytes} bytes`, `does not fit the ConfigMap ${this.name}-jsonata Knative stores it in (at most ${CONFIG_MAP_MAX_BYTES} bytes of data)`,
+        'move lookup tables out of the expression (e.g. into the event data)');
+    }
     this.objectRef = { apiVersion: EventTransformL1.GVK.apiVersion, kind: EventTransformL1.GVK.kind, namespace: this.namespace, name: this.name };
     this.url = `http://${this.name}-jsonata.${this.namespace}.svc.${clusterDomain(this)}`;
     this.podSelector = { 'eventing.knative.dev/event-transform-jsonata': 'true', 'eventing.knative.dev/event-transform-name': this.name };

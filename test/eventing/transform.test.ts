@@ -91,6 +91,9 @@ describe('EventTransform', () => {
       .toMatch(/reply \("discard"\) needs a sink: without one the transformed event itself is the reply/);
     expect(validationError(() => new EventTransform(chart, 'badreply', { expression: '$', emits: [OUT], sink: broker, reply: TransformReply.expression('$$$(') })).message).toMatch(/reply\.expression \("\$\$\$\("\) is not valid JSONata/);
     expect(validationError(() => new EventTransform(chart, 'obj', { expression: '$', emits: [OUT], sink: broker, reply: { discard: true } as any })).message).toMatch(/reply \(\{"discard":true\}\) must be a TransformReply/);
+    const huge = `{"specversion": "1.0", "id": id, "source": source, "type": "dev.example.big.v1", "data": "${'é'.repeat(524288)}"}`;
+    expect(validationError(() => new EventTransform(chart, 'huge', { expression: huge, emits: [OUT] })).message)
+      .toMatch(/expression \("10486\d\d bytes"\) does not fit the ConfigMap huge-jsonata Knative stores it in \(at most 1048576 bytes of data\)/);
     expect(validationError(() => new EventTransform(chart, 'x'.repeat(56), { expression: '$', emits: [OUT] })).message).toMatch(/must be at most 55 characters; the transform's Deployment and Service are named <name>-jsonata/);
   });
 
