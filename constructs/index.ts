@@ -80,6 +80,14 @@ export { TektonPipeline } from './tekton/pipeline';
 export type { TektonPipelineProps, TektonPipelineResult, TektonPipelineTask, TektonPipelineWorkspace } from './tekton/pipeline';
 export { K6LoadTest } from './tekton/load-test';
 export type { K6LoadTestProps } from './tekton/load-test';
+// CDEvents: the vocabulary (generated from the pinned v0.5.1 schemas)
+export * from './cdevents/vocabulary';
+export { EventTransform, TransformReply } from './eventing/transform';
+export type { EventTransformProps } from './eventing/transform';
+export { ServiceLifecycleEvents } from './cdevents/service-lifecycle';
+export type { ServiceLifecycleEventsProps } from './cdevents/service-lifecycle';
+export { TektonEvents, TektonRunResults } from './cdevents/tekton-results';
+export type { TektonRunResultsProps } from './cdevents/tekton-results';
 // Crossplane platform APIs
 export * from './crossplane/schema';
 export { CrossplaneMode, PlatformApi } from './crossplane/api';
