@@ -1,6 +1,7 @@
 /**
  * Input rules shared by the constructs. Each throws a ValidationError naming construct, field, value and fix.
  */
+import { Lazy } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { invalid } from './errors';
 import { ANNOTATIONS_MAX_BYTES, showBytes, utf8Bytes } from './go-rules';
@@ -86,6 +87,8 @@ export function requireAnnotationKeys(scope: IConstruct, field: string, annotati
   for (const [key, value] of Object.entries(annotations ?? {})) {
     const problem = checkQualifiedName(key);
     if (problem) invalid(scope, `${field} key`, key, problem);
+    // A value produced at synth (a cdk8s Lazy, e.g. a hash of a config rendered later) is counted when it resolves.
+    if (value instanceof Lazy) continue;
     if (typeof value !== 'string') {
       invalid(scope, `${field}.${key}`, value, 'must be a string (Kubernetes annotation values are strings)', `quote it, e.g. "${String(value)}"`);
     }
