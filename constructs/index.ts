@@ -88,6 +88,8 @@ export { ServiceLifecycleEvents } from './cdevents/service-lifecycle';
 export type { ServiceLifecycleEventsProps } from './cdevents/service-lifecycle';
 export { TektonEvents, TektonRunResults } from './cdevents/tekton-results';
 export type { TektonRunResultsProps } from './cdevents/tekton-results';
+export { TektonEventsSink } from './cdevents/tekton-events-sink';
+export type { TektonEventsSinkProps } from './cdevents/tekton-events-sink';
 // Crossplane platform APIs
 export * from './crossplane/schema';
 export { CrossplaneMode, PlatformApi } from './crossplane/api';
@@ -116,6 +118,7 @@ export * from './bundles/functions-platform';
 export * from './bundles/event-driven-platform';
 export * from './bundles/platform-apis';
 export * from './bundles/team-space';
+export * from './bundles/continuous-verification';
 export * from './bundles/platform-docs';
 // L1 (generated from the pinned upstream CRDs)
 export * as serving from './imports/serving.knative.dev';

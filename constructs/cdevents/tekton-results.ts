@@ -41,6 +41,11 @@ export class TektonEvents {
   public static readonly CUSTOM_RUN_SUCCESSFUL = TektonEvents.of('customrun', 'successful');
   public static readonly CUSTOM_RUN_FAILED = TektonEvents.of('customrun', 'failed');
 
+  /** Every type above. */
+  public static all(): CloudEventType[] {
+    return Object.values(TektonEvents).filter((v): v is CloudEventType => CloudEventType.isCloudEventType(v));
+  }
+
   private static of(kind: string, step: string): CloudEventType {
     return CloudEventType.external(`dev.tekton.event.${kind}.${step}.v1`, {
       description: `Tekton: a ${kind} ${step} (data: the run as a tekton.dev/v1beta1 object)`,

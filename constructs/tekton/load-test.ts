@@ -60,6 +60,11 @@ export class K6LoadTest extends TektonTask {
   public static readonly IMAGE_UID = 12345;
   /** The param holding the URL under load. */
   public static readonly PARAM_TARGET_URL = 'target-url';
+  /**
+   * The param naming the environment under test (e.g. the namespace of the function), carried into the
+   * `testsuiterun.finished` CDEvent by TektonRunResults; k6 itself does not read it.
+   */
+  public static readonly PARAM_ENVIRONMENT = 'environment';
   /** Result: 95th percentile of request durations, milliseconds (`n/a` when k6 did not finish). */
   public static readonly RESULT_P95_MS = 'p95-ms';
   /** Result: share of failed requests, 0..1 (`n/a` when k6 did not finish). */
@@ -99,7 +104,10 @@ export class K6LoadTest extends TektonTask {
       name: props.name,
       namespace: props.namespace,
       description: `k6 load test: ${rate} requests/s for ${durationMs / 1000}s; passes when p95 < ${props.p95LatencyMs} ms and error rate < ${props.maxErrorRate}`,
-      params: [{ name: K6LoadTest.PARAM_TARGET_URL, description: 'URL under load (GET)' }],
+      params: [
+        { name: K6LoadTest.PARAM_TARGET_URL, description: 'URL under load (GET)' },
+        { name: K6LoadTest.PARAM_ENVIRONMENT, description: 'environment under test, for the verdict\'s CDEvent', defaultValue: '' },
+      ],
       results: [
         { name: K6LoadTest.RESULT_P95_MS, description: '95th percentile of request durations, ms' },
         { name: K6LoadTest.RESULT_ERROR_RATE, description: 'share of failed requests, 0..1' },

@@ -74,7 +74,10 @@ describe('K6LoadTest', () => {
     const { chart, test } = build();
     const objects = synthValid(chart);
     const task = findObject(objects, 'Task', 'load-test', 'tekton.dev/v1');
-    expect(task.spec.params).toEqual([{ name: 'target-url', type: 'string', description: 'URL under load (GET)' }]);
+    expect(task.spec.params).toEqual([
+      { name: 'target-url', type: 'string', description: 'URL under load (GET)' },
+      { name: 'environment', type: 'string', description: 'environment under test, for the verdict\'s CDEvent', default: '' },
+    ]);
     expect(task.spec.results.map((r: any) => r.name)).toEqual(['p95-ms', 'error-rate', 'outcome', 'reason']);
     const [step] = task.spec.steps;
     expect(step.image).toBe(K6LoadTest.DEFAULT_IMAGE);
