@@ -88,7 +88,7 @@ export function requireAnnotationKeys(scope: IConstruct, field: string, annotati
     const problem = checkQualifiedName(key);
     if (problem) invalid(scope, `${field} key`, key, problem);
     // A value produced at synth (a cdk8s Lazy, e.g. a hash of a config rendered later) is counted when it resolves.
-    if (value instanceof Lazy) continue;
+    if ((value as unknown) instanceof Lazy) continue;
     if (typeof value !== 'string') {
       invalid(scope, `${field}.${key}`, value, 'must be a string (Kubernetes annotation values are strings)', `quote it, e.g. "${String(value)}"`);
     }
