@@ -6,7 +6,7 @@ import { Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  CloudEventType, CrossplaneMode, EventDrivenPlatform, EventFilter, FunctionProbe, FunctionsPlatform, GcpMemorystoreOptions, Language, PingSource,
+  CloudEventType, ContinuousVerification, CrossplaneMode, EventDrivenPlatform, EventFilter, FunctionProbe, FunctionsPlatform, GcpMemorystoreOptions, Language, PingSource,
   PlatformApis, PlatformPolicy, PlatformProfile, PolicyRuleId, Profile, StoreBackend, StoreProvider, TeamSpace,
 } from '../constructs';
 
@@ -18,7 +18,7 @@ export interface ReferencePlatformOptions {
   readonly namespace?: string;
   /** Namespace of the event infrastructure (RabbitMQ, broker, triggers, sources). @default 'events' */
   readonly eventsNamespace?: string;
-  /** Image overrides by function name (`hello`, `player`, `echo`, `leaderboard`), `gateway`, `redis` and `deadLetters`. @default - the images below */
+  /** Image overrides by function name (`hello`, `player`, `echo`, `leaderboard`), `gateway`, `redis`, `deadLetters` and `alerts`. @default - the images below */
   readonly images?: { [name: string]: string };
   /** Minimum gateway pods. @default - the profile's (dev 1, prod 2) */
   readonly gatewayMinScale?: number;
@@ -36,6 +36,10 @@ export interface ReferencePlatformOptions {
   readonly gcp?: GcpMemorystoreOptions;
   /** Composition the claimed store uses. @default - the API's default (local, or gcp when it is configured) */
   readonly storeProvider?: StoreProvider;
+  /** Namespace of the continuous verification (Tekton pipeline, listener, transforms). @default 'delivery' */
+  readonly verificationNamespace?: string;
+  /** Load-test every deployed or upgraded revision of `hello` and `echo` (Tekton, CDEvents). @default true */
+  readonly verification?: boolean;
 }
 
 /**
@@ -46,6 +50,7 @@ export const PLATFORM_APIS_CHART_ID = 'platform-apis';
 export const TEAMS_CHART_ID = 'teams';
 export const REFERENCE_CHART_ID = 'functions-platform';
 export const EVENTS_CHART_ID = 'event-driven-platform';
+export const VERIFICATION_CHART_ID = 'continuous-verification';
 
 /** The event the game is about: the CloudEvents Player publishes it, the leaderboard consumes it. */
 export const SCORE_EVENT = CloudEventType.of('dev.platform-blueprints.game.score', {
@@ -60,6 +65,8 @@ export interface ReferencePlatform {
   readonly apis?: PlatformApis;
   readonly functions: FunctionsPlatform;
   readonly events: EventDrivenPlatform;
+  /** The continuous verification (absent when `verification` is false). */
+  readonly verification?: ContinuousVerification;
 }
 
 /**
@@ -79,7 +86,7 @@ export const REFERENCE_IMAGES: { [name: string]: string } = {
 };
 
 /** The names `images` may override. */
-export const IMAGE_NAMES = [...Object.keys(REFERENCE_IMAGES), 'gateway', 'redis', 'deadLetters'];
+export const IMAGE_NAMES = [...Object.keys(REFERENCE_IMAGES), 'gateway', 'redis', 'deadLetters', 'alerts'];
 
 export function buildReferencePlatform(scope: Construct, options: ReferencePlatformOptions = {}): ReferencePlatform {
   const apis = options.platformApis === false ? undefined : new PlatformApis(new Chart(scope, PLATFORM_APIS_CHART_ID, { disableResourceNameHashes: true }), 'Apis', {
@@ -91,7 +98,8 @@ export function buildReferencePlatform(scope: Construct, options: ReferencePlatf
   const functions = buildFunctions(scope, options, apis);
   const events = buildEvents(scope, functions, options);
   const teams = buildTeams(scope, events, apis);
-  return { apis, functions, events, teams };
+  const verification = options.verification === false ? undefined : buildVerification(scope, functions, events, options);
+  return { apis, functions, events, teams, verification };
 }
 
 function buildFunctions(scope: Construct, options: ReferencePlatformOptions, apis: PlatformApis | undefined): FunctionsPlatform {
@@ -223,4 +231,21 @@ function buildTeams(scope: Construct, events: EventDrivenPlatform, apis: Platfor
   });
   events.broker.subscribe(stats, { filters: [EventFilter.type(SCORE_EVENT)] });
   return [analytics];
+}
+
+/**
+ * Continuous verification: every revision of `hello` and `echo` that becomes ready is load-tested by k6 in Tekton
+ * (started by the `service.deployed` / `service.upgraded` CDEvents of the lifecycle source), and a failed verdict
+ * (`testsuiterun.finished`, outcome failure) goes to the `verification-alerts` function, which logs it.
+ */
+function buildVerification(scope: Construct, functions: FunctionsPlatform, events: EventDrivenPlatform, options: ReferencePlatformOptions): ContinuousVerification {
+  const chart = new Chart(scope, VERIFICATION_CHART_ID, { disableResourceNameHashes: true });
+  return new ContinuousVerification(chart, 'Verification', {
+    namespace: options.verificationNamespace ?? 'delivery',
+    profile: options.profile,
+    broker: events.broker,
+    functions: [functions.functionNamed('hello'), functions.functionNamed('echo')],
+    loadTest: { duration: Duration.seconds(30), rate: 10, p95LatencyMs: 500, maxErrorRate: 0.01 },
+    notificationImage: options.images?.alerts,
+  });
 }

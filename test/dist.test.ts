@@ -100,7 +100,7 @@ describe('dist/', () => {
 
   test('every pod template meets Pod Security "restricted" at container level', () => {
     const templates = objects.filter((o) => o.spec?.template?.spec?.containers);
-    expect(templates.map((t) => t.metadata.name).sort()).toEqual(['dead-letters', 'echo', 'gateway', 'hello', 'leaderboard', 'player', 'redis', 'score-stats']);
+    expect(templates.map((t) => t.metadata.name).sort()).toEqual(['dead-letters', 'echo', 'gateway', 'hello', 'leaderboard', 'player', 'redis', 'score-stats', 'verification-alerts']);
     for (const t of templates) {
       for (const c of t.spec.template.spec.containers) {
         const sc = { ...t.spec.template.spec.securityContext, ...c.securityContext };
@@ -111,6 +111,26 @@ describe('dist/', () => {
         expect(c.resources.requests.cpu).toBeDefined();
         expect(c.resources.limits.memory).toBeDefined();
       }
+    }
+  });
+
+  test('Tekton: every step, the runs\' pods and the listener\'s pods meet Pod Security "restricted"', () => {
+    const restricted = { runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } };
+    const tasks = objects.filter((o) => o.kind === 'Task');
+    expect(tasks.map((t) => t.metadata.name)).toEqual(['load-test']);
+    for (const step of tasks.flatMap((t) => t.spec.steps)) {
+      expect(step.securityContext).toMatchObject({ ...restricted, runAsUser: expect.any(Number) });
+      expect(step.computeResources.requests.cpu).toBeDefined();
+      expect(step.computeResources.limits.memory).toBeDefined();
+      expect(step.image).toMatch(/@sha256:[0-9a-f]{64}$/);
+    }
+    const runs = objects.filter((o) => o.kind === 'TriggerTemplate').flatMap((t) => t.spec.resourcetemplates);
+    expect(runs.map((r) => r.kind)).toEqual(['PipelineRun']);
+    for (const run of runs) {
+      expect(run.spec.taskRunTemplate.podTemplate.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: expect.any(Number), seccompProfile: { type: 'RuntimeDefault' } });
+    }
+    for (const listener of objects.filter((o) => o.kind === 'EventListener')) {
+      expect(listener.spec.resources.kubernetesResource.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     }
   });
 

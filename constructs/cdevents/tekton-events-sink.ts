@@ -38,6 +38,9 @@ export class TektonEventsSink extends Construct implements IEventSource {
 
   public readonly sink: IBroker;
   public readonly emits: CloudEventType[];
+  /** The sender, as the catalog and graph name it: Tekton's events controller. */
+  public readonly name = 'tekton-events-controller';
+  public readonly namespace = TektonEventsSink.TEKTON_NAMESPACE;
 
   public constructor(scope: Construct, id: string, props: TektonEventsSinkProps) {
     super(scope, id);

@@ -8,7 +8,7 @@
  */
 import { App } from 'cdk8s';
 import * as pulumi from '@pulumi/pulumi';
-import { ClusterInstall, DeploymentPlan } from '../../constructs';
+import { ClusterInstall, DeploymentPlan, TektonEventsSink } from '../../constructs';
 import { buildReferencePlatform } from '../reference-platform';
 import { Cdk8sDeployment } from './bridge';
 import { InstalledNamespace, ProgramConfig, readConfig, refuseInstalledNamespaces } from './config';
@@ -109,7 +109,8 @@ export async function runProgram(options: ProgramOptions = {}): Promise<ProgramO
   // Tekton has one events sink per cluster: the platform's broker, unless the stack names another.
   const tekton = installTekton
     ? new TektonInstall('tekton', {
-      ...config.tektonEventsSink !== undefined ? { eventsSink: config.tektonEventsSink } : { eventsBroker: reference.events.broker },
+      // The app's TektonEventsSink names it (the continuous verification declares one); else the event platform's broker.
+      ...config.tektonEventsSink !== undefined ? { eventsSink: config.tektonEventsSink } : { eventsBroker: TektonEventsSink.of(app)?.sink ?? reference.events.broker },
       manifests: tektonManifests,
       declared,
     })

@@ -84,7 +84,7 @@ describe('ordering edges from references reach Pulumi', () => {
     const kinds = new Set([...edgesReachPulumi(events, 'refs').kinds, ...edgesReachPulumi(apis, 'apis').kinds]);
     expect([...kinds].sort()).toEqual([
       // sources: their sink, their ServiceAccount and RBAC
-      'ApiServerSource → Broker', 'ApiServerSource → RoleBinding', 'ApiServerSource → ServiceAccount',
+      'ApiServerSource → Broker', 'ApiServerSource → EventTransform', 'ApiServerSource → RoleBinding', 'ApiServerSource → ServiceAccount',
       // RabbitMQ topology: the cluster, then vhost, exchange, queue, user
       'Binding → Exchange', 'Binding → Queue', 'Binding → RabbitmqCluster',
       // a Broker: its RabbitmqBrokerConfig (spec.config) and its dead-letter sink
@@ -93,6 +93,11 @@ describe('ordering edges from references reach Pulumi', () => {
       'ClusterRoleBinding → ClusterRole', 'Composition → ClusterRole', 'Composition → ClusterRoleBinding', 'Composition → CompositeResourceDefinition',
       'Composition → Function', 'Composition → ProviderConfig',
       'ContainerSource → Broker', 'ContainerSource → ConfigMap',
+      // Tekton Triggers: a listener after its ServiceAccount, RBAC and (Tekton) Triggers; those after their binding and
+      // template; a template after the Pipeline its runs name
+      'EventListener → ClusterRoleBinding', 'EventListener → RoleBinding', 'EventListener → ServiceAccount', 'EventListener → Trigger',
+      // an EventTransform: its sink
+      'EventTransform → Broker',
       // the broker's EventTypes
       'EventType → Broker',
       'Exchange → RabbitmqCluster', 'Exchange → Vhost',
@@ -110,7 +115,8 @@ describe('ordering edges from references reach Pulumi', () => {
       'SinkBinding → Broker', 'SinkBinding → Service',
       'StatefulSet → ConfigMap', 'StatefulSet → Secret',
       // a Trigger: its broker, its subscriber (and dead-letter sink)
-      'Trigger → Broker', 'Trigger → Service',
+      'Trigger → Broker', 'Trigger → EventListener', 'Trigger → EventTransform', 'Trigger → Service',
+      'Trigger → TriggerBinding', 'Trigger → TriggerTemplate', 'TriggerTemplate → Pipeline',
       'User → RabbitmqCluster', 'Vhost → RabbitmqCluster',
     ]);
   });

@@ -66,11 +66,20 @@ describe('the Pulumi program', () => {
       'https://github.com/knative/eventing/releases/download/knative-v1.22.2/eventing-crds.yaml',
       'https://github.com/knative/eventing/releases/download/knative-v1.22.2/eventing-core.yaml',
       'https://github.com/knative-extensions/eventing-rabbitmq/releases/download/knative-v1.22.1/rabbitmq-broker.yaml',
+      // The reference platform's continuous verification runs on Tekton.
+      'https://infra.tekton.dev/tekton-releases/pipeline/previous/v1.15.0/release.yaml',
+      'https://infra.tekton.dev/tekton-releases/triggers/previous/v0.37.0/release.yaml',
+      'https://infra.tekton.dev/tekton-releases/triggers/previous/v0.37.0/interceptors.yaml',
     ]);
-    // The real Knative files passed their pins; only the event stack's files, not pinned yet, were trusted on first use (with a warning).
-    expect(reader.warnings.map((w) => w.split(': ')[0].split('/').pop()).sort()).toEqual([
-      'cert-manager.yaml', 'cluster-operator.yml', 'messaging-topology-operator-with-certmanager.yaml', 'rabbitmq-broker.yaml',
-    ]);
+    // The real Knative files passed their pins; only the event stack's and Tekton's files, not pinned yet, were trusted
+    // on first use (with a warning).
+    expect(reader.warnings.map((w) => w.split(': ')[0].split('/').slice(-2).join('/')).sort()).toEqual([
+      'v0.37.0/interceptors.yaml', 'v0.37.0/release.yaml', 'v1.15.0/release.yaml', 'v1.18.2/cert-manager.yaml', 'v1.20.1/messaging-topology-operator-with-certmanager.yaml',
+      'v2.22.3/cluster-operator.yml', 'knative-v1.22.1/rabbitmq-broker.yaml',
+    ].sort());
+    // Tekton's events go to the broker the continuous verification declares.
+    const events = mocked.registrations.find((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup' && r.name === 'tekton-pipelines');
+    expect(events?.inputs.objs.find((o: any) => o.metadata?.name === 'config-events')?.data).toMatchObject({ sink: 'http://game-broker-ingress.events.svc.cluster.local', formats: 'tektonv1' });
     const core = mocked.get('kubernetes:yaml/v2:ConfigGroup', 'knative-serving-core').inputs.objs;
     const defaults = core.find((o: any) => o.metadata.name === 'config-defaults');
     // The gateway asks for one hour (WebSockets); the install raises Knative's ceiling to match.
@@ -303,7 +312,7 @@ describe('stack configuration', () => {
     [{ gcpRegion: 'europe-west1' }, 'platform-blueprints:gcpNetwork (undefined) is required with gcpRegion'],
     [{ profile: 'prod', storeProvider: 'gcp' }, 'platform-blueprints:storeProvider ("gcp") needs gcpRegion and gcpNetwork'],
     [{ profile: 'prod', redisPassword: 'x' }, 'platform-blueprints:redisPassword ("[secret]") sets the in-cluster Redis\' password, but the store is claimed'],
-    [{ images: '{"helo":"ghcr.io/me/hello:2"}' }, 'platform-blueprints:images ({"helo":"ghcr.io/me/hello:2"}) names "helo", which is not an image of the platform; use hello, player, echo, leaderboard, gateway, redis, deadLetters'],
+    [{ images: '{"helo":"ghcr.io/me/hello:2"}' }, 'platform-blueprints:images ({"helo":"ghcr.io/me/hello:2"}) names "helo", which is not an image of the platform; use hello, player, echo, leaderboard, gateway, redis, deadLetters, alerts'],
   ])('bad value %j', (values, message) => {
     expect(() => readConfig(config(values))).toThrow(ConfigError);
     expect(() => readConfig(config(values))).toThrow(message);
@@ -317,7 +326,7 @@ describe('the program with a claimed store (profile prod)', () => {
   beforeAll(() => {
     done = (async () => {
       outputs = await runProgram({
-        config: readConfig(config({ profile: 'prod', namespace: 'shop', eventsNamespace: 'shop-events', installKnative: 'false', installEventing: 'false' })),
+        config: readConfig(config({ profile: 'prod', namespace: 'shop', eventsNamespace: 'shop-events', installKnative: 'false', installEventing: 'false', installTekton: 'false' })),
         reader: () => Promise.reject(new Error('must not read manifests')),
       });
       await valueOf(outputs.gatewayUrl);
@@ -367,7 +376,7 @@ describe('the program without the installs', () => {
   test('deploys the platform alone when the cluster already runs Knative and the event stack', async () => {
     const before = mocked.registrations.length;
     const outputs = await runProgram({
-      config: { ...readConfig(config({ namespace: 'other', eventsNamespace: 'other-events', installKnative: 'false', installEventing: 'false' })) },
+      config: { ...readConfig(config({ namespace: 'other', eventsNamespace: 'other-events', installKnative: 'false', installEventing: 'false', installTekton: 'false' })) },
       reader: () => Promise.reject(new Error('must not read manifests')),
     });
     await valueOf(outputs.gatewayUrl);
@@ -383,9 +392,9 @@ describe('the program refuses before it installs', () => {
   test.each([
     [{ namespace: 'knative-serving' }, 'platform-blueprints:namespace ("knative-serving") is a namespace an install of the program creates (serving-core.yaml declares ' +
       'Namespace knative-serving; installKnative is on): its Namespace would be deployed instead of the platform\'s, without the Pod Security labels and without ' +
-      'the protection of the data kept there; choose a namespace of the platform\'s own (not one of knative-serving, kourier-system, cert-manager, rabbitmq-system, knative-eventing)'],
+      'the protection of the data kept there; choose a namespace of the platform\'s own (not one of knative-serving, kourier-system, cert-manager, rabbitmq-system, knative-eventing, tekton-pipelines, tekton-pipelines-resolvers)'],
     [{ namespace: 'fx', eventsNamespace: 'rabbitmq-system' }, /^platform-blueprints:eventsNamespace \("rabbitmq-system"\) is a namespace an install of the program creates \(cluster-operator\.yml declares Namespace rabbitmq-system; installEventing is on\)/],
-    [{ profile: 'prod', namespace: 'crossplane-system', installKnative: 'false', installEventing: 'false' },
+    [{ profile: 'prod', namespace: 'crossplane-system', installKnative: 'false', installEventing: 'false', installTekton: 'false' },
       /^platform-blueprints:namespace \("crossplane-system"\) is a namespace an install of the program creates \(the Crossplane Helm release declares Namespace crossplane-system; crossplane is on\).*\(not one of crossplane-system\)$/],
   ])('a platform namespace an install creates (%j) is refused, naming the setting, the file and the fix; nothing registers', async (values, message) => {
     const registered = jest.spyOn(pulumiRuntimeResource, 'registerResource');
@@ -399,7 +408,7 @@ describe('the program refuses before it installs', () => {
   test('an install that does not run does not take its namespace', async () => {
     // The cluster runs Knative and the event stack already: those namespaces are not the program's to refuse.
     const outputs = await runProgram({
-      config: readConfig(config({ namespace: 'kourier-system', eventsNamespace: 'rabbitmq-system', installKnative: 'false', installEventing: 'false' })),
+      config: readConfig(config({ namespace: 'kourier-system', eventsNamespace: 'rabbitmq-system', installKnative: 'false', installEventing: 'false', installTekton: 'false' })),
       reader: () => Promise.reject(new Error('must not read manifests')),
     });
     await valueOf(outputs.gatewayUrl);

@@ -27,25 +27,30 @@ const configEvents = (group: string) => (mocked.get('kubernetes:yaml/v2:ConfigGr
   .find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'config-events' && o.metadata.namespace === 'tekton-pipelines');
 
 describe('the program and Tekton', () => {
-  test('the reference platform deploys no Tekton object yet: by default Tekton is not installed, and its files are not read', async () => {
+  test('the reference platform\'s continuous verification needs Tekton: installed by default, its events to the broker the verification declares', async () => {
     const reader = fixtureReader();
+    const before = mocked.registrations.length;
     const outputs = await runProgram({ config: readConfig(config({ namespace: 'a', eventsNamespace: 'a-events' })), reader: reader.read });
     await valueOf(outputs.gatewayUrl);
     await settle([]);
-    expect(reader.urls.filter((u) => u.includes('tekton'))).toEqual([]);
-    expect(groups('tekton-')).toEqual([]);
-  });
-
-  test('installTekton: Pipelines, Triggers and the interceptors after the release files are read, with the platform\'s broker as events sink', async () => {
-    const reader = fixtureReader();
-    const outputs = await runProgram({ config: readConfig(config({ namespace: 'b', eventsNamespace: 'b-events', installTekton: 'true' })), reader: reader.read });
-    await valueOf(outputs.gatewayUrl);
-    await settle([]);
     expect(reader.urls.slice(-3)).toEqual(Object.values(tektonManifestUrls()));
-    expect(groups('tekton-')).toEqual(['tekton-pipelines', 'tekton-triggers', 'tekton-interceptors']);
+    const added = mocked.registrations.slice(before).filter((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup' && r.name.startsWith('tekton-')).map((r) => r.name);
+    expect(added).toEqual(['tekton-pipelines', 'tekton-triggers', 'tekton-interceptors']);
     expect(mocked.dependencyNames('kubernetes:yaml/v2:ConfigGroup', 'tekton-interceptors')).toEqual(['tekton-triggers']);
     expect(configEvents('tekton-pipelines').data).toEqual({ sink: outputs.brokerUrl, formats: 'tektonv1' });
-    expect(outputs.brokerUrl).toMatch(/^http:\/\/.*b-events/);
+    expect(outputs.brokerUrl).toMatch(/^http:\/\/.*a-events/);
+    // Tekton objects wait for the install that serves their API group.
+    expect(mocked.dependencyNames('kubernetes:triggers.tekton.dev/v1beta1:EventListener', 'functions-platform/delivery/verify-on-deploy'))
+      .toEqual(expect.arrayContaining(['tekton-triggers', 'tekton-interceptors']));
+    expect(mocked.dependencyNames('kubernetes:tekton.dev/v1:Pipeline', 'functions-platform/delivery/verify')).toEqual(expect.arrayContaining(['tekton-pipelines']));
+  });
+
+  test('installTekton false: a cluster that runs Tekton already; its files are not read', async () => {
+    const reader = fixtureReader();
+    const outputs = await runProgram({ config: readConfig(config({ namespace: 'b', eventsNamespace: 'b-events', installTekton: 'false' })), reader: reader.read });
+    await valueOf(outputs.gatewayUrl);
+    await settle([]);
+    expect(reader.urls.filter((u) => u.includes('tekton'))).toEqual([]);
   });
 
   test('tektonEventsSink names another sink', async () => {
