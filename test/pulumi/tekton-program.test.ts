@@ -22,7 +22,6 @@ function config(values: { [key: string]: string }): pulumi.Config {
 
 jest.spyOn(pulumi.log, 'warn').mockImplementation(async () => undefined);
 
-const groups = (prefix: string) => mocked.registrations.filter((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup' && r.name.startsWith(prefix)).map((r) => r.name);
 const configEvents = (group: string) => (mocked.get('kubernetes:yaml/v2:ConfigGroup', group).inputs.objs as any[])
   .find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'config-events' && o.metadata.namespace === 'tekton-pipelines');
 
