@@ -9,6 +9,7 @@ import { PlatformGraph } from '../core/graph';
 import { DeploymentPlan } from '../core/plan';
 import { ClusterInstall } from '../core/installs';
 import { EdgeKind } from '../core/wiring';
+import { TektonEventsSink } from '../cdevents/tekton-events-sink';
 
 export interface PlatformDocsOptions {
   /** Title of the document. */
@@ -80,6 +81,17 @@ function renderPlatformDocs(options: PlatformDocsOptions): string {
       `   kubectl -n knative-serving patch configmap/config-defaults --type merge -p '{"data":{"max-revision-timeout-seconds":"${maxTimeout}"}}'`,
       `   kubectl -n knative-serving patch deployment/activator --type merge -p '{"spec":{"template":{"spec":{"terminationGracePeriodSeconds":${maxTimeout}}}}}'`,
       `   kubectl -n knative-serving patch configmap/config-kourier --type merge -p '{"data":{"stream-idle-timeout":"${maxTimeout}s"}}'`,
+      '   ```',
+    );
+  }
+  const tektonSink = root ? TektonEventsSink.of(root) : undefined;
+  if (tektonSink) {
+    lines.push(
+      `${step++}. Tekton sends its run events to one URL per cluster: the broker ${tektonSink.sink.namespace}/${tektonSink.sink.name} (the Pulumi program sets it),`,
+      '   and its own init containers need a security context to run under Pod Security "restricted":',
+      '   ```sh',
+      `   kubectl -n tekton-pipelines patch configmap/config-events --type merge -p '{"data":{"sink":"${tektonSink.sink.address}","formats":"tektonv1"}}'`,
+      '   kubectl -n tekton-pipelines patch configmap/feature-flags --type merge -p \'{"data":{"set-security-context":"true"}}\'',
       '   ```',
     );
   }
