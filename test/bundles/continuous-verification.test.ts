@@ -113,6 +113,17 @@ describe('ContinuousVerification', () => {
     expect(validationError(() => new ContinuousVerification(chart, 'e', {
       namespace: 'delivery-e', broker: events.broker, functions: [fns.functionNamed('hello')], loadTest: { ...LOAD, rate: 0 },
     })).message).toMatch(/rate \(0\)/);
+    expect(validationError(() => new ContinuousVerification(chart, 'f', undefined as any)).message)
+      .toBe('cv/f: props (undefined) are required; give namespace, broker, functions and loadTest');
+    expect(validationError(() => new ContinuousVerification(chart, 'g', { namespace: 'delivery-g', broker: events.broker, functions: [fns.functionNamed('hello')] } as any)).message)
+      .toMatch(/^cv\/g: loadTest \(undefined\) is required; e\.g\. \{ duration: Duration\.seconds\(30\)/);
+    expect(validationError(() => new ContinuousVerification(chart, 'h', { namespace: 'delivery-h', broker: events.broker, functions: [null as any], loadTest: LOAD })).message)
+      .toBe('cv/h: functions[0] (null) must be a function; pass a KnativeFunction (e.g. platform.functionNamed("hello"))');
+    const optedOut = new KnativeFunction(chart, 'opted-out', { namespace: 'functions', image: IMAGE, labels: { 'platform-blueprints.io/cdevents': 'false' } });
+    expect(validationError(() => new ContinuousVerification(chart, 'i', { namespace: 'delivery-i', broker: events.broker, functions: [optedOut], loadTest: LOAD })).message)
+      .toBe('cv/i: functions[0].labels.platform-blueprints.io/cdevents ("false") differs from the opt-in value "true"; remove the label from the function\'s props');
+    expect(validationError(() => new TektonEventsSink(chart, 'sink', { broker: fns as any })).message)
+      .toMatch(/^cv\/sink: broker \(.*\) must be a broker; pass the broker Tekton's run events should arrive on/);
     // Tekton has one events sink per cluster: a second one is refused, naming the first.
     new ContinuousVerification(new Chart(app, 'one'), 'CV', { namespace: 'd1', broker: events.broker, functions: [fns.functionNamed('hello')], loadTest: LOAD });
     expect(validationError(() => new ContinuousVerification(new Chart(app, 'two'), 'CV', {
