@@ -5,7 +5,9 @@
 import * as pulumi from '@pulumi/pulumi';
 import { CrossplaneMode, PlatformProfile, Profile, StoreBackend, StoreProvider } from '../../constructs';
 import { IMAGE_NAMES, ReferencePlatformOptions } from '../reference-platform';
-import { notifyErrorObservers } from '../../constructs/core/errors';
+import { ConfigError } from './config-error';
+
+export { ConfigError };
 import { isAbsoluteHttpUrl } from './tekton';
 
 export interface ProgramConfig {
@@ -43,14 +45,6 @@ export interface ProgramConfig {
 const NAMESPACE = 'platform-blueprints';
 const SERVICE_TYPES = ['LoadBalancer', 'NodePort', 'ClusterIP'];
 
-/** Bad stack configuration: names the key, the value and the rule. */
-export class ConfigError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-    notifyErrorObservers(this);
-  }
-}
 
 function fail(key: string, value: unknown, rule: string): never {
   throw new ConfigError(`${NAMESPACE}:${key} (${JSON.stringify(value)}) ${rule}`);

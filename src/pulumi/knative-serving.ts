@@ -12,7 +12,7 @@ import { ClusterInstall } from '../../constructs';
 import { DeclaredObjects } from './declared-objects';
 import { ManifestReader, manifestReader } from './release-files';
 import { StagedInstall, readManifests, withConfigData } from './release-install';
-import { ConfigError } from './config';
+import { ConfigError } from './config-error';
 
 /** The pinned versions (upstream.yaml, through the library's ClusterInstall table). */
 export const KNATIVE_SERVING_VERSION = ClusterInstall.KNATIVE_SERVING.version;
