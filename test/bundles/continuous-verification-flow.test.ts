@@ -115,6 +115,15 @@ describe('ContinuousVerification, hop by hop', () => {
     const toAlerts = routed(brokerTriggers, verdict.event);
     expect(toAlerts.map(subscriberOf)).toEqual([`http://${cv.failureSink.name}.delivery.svc.cluster.local`]);
 
+    // A load test that gave no verdict (its TaskRun timed out before k6 wrote a result) is reported too.
+    const timedOut = taskRun({
+      name: taskRunName, namespace: 'delivery', task: task.metadata.name, uid: 'b1e2c3d4-0000-4000-8000-000000000002', succeeded: 'False',
+      reason: 'TaskRunTimeout', message: 'TaskRun "x" failed to finish within "10m0s"', labels, params,
+    });
+    const noVerdict = await runTransform(transform(cv.results!.transform.name), tektonEvent(TektonEvents.TASK_RUN_FAILED.type, { taskRun: timedOut }));
+    expect(noVerdict.event.data.subject.content).toMatchObject({ outcome: 'error', severity: 'medium' });
+    expect(routed(brokerTriggers, noVerdict.event).map(subscriberOf)).toEqual([`http://${cv.failureSink.name}.delivery.svc.cluster.local`]);
+
     // A passing verdict goes nowhere.
     const passed = await runTransform(transform(cv.results!.transform.name), tektonEvent(TektonEvents.TASK_RUN_SUCCESSFUL.type, {
       taskRun: { ...tr, status: { ...tr.status, taskResults: tr.status.taskResults.map((r: any) => (r.name === 'outcome' ? { ...r, value: 'success' } : r)) } },
