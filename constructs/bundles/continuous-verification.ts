@@ -17,7 +17,7 @@ import { Construct } from 'constructs';
 import { IBroker, IEventSink, IEventSubscription, IFunction } from '../core/contracts';
 import { EventFilter } from '../core/event-filter';
 import { invalid } from '../core/errors';
-import { requireName, requireUnique } from '../core/validate';
+import { requireEventSink, requireName, requireUnique } from '../core/validate';
 import { isBroker } from '../eventing/broker';
 import { KnativeFunction } from '../knative/function';
 import { Language } from '../knative/types';
@@ -131,6 +131,7 @@ export class ContinuousVerification extends Construct {
       invalid(this, 'loadTest', props.loadTest, 'is required', 'e.g. { duration: Duration.seconds(30), rate: 20, p95LatencyMs: 500, maxErrorRate: 0.01 }');
     }
     props.functions.forEach((fn, i) => serviceOf(this, `functions[${i}]`, fn));
+    if (props.onFailure !== undefined) requireEventSink(this, 'onFailure', props.onFailure, 'pass a function (or another event sink) that receives failed verdicts, or leave it out for the default');
     requireUnique(this, 'functions', props.functions.map((f) => `${f.namespace}/${f.name}`), 'list each function once');
     declareNamespace(this, this.namespace, {
       podSecurity: PodSecurityLevel.RESTRICTED, profile: this.profile, labels: props.namespaceLabels, shared: props.shareNamespace,

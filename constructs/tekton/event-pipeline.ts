@@ -41,7 +41,7 @@ import { PlatformModel } from '../core/model';
 import { IngressPolicy } from '../core/network';
 import { DEFAULT_NON_ROOT_UID, restrictedPodSecurityContext } from '../core/security';
 import { NameFormat, NamespacedResource, ResourceProps } from '../core/resource';
-import { requireInteger, requireName } from '../core/validate';
+import { requireInteger, requireName, requireProps } from '../core/validate';
 import { EdgeKind } from '../core/wiring';
 import { describe } from '../eventing/catalog';
 import { EventListener, Trigger, TriggerBinding, TriggerTemplate } from '../imports/triggers.tekton.dev';
@@ -89,10 +89,10 @@ export class EventValue {
 
   /** @internal */
   public _check(scope: Construct, field: string): void {
-    if (this.kind === 'attribute' && !ATTRIBUTE.test(this.key ?? '')) {
+    if (this.kind === 'attribute' && (typeof this.key !== 'string' || !ATTRIBUTE.test(this.key))) {
       invalid(scope, field, this.key, 'is not a CloudEvents attribute name', 'use lowercase letters and digits, starting with a letter, at most 20 (e.g. "id", "subject")');
     }
-    if (this.kind === 'data' && !DATA_PATH.test(this.key ?? '')) {
+    if (this.kind === 'data' && (typeof this.key !== 'string' || !DATA_PATH.test(this.key))) {
       invalid(scope, field, this.key, 'is not a path into the event data', 'give dot-separated field names of letters, digits and "_", e.g. "subject.content.artifactId"');
     }
   }
@@ -197,7 +197,8 @@ export class EventTriggeredPipeline extends NamespacedResource implements IReply
   public constructor(scope: Construct, id: string, props: EventTriggeredPipelineProps) {
     // The controller names its Deployment and Service `el-<name>` (a DNS-1035 label of at most 63).
     super(scope, id, props, { format: NameFormat.DNS1123_LABEL, maxLength: 60, maxLengthReason: 'the listener\'s Service is named el-<name>' });
-    const pipeline = props?.pipeline;
+    requireProps(this, props, 'give at least pipeline and consumes');
+    const pipeline = props.pipeline;
     if (!pipeline || typeof pipeline.runTemplate !== 'function' || typeof pipeline.pipelineName !== 'string') {
       invalid(this, 'pipeline', pipeline, 'must be a Tekton pipeline', 'pass a TektonPipeline (or an ITektonPipeline)');
     }
