@@ -246,7 +246,7 @@ export class EventTriggeredPipeline extends NamespacedResource implements IReply
     const firstOverlays: CelOverlay[] = attributes.map((a) => ({ key: `${OVERLAY_ROOT}.${a}`, expression: a === 'data' ? celData() : celAttribute(a) }));
     firstOverlays.push({ key: `${RUN_NAME_ROOT}.full`, expression: `${celAttribute(runAttribute)}.lowerAscii().translate('[^a-z0-9]+', '-')` });
     // Overlays of one interceptor all see the same input: the cut to length reads the first one's result.
-    const runName: CelOverlay = { key: `${RUN_NAME_ROOT}.suffix`, expression: celTail(`extensions.${RUN_NAME_ROOT}.full`, MAX_RUN_NAME - prefix.length - 1) };
+    const runName: CelOverlay = { key: `${RUN_NAME_ROOT}.suffix`, expression: celFit(`extensions.${RUN_NAME_ROOT}.full`, MAX_RUN_NAME - prefix.length - 1) };
     this.celOverlays = [...firstOverlays, runName];
 
     const labels = this.recommendedLabels('event-triggered-pipeline', 'pipeline-trigger');
@@ -445,7 +445,17 @@ function celData(): string {
   return `${BINARY} ? body : (has(body.data) ? body.data : {})`;
 }
 
-/** The last `length` characters of a string, without leading or trailing '-' (a DNS label's ends). */
-function celTail(value: string, length: number): string {
-  return `(${value}.size() > ${length} ? ${value}.substring(${value}.size() - ${length}) : ${value}).translate('^-+|-+$', '')`;
+/** Characters kept from the start of a value too long for a run name (the head of a UID: what tells objects apart). */
+const RUN_NAME_HEAD = 8;
+
+/**
+ * A string cut to `length` characters, without leading or trailing '-' (a DNS label's ends). A longer one keeps its
+ * first RUN_NAME_HEAD characters and its end, joined by '-': for a lifecycle id `<uid>/<revision>` the start of the
+ * Service's UID and the revision, so that two Services of one long name (other namespaces, or deleted and created
+ * again) still get runs of their own.
+ */
+function celFit(value: string, length: number): string {
+  const tail = length - RUN_NAME_HEAD - 1;
+  const cut = `${value}.substring(0, ${RUN_NAME_HEAD}) + '-' + ${value}.substring(${value}.size() - ${tail})`;
+  return `(${value}.size() > ${length} ? ${cut} : ${value}).translate('^-+|-+$', '')`;
 }
