@@ -6,7 +6,7 @@
  *   Knative Service change ─ApiServerSource→ EventTransform ─ service.deployed / service.upgraded → broker
  *   broker ─Trigger→ EventListener → PipelineRun `verify` → TaskRun `load-test` (k6 against the function's URL)
  *   Tekton events controller ─ dev.tekton.event.* → broker ─Trigger→ EventTransform ─ testsuiterun.finished → broker
- *   broker ─Trigger (outcome = failure)→ the failure sink (a notification function by default)
+ *   broker ─Triggers (outcome = failure, outcome = error)→ the failure sink (a notification function by default)
  *
  * Each piece is a construct of its own (ServiceLifecycleEvents, K6LoadTest, TektonPipeline, EventTriggeredPipeline,
  * TektonRunResults, TektonEventsSink); this bundle composes them with the same wiring calls a user would write.
@@ -17,7 +17,7 @@ import { Construct } from 'constructs';
 import { IBroker, IEventSink, IEventSubscription, IFunction } from '../core/contracts';
 import { EventFilter } from '../core/event-filter';
 import { invalid } from '../core/errors';
-import { requireName, requireUnique } from '../core/validate';
+import { requireEventSink, requireName, requireUnique } from '../core/validate';
 import { isBroker } from '../eventing/broker';
 import { KnativeFunction } from '../knative/function';
 import { Language } from '../knative/types';
@@ -25,7 +25,7 @@ import { PlatformPolicy, PolicyRuleId } from '../policy/policy';
 import { ServiceLifecycleEvents } from '../cdevents/service-lifecycle';
 import { TektonEventsSink } from '../cdevents/tekton-events-sink';
 import { TektonRunResults } from '../cdevents/tekton-results';
-import { CDEvents, CDEventsSeverity } from '../cdevents/vocabulary';
+import { CDEvents, CDEventsOutcome, CDEventsSeverity } from '../cdevents/vocabulary';
 import { EventTriggeredPipeline, EventValue } from '../tekton/event-pipeline';
 import { K6LoadTest } from '../tekton/load-test';
 import { TektonPipeline } from '../tekton/pipeline';
@@ -66,7 +66,8 @@ export interface ContinuousVerificationProps {
   /** The load test each deployed or upgraded revision gets. */
   readonly loadTest: VerificationLoadTest;
   /**
-   * Where failed verdicts (`testsuiterun.finished` with outcome `failure`) go.
+   * Where failed verdicts go: `testsuiterun.finished` with outcome `failure` (a threshold failed, or k6 did not run to
+   * the end) or `error` (no verdict: the TaskRun timed out, its image was not pulled, its pod was refused).
    * @default - a `verification-alerts` function (Knative's event_display) in this namespace that logs each one
    */
   readonly onFailure?: IEventSink;
@@ -113,7 +114,7 @@ export class ContinuousVerification extends Construct {
   public readonly results?: TektonRunResults;
   public readonly tektonEvents?: TektonEventsSink;
   public readonly failureSink: IEventSink;
-  /** The subscriptions: lifecycle events to the listener, failed verdicts to the failure sink. */
+  /** The subscriptions: lifecycle events to the listener, failed and errored verdicts to the failure sink. */
   public readonly subscriptions: IEventSubscription[];
 
   public constructor(scope: Construct, id: string, props: ContinuousVerificationProps) {
@@ -130,6 +131,7 @@ export class ContinuousVerification extends Construct {
       invalid(this, 'loadTest', props.loadTest, 'is required', 'e.g. { duration: Duration.seconds(30), rate: 20, p95LatencyMs: 500, maxErrorRate: 0.01 }');
     }
     props.functions.forEach((fn, i) => serviceOf(this, `functions[${i}]`, fn));
+    if (props.onFailure !== undefined) requireEventSink(this, 'onFailure', props.onFailure, 'pass a function (or another event sink) that receives failed verdicts, or leave it out for the default');
     requireUnique(this, 'functions', props.functions.map((f) => `${f.namespace}/${f.name}`), 'list each function once');
     declareNamespace(this, this.namespace, {
       podSecurity: PodSecurityLevel.RESTRICTED, profile: this.profile, labels: props.namespaceLabels, shared: props.shareNamespace,
@@ -211,12 +213,16 @@ export class ContinuousVerification extends Construct {
         'set it on the ContinuousVerification or TektonRunResults that has tektonEvents');
     }
 
-    // 5. Failed verdicts to the failure sink.
+    // 5. Failed verdicts, and load tests that could not give one (`error`: timed out, image not pulled, pod refused),
+    // to the failure sink: a revision that was not verified must not pass in silence. One subscription per outcome,
+    // because a RabbitMQ broker filters by exact attributes only.
     this.failureSink = props.onFailure ?? this.notificationFunction(props.notificationImage);
-    subscriptions.push(this.broker.subscribe(this.failureSink, {
-      name: `${this.namespace.slice(0, 40)}-failures`,
-      filters: [EventFilter.type(CDEvents.TEST_SUITE_RUN_FINISHED), EventFilter.exact({ outcome: 'failure' })],
-    }));
+    for (const [outcome, suffix] of [[CDEventsOutcome.FAILURE, 'failures'], [CDEventsOutcome.ERROR, 'errors']]) {
+      subscriptions.push(this.broker.subscribe(this.failureSink, {
+        name: `${this.namespace.slice(0, 40)}-${suffix}`,
+        filters: [EventFilter.type(CDEvents.TEST_SUITE_RUN_FINISHED), EventFilter.exact({ outcome })],
+      }));
+    }
     this.subscriptions = subscriptions;
   }
 

@@ -11,7 +11,7 @@ import { CloudEventType } from '../core/event-type';
 import { invalid } from '../core/errors';
 import { LABEL_PREFIX } from '../core/labels';
 import { NamespacedResource } from '../core/resource';
-import { requireLabels } from '../core/validate';
+import { requireEventSink, requireLabels, requireProps } from '../core/validate';
 import { ApiServerSource, ApiServerSourceMode } from '../eventing/sources';
 import { EventTransform } from '../eventing/transform';
 import { serviceLifecycleExpression } from './service-lifecycle-jsonata';
@@ -64,7 +64,9 @@ export class ServiceLifecycleEvents extends NamespacedResource implements IEvent
   public constructor(scope: Construct, id: string, props: ServiceLifecycleEventsProps) {
     // The source and transform names derive from it: `<name>` (at most 40) and `<name>-cdevents`.
     super(scope, id, props, { maxLength: 40, maxLengthReason: 'the ApiServerSource takes this name (its adapter Deployment\'s name derives from it)' });
+    requireProps(this, props, 'give at least sink');
     if (props.sink === undefined) invalid(this, 'sink', props.sink, 'is required', 'pass the broker the CDEvents go to');
+    requireEventSink(this, 'sink', props.sink, 'pass the broker the CDEvents go to');
     this.sink = props.sink;
     this.selector = { ...(props.selector ?? { [ServiceLifecycleEvents.OPT_IN_LABEL]: 'true' }) };
     requireLabels(this, 'selector', this.selector);

@@ -17,8 +17,9 @@
  *   taskrun successful|failed    → taskrun.finished      pipelinerun successful|failed → pipelinerun.finished
  *   taskrun started              → taskrun.started       pipelinerun started           → pipelinerun.started
  *   anything else (queued, running, unknown, customrun, other data) → the `ignored` type
- * Run outcome: successful → success; failed with a cancel reason → cancel; failed with reason `Failed` → failure;
- * any other failure reason (timeout, validation, missing Task) → error.
+ * Run outcome: successful → success; cancelled → cancel, except a TaskRun Tekton cancelled because its PipelineRun
+ * timed out → error (a timeout, like a TaskRun's own); failed with reason `Failed` → failure; any other failure reason
+ * (timeout, validation, missing Task) → error.
  * CloudEvent id `<run uid>/started` or `<run uid>/finished`: Tekton's random ids and its retried, duplicated sends map
  * to one event per run and phase. `outcome` (finished types) and `testsuite` (load tests) are promoted as extensions.
  */
@@ -46,8 +47,17 @@ export interface TektonResultsSettings {
 /** Extension attributes the expression sets (CloudEvents: lowercase letters and digits). */
 export const TEKTON_RESULTS_EXTENSIONS = ['outcome', 'testsuite'];
 
-/** Tekton reasons of a cancelled run (pipeline v1.15.0 TaskRunReasonCancelled, PipelineRunReasonCancelled, ...). */
-export const CANCEL_REASONS = ['TaskRunCancelled', 'Cancelled', 'CancelledRunFinally', 'StoppedRunFinally', 'PipelineRunCancelled'];
+/**
+ * The `Succeeded` condition reasons of a cancelled run (pipeline v1.15.0: TaskRunReasonCancelled,
+ * PipelineRunReasonCancelled; `CancelledRunFinally` and `StoppedRunFinally` are spec.status requests, not reasons).
+ */
+export const CANCEL_REASONS = ['TaskRunCancelled', 'Cancelled'];
+
+/**
+ * What the condition message of a TaskRun holds when Tekton cancelled it because its PipelineRun timed out
+ * (v1.15.0 TaskRunCancelledByPipelineTimeoutMsg, appended to `TaskRun "<name>" was cancelled. `).
+ */
+export const PIPELINE_TIMEOUT_CANCEL_MESSAGE = 'TaskRun cancelled as the PipelineRun it belongs to has timed out.';
 
 const str = (s: string): string => JSON.stringify(s);
 
@@ -64,7 +74,9 @@ export function tektonResultsExpression(s: TektonResultsSettings): string {
   $ns := $meta.namespace;
   $path := "/apis/tekton.dev/v1/namespaces/" & $ns & ($isTask ? "/taskruns/" : "/pipelineruns/") & $meta.name;
   $cond := ($run.status.conditions[type = "Succeeded"])[0];
+  $pipelineTimedOut := $cond.reason = "TaskRunCancelled" and $exists($cond.message) and $contains($cond.message, ${str(PIPELINE_TIMEOUT_CANCEL_MESSAGE)});
   $runOutcome := $contains(type, ".successful.") ? "success"
+    : $pipelineTimedOut ? "error"
     : $cond.reason in ${JSON.stringify(CANCEL_REASONS)} ? "cancel"
     : $cond.reason = "Failed" ? "failure"
     : "error";

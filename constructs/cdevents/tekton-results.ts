@@ -12,7 +12,7 @@ import { CloudEventType } from '../core/event-type';
 import { invalid } from '../core/errors';
 import { LABEL_PREFIX } from '../core/labels';
 import { NamespacedResource } from '../core/resource';
-import { requireName } from '../core/validate';
+import { requireArray, requireName, requireProps } from '../core/validate';
 import { checkQualifiedName } from '../core/k8s-rules';
 import { isBroker } from '../eventing/broker';
 import { EventTransform } from '../eventing/transform';
@@ -117,12 +117,13 @@ export class TektonRunResults extends NamespacedResource implements IEventSource
   public constructor(scope: Construct, id: string, props: TektonRunResultsProps) {
     // Trigger names are `<name>-pipelinerun-successful` (+24 characters): a DNS label.
     super(scope, id, props, { maxLength: 39, maxLengthReason: 'its subscriptions are named <name>-pipelinerun-successful (at most 63)' });
+    requireProps(this, props, 'give at least broker');
     if (!isBroker(props.broker)) invalid(this, 'broker', props.broker, 'must be a broker', 'pass the broker Tekton\'s config-events sink points at');
     this.sink = props.broker;
     const label = props.testSuiteLabel ?? TektonRunResults.TEST_SUITE_LABEL;
     const labelProblem = typeof label === 'string' ? checkQualifiedName(label) : 'must be a label key';
     if (labelProblem) invalid(this, 'testSuiteLabel', label, labelProblem, `e.g. "${TektonRunResults.TEST_SUITE_LABEL}"`);
-    const tasks = props.testSuiteTasks ?? [];
+    const tasks = requireArray(this, 'testSuiteTasks', props.testSuiteTasks, 'list Task names, e.g. ["load-test"]');
     tasks.forEach((t, i) => requireName(this, `testSuiteTasks[${i}]`, t, 'dns1123-subdomain'));
     const environmentParam = props.environmentParam ?? 'environment';
     if (typeof environmentParam !== 'string' || !/^[a-zA-Z_][a-zA-Z0-9_.-]*$/.test(environmentParam)) {

@@ -48,11 +48,12 @@ export abstract class NamespacedResource extends Construct implements INamespace
 
   protected constructor(scope: Construct, id: string, props: ResourceProps, naming: ResourceNaming = {}) {
     super(scope, id);
-    this.name = requireName(this, 'name', props.name ?? id, (naming.format ?? NameFormat.DNS1123_LABEL) as string as NameRule);
+    if (props !== undefined && (props === null || typeof props !== 'object')) invalid(this, 'props', props, 'must be an object', 'pass the construct\'s props');
+    this.name = requireName(this, 'name', props?.name ?? id, (naming.format ?? NameFormat.DNS1123_LABEL) as string as NameRule);
     if (naming.maxLength !== undefined && this.name.length > naming.maxLength) {
       invalid(this, 'name', this.name, `must be at most ${naming.maxLength} characters`, naming.maxLengthReason);
     }
-    this.namespace = resolveNamespace(this, props.namespace);
+    this.namespace = resolveNamespace(this, props?.namespace);
     // The app's model: one per app, checking at synth that no two objects take one name.
     PlatformModel.of(this);
   }

@@ -109,3 +109,26 @@ export function requireUnique(scope: IConstruct, field: string, values: string[]
     seen.add(v);
   }
 }
+
+/** A construct's props object (`undefined` and `null` included in the refusal: the construct has required fields). */
+export function requireProps(scope: IConstruct, props: unknown, fix: string): void {
+  if (props === null || typeof props !== 'object' || Array.isArray(props)) invalid(scope, 'props', props, 'must be an object', fix);
+}
+
+/** An optional list: `undefined` gives `[]`; anything but an array, or an array with a null entry, is refused. */
+export function requireArray<T>(scope: IConstruct, field: string, value: T[] | undefined, fix?: string): T[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) return invalid(scope, field, value, 'must be a list', fix);
+  value.forEach((v, i) => {
+    if (v === null || v === undefined) invalid(scope, `${field}[${i}]`, v, 'is empty', fix);
+  });
+  return value;
+}
+
+/** An event sink (a broker, a function, a transform, ...: anything Knative can deliver to). */
+export function requireEventSink(scope: IConstruct, field: string, value: unknown, fix: string): void {
+  const sink = value as { destinationFrom?: unknown; admit?: unknown; objectRef?: unknown } | null | undefined;
+  if (sink === null || typeof sink !== 'object' || typeof sink.destinationFrom !== 'function' || typeof sink.admit !== 'function' || typeof sink.objectRef !== 'object') {
+    invalid(scope, field, value, 'must be an event sink', fix);
+  }
+}

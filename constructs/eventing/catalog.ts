@@ -143,7 +143,7 @@ export class EventCatalog {
       lines.push(`| \`${t.type}\`${t.isExternal ? ' (external)' : ''} | ${escapeCell(t.description ?? '')} | ${
         producers.map((p) => `${describe(p.producer)} (${p.via})`).join('<br>') || (t.isExternal ? 'outside the platform' : '—')} | ${
         [...new Set(producers.map((p) => describe(p.sink)))].join('<br>')} | ${
-        consumers.map((c) => describe(c.subscriber)).join('<br>') || '—'} |`);
+        [...new Set(consumers.map((c) => describe(c.subscriber)))].join('<br>') || '—'} |`);
     }
     lines.push('', '## Subscriptions', '', '| subscription | broker | filter | subscriber |', '|---|---|---|---|');
     for (const c of allConsumers) {

@@ -19,7 +19,7 @@ import { recommendedLabels, LABEL_PREFIX } from '../core/labels';
 import { resourcesToKube } from '../core/quantity';
 import { NameFormat, NamespacedResource } from '../core/resource';
 import { ContainerSecurityOptions, restrictedContainerSecurityContext } from '../core/security';
-import { requireEnvName, requireImage, requireInteger, requireName } from '../core/validate';
+import { requireArray, requireEnvName, requireImage, requireInteger, requireName, requireUnique } from '../core/validate';
 import { EdgeKind, Wiring } from '../core/wiring';
 import {
   ApiServerSource as ApiServerSourceL1,
@@ -178,9 +178,10 @@ export class ApiServerSource extends NamespacedResource implements IEventSource 
     super(scope, id, props, { maxLength: 40, maxLengthReason: 'the adapter Deployment\'s name derives from it' });
     this.sink = props.sink;
     if (!Array.isArray(props.resources) || props.resources.length === 0) invalid(this, 'resources', props.resources, 'must list at least one kind to watch');
-    const watched = props.watchNamespaces ?? [this.namespace];
+    const watched = props.watchNamespaces === undefined ? [this.namespace] : requireArray(this, 'watchNamespaces', props.watchNamespaces);
     if (watched.length === 0) invalid(this, 'watchNamespaces', watched, 'must list at least one namespace');
     watched.forEach((ns, i) => requireName(this, `watchNamespaces[${i}]`, ns));
+    requireUnique(this, 'watchNamespaces', watched, 'list each namespace once');
     const mode = props.mode ?? ApiServerSourceMode.REFERENCE;
     const rules = new Map<string, Set<string>>();
     const resources = props.resources.map((r, i) => {

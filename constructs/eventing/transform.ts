@@ -20,6 +20,7 @@ import { CloudEventType, requireEventType } from '../core/event-type';
 import { invalid } from '../core/errors';
 import { utf8Bytes } from '../core/go-rules';
 import { recommendedLabels } from '../core/labels';
+import { requireEventSink, requireProps } from '../core/validate';
 import { IngressPolicy } from '../core/network';
 import { NamespacedResource } from '../core/resource';
 import { PlatformModel } from '../core/model';
@@ -129,12 +130,14 @@ export class EventTransform extends NamespacedResource implements IEventSink {
   public constructor(scope: Construct, id: string, props: EventTransformProps) {
     // `<name>-jsonata` names the Deployment, Service and ConfigMap; past 63 characters Knative hashes it.
     super(scope, id, props, { maxLength: 55, maxLengthReason: 'the transform\'s Deployment and Service are named <name>-jsonata (at most 63)' });
+    requireProps(this, props, 'give expression and emits');
     this.expression = requireJsonata(this, 'expression', props.expression);
     if (!Array.isArray(props.emits) || props.emits.length === 0) {
       invalid(this, 'emits', props.emits, 'must list the CloudEvent types the expression returns (a transform always returns an event)',
         'e.g. emits: [CloudEventType.of("dev.example.thing.v1")]');
     }
     this.emits = props.emits.map((t, i) => requireEventType(this, `emits[${i}]`, t));
+    if (props.sink !== undefined) requireEventSink(this, 'sink', props.sink, 'pass a broker, a function or another event sink, or leave sink out to reply to the caller');
     this.sink = props.sink;
     if (props.reply !== undefined && !(props.reply instanceof TransformReply)) {
       invalid(this, 'reply', props.reply, 'must be a TransformReply', 'use TransformReply.discard(), TransformReply.expression(...) or TransformReply.sinkResponse()');

@@ -41,7 +41,7 @@ import { PlatformModel } from '../core/model';
 import { IngressPolicy } from '../core/network';
 import { DEFAULT_NON_ROOT_UID, restrictedPodSecurityContext } from '../core/security';
 import { NameFormat, NamespacedResource, ResourceProps } from '../core/resource';
-import { requireInteger, requireName } from '../core/validate';
+import { requireInteger, requireName, requireProps } from '../core/validate';
 import { EdgeKind } from '../core/wiring';
 import { describe } from '../eventing/catalog';
 import { EventListener, Trigger, TriggerBinding, TriggerTemplate } from '../imports/triggers.tekton.dev';
@@ -89,10 +89,10 @@ export class EventValue {
 
   /** @internal */
   public _check(scope: Construct, field: string): void {
-    if (this.kind === 'attribute' && !ATTRIBUTE.test(this.key ?? '')) {
+    if (this.kind === 'attribute' && (typeof this.key !== 'string' || !ATTRIBUTE.test(this.key))) {
       invalid(scope, field, this.key, 'is not a CloudEvents attribute name', 'use lowercase letters and digits, starting with a letter, at most 20 (e.g. "id", "subject")');
     }
-    if (this.kind === 'data' && !DATA_PATH.test(this.key ?? '')) {
+    if (this.kind === 'data' && (typeof this.key !== 'string' || !DATA_PATH.test(this.key))) {
       invalid(scope, field, this.key, 'is not a path into the event data', 'give dot-separated field names of letters, digits and "_", e.g. "subject.content.artifactId"');
     }
   }
@@ -197,7 +197,8 @@ export class EventTriggeredPipeline extends NamespacedResource implements IReply
   public constructor(scope: Construct, id: string, props: EventTriggeredPipelineProps) {
     // The controller names its Deployment and Service `el-<name>` (a DNS-1035 label of at most 63).
     super(scope, id, props, { format: NameFormat.DNS1123_LABEL, maxLength: 60, maxLengthReason: 'the listener\'s Service is named el-<name>' });
-    const pipeline = props?.pipeline;
+    requireProps(this, props, 'give at least pipeline and consumes');
+    const pipeline = props.pipeline;
     if (!pipeline || typeof pipeline.runTemplate !== 'function' || typeof pipeline.pipelineName !== 'string') {
       invalid(this, 'pipeline', pipeline, 'must be a Tekton pipeline', 'pass a TektonPipeline (or an ITektonPipeline)');
     }
@@ -245,7 +246,7 @@ export class EventTriggeredPipeline extends NamespacedResource implements IReply
     const firstOverlays: CelOverlay[] = attributes.map((a) => ({ key: `${OVERLAY_ROOT}.${a}`, expression: a === 'data' ? celData() : celAttribute(a) }));
     firstOverlays.push({ key: `${RUN_NAME_ROOT}.full`, expression: `${celAttribute(runAttribute)}.lowerAscii().translate('[^a-z0-9]+', '-')` });
     // Overlays of one interceptor all see the same input: the cut to length reads the first one's result.
-    const runName: CelOverlay = { key: `${RUN_NAME_ROOT}.suffix`, expression: celTail(`extensions.${RUN_NAME_ROOT}.full`, MAX_RUN_NAME - prefix.length - 1) };
+    const runName: CelOverlay = { key: `${RUN_NAME_ROOT}.suffix`, expression: celFit(`extensions.${RUN_NAME_ROOT}.full`, MAX_RUN_NAME - prefix.length - 1) };
     this.celOverlays = [...firstOverlays, runName];
 
     const labels = this.recommendedLabels('event-triggered-pipeline', 'pipeline-trigger');
@@ -444,7 +445,17 @@ function celData(): string {
   return `${BINARY} ? body : (has(body.data) ? body.data : {})`;
 }
 
-/** The last `length` characters of a string, without leading or trailing '-' (a DNS label's ends). */
-function celTail(value: string, length: number): string {
-  return `(${value}.size() > ${length} ? ${value}.substring(${value}.size() - ${length}) : ${value}).translate('^-+|-+$', '')`;
+/** Characters kept from the start of a value too long for a run name (the head of a UID: what tells objects apart). */
+const RUN_NAME_HEAD = 8;
+
+/**
+ * A string cut to `length` characters, without leading or trailing '-' (a DNS label's ends). A longer one keeps its
+ * first RUN_NAME_HEAD characters and its end, joined by '-': for a lifecycle id `<uid>/<revision>` the start of the
+ * Service's UID and the revision, so that two Services of one long name (other namespaces, or deleted and created
+ * again) still get runs of their own.
+ */
+function celFit(value: string, length: number): string {
+  const tail = length - RUN_NAME_HEAD - 1;
+  const cut = `${value}.substring(0, ${RUN_NAME_HEAD}) + '-' + ${value}.substring(${value}.size() - ${tail})`;
+  return `(${value}.size() > ${length} ? ${cut} : ${value}).translate('^-+|-+$', '')`;
 }

@@ -17,7 +17,7 @@ import { Construct } from 'constructs';
 import { durationMillis } from '../core/durations';
 import { invalid, pendingScope } from '../core/errors';
 import { ResourceProps } from '../core/resource';
-import { requireInteger } from '../core/validate';
+import { requireInteger, requireProps } from '../core/validate';
 import { TektonTask } from './task';
 
 /** Props of a K6LoadTest. */
@@ -79,6 +79,7 @@ export class K6LoadTest extends TektonTask {
 
   public constructor(scope: Construct, id: string, props: K6LoadTestProps) {
     const pending = pendingScope(scope, id);
+    requireProps(pending, props, 'give duration, rate, p95LatencyMs and maxErrorRate');
     const durationMs = durationMillis(pending, 'duration', props.duration);
     if (durationMs % 1000 !== 0 || durationMs < 1000 || durationMs > 3600_000) {
       invalid(pending, 'duration', props.duration?.toHumanString?.() ?? props.duration, 'must be whole seconds from 1s to 1h');

@@ -11,7 +11,7 @@ import { durationMillis } from '../core/durations';
 import { invalid } from '../core/errors';
 import { checkName } from '../core/k8s-rules';
 import { NameFormat, NamespacedResource, ResourceProps } from '../core/resource';
-import { requireName, requireUnique } from '../core/validate';
+import { requireArray, requireName, requireProps, requireUnique } from '../core/validate';
 import { PipelineV1 } from '../imports/tekton.dev';
 import { ITektonPipeline, PipelineRunTemplateOptions } from './contracts';
 import { tektonPodSecurityContext } from './step-security';
@@ -90,13 +90,16 @@ export class TektonPipeline extends NamespacedResource implements ITektonPipelin
 
   public constructor(scope: Construct, id: string, props: TektonPipelineProps) {
     super(scope, id, props, { format: NameFormat.DNS1123_SUBDOMAIN, maxLength: 63, maxLengthReason: 'the Tekton webhook refuses longer Pipeline names' });
+    requireProps(this, props, 'give at least tasks');
     this.pipelineName = this.name;
-    this.params = [...props.params ?? []];
+    this.params = [...requireArray(this, 'params', props.params)];
     checkParams(this, 'params', this.params);
     const tasks = props.tasks ?? [];
-    const final = props.finally ?? [];
     if (!Array.isArray(tasks) || tasks.length === 0) invalid(this, 'tasks', props.tasks, 'must hold at least one task', 'add a task (finally tasks alone are refused by Tekton)');
-    const workspaces = props.workspaces ?? [];
+    requireArray(this, 'tasks', tasks, 'give each task a name and a task');
+    const final = requireArray(this, 'finally', props.finally, 'give each task a name and a task');
+    const results = requireArray(this, 'results', props.results, 'give each result a name and a value');
+    const workspaces = requireArray(this, 'workspaces', props.workspaces);
     workspaces.forEach((w, i) => requireName(this, `workspaces[${i}].name`, w.name));
     requireUnique(this, 'workspaces[].name', workspaces.map((w) => w.name), 'each workspace needs its own name');
 
@@ -109,8 +112,8 @@ export class TektonPipeline extends NamespacedResource implements ITektonPipelin
       deps.set(t.name, this.checkTask(t, field, isFinal, byName, new Set(workspaces.map((w) => w.name))));
     }
     this.checkCycles(tasks, deps);
-    (props.results ?? []).forEach((r, i) => this.checkResult(r, `results[${i}]`, byName));
-    requireUnique(this, 'results[].name', (props.results ?? []).map((r) => r.name), 'each result needs its own name');
+    results.forEach((r, i) => this.checkResult(r, `results[${i}]`, byName));
+    requireUnique(this, 'results[].name', results.map((r) => r.name), 'each result needs its own name');
 
     const render = (t: TektonPipelineTask) => ({
       name: t.name,

@@ -9,7 +9,7 @@ import { invalid } from '../core/errors';
 import { resourcesToKube, toQuantities } from '../core/quantity';
 import { NameFormat, NamespacedResource, ResourceProps } from '../core/resource';
 import { ContainerSecurityOptions, restrictedContainerSecurityContext } from '../core/security';
-import { requireEnvName, requireImage, requireName, requireUnique } from '../core/validate';
+import { requireArray, requireEnvName, requireImage, requireName, requireProps, requireUnique } from '../core/validate';
 import {
   TaskV1, TaskV1SpecSteps, TaskV1SpecStepsComputeResourcesLimits, TaskV1SpecStepsComputeResourcesRequests,
 } from '../imports/tekton.dev';
@@ -178,16 +178,18 @@ export class TektonTask extends NamespacedResource {
   public constructor(scope: Construct, id: string, props: TektonTaskProps) {
     // validate.ObjectMetadata: a DNS-1123 subdomain of at most 63 characters.
     super(scope, id, props, { format: NameFormat.DNS1123_SUBDOMAIN, maxLength: 63, maxLengthReason: 'the Tekton webhook refuses longer Task names' });
+    requireProps(this, props, 'give at least steps');
     this.taskName = this.name;
-    this.params = [...props.params ?? []];
-    this.results = [...props.results ?? []];
-    this.workspaces = [...props.workspaces ?? []];
+    this.params = [...requireArray(this, 'params', props.params)];
+    this.results = [...requireArray(this, 'results', props.results)];
+    this.workspaces = [...requireArray(this, 'workspaces', props.workspaces)];
     checkParams(this, 'params', this.params);
     this.checkResults();
     this.checkWorkspaces();
     if (!Array.isArray(props.steps) || props.steps.length === 0) {
       invalid(this, 'steps', props.steps, 'must hold at least one step', 'add a step with an image and a script or command');
     }
+    requireArray(this, 'steps', props.steps, 'give each step a name, an image, resources and a script or command');
     requireUnique(this, 'steps[].name', props.steps.map((s) => s.name), 'each step needs its own name');
 
     const volumes: any[] = [];
@@ -255,6 +257,12 @@ export class TektonTask extends NamespacedResource {
   private renderStep(step: TektonStep, i: number, allowTagOnly: boolean, volumes: any[], mountPaths: Set<string>): TaskV1SpecSteps {
     const at = `steps[${i}]`;
     requireName(this, `${at}.name`, step.name);
+    for (const list of ['command', 'args'] as const) {
+      requireArray(this, `${at}.${list}`, step[list]).forEach((v, j) => {
+        if (typeof v !== 'string') invalid(this, `${at}.${list}[${j}]`, v, 'must be a string');
+      });
+    }
+    requireArray(this, `${at}.writablePaths`, step.writablePaths, 'list absolute paths, e.g. ["/tmp"]');
     this.checkImage(`${at}.image`, step.image, allowTagOnly);
     if (step.script !== undefined && step.command !== undefined) {
       invalid(this, `${at}.command`, step.command, 'cannot be used together with script', 'put the command into the script, or drop the script');
@@ -324,7 +332,7 @@ export class TektonTask extends NamespacedResource {
   }
 
   private checkResources(field: string, resources: kplus.ContainerResources | undefined) {
-    if (!resources) invalid(this, field, resources, 'is required', 'set cpu.request, memory.request and memory.limit');
+    if (!resources || typeof resources !== 'object') invalid(this, field, resources, 'is required', 'set cpu.request, memory.request and memory.limit');
     const kube = resourcesToKube(this, field, resources);
     const missing = [
       kube.requests?.cpu === undefined ? 'cpu.request' : undefined,

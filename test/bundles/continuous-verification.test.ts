@@ -81,6 +81,11 @@ describe('ContinuousVerification', () => {
       filter: { attributes: { type: 'dev.cdevents.testsuiterun.finished.0.3.0', outcome: 'failure' } },
       subscriber: { uri: 'http://verification-alerts.delivery.svc.cluster.local' },
     });
+    // ... and so do load tests that gave no verdict (timed out, image not pulled, pod refused).
+    expect(findObject(eventObjects, 'Trigger', 'delivery-errors').spec).toMatchObject({
+      filter: { attributes: { type: 'dev.cdevents.testsuiterun.finished.0.3.0', outcome: 'error' } },
+      subscriber: { uri: 'http://verification-alerts.delivery.svc.cluster.local' },
+    });
     expect(cv.failureSink.name).toBe('verification-alerts');
     expect(TektonEventsSink.of(chart)?.sink).toBe(events.broker);
   });
@@ -94,6 +99,9 @@ describe('ContinuousVerification', () => {
     expect(producers(CDEvents.TEST_SUITE_RUN_FINISHED.type)).toEqual(['cv/CV/Results/Transform']);
     expect(producers(TektonEvents.TASK_RUN_SUCCESSFUL.type)).toEqual(['cv/CV/TektonEvents']);
     expect(catalog.consumers.flatMap((c) => catalog.unproducedTypes(c)).map((t) => t.type)).toEqual([]);
+    // The alert function subscribes twice to testsuiterun.finished (failure, error): the catalog names it once per type.
+    const row = catalog.renderMarkdown('events').split('\n').find((l) => l.startsWith(`| \`${CDEvents.TEST_SUITE_RUN_FINISHED.type}\``));
+    expect(row?.endsWith(' | delivery/verification-alerts |')).toBe(true);
     const graph = PlatformGraph.of(app);
     expect(graph.edges.some((e) => e.from.node.path === 'cv/CV/TektonEvents' && e.to === events.broker)).toBe(true);
   });

@@ -8,7 +8,7 @@ import {
 } from '../../constructs';
 import { PlatformModel } from '../../constructs/core/model';
 import { SERVICE_LIFECYCLE_EXTENSIONS } from '../../constructs/cdevents/service-lifecycle-jsonata';
-import { cdeventsValidator, expectCDEvent, runTransform, TransformResult } from '../support/cdevents';
+import { CLOUDEVENTS_ATTRIBUTES, cdeventsValidator, expectCDEvent, runTransform, TransformResult } from '../support/cdevents';
 import { findObject, synthValid, testChart, validationError } from '../support/k8s';
 import { API_SERVER, ROLLOUT, UID, apiServerEvent } from './fixtures';
 
@@ -46,7 +46,10 @@ describe('ServiceLifecycleEvents JSONata, executed as the transform image does',
     expect(cdevent.customData).toEqual({ url: 'http://score.functions.svc.cluster.local', revision: 'score-00001', generation: 1, image: ROLLOUT.gen1Ready.spec.template.spec.containers[0].image });
     // Promoted for Trigger filters and TriggerBindings.
     expect(r.event).toMatchObject({ revision: 'score-00001', ksvcurl: 'http://score.functions.svc.cluster.local', ksvcname: 'score', ksvcnamespace: 'functions' });
-    for (const name of SERVICE_LIFECYCLE_EXTENSIONS) expect(name).toMatch(/^[a-z0-9]{1,20}$/);
+    // Exactly the documented extensions, each a valid CloudEvents attribute name.
+    const extensions = Object.keys(r.output).filter((k) => !CLOUDEVENTS_ATTRIBUTES.includes(k));
+    expect(extensions.sort()).toEqual([...SERVICE_LIFECYCLE_EXTENSIONS].sort());
+    for (const name of extensions) expect(name).toMatch(/^[a-z0-9]{1,20}$/);
     // The event's time is the source's (as the SDK in the image reads it: milliseconds).
     expect(r.event.time).toMatch(/^2026-11-29T10:0\d:00\.123Z$/);
   });

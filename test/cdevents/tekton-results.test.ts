@@ -6,8 +6,8 @@ import { Testing } from 'cdk8s';
 import {
   CDEvents, CDEventsSeverity, EventFilter, KnativeFunction, RabbitmqBroker, RabbitmqCluster, TektonEvents, TektonRunResults,
 } from '../../constructs';
-import { CANCEL_REASONS, TEKTON_RESULTS_EXTENSIONS } from '../../constructs/cdevents/tekton-results-jsonata';
-import { expectCDEvent, runTransform, TransformResult } from '../support/cdevents';
+import { CANCEL_REASONS, PIPELINE_TIMEOUT_CANCEL_MESSAGE, TEKTON_RESULTS_EXTENSIONS } from '../../constructs/cdevents/tekton-results-jsonata';
+import { CLOUDEVENTS_ATTRIBUTES, expectCDEvent, runTransform, TransformResult } from '../support/cdevents';
 import { findObject, synthValid, testChart, validationError } from '../support/k8s';
 import { pipelineRun, taskRun, tektonEvent } from './fixtures';
 
@@ -46,7 +46,9 @@ describe('TektonRunResults JSONata, executed as the transform image does', () =>
       params: { url: 'http://score.functions.svc.cluster.local', environment: 'functions' },
       results: { 'p95-ms': '612.4', 'error-rate': '0.031', outcome: 'failure', reason: 'p95 612 ms > 500 ms' },
     });
-    for (const name of TEKTON_RESULTS_EXTENSIONS) expect(name).toMatch(/^[a-z0-9]{1,20}$/);
+    const extensions = Object.keys(r.output).filter((k) => !CLOUDEVENTS_ATTRIBUTES.includes(k));
+    expect(extensions.sort()).toEqual([...TEKTON_RESULTS_EXTENSIONS].sort());
+    for (const name of extensions) expect(name).toMatch(/^[a-z0-9]{1,20}$/);
   });
 
   test('a passing load test: outcome success, no severity; the environment from the run label when there is no param', async () => {
@@ -69,7 +71,21 @@ describe('TektonRunResults JSONata, executed as the transform image does', () =>
     expect(expectCDEvent(c, CDEvents.TEST_SUITE_RUN_FINISHED).subject.content).toEqual({
       environment: { id: 'cd' }, testSuite: { id: 'score-latency', name: 'k6-load-test' }, outcome: 'cancel', reason: 'TaskRunCancelled',
     });
-    expect(CANCEL_REASONS).toContain('TaskRunCancelled');
+  });
+
+  test('a load test Tekton cancelled because its PipelineRun timed out is an error (no verdict), not a cancel', async () => {
+    const message = `TaskRun "loadtest-score-00002-load-test" was cancelled. ${PIPELINE_TIMEOUT_CANCEL_MESSAGE}`;
+    const tr = loadTest({ uid: 'aaaa-5', succeeded: 'False', reason: 'TaskRunCancelled', message });
+    const r = await run(TektonEvents.TASK_RUN_FAILED.type, { taskRun: tr });
+    expect(expectCDEvent(r, CDEvents.TEST_SUITE_RUN_FINISHED).subject.content).toMatchObject({ outcome: 'error', severity: 'medium', reason: message });
+    expect(r.event.outcome).toBe('error');
+    // Cancelled by a user (Tekton's own reasons of v1.15.0: TaskRunCancelled for a TaskRun, Cancelled for a PipelineRun).
+    expect(CANCEL_REASONS).toEqual(['TaskRunCancelled', 'Cancelled']);
+    const byUser = await run(TektonEvents.TASK_RUN_FAILED.type, { taskRun: loadTest({ uid: 'aaaa-6', succeeded: 'False', reason: 'TaskRunCancelled', message: 'TaskRun "x" was cancelled. ' }) });
+    expect(byUser.event.outcome).toBe('cancel');
+    const pr = pipelineRun({ name: 'loadtest-score-00002', pipeline: 'loadtest', uid: 'cccc-9', succeeded: 'False', reason: 'Cancelled', message: 'PipelineRun "loadtest-score-00002" was cancelled' });
+    const cancelled = await run(TektonEvents.PIPELINE_RUN_FAILED.type, { pipelineRun: pr });
+    expect(expectCDEvent(cancelled, CDEvents.PIPELINE_RUN_FINISHED).subject.content.outcome).toBe('cancel');
   });
 
   test('other task runs: taskrun.finished (success and failure, with their pipeline run), and taskrun.started', async () => {

@@ -50,6 +50,9 @@ export function cdeventsValidator(): CDEventsValidator {
   return cached;
 }
 
+/** The attributes CloudEvents 1.0 defines (required and optional) and the data members: anything else is an extension. */
+export const CLOUDEVENTS_ATTRIBUTES = ['specversion', 'id', 'type', 'source', 'subject', 'time', 'datacontenttype', 'dataschema', 'data', 'data_base64'];
+
 /** An HTTP request carrying a CloudEvent in binary mode (attributes as `ce-` headers, JSON data as the body). */
 export interface HttpMessage {
   readonly headers: { [name: string]: string };

@@ -130,7 +130,7 @@ describe('duplicate events start one run: the run name comes from the event id',
     expect(new Set(names).size).toBe(names.length);
   });
 
-  test('every name is a DNS label of at most 63 characters: lowercased, other characters as "-", cut from the end, no "-" at either end', () => {
+  test('every name is a DNS label of at most 63 characters: lowercased, other characters as "-", cut to its head and end, no "-" at either end', () => {
     const ids = [
       'ABC/Def_ghi', '--x--', `${UID}/${'r'.repeat(80)}-00009`, `${'a'.repeat(200)}/score-00002`, 'ça-va?', 'x'.repeat(31) + '-' + 'y'.repeat(40),
     ];
@@ -139,8 +139,17 @@ describe('duplicate events start one run: the run name comes from the event id',
       expect({ id, name, ok: /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(name) }).toEqual({ id, name, ok: true });
     }
     expect(run(event('ABC/Def_ghi')).metadata.name).toBe('load-test-abc-def-ghi');
-    // A long id keeps its end (the revision), which tells revisions of one service apart.
-    expect(run(event(`${'a'.repeat(200)}/score-00002`)).metadata.name).toMatch(/^load-test-a+-score-00002$/);
+    // A long id keeps its first 8 characters and its end (the revision), which tells revisions of one service apart.
+    expect(run(event(`${'a'.repeat(200)}/score-00002`)).metadata.name).toMatch(/^load-test-a{8}-a+-score-00002$/);
+  });
+
+  test('two Services of one long name (other namespaces, or deleted and created again) get runs of their own: the UID\'s start is kept', () => {
+    const revision = `${'checkout-recommendations-for-returning-customers'}-00001`;
+    const one = run(event(`${UID}/${revision}`)).metadata.name as string;
+    const other = run(event(`9a8b7c6d-0000-4000-8000-000000000001/${revision}`)).metadata.name as string;
+    expect(one).not.toBe(other);
+    expect([one.length, other.length]).toEqual([63, 63]);
+    expect(one).toBe(`load-test-${UID.slice(0, 8)}-${`${UID}-${revision}`.slice(-(63 - 'load-test-'.length - 9))}`);
   });
 
   test('known limit: ids that differ only in letter case or in characters other than letters and digits share a name', () => {
