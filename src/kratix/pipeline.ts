@@ -33,7 +33,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { ValidationError } from '../../constructs/core/errors';
+import { ValidationError, show } from '../../constructs/core/errors';
 import { BundleBuildResult, BundleRequest, IBundleSpec } from '../../constructs/kratix/bundle-spec';
 import { applySchemaDefaults } from '../../constructs/kratix/defaults';
 import { KratixSdk, KratixWorkflowAction, KratixWorkflowType } from '../../constructs/kratix/sdk';
@@ -223,8 +223,11 @@ function synthesize(outdir: string, build: (app: App) => BundleBuildResult): { r
   const violations = PlatformPolicy.check(objects);
   if (violations.length) {
     const v = violations[0];
+    const obj = objects.find((o) => o.apiVersion === v.apiVersion && o.kind === v.kind && o.metadata?.name === v.name && o.metadata?.namespace === v.namespace);
+    const value = v.locations[0] === undefined ? undefined : pointerValue(obj, v.locations[0]);
     throw new Refused({
-      reason: 'PolicyViolation', constructPath: constructPathOf(app, v) ?? '', field: v.locations[0] ?? '', problem: `[${v.ruleId} ${v.rule}] ${v.message}`,
+      reason: 'PolicyViolation', constructPath: constructPathOf(app, v) ?? '', field: v.locations[0] ?? '',
+      value: value === undefined ? undefined : show(value), problem: `[${v.ruleId} ${v.rule}] ${v.message}`,
       fix: v.fix, problems: violations.map((x) => `[${x.ruleId} ${x.rule}] ${x.message}`),
     });
   }
@@ -307,6 +310,12 @@ function constructPathOf(app: App, v: { apiVersion: string; kind: string; namesp
   const found = app.node.findAll().find((c: IConstruct): c is ApiObject => ApiObject.isApiObject(c)
     && c.apiVersion === v.apiVersion && c.kind === v.kind && c.name === v.name && (c.metadata.namespace ?? undefined) === (v.namespace ?? undefined));
   return found?.node.path;
+}
+
+/** The value at a JSON pointer (`/spec/template/spec/containers/0/image`). */
+function pointerValue(obj: any, pointer: string): unknown {
+  return pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((o, k) => (o === undefined || o === null ? undefined : o[k]), obj);
 }
 
 function splitApiVersion(apiVersion: string): [string, string] {
