@@ -81,6 +81,14 @@ function expectOneLine(text: string): void {
   expect(text).not.toMatch(/\n\s+at /);
 }
 
+/** A refused run: exit 1, one line on stderr, output/ holding only `kept`; returns status.yaml. */
+function refused(run: Run, kept: string[] = []): any {
+  expect(run.code).toBe(1);
+  expectOneLine(run.stderr);
+  expect(files(path.join(run.dir, 'output'))).toEqual(kept);
+  return status(run);
+}
+
 beforeAll(async () => {
   workRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-kratix-pipeline-'));
   await Promise.all(Object.keys(CASES).map(start));
@@ -118,12 +126,8 @@ describe('kratix pipeline, resource configure', () => {
   });
 
   test('GIVEN a request the schema refuses THEN exit 1, the refusal in status.yaml, output/ untouched (an earlier container\'s file stays, nothing added)', () => {
-    const run = runs.schema;
-    expect(run.code).toBe(1);
-    expectOneLine(run.stderr);
-    expect(run.stderr).toContain('refused: spec.namespace ("Shop_1") must match');
-    expect(files(path.join(run.dir, 'output'))).toEqual(['earlier.yaml']);
-    const s = status(run);
+    const s = refused(runs.schema, ['earlier.yaml']);
+    expect(runs.schema.stderr).toContain('refused: spec.namespace ("Shop_1") must match');
     expect(s.message).toMatch(/^refused: spec\.namespace \("Shop_1"\) must match .*; change the request so that it fits the FunctionsPlatform API \(kubectl explain functionsplatforms\.spec\)$/);
     expect(s.refusal).toEqual({
       reason: 'SchemaInvalid', constructPath: 'FunctionsPlatform default/shop', field: 'spec.namespace', value: '"Shop_1"',
@@ -133,11 +137,7 @@ describe('kratix pipeline, resource configure', () => {
   });
 
   test('GIVEN a request the constructs refuse (ValidationError) THEN the refusal names the construct path, field, value and fix', () => {
-    const run = runs.construct;
-    expect(run.code).toBe(1);
-    expectOneLine(run.stderr);
-    expect(files(path.join(run.dir, 'output'))).toEqual([]);
-    expect(status(run).refusal).toEqual({
+    expect(refused(runs.construct).refusal).toEqual({
       reason: 'ValidationError', constructPath: 'shop/platform/Functions/cart', field: 'scale.min', value: '5',
       problem: 'must be <= scale.max (2)', fix: 'raise scale.max or lower scale.min',
       problems: ['shop/platform/Functions/cart: scale.min (5) must be <= scale.max (2); raise scale.max or lower scale.min'],
@@ -145,11 +145,7 @@ describe('kratix pipeline, resource configure', () => {
   });
 
   test('GIVEN a request whose bundle breaks the platform policy THEN it is refused with the rule, the object\'s construct path and the fix', () => {
-    const run = runs.policy;
-    expect(run.code).toBe(1);
-    expectOneLine(run.stderr);
-    expect(files(path.join(run.dir, 'output'))).toEqual([]);
-    const refusal = status(run).refusal;
+    const refusal = refused(runs.policy).refusal;
     expect(refusal).toMatchObject({
       reason: 'PolicyViolation', constructPath: 'shop/platform/Functions/cart/Resource', field: '/spec/template/spec/containers/0/image',
       value: '"ghcr.io/acme/cart:latest"', fix: expect.stringContaining('pin the image'),
