@@ -110,6 +110,9 @@ export { PlatformPolicy, PolicyRuleId } from './policy/policy';
 export type { PolicyOptions, PolicyViolation } from './policy/policy';
 export { PolicyValidation } from './policy/plugin';
 export type { IValidationContext, IValidationReport } from './policy/plugin';
+// Kratix: the workflow container contract (the pipeline entry is the package's `platform-blueprints` bin)
+export { KRATIX_DEFAULT_DIR, KratixSdk, KratixWorkflowAction, KratixWorkflowType } from './kratix/sdk';
+export type { KratixDestinationSelector, KratixObjectRef, KratixSdkOptions } from './kratix/sdk';
 // L3
 export { PlatformProfile, Profile, StoreBackend } from './bundles/profile';
 export type { ProfileDefaults } from './bundles/profile';

@@ -26,6 +26,15 @@ export interface BundleBuildResult {
   readonly outputs: { [key: string]: string };
 }
 
+/**
+ * What every request of a bundle needs once on its destinations (operators, shared configuration): built by the
+ * Promise's `promise.configure` workflow, which Kratix schedules to the Promise's destinations before any request.
+ */
+export interface IBundlePrerequisites {
+  /** Builds the prerequisites into `scope` (a cdk8s Chart of its own). */
+  build(scope: Construct): BundleBuildResult;
+}
+
 /** A bundle offered as an API (a Kratix Promise). */
 export interface IBundleSpec {
   /** Kind of the request API, e.g. `FunctionsPlatform`. */
@@ -47,4 +56,9 @@ export interface IBundleSpec {
    * Throws a ValidationError (construct path, field, value, fix) for what the constructs refuse.
    */
   build(scope: Construct, request: BundleRequest): BundleBuildResult;
+  /**
+   * The Promise-level prerequisites, built by the promise workflow.
+   * @default - none: the promise workflow schedules nothing
+   */
+  readonly prerequisites?: IBundlePrerequisites;
 }
