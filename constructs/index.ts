@@ -135,6 +135,7 @@ export * as crossplaneKubernetes from './imports/kubernetes.crossplane.io';
 export * as crossplaneKubernetesNamespaced from './imports/kubernetes.m.crossplane.io';
 export * as crossplaneHelm from './imports/helm.crossplane.io';
 export * as crossplaneHelmNamespaced from './imports/helm.m.crossplane.io';
+export * as kratix from './imports/platform.kratix.io';
 // L1 hand-typed from the Go types (the upstream CRDs carry no schema)
 export * as tektonTriggers from './imports/triggers.tekton.dev';
 export * as tekton from './imports/tekton.dev';
