@@ -105,6 +105,15 @@ export type { BindingEnv, ClaimAttributes, ClaimOptions, ClaimProps } from './cr
 export * from './crossplane/packages';
 export * from './crossplane/key-value-store';
 export * from './crossplane/message-broker';
+// Kratix Promises
+export type { BundleBuildResult, BundleRequest, IBundleSpec } from './kratix/bundle-spec';
+export { PACKAGE_VERSION, PIPELINE_IMAGE, PIPELINE_IMAGE_REPOSITORY } from './kratix/image';
+export { KRATIX_API_VERSION, KratixPipeline, KratixWorkflowAction, KratixWorkflowType, NODE_PIPELINE_MIN_MEMORY } from './kratix/pipeline';
+export type { KratixContainerProps, KratixPermission, KratixPipelineContext, KratixPipelineProps } from './kratix/pipeline';
+export { KratixPromise, PROMISE_VERSION_LABEL } from './kratix/promise';
+export type {
+  KratixBundlePromiseOptions, KratixPromiseApiProps, KratixPromiseProps, KratixRequiredPromise, KratixWorkflowProps, KratixWorkflowsProps,
+} from './kratix/promise';
 // Policy
 export { PlatformPolicy, PolicyRuleId } from './policy/policy';
 export type { PolicyOptions, PolicyViolation } from './policy/policy';
