@@ -109,7 +109,7 @@ export * from './crossplane/message-broker';
 export type { BundleBuildResult, BundleRequest, IBundleSpec } from './kratix/bundle-spec';
 export { PACKAGE_VERSION, PIPELINE_IMAGE, PIPELINE_IMAGE_REPOSITORY } from './kratix/image';
 export { KRATIX_API_VERSION, KratixPipeline, KratixWorkflowAction, KratixWorkflowType, NODE_PIPELINE_MIN_MEMORY } from './kratix/pipeline';
-export type { KratixContainerProps, KratixPermission, KratixPipelineContext, KratixPipelineProps } from './kratix/pipeline';
+export type { KratixContainerProps, KratixPermission, KratixPipelineProps } from './kratix/pipeline';
 export { KratixPromise, PROMISE_VERSION_LABEL } from './kratix/promise';
 export type {
   KratixBundlePromiseOptions, KratixPromiseApiProps, KratixPromiseProps, KratixRequiredPromise, KratixWorkflowProps, KratixWorkflowsProps,

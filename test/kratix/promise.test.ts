@@ -35,6 +35,18 @@ function pipelinesOf(promise: any): Array<{ type: 'resource' | 'promise'; action
   return out;
 }
 
+/** The Job Kratix makes from each pipeline (what its webhook dry-runs) is one the API server accepts. */
+function expectValidJobs(promise: any): void {
+  const v = SchemaValidator.load();
+  const runs = pipelinesOf(promise);
+  expect(runs.length).toBeGreaterThan(0);
+  for (const { type, action, pipeline } of runs) {
+    const job = kratixJob(promise, pipeline, { type, action });
+    expect(v.validateAll([job])).toEqual([]);
+    expect(podSpecProblems(job.spec.template.spec)).toEqual([]);
+  }
+}
+
 describe('KratixPromise.fromBundle', () => {
   const { chart: c, promise } = greeter();
   const objects = synthValid(c);
@@ -92,12 +104,7 @@ describe('KratixPromise.fromBundle', () => {
   });
 
   test('the Job Kratix makes from the pipeline is a valid batch/v1 Job (what the webhook dry-runs)', () => {
-    const v = SchemaValidator.load();
-    for (const { type, action, pipeline } of pipelinesOf(obj)) {
-      const job = kratixJob(obj, pipeline, { type, action });
-      expect(v.validateAll([job])).toEqual([]);
-      expect(podSpecProblems(job.spec.template.spec)).toEqual([]);
-    }
+    expectValidJobs(obj);
   });
 
   test('the example request is accepted by the generated API; the schema and the API server agree on bad requests', () => {
@@ -159,12 +166,7 @@ describe('KratixPromise.fromBundle', () => {
     expect(p.spec.destinationSelectors).toEqual([{ matchLabels: { environment: 'dev' } }]);
     expect(p.spec.requiredPromises).toEqual([{ name: 'redis', version: 'v1.0.0' }]);
     expect(p.spec.dependencies).toEqual([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'greetings' } }]);
-    const v = SchemaValidator.load();
-    for (const { type, action, pipeline } of pipelinesOf(p)) {
-      const job = kratixJob(p, pipeline, { type, action });
-      expect(v.validateAll([job])).toEqual([]);
-      expect(podSpecProblems(job.spec.template.spec)).toEqual([]);
-    }
+    expectValidJobs(p);
   });
 
   test('bad bundle specs and options are refused', () => {
@@ -208,6 +210,7 @@ describe('KratixPromise', () => {
     expect(p.spec.api).toBeUndefined();
     expect(p.spec.workflows.promise.configure[0].spec.volumes).toBeUndefined();
     expect(p.spec.workflows.promise.configure[0].spec.containers[0].volumeMounts).toBeUndefined();
+    expectValidJobs(p);
   });
 
   test('pipelines keep to the fields of Kratix\'s Go types (Kratix decodes them with DisallowUnknownFields)', () => {
@@ -237,9 +240,7 @@ describe('KratixPromise', () => {
     expect(pl.spec.containers[0].env).toEqual([{ name: 'LOG_LEVEL', value: 'debug' }]);
     expect(pl.spec.containers[1].securityContext.runAsUser).toBe(1000);
     expect(pl.spec.volumes.map((v: any) => v.name)).toEqual(['scratch-0-0', 'scratch-0-1', 'scratch-1-0']);
-    const job = kratixJob(p, pl, { type: 'resource', action: 'configure' });
-    expect(SchemaValidator.load().validateAll([job])).toEqual([]);
-    expect(podSpecProblems(job.spec.template.spec)).toEqual([]);
+    expectValidJobs(p);
   });
 
   test('the API: group, kind, plural, version and schema as the API server and Kratix need them', () => {
