@@ -318,6 +318,22 @@ describe('KratixPromise', () => {
       .toMatch(/permissions\[0\]\.resourceNamespace \("All"\) must be a DNS-1123 label/);
   });
 
+  test('untyped input (JavaScript, YAML-loaded props) is refused by field, not crashed on', () => {
+    const any = (x: unknown) => x as any;
+    expect(validationError(() => new KratixPromise(chart(), 'Cache', any(undefined))).message).toMatch(/^platform\/Cache: props \(undefined\) must be an object/);
+    expect(refusal({ api: any('cache') })).toMatch(/api \("cache"\) must be an object/);
+    expect(refusal({ api: { ...base.api!, description: any(5) } })).toMatch(/api\.description \(5\) must be a string/);
+    expect(refusal({ dependencies: any({}) })).toMatch(/dependencies \(\{\}\) must be a list of Kubernetes objects/);
+    expect(refusal({ requiredPromises: any('redis') })).toMatch(/requiredPromises \("redis"\) must be a list of \{ name, version \}/);
+    expect(refusal({ workflows: any('all') })).toMatch(/workflows \("all"\) must be an object/);
+    expect(refusal({ workflows: { resource: { configure: any({}) } } })).toMatch(/workflows\.resource\.configure \(\{\}\) must be a list of pipelines/);
+    expect(refusal({ workflows: { resource: { configure: [any(null)] } } })).toMatch(/workflows\.resource\.configure\[0\] \(null\) must be a pipeline/);
+    expect(refusal({ workflows: pipeline({ permissions: 'all' }) })).toMatch(/permissions \("all"\) must be a list of permissions/);
+    expect(refusal({ workflows: pipeline({ permissions: [null] }) })).toMatch(/permissions\[0\] \(null\) must be a permission/);
+    expect(refusal({ workflows: pipeline({ containers: [null] }) })).toMatch(/containers\[0\] \(null\) must be a container/);
+    expect(refusal({ workflows: container({ env: { LEVEL: 3 } }) })).toMatch(/containers\[0\]\.env\.LEVEL \(3\) must be a string; quote it, e\.g\. "3"/);
+  });
+
   test('exampleRequest needs a bundle; request needs an API', () => {
     expect(validationError(() => make({}).exampleRequest()).message).toMatch(/example \(undefined\) is not known: only a Promise made with fromBundle has one/);
     const noApi = new KratixPromise(chart(), 'Deps', { name: 'deps' });
