@@ -105,13 +105,22 @@ export type { BindingEnv, ClaimAttributes, ClaimOptions, ClaimProps } from './cr
 export * from './crossplane/packages';
 export * from './crossplane/key-value-store';
 export * from './crossplane/message-broker';
+// Kratix Promises
+export type { BundleBuildResult, BundleRequest, IBundleSpec } from './kratix/bundle-spec';
+export { PACKAGE_VERSION, PIPELINE_IMAGE, PIPELINE_IMAGE_REPOSITORY } from './kratix/image';
+export { KRATIX_API_VERSION, KratixPipeline, KratixWorkflowAction, KratixWorkflowType, NODE_PIPELINE_MIN_MEMORY } from './kratix/pipeline';
+export type { KratixContainerProps, KratixPermission, KratixPipelineProps } from './kratix/pipeline';
+export { KratixPromise, PROMISE_VERSION_LABEL } from './kratix/promise';
+export type {
+  KratixBundlePromiseOptions, KratixPromiseApiProps, KratixPromiseProps, KratixRequiredPromise, KratixWorkflowProps, KratixWorkflowsProps,
+} from './kratix/promise';
 // Policy
 export { PlatformPolicy, PolicyRuleId } from './policy/policy';
 export type { PolicyOptions, PolicyViolation } from './policy/policy';
 export { PolicyValidation } from './policy/plugin';
 export type { IValidationContext, IValidationReport } from './policy/plugin';
 // Kratix: the workflow container contract (the pipeline entry is the package's `platform-blueprints` bin)
-export { KRATIX_DEFAULT_DIR, KratixSdk, KratixWorkflowAction, KratixWorkflowType } from './kratix/sdk';
+export { KRATIX_DEFAULT_DIR, KratixSdk } from './kratix/sdk';
 export type { KratixDestinationSelector, KratixObjectRef, KratixSdkOptions } from './kratix/sdk';
 // L3
 export { PlatformProfile, Profile, StoreBackend } from './bundles/profile';
@@ -138,6 +147,7 @@ export * as crossplaneKubernetes from './imports/kubernetes.crossplane.io';
 export * as crossplaneKubernetesNamespaced from './imports/kubernetes.m.crossplane.io';
 export * as crossplaneHelm from './imports/helm.crossplane.io';
 export * as crossplaneHelmNamespaced from './imports/helm.m.crossplane.io';
+export * as kratix from './imports/platform.kratix.io';
 // L1 hand-typed from the Go types (the upstream CRDs carry no schema)
 export * as tektonTriggers from './imports/triggers.tekton.dev';
 export * as tekton from './imports/tekton.dev';

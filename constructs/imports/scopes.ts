@@ -18,5 +18,11 @@ export const CLUSTER_SCOPED_CUSTOM_KINDS: ReadonlySet<string> = new Set([
   "pkg.crossplane.io/Function",
   "pkg.crossplane.io/ImageConfig",
   "pkg.crossplane.io/Provider",
+  "platform.kratix.io/BucketStateStore",
+  "platform.kratix.io/Destination",
+  "platform.kratix.io/GitStateStore",
+  "platform.kratix.io/Promise",
+  "platform.kratix.io/PromiseRelease",
+  "platform.kratix.io/PromiseRevision",
   "protection.crossplane.io/ClusterUsage",
 ]);

@@ -23,18 +23,11 @@ import { Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { parseAllDocuments } from 'yaml';
 import { invalid } from '../core/errors';
+import { KratixWorkflowAction, KratixWorkflowType } from './pipeline';
 
-/** What the workflow does (`KRATIX_WORKFLOW_ACTION`). */
-export enum KratixWorkflowAction {
-  CONFIGURE = 'configure',
-  DELETE = 'delete',
-}
-
-/** Whose workflow runs (`KRATIX_WORKFLOW_TYPE`): the Promise's or a resource request's. */
-export enum KratixWorkflowType {
-  PROMISE = 'promise',
-  RESOURCE = 'resource',
-}
+// What the workflow does (`KRATIX_WORKFLOW_ACTION`) and whose it is (`KRATIX_WORKFLOW_TYPE`): the enums the Promise's
+// workflows are declared with.
+export { KratixWorkflowAction, KratixWorkflowType };
 
 /** The folder a workflow container works in, unless `KRATIX_DIR` names another. */
 export const KRATIX_DEFAULT_DIR = '/kratix';

@@ -140,7 +140,13 @@ function gvkKey(apiVersion: string, kind: string): string {
 }
 
 /** Converts one schema node (and its children) to strict JSON Schema for Ajv. */
-function convert(node: any, crd: boolean): any {
+/**
+ * `preserved`: the node sits in the items of a list that preserves unknown fields. The API server's pruning
+ * (apiextensions-apiserver pruning/algorithm.go `skipPrune`) carries such a list's preservation into its items (and
+ * their items), not into their declared properties: an item typed only `type: object` keeps its fields (Kratix's
+ * Promise `workflows.*.configure[]`).
+ */
+function convert(node: any, crd: boolean, preserved: boolean = false): any {
   if (!node || typeof node !== 'object') return node;
   const out: any = {};
   for (const [key, value] of Object.entries<any>(node)) {
@@ -148,13 +154,13 @@ function convert(node: any, crd: boolean): any {
     if (STRUCTURAL_KEYWORDS.has(key) && value && typeof value === 'object') continue; // converted below
     out[key] = value;
   }
+  const preserve = node['x-kubernetes-preserve-unknown-fields'] === true || preserved;
   forEachSubSchema(node, (child, keyword, name) => {
-    const converted = convert(child, crd);
+    const converted = convert(child, crd, keyword === 'items' && preserve);
     if (keyword === 'properties' || keyword === 'patternProperties') (out[keyword] ??= {})[name as string] = converted;
     else if (Array.isArray(node[keyword])) (out[keyword] ??= []).push(converted);
     else out[keyword] = converted;
   });
-  const preserve = node['x-kubernetes-preserve-unknown-fields'] === true;
   if (node.nullable === true && typeof out.type === 'string') out.type = [out.type, 'null'];
   if (node['x-kubernetes-int-or-string'] === true) {
     delete out.type;

@@ -116,6 +116,25 @@ describe('SchemaValidator', () => {
     expect(withThing.validate(thing('abc'))).toEqual(['/spec/code: must match pattern "(?i)^ab$"']);
   });
 
+  test('a list that preserves unknown fields keeps its items\' fields; their declared properties are still pruned (apiextensions skipPrune)', () => {
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'things.gen.example.org' },
+      spec: { group: 'gen.example.org', scope: 'Namespaced', names: { kind: 'Thing', plural: 'things', singular: 'thing', listKind: 'ThingList' },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: {
+          spec: { type: 'object', properties: {
+            open: { type: 'array', 'x-kubernetes-preserve-unknown-fields': true, items: { type: 'object' } },
+            nested: { type: 'array', 'x-kubernetes-preserve-unknown-fields': true, items: { type: 'object', properties: { typed: { type: 'object' } } } },
+            closed: { type: 'array', items: { type: 'object' } },
+          } } } } } }] },
+    };
+    const withThing = v.withCustomResourceDefinitions([crd]);
+    const thing = (spec: object) => ({ apiVersion: 'gen.example.org/v1', kind: 'Thing', metadata: { name: 't', namespace: 'ns' }, spec });
+    expect(withThing.validate(thing({ open: [{ any: 'thing', deep: { x: 1 } }], nested: [{ extra: true }] }))).toEqual([]);
+    // A declared property leaves the preserved subtree: its own (untyped) object fields are pruned.
+    expect(withThing.validate(thing({ nested: [{ typed: { x: 1 } }] }))).toEqual(['/spec/nested/0/typed: must be empty (the API server prunes every field of this object)']);
+    expect(withThing.validate(thing({ closed: [{ x: 1 }] }))).toEqual(['/spec/closed/0: must be empty (the API server prunes every field of this object)']);
+  });
+
   test('CRD patterns match with Go\'s semantics, and lengths count runes', () => {
     const crd = {
       apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'things.gen.example.org' },
