@@ -55,7 +55,7 @@ describe('KratixSdk: the environment', () => {
     expect(validationError(() => sdkIn({}).workflowAction()).message)
       .toBe('kratix/env: KRATIX_WORKFLOW_ACTION (undefined) is not set; Kratix sets it in a workflow container; set it yourself to run outside one');
     expect(validationError(() => sdkIn({ KRATIX_WORKFLOW_TYPE: 'request' }).workflowType()).message)
-      .toBe('kratix/env: KRATIX_WORKFLOW_TYPE ("request") must be one of promise, resource');
+      .toBe('kratix/env: KRATIX_WORKFLOW_TYPE ("request") must be one of resource, promise');
   });
 });
 
