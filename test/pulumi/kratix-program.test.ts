@@ -1,0 +1,99 @@
+/**
+ * The Pulumi program with Kratix: when it installs Kratix, cert-manager declared once with the event stack, the
+ * namespaces Kratix's files create, and the unpinned release file refused.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import * as pulumiRuntimeResource from '@pulumi/pulumi/runtime/resource';
+import { knativeServiceState, mockPulumi, settle, valueOf } from '../support/pulumi';
+import { fixtureReader } from '../support/knative-release';
+import { KRATIX_RELEASE_URL } from '../support/kratix-release';
+
+const mocked = mockPulumi((args) => {
+  if (args.type === 'random:index/randomPassword:RandomPassword') return { result: 'mock-generated-password-42' };
+  return knativeServiceState(args);
+});
+import { ConfigError, readConfig } from '../../src/pulumi/config';
+import { runProgram } from '../../src/pulumi/program';
+import { ReleaseFileError } from '../../src/pulumi/release-files';
+
+function config(values: { [key: string]: string }): pulumi.Config {
+  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [`platform-blueprints:${k}`, v])));
+  return new pulumi.Config('platform-blueprints');
+}
+
+jest.spyOn(pulumi.log, 'warn').mockImplementation(async () => undefined);
+
+const groupsAdded = (before: number, prefix: string) => mocked.registrations.slice(before)
+  .filter((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup' && r.name.startsWith(prefix)).map((r) => r.name).sort();
+
+describe('the program and Kratix', () => {
+  test('not installed unless the platform deploys a platform.kratix.io object (the reference platform does not yet); its files are not read', async () => {
+    const reader = fixtureReader();
+    const before = mocked.registrations.length;
+    const outputs = await runProgram({ config: readConfig(config({ namespace: 'a', eventsNamespace: 'a-events' })), reader: reader.read });
+    await valueOf(outputs.gatewayUrl);
+    await settle([]);
+    expect(reader.urls.filter((u) => u.includes('kratix'))).toEqual([]);
+    expect(groupsAdded(before, 'kratix-')).toEqual([]);
+  });
+
+  test('installKratix true: Kratix and its single-cluster setup, cert-manager declared once (the event stack\'s copy, Kratix\'s stage waiting for it)', async () => {
+    const reader = fixtureReader();
+    const before = mocked.registrations.length;
+    const outputs = await runProgram({ config: readConfig(config({ namespace: 'b', eventsNamespace: 'b-events', installKratix: 'true' })), reader: reader.read });
+    await valueOf(outputs.gatewayUrl);
+    await settle([]);
+    expect(groupsAdded(before, 'kratix-')).toEqual(['kratix-cert-manager', 'kratix-config', 'kratix-flux', 'kratix-kratix', 'kratix-minio']);
+    // cert-manager.yaml is read once, for both installs.
+    expect(reader.urls.filter((u) => u.endsWith('/cert-manager.yaml'))).toHaveLength(1);
+    const certManager = mocked.registrations.slice(before).find((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup' && r.name === 'kratix-cert-manager')!;
+    expect(certManager.inputs.objs).toEqual([]);
+    expect(mocked.dependencyNames('kubernetes:yaml/v2:ConfigGroup', 'kratix-cert-manager')).toEqual(['event-stack-cert-manager']);
+    // Kratix's Issuer and Certificates wait for the cert-manager CRDs where they are declared.
+    expect(mocked.dependencyNames('kubernetes:yaml/v2:ConfigGroup', 'kratix-kratix').sort()).toEqual(['event-stack-cert-manager', 'kratix-cert-manager']);
+  });
+
+  test('installEventing false (the cluster runs the event stack\'s installs, cert-manager among them): Kratix installs no cert-manager', async () => {
+    const reader = fixtureReader();
+    const before = mocked.registrations.length;
+    const outputs = await runProgram({
+      config: readConfig(config({ namespace: 'c', eventsNamespace: 'c-events', installKnative: 'false', installEventing: 'false', installTekton: 'false', installKratix: 'true' })),
+      reader: reader.read,
+    });
+    await valueOf(outputs.gatewayUrl);
+    await settle([]);
+    expect(groupsAdded(before, 'kratix-')).toEqual(['kratix-config', 'kratix-flux', 'kratix-kratix', 'kratix-minio']);
+    expect(reader.urls.filter((u) => u.endsWith('/cert-manager.yaml'))).toEqual([]);
+  });
+});
+
+describe('Kratix settings refused', () => {
+  test('kratix.yaml is not pinned: without allowUnpinnedReleases the program refuses it before it registers anything', async () => {
+    const registered = jest.spyOn(pulumiRuntimeResource, 'registerResource');
+    const running = runProgram({ config: readConfig(config({ installKnative: 'false', installEventing: 'false', installTekton: 'false', installKratix: 'true' })) });
+    await expect(running).rejects.toThrow(ReleaseFileError);
+    await expect(running).rejects.toThrow(`${KRATIX_RELEASE_URL}: refused, its bytes cannot be checked (upstream.yaml does not pin kratix@main-ae170e22 yet`);
+    expect(registered).not.toHaveBeenCalled();
+    registered.mockRestore();
+  });
+
+  test('installKratix: true, false or unset (when the platform needs it)', () => {
+    expect(() => readConfig(config({ installKratix: 'maybe' }))).toThrow(new ConfigError('platform-blueprints:installKratix ("maybe") must be true or false'));
+    expect(readConfig(config({})).installKratix).toBeUndefined();
+    expect(readConfig(config({ installKratix: 'false' })).installKratix).toBe(false);
+  });
+
+  test.each([
+    [{ namespace: 'kratix-platform-system', installKratix: 'true' }, 'platform-blueprints:namespace ("kratix-platform-system") is a namespace an install of the program ' +
+      'creates (kratix.yaml declares Namespace kratix-platform-system; installKratix is on)'],
+    [{ namespace: 'd', eventsNamespace: 'flux-system', installKratix: 'true' }, 'platform-blueprints:eventsNamespace ("flux-system") is a namespace an install of the ' +
+      'program creates (gitops-tk-install.yaml declares Namespace flux-system; installKratix is on)'],
+  ])('a platform namespace Kratix\'s files create (%j) is refused; nothing registers', async (values, message) => {
+    const registered = jest.spyOn(pulumiRuntimeResource, 'registerResource');
+    const running = runProgram({ config: readConfig(config(values)), reader: fixtureReader().read });
+    await expect(running).rejects.toThrow(ConfigError);
+    await expect(running).rejects.toThrow(message);
+    expect(registered).not.toHaveBeenCalled();
+    registered.mockRestore();
+  });
+});
