@@ -1,25 +1,17 @@
 /**
- * The Pulumi program with Kratix: when it installs Kratix, cert-manager declared once with the event stack, the
- * namespaces Kratix's files create, and the unpinned release file refused.
+ * The Pulumi program with Kratix: when it installs Kratix, cert-manager declared once with the event stack, and the
+ * unpinned release file refused (the namespaces Kratix's files create are refused in program.test.ts's table).
  */
 import * as pulumi from '@pulumi/pulumi';
 import * as pulumiRuntimeResource from '@pulumi/pulumi/runtime/resource';
-import { knativeServiceState, mockPulumi, settle, valueOf } from '../support/pulumi';
+import { mockPulumi, programState, settle, stackConfig as config, valueOf } from '../support/pulumi';
 import { fixtureReader } from '../support/knative-release';
 import { KRATIX_RELEASE_URL } from '../support/kratix-release';
 
-const mocked = mockPulumi((args) => {
-  if (args.type === 'random:index/randomPassword:RandomPassword') return { result: 'mock-generated-password-42' };
-  return knativeServiceState(args);
-});
+const mocked = mockPulumi(programState);
 import { ConfigError, readConfig } from '../../src/pulumi/config';
 import { runProgram } from '../../src/pulumi/program';
 import { ReleaseFileError } from '../../src/pulumi/release-files';
-
-function config(values: { [key: string]: string }): pulumi.Config {
-  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [`platform-blueprints:${k}`, v])));
-  return new pulumi.Config('platform-blueprints');
-}
 
 jest.spyOn(pulumi.log, 'warn').mockImplementation(async () => undefined);
 
@@ -92,19 +84,5 @@ describe('Kratix settings refused', () => {
     expect(() => readConfig(config({ installKratix: 'maybe' }))).toThrow(new ConfigError('platform-blueprints:installKratix ("maybe") must be true or false'));
     expect(readConfig(config({})).installKratix).toBeUndefined();
     expect(readConfig(config({ installKratix: 'false' })).installKratix).toBe(false);
-  });
-
-  test.each([
-    [{ namespace: 'kratix-platform-system', installKratix: 'true' }, 'platform-blueprints:namespace ("kratix-platform-system") is a namespace an install of the program ' +
-      'creates (kratix.yaml declares Namespace kratix-platform-system; installKratix is on)'],
-    [{ namespace: 'd', eventsNamespace: 'flux-system', installKratix: 'true' }, 'platform-blueprints:eventsNamespace ("flux-system") is a namespace an install of the ' +
-      'program creates (gitops-tk-install.yaml declares Namespace flux-system; installKratix is on)'],
-  ])('a platform namespace Kratix\'s files create (%j) is refused; nothing registers', async (values, message) => {
-    const registered = jest.spyOn(pulumiRuntimeResource, 'registerResource');
-    const running = runProgram({ config: readConfig(config(values)), reader: fixtureReader().read });
-    await expect(running).rejects.toThrow(ConfigError);
-    await expect(running).rejects.toThrow(message);
-    expect(registered).not.toHaveBeenCalled();
-    registered.mockRestore();
   });
 });
