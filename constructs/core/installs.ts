@@ -123,12 +123,23 @@ export class ClusterInstall {
     docs: () => `Tekton Triggers with its core interceptors (the Pulumi program installs v${release('tekton-triggers').version}, after Tekton Pipelines).`,
   });
 
+  public static readonly KRATIX = new ClusterInstall('kratix', {
+    // kratix.yaml holds a cert-manager Issuer and Certificates; cert-manager injects the CA of its webhooks and of the
+    // Promise CRD's conversion webhook. Its single-cluster setup (state store, Destination) comes with it in the
+    // Pulumi program.
+    release: 'kratix', groups: ['platform.kratix.io'], after: [ClusterInstall.CERT_MANAGER],
+    docs: () => `Kratix (the Pulumi program installs the \`kratix.yaml\` of the release tag \`latest\` at ${release('kratix').version}, ` +
+      'after cert-manager, with Kratix\'s single-cluster setup: Flux and an in-cluster MinIO, a BucketStateStore on it and the cluster ' +
+      'registered as the Destination `worker-1`, labelled `environment: dev`).',
+  });
+
   /** Every install, in the order the generated docs list them. */
   public static get all(): ClusterInstall[] {
     return [
       ClusterInstall.CROSSPLANE, ClusterInstall.KNATIVE_SERVING, ClusterInstall.NET_KOURIER, ClusterInstall.KNATIVE_EVENTING,
       ClusterInstall.EVENTING_RABBITMQ, ClusterInstall.CHANNEL_BROKER, ClusterInstall.RABBITMQ_CLUSTER_OPERATOR,
       ClusterInstall.RABBITMQ_TOPOLOGY_OPERATOR, ClusterInstall.CERT_MANAGER, ClusterInstall.TEKTON_PIPELINES, ClusterInstall.TEKTON_TRIGGERS,
+      ClusterInstall.KRATIX,
     ];
   }
 

@@ -131,4 +131,20 @@ export const PINNED_RELEASES: { readonly [name: string]: PinnedRelease } = {
     artifacts: { "release": "https://infra.tekton.dev/tekton-releases/triggers/previous/v0.37.0/release.yaml", "interceptors": "https://infra.tekton.dev/tekton-releases/triggers/previous/v0.37.0/interceptors.yaml" },
     unpinned: "the release files could not be fetched where the pins were computed (infra.tekton.dev not reachable); run `npm run releases:pin` where they can be",
   },
+  "kratix": {
+    name: "kratix",
+    title: "Kratix",
+    version: "main-ae170e22",
+    project: "syntasso/kratix",
+    artifacts: { "release": "https://github.com/syntasso/kratix/releases/download/latest/kratix.yaml" },
+    unpinned: "the release file could not be fetched where the pins were computed (no route to github.com), and `latest` is a moving tag - pin the file the first download recorded; run `npm run releases:pin` where it can be",
+  },
+  "kratix-single-cluster": {
+    name: "kratix-single-cluster",
+    title: "Kratix single-cluster state store and destination",
+    version: "main-ae170e22",
+    project: "syntasso/kratix",
+    artifacts: { "flux": "https://raw.githubusercontent.com/syntasso/kratix/ae170e22e974e45bb7cfda00986057e01b3ccfde/hack/destination/gitops-tk-install.yaml", "minio": "https://raw.githubusercontent.com/syntasso/kratix/ae170e22e974e45bb7cfda00986057e01b3ccfde/config/samples/minio-install.yaml", "destination": "https://raw.githubusercontent.com/syntasso/kratix/ae170e22e974e45bb7cfda00986057e01b3ccfde/config/samples/platform_v1alpha1_worker.yaml", "state-store": "https://raw.githubusercontent.com/syntasso/kratix/ae170e22e974e45bb7cfda00986057e01b3ccfde/config/samples/platform_v1alpha1_bucketstatestore.yaml", "gitops": "https://raw.githubusercontent.com/syntasso/kratix/ae170e22e974e45bb7cfda00986057e01b3ccfde/hack/destination/gitops-tk-resources-single-cluster.yaml" },
+    sha256: { "flux": "f7a345d6f8b8377a5d940b9e516bd40e75562770e0ed5a36205d8560402e5f45", "minio": "b179c240f466c0ad56ae605cf4f8a5398249f066e0ad50113f1d2e77ee4ed329", "destination": "7f4ede74eaa677729b53a742508c12d0403c989c69c809cd530a3143c2d3ab02", "state-store": "b8761c7c74f2f2dc1badea980fdff1234c97c407dd7590401875c8f6dc1a3781", "gitops": "7feed90d5efcfdbdb7d3aada634f9e644619c6cd0a2e342580f76c379478e906" },
+  },
 };

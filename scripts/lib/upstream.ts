@@ -70,7 +70,10 @@ export function loadReleases(file: string = CATALOG_FILE): UpstreamRelease[] {
   const seen = new Set<string>();
   for (const r of releases) {
     if (typeof r.name !== 'string' || !/^[a-z0-9-]+$/.test(r.name) || seen.has(r.name)) throw new Error(`${file}: release name ${JSON.stringify(r.name)} is missing, malformed or listed twice`);
-    if (typeof r.version !== 'string' || !/^\d+\.\d+\.\d+$/.test(r.version)) throw new Error(`${file}: release ${r.name} has version ${JSON.stringify(r.version)}; give an exact x.y.z`);
+    // x.y.z, or <branch>-<commit> for a project that publishes no numbered release (Kratix: only the moving tag `latest`).
+    if (typeof r.version !== 'string' || !/^(\d+\.\d+\.\d+|[a-z]+-[0-9a-f]{8,40})$/.test(r.version)) {
+      throw new Error(`${file}: release ${r.name} has version ${JSON.stringify(r.version)}; give an exact x.y.z, or <branch>-<commit> (8+ hex digits) for a project without numbered releases`);
+    }
     if (!r.artifacts || typeof r.artifacts !== 'object' || Object.keys(r.artifacts).length === 0) throw new Error(`${file}: release ${r.name} lists no artifacts`);
     for (const [role, hash] of Object.entries(r.sha256 ?? {})) {
       if (!(role in r.artifacts)) throw new Error(`${file}: release ${r.name} pins sha256 of ${role}, which is not one of its artifacts`);

@@ -28,6 +28,12 @@ export interface ProgramConfig {
    * @default - the platform's broker
    */
   readonly tektonEventsSink?: string;
+  /**
+   * Install Kratix with its single-cluster setup (cert-manager, Flux, MinIO, a BucketStateStore and this cluster as
+   * the Destination `worker-1`): true installs it whatever the platform deploys, false never (the cluster runs it).
+   * @default - when the platform deploys a platform.kratix.io object
+   */
+  readonly installKratix?: boolean;
   readonly knativeDomain?: string;
   readonly ingressServiceType?: string;
   /** Folder holding the release files by file name (air-gapped installs); each is checked against its pin. */
@@ -124,6 +130,7 @@ export function readConfig(cfg: pulumi.Config = new pulumi.Config(NAMESPACE)): P
     installEventing: flag('installEventing'),
     installTekton: cfg.get('installTekton') === undefined ? undefined : flag('installTekton'),
     tektonEventsSink: httpUrl(cfg, 'tektonEventsSink'),
+    installKratix: cfg.get('installKratix') === undefined ? undefined : flag('installKratix'),
     knativeDomain: cfg.get('knativeDomain'),
     ingressServiceType,
     knativeManifestsDir: cfg.get('knativeManifestsDir'),

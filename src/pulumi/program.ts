@@ -2,7 +2,8 @@
  * The Pulumi program: the reference platform, built in-process from the same constructs as dist/, planned once
  * (DeploymentPlan: objects, order, the installs they need, the longest request timeout), then the installs the plan
  * names — Knative Serving (+ kourier), the event stack, Tekton Pipelines and Triggers (their events sink set to the
- * platform's broker, or `tektonEventsSink`), Crossplane — and the objects through the bridge, each after
+ * platform's broker, or `tektonEventsSink`), Kratix on this cluster (with cert-manager, Flux, MinIO, its state store
+ * and Destination), Crossplane — and the objects through the bridge, each after
  * what it needs. The installs and the bridge share one DeclaredObjects ledger, so every object of the program is
  * declared once (the earliest stage's copy is kept); the release files are read before the bridge registers.
  */
@@ -18,6 +19,7 @@ import { KnativeEventing, eventingManifestUrls } from './knative-eventing';
 import { KNATIVE_SERVING_VERSION, KnativeServing, NET_KOURIER_VERSION, knativeServingManifestUrls } from './knative-serving';
 import { ManifestReader, localFileName, manifestReader } from './release-files';
 import { readManifests } from './release-install';
+import { KratixInstall, kratixManifestUrls } from './kratix';
 import { TektonInstall, tektonManifestUrls } from './tekton';
 
 export interface ProgramOutputs {
@@ -80,18 +82,25 @@ export async function runProgram(options: ProgramOptions = {}): Promise<ProgramO
   const eventingUrls: { [file: string]: string } = installEventing ? eventingManifestUrls() : {};
   const installTekton = config.installTekton ?? (plan.requires(ClusterInstall.TEKTON_PIPELINES) || plan.requires(ClusterInstall.TEKTON_TRIGGERS));
   const tektonUrls: { [file: string]: string } = installTekton ? tektonManifestUrls() : {};
+  const installKratix = config.installKratix ?? plan.requires(ClusterInstall.KRATIX);
+  // cert-manager comes with Kratix unless the stack says the cluster runs the event stack's installs itself.
+  const kratixUrls: { [file: string]: string } = installKratix ? kratixManifestUrls() : {};
+  if (installKratix && !config.installEventing) delete kratixUrls['cert-manager'];
   // Every release file is read (and checked) before anything registers: a refused file installs nothing.
-  const reader = await readAll([...Object.values(servingUrls), ...Object.values(eventingUrls), ...Object.values(tektonUrls)],
+  const reader = await readAll([...new Set([...Object.values(servingUrls), ...Object.values(eventingUrls), ...Object.values(tektonUrls),
+    ...Object.values(kratixUrls)])],
     options.reader ?? manifestReader(config.knativeManifestsDir, { allowUnpinned: config.allowUnpinnedReleases }));
   const servingManifests = installKnative ? await readManifests(servingUrls, reader) : undefined;
   const eventingManifests = installEventing ? await readManifests(eventingUrls, reader) : undefined;
   const tektonManifests = installTekton ? await readManifests(tektonUrls, reader) : undefined;
+  const kratixManifests = installKratix ? await readManifests(kratixUrls, reader) : undefined;
   const installCrossplane = config.crossplane && plan.requires(ClusterInstall.CROSSPLANE);
   // The platform's namespaces are its own: none may be one the installs create (their Namespace would win).
   refuseInstalledNamespaces({ namespace: platform.namespace, eventsNamespace: reference.events.namespace }, [
     ...installedNamespaces(servingUrls, servingManifests, 'installKnative'),
     ...installedNamespaces(eventingUrls, eventingManifests, 'installEventing'),
     ...installedNamespaces(tektonUrls, tektonManifests, 'installTekton'),
+    ...installedNamespaces(kratixUrls, kratixManifests, 'installKratix'),
     ...installCrossplane ? [{ namespace: CROSSPLANE_NAMESPACE, declaredBy: 'the Crossplane Helm release', setting: 'crossplane' }] : [],
   ]);
 
@@ -115,6 +124,10 @@ export async function runProgram(options: ProgramOptions = {}): Promise<ProgramO
       declared,
     })
     : undefined;
+  // After the event stack: its cert-manager is the copy kept; Kratix's cert-manager stage then waits for it.
+  const kratix = installKratix
+    ? new KratixInstall('kratix', { manifests: kratixManifests, declared, installCertManager: config.installEventing })
+    : undefined;
   const crossplane = installCrossplane
     ? new CrossplaneInstall('crossplane', { chartPath: config.crossplaneChart })
     : undefined;
@@ -127,7 +140,7 @@ export async function runProgram(options: ProgramOptions = {}): Promise<ProgramO
     plan,
     enforcePolicy: false, // enforced above, before the installs
     declared,
-    installs: { ...knative?.installs, ...eventing?.installs, ...tekton?.installs, ...crossplane?.installs },
+    installs: { ...knative?.installs, ...kratix?.installs, ...eventing?.installs, ...tekton?.installs, ...crossplane?.installs },
     secretValues: config.redisPassword && redisSecret ? { [redisSecret.secretName]: { [redisSecret.key]: config.redisPassword } } : {},
   });
 

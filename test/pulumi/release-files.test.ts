@@ -49,7 +49,7 @@ describe('the pins', () => {
     // Those not available here are recorded as not pinned yet, with the reason.
     expect(unpinnedReleaseFiles().map(localFileName)).toEqual([
       'rabbitmq-broker.yaml', 'cert-manager.yaml', 'cluster-operator.yml', 'messaging-topology-operator-with-certmanager.yaml',
-      'tekton-pipelines-release.yaml', 'tekton-triggers-release.yaml', 'interceptors.yaml',
+      'tekton-pipelines-release.yaml', 'tekton-triggers-release.yaml', 'interceptors.yaml', 'kratix.yaml',
     ]);
     expect(pins[CERT_MANAGER].unpinned).toMatch(/could not be fetched where the pins were computed/);
   });
@@ -74,7 +74,7 @@ describe('the pins', () => {
     fs.writeFileSync(file, pinned);
     const certManager = loadReleases(file).find((r) => r.name === 'cert-manager')!;
     expect([certManager.sha256, certManager.unpinned]).toEqual([{ manifest: 'a'.repeat(64) }, undefined]);
-    expect(unpinnedReleaseFiles(loadReleases(file))).toHaveLength(6);
+    expect(unpinnedReleaseFiles(loadReleases(file))).toHaveLength(7);
     expect(pinned).toContain('# `sha256` pins the bytes of each release file the Pulumi program reads');
     expect(() => withReleasePins(text, { [CERT_MANAGER]: 'nope' })).toThrow(`${CERT_MANAGER}: "nope" is not a sha256`);
   });

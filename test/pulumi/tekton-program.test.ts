@@ -3,22 +3,14 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import * as pulumiRuntimeResource from '@pulumi/pulumi/runtime/resource';
-import { knativeServiceState, mockPulumi, settle, valueOf } from '../support/pulumi';
+import { mockPulumi, programState, settle, stackConfig as config, valueOf } from '../support/pulumi';
 import { fixtureReader } from '../support/knative-release';
 
-const mocked = mockPulumi((args) => {
-  if (args.type === 'random:index/randomPassword:RandomPassword') return { result: 'mock-generated-password-42' };
-  return knativeServiceState(args);
-});
+const mocked = mockPulumi(programState);
 import { ConfigError, readConfig } from '../../src/pulumi/config';
 import { runProgram } from '../../src/pulumi/program';
 import { ReleaseFileError } from '../../src/pulumi/release-files';
 import { tektonManifestUrls } from '../../src/pulumi/tekton';
-
-function config(values: { [key: string]: string }): pulumi.Config {
-  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [`platform-blueprints:${k}`, v])));
-  return new pulumi.Config('platform-blueprints');
-}
 
 jest.spyOn(pulumi.log, 'warn').mockImplementation(async () => undefined);
 

@@ -164,3 +164,15 @@ export function configGroupChildren(group: Registration): ChildRegistration[] {
     return { type: `kubernetes:${g}/${version}:${o.kind}`, name: `${group.name}:${ns ? `${ns}/` : ''}${o.metadata.name}`, props: o };
   });
 }
+
+/** The stack configuration of the program's tests: `platform-blueprints:<key>` settings, as `pulumi config set` gives them. */
+export function stackConfig(values: { [key: string]: string }): pulumi.Config {
+  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [`platform-blueprints:${k}`, v])));
+  return new pulumi.Config('platform-blueprints');
+}
+
+/** The mock state of the program's resources: the Redis password generated, Knative Services reporting a URL. */
+export function programState(args: pulumi.runtime.MockResourceArgs): Record<string, any> | undefined {
+  if (args.type === 'random:index/randomPassword:RandomPassword') return { result: 'mock-generated-password-42' };
+  return knativeServiceState(args);
+}
