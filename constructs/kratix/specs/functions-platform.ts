@@ -61,6 +61,10 @@ function functionSchema(): SchemaField {
     env: SchemaField.map(ENV_VALUE, { description: 'Environment variables (name → value).', maxProperties: FUNCTIONS_PLATFORM_LIMITS.env }),
     scale: scaleField('Scale bounds (default: the profile\'s: dev scales to zero, prod keeps one pod).'),
     resources: resourcesField('CPU and memory (default: the profile\'s).'),
+    securityContext: SchemaField.object({
+      user: SchemaField.integer({ description: 'uid the container runs as (default 65532, the nonroot uid of distroless images); set the image\'s own when it has one.', minimum: 1, maximum: 2147483647 }),
+      readOnlyRootFilesystem: SchemaField.boolean({ description: 'Mount the image read-only (give writable paths as volumes).', default: true }),
+    }, { description: 'How the container runs (always non-root, no privilege escalation, no capabilities).' }),
     bindStore: SchemaField.boolean({ description: 'Give the function the store\'s address and password (REDIS_*).', default: true }),
   });
 }
@@ -148,14 +152,15 @@ export class FunctionsPlatformSpec implements IBundleSpec {
   public readonly schema: SchemaField = schema();
   public readonly example: { [field: string]: unknown } = {
     profile: 'dev',
+    // An HTTP echo server (Node.js, uid 1000) stands in for both: it logs what it receives.
     functions: [
-      { name: 'hello', image: 'ghcr.io/knative/helloworld-go:latest', language: 'go', env: { TARGET: 'platform-blueprints' } },
-      { name: 'echo', image: 'docker.io/mendhak/http-https-echo:37', language: 'nodejs', env: { HTTP_PORT: '8080' }, scale: { min: 0, max: 5 } },
+      { name: 'orders', image: 'docker.io/mendhak/http-https-echo:37', language: 'nodejs', env: { HTTP_PORT: '8080' }, securityContext: { user: 1000 }, scale: { min: 0, max: 5 } },
+      { name: 'audit', image: 'docker.io/mendhak/http-https-echo:37', language: 'nodejs', env: { HTTP_PORT: '8080' }, securityContext: { user: 1000 }, bindStore: false },
     ],
-    gateway: { routes: [{ path: '/api/hello', function: 'hello' }, { path: '/', function: 'echo', stripPrefix: false }] },
+    gateway: { routes: [{ path: '/api/orders', function: 'orders' }] },
     eventing: {
-      publishers: [{ function: 'echo', types: ['dev.example.greeting'] }],
-      subscriptions: [{ function: 'hello', type: 'dev.example.greeting' }],
+      publishers: [{ function: 'orders', types: ['dev.example.order.created'], envName: 'BROKER_URL' }],
+      subscriptions: [{ function: 'audit', type: 'dev.example.order.created' }],
     },
   };
 
@@ -257,6 +262,7 @@ function toFunction(f: any): PlatformFunctionProps {
     env: f.env === undefined ? undefined : Object.fromEntries(Object.entries(f.env).map(([k, v]) => [k, kplus.EnvValue.fromValue(v as string)])),
     scale: toScale(f.scale),
     resources: toResources(f.resources),
+    securityContext: f.securityContext === undefined ? undefined : defined({ user: f.securityContext.user, readOnlyRootFilesystem: f.securityContext.readOnlyRootFilesystem }),
     bindStore: f.bindStore,
   }) as PlatformFunctionProps;
 }
@@ -281,10 +287,12 @@ export function eventingProps(platform: FunctionsPlatform, e: any, dataPlane: st
 }
 
 function buildEventing(scope: Construct, platform: FunctionsPlatform, e: any, dataPlane: string | undefined): EventDrivenPlatform {
-  const events = new EventDrivenPlatform(scope, 'Events', eventingProps(platform, e, dataPlane));
-  if (events.namespace === platform.namespace) {
-    invalid(events, 'eventing.namespace', events.namespace, 'is the functions\' namespace', 'leave it out (default <namespace>-events) or name another namespace');
+  const props = eventingProps(platform, e, dataPlane);
+  if (props.namespace === platform.namespace) {
+    // Functions need "restricted", eventing-rabbitmq's pods "baseline": a namespace of their own keeps the functions' strict.
+    invalid(platform, 'eventing.namespace', props.namespace, 'is the functions\' namespace', 'leave it out (default <namespace>-events) or name another namespace');
   }
+  const events = new EventDrivenPlatform(scope, 'Events', props);
   (e.publishers ?? []).forEach((p: any, i: number) => {
     const fn = lookup(platform, `eventing.publishers[${i}].function`, p.function);
     events.broker.addPublisher(fn, defined({ emits: (p.types ?? []).map((t: string) => CloudEventType.of(t)), envName: p.envName }));
