@@ -6,7 +6,8 @@ import {
   MessageBrokerSpec, Profile, QueueType, RabbitmqCluster, StoreBackend, StoreSize,
 } from '../../constructs';
 import { BundleRequest, IBundleSpec } from '../../constructs/kratix/bundle-spec';
-import { synthValid, testChart, validationError } from '../support/k8s';
+import { PodSecurityLevel, declareNamespace } from '../../constructs/bundles/namespace';
+import { synthValid, testChart, validationError, validatorFor } from '../support/k8s';
 import { applyDefaults } from '../support/schema-requests';
 
 /** A chart as the pipeline gives one to `build`: no namespace of its own, stable names. */
@@ -69,11 +70,11 @@ describe('FunctionsPlatformSpec', () => {
       functions: [
         {
           name: 'orders', image: 'docker.io/mendhak/http-https-echo:37', language: Language.NODEJS, env: { HTTP_PORT: kplus.EnvValue.fromValue('8080') },
-          securityContext: { user: 1000, readOnlyRootFilesystem: true }, scale: { min: 0, max: 5 }, bindStore: true,
+          securityContext: { user: 1000 }, scale: { min: 0, max: 5 }, bindStore: true,
         },
         {
           name: 'audit', image: 'docker.io/mendhak/http-https-echo:37', language: Language.NODEJS, env: { HTTP_PORT: kplus.EnvValue.fromValue('8080') },
-          securityContext: { user: 1000, readOnlyRootFilesystem: true }, bindStore: false,
+          securityContext: { user: 1000 }, bindStore: false,
         },
       ],
       gateway: { name: 'gateway', routes: [{ path: '/api/orders', function: 'orders', stripPrefix: true }] },
@@ -126,7 +127,7 @@ describe('FunctionsPlatformSpec', () => {
     });
     expect(objects).toEqual(Testing.synth(direct));
     // Strictly valid, claims included (validated against the CRDs the published API implies).
-    const validator = require('../support/k8s').validatorFor(api.node.root as App);
+    const validator = validatorFor(api.node.root as App);
     expect(validator.validateAll(objects)).toEqual([]);
     expect(objects.map((o: any) => o.kind)).toContain('KeyValueStore');
     expect(objects.map((o: any) => o.kind)).not.toContain('CompositeResourceDefinition');
@@ -194,6 +195,16 @@ describe('FunctionsPlatformSpec', () => {
       expect(refuse({ functions: [{ ...fn, scale: { min: 5, max: 2 } }] })).toMatch(/scale\.min \(5\) must be <= scale\.max \(2\)/);
     });
 
+    test('a store composition the published API does not offer', () => {
+      expect(refuse({ functions: [fn], store: 'claim', storeClaim: { provider: 'gcp' } }))
+        .toMatch(/^request: storeClaim\.provider \("gcp"\) is not offered by the platform's KeyValueStore API \(its compositions: local\).*default composition/);
+      // With the gcp composition published, the same request builds.
+      const withGcp = new FunctionsPlatformSpec({ storeApi: { gcp: { region: 'europe-west1', authorizedNetwork: 'projects/acme/global/networks/apps' } } });
+      const chart = requestChart();
+      withGcp.build(chart, { name: 'team-a', namespace: 'default', spec: { functions: [fn], store: 'claim', storeClaim: { provider: 'gcp' } } });
+      expect(Testing.synth(chart).find((o) => o.kind === 'KeyValueStore').spec.crossplane).toEqual({ compositionSelector: { matchLabels: { provider: 'gcp' } } });
+    });
+
     test('an image reference that is none', () => {
       expect(refuse({ functions: [{ ...fn, image: 'Not/An:Image:' }] })).toMatch(/image \("Not\/An:Image:"\)/);
     });
@@ -234,7 +245,6 @@ describe('MessageBrokerSpec (AmqpBroker)', () => {
     const { chart, result } = buildRequest(spec, { name: 'orders-bus', namespace: 'default', spec: spec.example as any });
     const direct = requestChart();
     // What the bundle does for a namespace it creates (Pod Security "restricted", default-deny ingress).
-    const { declareNamespace, PodSecurityLevel } = require('../../constructs/bundles/namespace');
     declareNamespace(direct as Construct, 'orders-messaging', { podSecurity: PodSecurityLevel.RESTRICTED });
     const cluster = new RabbitmqCluster(direct, 'RabbitMQ', {
       name: 'orders-bus',

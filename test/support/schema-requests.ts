@@ -24,6 +24,17 @@ export interface SchemaRequestOptions {
   readonly maxItems?: number;
   /** Share of values drawn from the pool where some fit (0..1). @default 0.8 */
   readonly poolShare?: number;
+  /**
+   * Values tried first for fields of a given name (e.g. every `image`), before the general pool.
+   * @default VALUES_BY_FIELD
+   */
+  readonly byField?: { [fieldName: string]: unknown[] };
+  /**
+   * Share of optional fields present (0..1): low, so that each request sets a few fields, as real ones do, and
+   * the rules across fields are met often enough to reach the build.
+   * @default 0.35
+   */
+  readonly optionalShare?: number;
 }
 
 /** Values requests really carry: names, images, paths, event types, sizes. */
@@ -39,22 +50,43 @@ export const REALISTIC_VALUES: unknown[] = [
   0, 1, 2, 3, 5, 8080, true, false,
 ];
 
+/** Values for fields of these names: real image references, the functions' names, paths, event types. */
+export const VALUES_BY_FIELD: { [fieldName: string]: unknown[] } = {
+  image: ['docker.io/mendhak/http-https-echo:37', 'docker.io/library/redis:7.4.1', 'docker.io/library/rabbitmq:4.0.5-management',
+    'ghcr.io/acme/app@sha256:' + 'ab'.repeat(32), 'ghcr.io/knative/helloworld-go:latest'],
+  deadLetterImage: ['gcr.io/knative-releases/knative.dev/eventing/cmd/event_display@sha256:' + 'cd'.repeat(32)],
+  name: ['hello', 'echo', 'api', 'orders', 'audit'],
+  function: ['hello', 'echo', 'api'],
+  path: ['/', '/api/hello', '/api/echo', '/api/hello/v1'],
+  type: ['dev.example.greeting', 'dev.example.game.score'],
+};
+
 /** A value the field accepts. */
 export function validSpec(field: SchemaField, options: SchemaRequestOptions = {}): fc.Arbitrary<any> {
-  return valid(field, { pool: options.pool ?? REALISTIC_VALUES, maxItems: options.maxItems ?? 4, poolShare: options.poolShare ?? 0.8 });
+  return valid(field, opts(options));
 }
 
 interface Opts {
   readonly pool: unknown[];
   readonly maxItems: number;
   readonly poolShare: number;
+  readonly optionalShare: number;
+  readonly byField: { [fieldName: string]: unknown[] };
 }
 
-function valid(field: SchemaField, o: Opts): fc.Arbitrary<any> {
+function opts(options: SchemaRequestOptions): Opts {
+  return {
+    pool: options.pool ?? REALISTIC_VALUES, maxItems: options.maxItems ?? 4, poolShare: options.poolShare ?? 0.8,
+    optionalShare: options.optionalShare ?? 0.35, byField: options.byField ?? VALUES_BY_FIELD,
+  };
+}
+
+function valid(field: SchemaField, o: Opts, name?: string): fc.Arbitrary<any> {
   const s = field.toOpenApiSchema();
   const fits = (v: unknown) => field.validate(v, 'x').length === 0;
   const fromPool = (random: fc.Arbitrary<any>): fc.Arbitrary<any> => {
-    const choices = o.pool.filter(fits);
+    const named = (name !== undefined && Object.prototype.hasOwnProperty.call(o.byField, name) ? o.byField[name] : []).filter(fits);
+    const choices = named.length ? named : o.pool.filter(fits);
     if (!choices.length) return random;
     const share = Math.round(o.poolShare * 100);
     return fc.oneof({ weight: share, arbitrary: fc.constantFrom(...choices) }, { weight: 100 - share, arbitrary: random });
@@ -81,10 +113,14 @@ function valid(field: SchemaField, o: Opts): fc.Arbitrary<any> {
     case SchemaType.ARRAY: {
       const minLength = s.minItems ?? 0;
       const maxLength = Math.max(minLength, Math.min(s.maxItems ?? o.maxItems, o.maxItems));
-      const item = valid(field.items!, o);
-      return s['x-kubernetes-list-type'] === 'set'
-        ? fc.uniqueArray(item, { minLength, maxLength, selector: (v) => JSON.stringify(v) })
-        : fc.array(item, { minLength, maxLength });
+      // Items of a list named in the plural draw from the values of the singular (`types` → `type`).
+      const item = valid(field.items!, o, name?.replace(/s$/, ''));
+      if (s['x-kubernetes-list-type'] === 'set') return fc.uniqueArray(item, { minLength, maxLength, selector: (v) => JSON.stringify(v) });
+      // Lists of named things (functions) mostly name each once, as people write them; now and then not.
+      if (field.items!.fields?.name?.required) {
+        return fc.oneof({ weight: 9, arbitrary: fc.uniqueArray(item, { minLength, maxLength, selector: (v: any) => v?.name }) }, { weight: 1, arbitrary: fc.array(item, { minLength, maxLength }) });
+      }
+      return fc.array(item, { minLength, maxLength });
     }
     case SchemaType.OBJECT: {
       if (field.values) {
@@ -93,19 +129,20 @@ function valid(field: SchemaField, o: Opts): fc.Arbitrary<any> {
         const key = fc.oneof({ weight: 9, arbitrary: fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,11}$/) }, { weight: 1, arbitrary: fc.constantFrom('1X', 'with space', 'a.b', '') });
         return fc.dictionary(key, valid(field.values, o), { maxKeys, noNullPrototype: true });
       }
-      const fields = field.fields ?? {};
-      const arbs = Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, valid(f, o)]));
-      const requiredKeys = Object.entries(fields).filter(([, f]) => f.required && f.default === undefined).map(([k]) => k);
-      return fc.record(arbs, { requiredKeys });
+      const present = Math.round(o.optionalShare * 100);
+      const arbs = Object.fromEntries(Object.entries(field.fields ?? {}).map(([k, f]) => [k, f.required && f.default === undefined
+        ? valid(f, o, k)
+        : fc.oneof({ weight: 100 - present, arbitrary: fc.constant(undefined) }, { weight: present, arbitrary: valid(f, o, k) })]));
+      return fc.record(arbs).map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)));
     }
   }
 }
 
 /** A value the field refuses: a valid one broken in one place (see the module comment). */
 export function invalidSpec(field: SchemaField, options: SchemaRequestOptions = {}): fc.Arbitrary<any> {
-  const o = { pool: options.pool ?? REALISTIC_VALUES, maxItems: options.maxItems ?? 4, poolShare: options.poolShare ?? 0.8 };
-  return fc.tuple(valid(field, o), fc.nat(), fc.nat()).map(([value, where, how]) => breakOne(field, value, where, how))
-    .filter((v) => field.validate(v, 'spec').length > 0);
+  const o = opts(options);
+  // Not filtered: every breakage is one the schema must refuse, and the tests check that it does.
+  return fc.tuple(valid(field, o), fc.nat(), fc.nat()).map(([value, where, how]) => breakOne(field, value, where, how));
 }
 
 /** Every spot of a value, with the field that describes it. */
@@ -119,7 +156,7 @@ function spots(field: SchemaField, value: any, path: Array<string | number> = []
   return here;
 }
 
-/** Ways to break a value of a field: each is refused by the schema (checked by the caller's filter). */
+/** Ways to break a value of a field, each one the schema must refuse. */
 function breakages(field: SchemaField): Array<(v: any) => any> {
   const s = field.toOpenApiSchema();
   const out: Array<(v: any) => any> = [];

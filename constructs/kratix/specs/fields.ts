@@ -6,6 +6,7 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { SchemaField } from '../../crossplane/schema';
+import { IMAGE_REFERENCE_PATTERN } from '../../core/validate';
 import { ScaleOptions } from '../../knative/autoscaling';
 
 /** A DNS-1123 label (namespaces, storage class-free names). */
@@ -29,9 +30,9 @@ export function nameField(description: string, options: { required?: boolean; de
 }
 
 export function imageField(description: string, required = false): SchemaField {
-  // The image reference grammar is checked by the constructs (requireImage): its regular expression is long for a
-  // CRD, and the construct's message says what is wrong with the reference.
-  return SchemaField.string({ description, required, minLength: 1, maxLength: 512 });
+  // The reference grammar the constructs check (requireImage), checked by the API server too; that a tag or a digest
+  // pins it stays the constructs' rule, whose message says how to pin it.
+  return SchemaField.string({ description: `${description} [registry/]repository[:tag][@sha256:digest].`, required, minLength: 1, maxLength: 512, pattern: IMAGE_REFERENCE_PATTERN });
 }
 
 export function storageField(description: string): SchemaField {
@@ -47,17 +48,22 @@ export function storageClassField(): SchemaField {
   });
 }
 
-function requestLimit(what: string, pattern: string, maxLength: number): SchemaField {
+function requestLimit(what: string, pattern: string, maxLength: number, limitRequired: boolean): SchemaField {
   return SchemaField.object({
-    request: SchemaField.string({ description: `${what} requested.`, pattern, maxLength }),
-    limit: SchemaField.string({ description: `${what} limit.`, pattern, maxLength }),
-  });
+    request: SchemaField.string({ description: `${what} requested.`, pattern, maxLength, required: true }),
+    limit: SchemaField.string({ description: `${what} limit.`, pattern, maxLength, required: limitRequired }),
+  }, { required: true });
 }
 
+/**
+ * CPU and memory, given whole: a CPU request, a memory request and a memory limit (what the platform policy asks of
+ * every workload; given resources replace the profile's, so a partial set would leave the rest unset). No CPU limit
+ * is needed (throttling hurts latency).
+ */
 export function resourcesField(description: string): SchemaField {
   return SchemaField.object({
-    cpu: requestLimit('CPU (e.g. 250m or 2)', CPU, 7),
-    memory: requestLimit('Memory (e.g. 768Mi or 2Gi)', BYTES, 8),
+    cpu: requestLimit('CPU (e.g. 250m or 2)', CPU, 7, false),
+    memory: requestLimit('Memory (e.g. 768Mi or 2Gi)', BYTES, 8, true),
   }, { description });
 }
 

@@ -63,8 +63,7 @@ function functionSchema(): SchemaField {
     resources: resourcesField('CPU and memory (default: the profile\'s).'),
     securityContext: SchemaField.object({
       user: SchemaField.integer({ description: 'uid the container runs as (default 65532, the nonroot uid of distroless images); set the image\'s own when it has one.', minimum: 1, maximum: 2147483647 }),
-      readOnlyRootFilesystem: SchemaField.boolean({ description: 'Mount the image read-only (give writable paths as volumes).', default: true }),
-    }, { description: 'How the container runs (always non-root, no privilege escalation, no capabilities).' }),
+    }, { description: 'How the container runs: always non-root, read-only root filesystem, no privilege escalation, no capabilities (the platform policy holds for requests; a writable root filesystem is not offered).' }),
     bindStore: SchemaField.boolean({ description: 'Give the function the store\'s address and password (REDIS_*).', default: true }),
   });
 }
@@ -219,7 +218,15 @@ export class FunctionsPlatformSpec implements IBundleSpec {
   public build(scope: Construct, request: BundleRequest): BundleBuildResult {
     const s = request.spec ?? {};
     const claimed = (s.store ?? (s.profile === Profile.PROD ? StoreBackend.CLAIM : StoreBackend.IN_CLUSTER)) === StoreBackend.CLAIM;
-    const platform = new FunctionsPlatform(scope, 'Platform', this.props(request, claimed ? this.publishedStoreApi() : undefined));
+    const storeApi = claimed ? this.publishedStoreApi() : undefined;
+    const provider = s.storeClaim?.provider;
+    if (storeApi && provider !== undefined && !storeApi.api.allCompositions.some((c) => c.labels.provider === provider)) {
+      // The claim would check this at synth only, with cdk8s's generic error: refused here, with the field.
+      const offered = storeApi.api.compositionLabels().provider ?? [];
+      invalid(scope, 'storeClaim.provider', provider, `is not offered by the platform's KeyValueStore API (its compositions: ${offered.join(', ')})`,
+        'leave it out for the API\'s default composition');
+    }
+    const platform = new FunctionsPlatform(scope, 'Platform', this.props(request, storeApi));
     const outputs: { [key: string]: string } = {
       namespace: platform.namespace,
       gatewayUrl: platform.gateway.service.url,
@@ -262,7 +269,7 @@ function toFunction(f: any): PlatformFunctionProps {
     env: f.env === undefined ? undefined : Object.fromEntries(Object.entries(f.env).map(([k, v]) => [k, kplus.EnvValue.fromValue(v as string)])),
     scale: toScale(f.scale),
     resources: toResources(f.resources),
-    securityContext: f.securityContext === undefined ? undefined : defined({ user: f.securityContext.user, readOnlyRootFilesystem: f.securityContext.readOnlyRootFilesystem }),
+    securityContext: f.securityContext === undefined ? undefined : defined({ user: f.securityContext.user }),
     bindStore: f.bindStore,
   }) as PlatformFunctionProps;
 }
