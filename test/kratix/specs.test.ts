@@ -1,4 +1,7 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Chart, Size, Testing } from 'cdk8s';
+import { stringify } from 'yaml';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
@@ -18,6 +21,12 @@ function requestChart(): Chart {
 function buildRequest(spec: IBundleSpec, request: BundleRequest): { chart: Chart; result: ReturnType<IBundleSpec['build']> } {
   const chart = requestChart();
   return { chart, result: spec.build(chart, { ...request, spec: applyDefaults(spec.schema, request.spec) }) };
+}
+
+/** The spec's build synthesizes what the bundle built directly does, and reports these outputs. */
+function expectSameBuild(built: { chart: Chart; result: ReturnType<IBundleSpec['build']> }, direct: Chart, outputs: { [key: string]: string }): void {
+  expect(Testing.synth(built.chart)).toEqual(Testing.synth(direct));
+  expect(built.result.outputs).toEqual(outputs);
 }
 
 const SPECS: Array<[string, IBundleSpec]> = [['FunctionsPlatform', new FunctionsPlatformSpec()], ['AmqpBroker', new MessageBrokerSpec()]];
@@ -61,7 +70,7 @@ describe('FunctionsPlatformSpec', () => {
   const spec = new FunctionsPlatformSpec();
 
   test('the example\'s build equals the bundles built directly with the same props', () => {
-    const { chart, result } = buildRequest(spec, { name: 'team-a', namespace: 'default', spec: spec.example as any });
+    const built = buildRequest(spec, { name: 'team-a', namespace: 'default', spec: spec.example as any });
 
     const direct = requestChart();
     const platform = new FunctionsPlatform(direct, 'Platform', {
@@ -85,8 +94,7 @@ describe('FunctionsPlatformSpec', () => {
     events.broker.addPublisher(platform.functionNamed('orders'), { emits: [created], envName: 'BROKER_URL' });
     events.broker.subscribe(platform.functionNamed('audit'), { filters: [EventFilter.type(created)] });
 
-    expect(Testing.synth(chart)).toEqual(Testing.synth(direct));
-    expect(result.outputs).toEqual({
+    expectSameBuild(built, direct, {
       namespace: 'team-a',
       gatewayUrl: 'http://gateway.team-a.svc.cluster.local',
       store: 'in-cluster',
@@ -96,7 +104,7 @@ describe('FunctionsPlatformSpec', () => {
       eventsNamespace: 'team-a-events',
       brokerAddress: events.broker.address,
     });
-    expect(result.message).toBe(`functions platform team-a: 2 functions, gateway http://gateway.team-a.svc.cluster.local, store redis (in-cluster), broker ${events.broker.address}`);
+    expect(built.result.message).toBe(`functions platform team-a: 2 functions, gateway http://gateway.team-a.svc.cluster.local, store redis (in-cluster), broker ${events.broker.address}`);
   });
 
   test('a prod request with a claimed store equals the bundle with the published KeyValueStore API, and its output holds the claim, not the API', () => {
@@ -133,6 +141,12 @@ describe('FunctionsPlatformSpec', () => {
     expect(objects.map((o: any) => o.kind)).not.toContain('CompositeResourceDefinition');
     expect(objects.map((o: any) => o.kind)).not.toContain('Composition');
     expect(result.outputs).toMatchObject({ namespace: 'shop', store: StoreBackend.CLAIM, storeName: 'redis', storeSecret: 'redis-connection' });
+  });
+
+  test('the README shows the example request as it is', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const request = { apiVersion: `${spec.group}/${spec.version}`, kind: spec.kind, metadata: { name: 'team-a', namespace: 'default' }, spec: spec.example };
+    expect(readme).toContain(`\`\`\`yaml\n${stringify(request)}\`\`\``);
   });
 
   test('buildDependencies publishes the KeyValueStore API the claims use', () => {
@@ -242,7 +256,7 @@ describe('MessageBrokerSpec (AmqpBroker)', () => {
   const spec = new MessageBrokerSpec();
 
   test('the example\'s build equals a RabbitmqCluster built directly, in the namespace the request names', () => {
-    const { chart, result } = buildRequest(spec, { name: 'orders-bus', namespace: 'default', spec: spec.example as any });
+    const built = buildRequest(spec, { name: 'orders-bus', namespace: 'default', spec: spec.example as any });
     const direct = requestChart();
     // What the bundle does for a namespace it creates (Pod Security "restricted", default-deny ingress).
     declareNamespace(direct as Construct, 'orders-messaging', { podSecurity: PodSecurityLevel.RESTRICTED });
@@ -254,8 +268,7 @@ describe('MessageBrokerSpec (AmqpBroker)', () => {
       resources: { cpu: { request: kplus.Cpu.units(1) }, memory: { request: Size.gibibytes(2), limit: Size.gibibytes(2) } },
     });
     cluster.ingressPolicy.admitNamespaces(['orders-messaging', 'orders'], { ports: [5672] });
-    expect(Testing.synth(chart)).toEqual(Testing.synth(direct));
-    expect(result.outputs).toEqual({
+    expectSameBuild(built, direct, {
       namespace: 'orders-messaging',
       cluster: 'orders-bus',
       host: 'orders-bus.orders-messaging.svc.cluster.local',
