@@ -305,6 +305,8 @@ describe('MessageBrokerSpec (AmqpBroker)', () => {
     expect(refuse({ replicas: 2 })).toMatch(/RabbitMQ: replicas \(2\) must be odd.*quorum/);
     expect(refuse({}, 'a'.repeat(43))).toMatch(/RabbitMQ: name .* at most 42/);
     expect(refuse({ resources: { memory: { request: '1Gi' } } })).toMatch(/resources\.memory\.limit .*is required.*high watermark/);
+    // A request that skipped the schema (a pipeline run by hand) is refused as well, not crashed on.
+    expect(refuse({ clientNamespaces: 'apps' })).toMatch(/RabbitMQ: clientNamespaces \("apps"\) must be a list of namespaces/);
   });
 
   test('the schema refuses out-of-bounds requests', () => {
