@@ -58,6 +58,21 @@ describe.each(SPECS)('%s spec', (_kind, spec) => {
     expect(Testing.synth(chart)).toEqual(Testing.synth(raw));
   });
 
+  test('every string, list and map is bounded, and no CEL rule adds to the API server\'s validation cost', () => {
+    const unbounded: string[] = [];
+    const walk = (n: any, at: string): void => {
+      if (n.type === 'string' && n.enum === undefined && n.maxLength === undefined) unbounded.push(at);
+      if (n.type === 'array' && n.maxItems === undefined) unbounded.push(at);
+      if (n.additionalProperties && n.maxProperties === undefined) unbounded.push(at);
+      expect(n['x-kubernetes-validations']).toBeUndefined();
+      for (const [k, v] of Object.entries(n.properties ?? {})) walk(v, `${at}.${k}`);
+      if (n.items) walk(n.items, `${at}[]`);
+      if (n.additionalProperties) walk(n.additionalProperties, `${at}{}`);
+    };
+    walk(spec.schema.toOpenApiSchema(), 'spec');
+    expect(unbounded).toEqual([]);
+  });
+
   test('an API identity Kubernetes accepts', () => {
     expect(spec.kind).toMatch(/^[A-Z][A-Za-z0-9]*$/);
     expect(spec.plural).toBe(`${spec.kind.toLowerCase()}s`);
