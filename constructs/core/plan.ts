@@ -219,11 +219,6 @@ export class DeploymentPlan {
         for (const k of providers.get(e.apiGroup) ?? []) add(k);
         for (const other of DeployHints.dependencies(obj)) {
           const k = keyOf.get(other);
-          if (!k && other.node.root !== root.node.root) {
-            // Published by another app (a platform API a Kratix request claims from): a prerequisite on the cluster.
-            externals.push({ from: e.key, ref: { apiVersion: other.apiVersion, kind: other.kind, namespace: other.metadata.namespace, name: other.name } });
-            continue;
-          }
           if (!k) throw new ValidationError(obj, 'dependsOn', `(${other.node.path}) is an object outside the deployed tree; ${e.key} cannot wait for it`);
           add(k);
         }

@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  CloudEventType, DeploymentPlan, EventDrivenPlatform, EventFilter, FunctionsPlatform, FunctionsPlatformSpec, KeyValueStoreApi, KnativeDataPlane, Language,
+  CloudEventType, EventDrivenPlatform, EventFilter, FunctionsPlatform, FunctionsPlatformSpec, KeyValueStoreApi, KnativeDataPlane, Language,
   MessageBrokerSpec, Profile, QueueType, RabbitmqCluster, StoreBackend, StoreSize,
 } from '../../constructs';
 import { BundleRequest, IBundleSpec } from '../../constructs/kratix/bundle-spec';
@@ -162,23 +162,6 @@ describe('FunctionsPlatformSpec', () => {
     const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
     const request = { apiVersion: `${spec.group}/${spec.version}`, kind: spec.kind, metadata: { name: 'team-a', namespace: 'default' }, spec: spec.example };
     expect(readme).toContain(`\`\`\`yaml\n${stringify(request)}\`\`\``);
-  });
-
-  test('the plan of a claimed-store request lists the published API\'s compositions as prerequisites, not as objects it creates', () => {
-    const chart = requestChart();
-    spec.build(chart, { name: 'shop', namespace: 'default', spec: { profile: 'prod', functions: [{ name: 'a', image: 'ghcr.io/acme/a:1.0.0' }] } });
-    const plan = DeploymentPlan.of(chart);
-    expect(plan.objects.some((o) => o.manifest.kind === 'Composition')).toBe(false);
-    expect(plan.externalReferences).toContainEqual({
-      from: 'data.platform-blueprints.io/v1alpha1 KeyValueStore shop/redis',
-      ref: { apiVersion: 'apiextensions.crossplane.io/v1', kind: 'Composition', namespace: undefined, name: expect.stringMatching(/keyvaluestore/) },
-    });
-    // Within one app, a dependency on an object outside the deployed chart is still a mistake the plan refuses.
-    const app = Testing.app();
-    const apis = new Chart(app, 'apis', { disableResourceNameHashes: true });
-    const request = new Chart(app, 'request', { disableResourceNameHashes: true });
-    new FunctionsPlatform(request, 'Platform', { namespace: 'shop', profile: Profile.PROD, functions: [{ name: 'a', image: 'ghcr.io/acme/a:1.0.0' }], storeApi: new KeyValueStoreApi(apis, 'KeyValueStore') });
-    expect(validationError(() => DeploymentPlan.of(request)).message).toMatch(/dependsOn \(apis\/KeyValueStore\/Local\/Resource\) is an object outside the deployed tree/);
   });
 
   test('buildDependencies publishes the KeyValueStore API the claims use', () => {
