@@ -132,6 +132,9 @@ export * from './bundles/platform-apis';
 export * from './bundles/team-space';
 export * from './bundles/continuous-verification';
 export * from './bundles/platform-docs';
+// Kratix: the bundles offered as self-service APIs (IBundleSpec)
+export * from './kratix/specs/functions-platform';
+export * from './kratix/specs/message-broker';
 // L1 (generated from the pinned upstream CRDs)
 export * as serving from './imports/serving.knative.dev';
 export * as eventing from './imports/eventing.knative.dev';

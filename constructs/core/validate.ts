@@ -36,6 +36,8 @@ export function requireNumber(scope: IConstruct, field: string, value: unknown, 
  * Digest pinning is recommended; a missing tag means `latest` and is rejected because it is ambiguous.
  */
 const IMAGE = /^(?:(?:[a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+/** The image reference grammar as a pattern string (RE2-compatible), for API schemas that check it server-side. */
+export const IMAGE_REFERENCE_PATTERN = IMAGE.source;
 
 export function requireImage(scope: IConstruct, field: string, value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '') {
