@@ -13,10 +13,9 @@ import { SchemaValidator } from './lib/schema-validator';
 
 function main(): void {
   const dir = path.resolve(process.argv[2] ?? path.join(REPO_ROOT, 'dist'));
-  const validator = SchemaValidator.load();
   const files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
-  let objects = 0;
   const problems: string[] = [];
+  const parsed: Array<{ file: string; obj: any }> = [];
   for (const file of files) {
     for (const doc of parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8'))) {
       if (doc.errors.length) {
@@ -24,11 +23,14 @@ function main(): void {
         continue;
       }
       const obj = doc.toJS();
-      if (obj === null) continue;
-      objects++;
-      problems.push(...validator.validateAll([obj]).map((p) => `${file}: ${p}`));
+      if (obj !== null) parsed.push({ file, obj });
     }
   }
+  // Requests of a Kratix Promise (the example resources) are validated against the API the Promise defines.
+  const apis = parsed.map((p) => p.obj).filter((o) => o.apiVersion === 'platform.kratix.io/v1alpha1' && o.kind === 'Promise' && o.spec?.api).map((o) => o.spec.api);
+  const validator = apis.length ? SchemaValidator.load().withCustomResourceDefinitions(apis, 'Kratix Promise APIs') : SchemaValidator.load();
+  for (const { file, obj } of parsed) problems.push(...validator.validateAll([obj]).map((p) => `${file}: ${p}`));
+  const objects = parsed.length;
   if (files.length === 0) problems.push(`${dir}: no manifests`);
   for (const p of problems) console.error(p);
   console.log(`${objects} objects in ${files.length} file(s) of ${dir}: ${problems.length ? `${problems.length} problem(s)` : 'all valid'} (schemas: ${validator.location})`);

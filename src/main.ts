@@ -5,7 +5,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
-import { EventCatalog, PlatformDocs } from '../constructs';
+import { stringify } from 'yaml';
+import { EventCatalog, KratixPromise, PlatformDocs } from '../constructs';
 import { buildReferencePlatform } from './reference-platform';
 
 export function synthReferenceApp(outdir?: string): App {
@@ -26,10 +27,14 @@ export function referenceDocs(app: App): string {
 /** Files written next to the manifests: the README, the event catalog and its picture. */
 export function referenceExtras(app: App): { [file: string]: string } {
   const catalog = EventCatalog.of(app);
+  // What an application team applies to use a Promise (as `kratix init promise` writes `example-resource.yaml`).
+  const examples = app.node.findAll().filter((c): c is KratixPromise => c instanceof KratixPromise)
+    .map((p) => [`${p.name}-example-resource.yaml`, stringify(p.exampleRequest('example', 'default'))]);
   return {
     'README.md': referenceDocs(app),
     'events.md': catalog.renderMarkdown('Event catalog of the reference platform', 'events.svg'),
     'events.svg': catalog.renderSvg('Event flows of the reference platform'),
+    ...Object.fromEntries(examples),
   };
 }
 

@@ -6,7 +6,7 @@ import { Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  CloudEventType, ContinuousVerification, CrossplaneMode, EventDrivenPlatform, EventFilter, FunctionProbe, FunctionsPlatform, GcpMemorystoreOptions, Language, PingSource,
+  CloudEventType, ContinuousVerification, CrossplaneMode, FunctionsPlatformSpec, IBundleSpec, KratixPromise, MessageBrokerSpec, EventDrivenPlatform, EventFilter, FunctionProbe, FunctionsPlatform, GcpMemorystoreOptions, Language, PingSource,
   PlatformApis, PlatformPolicy, PlatformProfile, PolicyRuleId, Profile, StoreBackend, StoreProvider, TeamSpace,
 } from '../constructs';
 
@@ -40,6 +40,8 @@ export interface ReferencePlatformOptions {
   readonly verificationNamespace?: string;
   /** Load-test every deployed or upgraded revision of `hello` and `echo` (Tekton, CDEvents). @default true */
   readonly verification?: boolean;
+  /** Offer the functions platform and the AMQP broker as Kratix Promises. @default true */
+  readonly promises?: boolean;
 }
 
 /**
@@ -51,6 +53,14 @@ export const TEAMS_CHART_ID = 'teams';
 export const REFERENCE_CHART_ID = 'functions-platform';
 export const EVENTS_CHART_ID = 'event-driven-platform';
 export const VERIFICATION_CHART_ID = 'continuous-verification';
+export const PROMISES_CHART_ID = 'kratix-promises';
+
+/**
+ * The reference Promises (Kratix): the functions platform and the AMQP broker as self-service APIs, generated from
+ * their bundle specs, fulfilled by this package's pipeline image, scheduled to the destinations labelled
+ * `environment: dev` (the single-cluster Destination the Pulumi program registers).
+ */
+export const REFERENCE_PROMISE_SPECS: IBundleSpec[] = [new FunctionsPlatformSpec(), new MessageBrokerSpec()];
 
 /** The event the game is about: the CloudEvents Player publishes it, the leaderboard consumes it. */
 export const SCORE_EVENT = CloudEventType.of('dev.platform-blueprints.game.score', {
@@ -67,6 +77,8 @@ export interface ReferencePlatform {
   readonly events: EventDrivenPlatform;
   /** The continuous verification (absent when `verification` is false). */
   readonly verification?: ContinuousVerification;
+  /** The Kratix Promises (none when `promises` is false). */
+  readonly promises: KratixPromise[];
 }
 
 /**
@@ -99,7 +111,8 @@ export function buildReferencePlatform(scope: Construct, options: ReferencePlatf
   const events = buildEvents(scope, functions, options);
   const teams = buildTeams(scope, events, apis);
   const verification = options.verification === false ? undefined : buildVerification(scope, functions, events, options);
-  return { apis, functions, events, teams, verification };
+  const promises = options.promises === false ? [] : buildPromises(scope);
+  return { apis, functions, events, teams, verification, promises };
 }
 
 function buildFunctions(scope: Construct, options: ReferencePlatformOptions, apis: PlatformApis | undefined): FunctionsPlatform {
@@ -248,4 +261,15 @@ function buildVerification(scope: Construct, functions: FunctionsPlatform, event
     loadTest: { duration: Duration.seconds(30), rate: 10, p95LatencyMs: 500, maxErrorRate: 0.01 },
     notificationImage: options.images?.alerts,
   });
+}
+
+/**
+ * One Promise per bundle spec. Their prerequisites (the KeyValueStore API a claimed store needs) are the platform
+ * APIs chart's, on this cluster: the Promises declare no `dependencies` of their own.
+ */
+function buildPromises(scope: Construct): KratixPromise[] {
+  const chart = new Chart(scope, PROMISES_CHART_ID, { disableResourceNameHashes: true });
+  return REFERENCE_PROMISE_SPECS.map((spec) => KratixPromise.fromBundle(chart, spec.kind, spec, {
+    destinationSelectors: [{ environment: 'dev' }],
+  }));
 }

@@ -73,7 +73,7 @@ export function requireLabels(scope: IConstruct, field: string, labels: { [key: 
   requireStringMap(scope, field, labels);
   for (const [key, value] of Object.entries(labels ?? {})) {
     const problem = checkQualifiedName(key);
-    if (problem) invalid(scope, `${field} key`, key, problem);
+    if (problem) invalid(scope, `${field} key`, key, problem, 'use a key such as "team" or "example.com/team" (an optional DNS-subdomain prefix and "/", then a name of letters, digits, "-", "_", ".")');
     if (typeof value !== 'string') {
       invalid(scope, `${field}.${key}`, value, 'must be a string (Kubernetes label values are strings)', `quote it, e.g. "${String(value)}"`);
     }
@@ -88,7 +88,7 @@ export function requireAnnotationKeys(scope: IConstruct, field: string, annotati
   let bytes = 0;
   for (const [key, value] of Object.entries(annotations ?? {})) {
     const problem = checkQualifiedName(key);
-    if (problem) invalid(scope, `${field} key`, key, problem);
+    if (problem) invalid(scope, `${field} key`, key, problem, 'use a key such as "team" or "example.com/team" (an optional DNS-subdomain prefix and "/", then a name of letters, digits, "-", "_", ".")');
     // A value produced at synth (a cdk8s Lazy, e.g. a hash of a config rendered later) is counted when it resolves.
     if ((value as unknown) instanceof Lazy) continue;
     if (typeof value !== 'string') {

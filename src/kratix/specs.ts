@@ -4,5 +4,7 @@
  * `runPipeline({ specs })` instead.
  */
 import { IBundleSpec } from '../../constructs/kratix/bundle-spec';
+import { FunctionsPlatformSpec } from '../../constructs/kratix/specs/functions-platform';
+import { MessageBrokerSpec } from '../../constructs/kratix/specs/message-broker';
 
-export const PIPELINE_SPECS: IBundleSpec[] = [];
+export const PIPELINE_SPECS: IBundleSpec[] = [new FunctionsPlatformSpec(), new MessageBrokerSpec()];

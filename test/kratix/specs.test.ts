@@ -115,6 +115,7 @@ describe('FunctionsPlatformSpec', () => {
       store: 'in-cluster',
       storeName: 'redis',
       storeSecret: platform.redis!.passwordSecret.secretName,
+      storeSecretToCreate: 'kubectl create secret generic redis-auth -n team-a --from-literal=password="$(openssl rand -hex 16)"  # before Redis can start; the pipeline writes no secret value',
       functions: 'orders,audit',
       eventsNamespace: 'team-a-events',
       brokerAddress: events.broker.address,

@@ -235,6 +235,12 @@ export class FunctionsPlatformSpec implements IBundleSpec {
       storeSecret: platform.redis?.passwordSecret.secretName ?? platform.storeClaim!.connectionSecretName,
       functions: platform.functions.map((f) => f.name).join(','),
     };
+    if (platform.redis) {
+      // The password is never in the output (it would sit in the state store): the requester creates its Secret.
+      const secret = platform.redis.passwordSecret;
+      outputs.storeSecretToCreate = `kubectl create secret generic ${secret.secretName} -n ${platform.namespace} ` +
+        `--from-literal=${secret.key}="$(openssl rand -hex 16)"  # before Redis can start; the pipeline writes no secret value`;
+    }
     let events = '';
     if (s.eventing !== undefined) {
       const eventing = buildEventing(scope, platform, s.eventing, s.dataPlane);
