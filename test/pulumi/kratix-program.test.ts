@@ -26,23 +26,23 @@ async function groupsRegistered(before: number, prefix: string, count: number): 
 }
 
 describe('the program and Kratix', () => {
-  test('not installed unless the platform deploys a platform.kratix.io object (the reference platform does not yet); its files are not read', async () => {
-    const reader = fixtureReader();
-    const before = mocked.registrations.length;
-    const outputs = await runProgram({
-      config: readConfig(config({ namespace: 'a', eventsNamespace: 'a-events', installKnative: 'false', installTekton: 'false' })), reader: reader.read,
+  test('installKratix false: the cluster runs Kratix already; its files are not read', async () => {
+    const off = fixtureReader();
+    const after = mocked.registrations.length;
+    const again = await runProgram({
+      config: readConfig(config({ namespace: 'a', eventsNamespace: 'a-events', installKnative: 'false', installTekton: 'false', installKratix: 'false' })), reader: off.read,
     });
-    await valueOf(outputs.gatewayUrl);
+    await valueOf(again.gatewayUrl);
     await settle([]);
-    expect(reader.urls.filter((u) => u.includes('kratix'))).toEqual([]);
-    expect(groupsAdded(before, 'kratix-')).toEqual([]);
+    expect(off.urls.filter((u) => u.includes('kratix'))).toEqual([]);
+    expect(groupsAdded(after, 'kratix-')).toEqual([]);
   });
 
-  test('installKratix true: Kratix and its single-cluster setup, cert-manager declared once (the event stack\'s copy, Kratix\'s stage waiting for it)', async () => {
+  test('installed by default (the reference platform offers Promises): Kratix and its single-cluster setup, cert-manager declared once (the event stack\'s copy, Kratix\'s stage waiting for it)', async () => {
     const reader = fixtureReader();
     const before = mocked.registrations.length;
     const outputs = await runProgram({
-      config: readConfig(config({ namespace: 'b', eventsNamespace: 'b-events', installKnative: 'false', installTekton: 'false', installKratix: 'true' })), reader: reader.read,
+      config: readConfig(config({ namespace: 'b', eventsNamespace: 'b-events', installKnative: 'false', installTekton: 'false' })), reader: reader.read,
     });
     await valueOf(outputs.gatewayUrl);
     await settle([]);
@@ -54,6 +54,9 @@ describe('the program and Kratix', () => {
     expect(mocked.dependencyNames('kubernetes:yaml/v2:ConfigGroup', 'kratix-cert-manager')).toEqual(['event-stack-cert-manager']);
     // Kratix's Issuer and Certificates wait for the cert-manager CRDs where they are declared.
     expect(mocked.dependencyNames('kubernetes:yaml/v2:ConfigGroup', 'kratix-kratix').sort()).toEqual(['event-stack-cert-manager', 'kratix-cert-manager']);
+    // The Promises wait for Kratix and its configured Destination.
+    const promise = mocked.registrations.slice(before).find((r) => r.type === 'kubernetes:platform.kratix.io/v1alpha1:Promise' && r.name === 'functions-platform/functions-platform')!;
+    expect(promise.dependencies.map((urn) => urn.split('::').pop())).toEqual(expect.arrayContaining(['kratix-kratix', 'kratix-config']));
   });
 
   test('installEventing false (the cluster runs the event stack\'s installs, cert-manager among them): Kratix installs no cert-manager', async () => {

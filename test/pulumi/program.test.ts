@@ -70,12 +70,19 @@ describe('the Pulumi program', () => {
       'https://infra.tekton.dev/tekton-releases/pipeline/previous/v1.15.0/release.yaml',
       'https://infra.tekton.dev/tekton-releases/triggers/previous/v0.37.0/release.yaml',
       'https://infra.tekton.dev/tekton-releases/triggers/previous/v0.37.0/interceptors.yaml',
+      // The reference Promises run on Kratix, installed with its single-cluster setup.
+      'https://github.com/syntasso/kratix/releases/download/latest/kratix.yaml',
+      'https://raw.githubusercontent.com/syntasso/kratix/ae170e22e974e45bb7cfda00986057e01b3ccfde/hack/destination/gitops-tk-install.yaml',
+      'https://raw.githubusercontent.com/syntasso/kratix/ae170e22e974e45bb7cfda00986057e01b3ccfde/config/samples/minio-install.yaml',
+      'https://raw.githubusercontent.com/syntasso/kratix/ae170e22e974e45bb7cfda00986057e01b3ccfde/config/samples/platform_v1alpha1_bucketstatestore.yaml',
+      'https://raw.githubusercontent.com/syntasso/kratix/ae170e22e974e45bb7cfda00986057e01b3ccfde/config/samples/platform_v1alpha1_worker.yaml',
+      'https://raw.githubusercontent.com/syntasso/kratix/ae170e22e974e45bb7cfda00986057e01b3ccfde/hack/destination/gitops-tk-resources-single-cluster.yaml',
     ]);
     // The real Knative files passed their pins; only the event stack's and Tekton's files, not pinned yet, were trusted
     // on first use (with a warning).
     expect(reader.warnings.map((w) => w.split(': ')[0].split('/').slice(-2).join('/')).sort()).toEqual([
       'v0.37.0/interceptors.yaml', 'v0.37.0/release.yaml', 'v1.15.0/release.yaml', 'v1.18.2/cert-manager.yaml', 'v1.20.1/messaging-topology-operator-with-certmanager.yaml',
-      'v2.22.3/cluster-operator.yml', 'knative-v1.22.1/rabbitmq-broker.yaml',
+      'v2.22.3/cluster-operator.yml', 'knative-v1.22.1/rabbitmq-broker.yaml', 'latest/kratix.yaml',
     ].sort());
     // Tekton's events go to the broker the continuous verification declares.
     const events = mocked.registrations.find((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup' && r.name === 'tekton-pipelines');
@@ -107,8 +114,10 @@ describe('the Pulumi program', () => {
     expect(mocked.get('kubernetes:yaml/v2:ConfigGroup', 'event-stack-rabbitmq-topology-operator').inputs.objs.some((o: any) => o.kind === 'Namespace')).toBe(false);
     expect(mocked.dependencyNames('kubernetes:yaml/v2:ConfigGroup', 'event-stack-rabbitmq-topology-operator')).toContain('event-stack-rabbitmq-cluster-operator');
     // Its labels differ from the kept copy's: said once, naming both stages.
+    // Kratix's MinIO file declares the Kratix namespace too, with fewer labels: Kratix's copy is deployed.
     expect(warned.filter((w) => w.includes('with other content'))).toEqual([expect.stringMatching(
-      /^Namespace rabbitmq-system is declared by install stages event-stack-rabbitmq-cluster-operator and event-stack-rabbitmq-topology-operator with other content/)]);
+      /^Namespace rabbitmq-system is declared by install stages event-stack-rabbitmq-cluster-operator and event-stack-rabbitmq-topology-operator with other content/),
+    expect.stringMatching(/^Namespace kratix-platform-system is declared by install stages kratix-kratix and kratix-minio with other content .*: kratix-kratix's copy is deployed, kratix-minio's is not$/)]);
   });
 
   test('CRDs before their users, everywhere: every custom object of a stage or of the platform waits for the stage holding its CRD', async () => {
@@ -197,6 +206,9 @@ describe('the Pulumi program', () => {
       'kubernetes:apps/v1:StatefulSet functions-platform/functions/redis',
       'kubernetes:core/v1:Namespace functions-platform/events',
       'kubernetes:core/v1:Namespace functions-platform/functions',
+      // Deleting a Promise deletes what every request of it made.
+      'kubernetes:platform.kratix.io/v1alpha1:Promise functions-platform/amqp-broker',
+      'kubernetes:platform.kratix.io/v1alpha1:Promise functions-platform/functions-platform',
       'kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster functions-platform/events/rabbitmq',
     ]);
   });
@@ -326,7 +338,7 @@ describe('the program with a claimed store (profile prod)', () => {
   beforeAll(() => {
     done = (async () => {
       outputs = await runProgram({
-        config: readConfig(config({ profile: 'prod', namespace: 'shop', eventsNamespace: 'shop-events', installKnative: 'false', installEventing: 'false', installTekton: 'false' })),
+        config: readConfig(config({ profile: 'prod', namespace: 'shop', eventsNamespace: 'shop-events', installKnative: 'false', installEventing: 'false', installTekton: 'false', installKratix: 'false' })),
         reader: () => Promise.reject(new Error('must not read manifests')),
       });
       await valueOf(outputs.gatewayUrl);
@@ -376,7 +388,7 @@ describe('the program without the installs', () => {
   test('deploys the platform alone when the cluster already runs Knative and the event stack', async () => {
     const before = mocked.registrations.length;
     const outputs = await runProgram({
-      config: { ...readConfig(config({ namespace: 'other', eventsNamespace: 'other-events', installKnative: 'false', installEventing: 'false', installTekton: 'false' })) },
+      config: { ...readConfig(config({ namespace: 'other', eventsNamespace: 'other-events', installKnative: 'false', installEventing: 'false', installTekton: 'false', installKratix: 'false' })) },
       reader: () => Promise.reject(new Error('must not read manifests')),
     });
     await valueOf(outputs.gatewayUrl);
@@ -392,9 +404,9 @@ describe('the program refuses before it installs', () => {
   test.each([
     [{ namespace: 'knative-serving' }, 'platform-blueprints:namespace ("knative-serving") is a namespace an install of the program creates (serving-core.yaml declares ' +
       'Namespace knative-serving; installKnative is on): its Namespace would be deployed instead of the platform\'s, without the Pod Security labels and without ' +
-      'the protection of the data kept there; choose a namespace of the platform\'s own (not one of knative-serving, kourier-system, cert-manager, rabbitmq-system, knative-eventing, tekton-pipelines, tekton-pipelines-resolvers)'],
+      'the protection of the data kept there; choose a namespace of the platform\'s own (not one of knative-serving, kourier-system, cert-manager, rabbitmq-system, knative-eventing, tekton-pipelines, tekton-pipelines-resolvers, kratix-platform-system, flux-system)'],
     [{ namespace: 'fx', eventsNamespace: 'rabbitmq-system' }, /^platform-blueprints:eventsNamespace \("rabbitmq-system"\) is a namespace an install of the program creates \(cluster-operator\.yml declares Namespace rabbitmq-system; installEventing is on\)/],
-    [{ profile: 'prod', namespace: 'crossplane-system', installKnative: 'false', installEventing: 'false', installTekton: 'false' },
+    [{ profile: 'prod', namespace: 'crossplane-system', installKnative: 'false', installEventing: 'false', installTekton: 'false', installKratix: 'false' },
       /^platform-blueprints:namespace \("crossplane-system"\) is a namespace an install of the program creates \(the Crossplane Helm release declares Namespace crossplane-system; crossplane is on\).*\(not one of crossplane-system\)$/],
     [{ namespace: 'kratix-platform-system', installKratix: 'true' }, /^platform-blueprints:namespace \("kratix-platform-system"\) is a namespace an install of the program creates \(kratix\.yaml declares Namespace kratix-platform-system; installKratix is on\)/],
     [{ namespace: 'fy', eventsNamespace: 'flux-system', installKratix: 'true' }, /^platform-blueprints:eventsNamespace \("flux-system"\) is a namespace an install of the program creates \(gitops-tk-install\.yaml declares Namespace flux-system; installKratix is on\)/],
@@ -410,7 +422,7 @@ describe('the program refuses before it installs', () => {
   test('an install that does not run does not take its namespace', async () => {
     // The cluster runs Knative and the event stack already: those namespaces are not the program's to refuse.
     const outputs = await runProgram({
-      config: readConfig(config({ namespace: 'kourier-system', eventsNamespace: 'rabbitmq-system', installKnative: 'false', installEventing: 'false', installTekton: 'false' })),
+      config: readConfig(config({ namespace: 'kourier-system', eventsNamespace: 'rabbitmq-system', installKnative: 'false', installEventing: 'false', installTekton: 'false', installKratix: 'false' })),
       reader: () => Promise.reject(new Error('must not read manifests')),
     });
     await valueOf(outputs.gatewayUrl);
