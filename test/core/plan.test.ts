@@ -32,7 +32,7 @@ describe('the plan of the reference platform', () => {
   test('names the installs the objects need, in install order, with the versions pinned in upstream.yaml', () => {
     expect(plan.installs.map((i) => i.id)).toEqual([
       'crossplane', 'knative-serving', 'net-kourier', 'knative-eventing', 'cert-manager', 'rabbitmq-cluster-operator', 'rabbitmq-topology-operator', 'eventing-rabbitmq',
-      'tekton-pipelines', 'tekton-triggers',
+      'tekton-pipelines', 'tekton-triggers', 'kratix',
     ]);
     for (const [i, install] of plan.installs.entries()) for (const before of install.after) expect(plan.installs.indexOf(before)).toBeLessThan(i);
     expect(plan.versions).toMatchObject({ 'knative-serving': '1.22.1', 'net-kourier': '1.22.1', 'knative-eventing': '1.22.2', 'eventing-rabbitmq': '1.22.1', crossplane: '2.3.4' });
@@ -42,6 +42,7 @@ describe('the plan of the reference platform', () => {
     expect(plan.object(key('tekton.dev/v1', 'Pipeline', 'delivery', 'verify'))!.installs).toEqual(['tekton-pipelines']);
     expect(plan.object(key('triggers.tekton.dev/v1beta1', 'EventListener', 'delivery', 'verify-on-deploy'))!.installs).toEqual(['tekton-triggers']);
     expect(plan.object(key('eventing.knative.dev/v1alpha1', 'EventTransform', 'delivery', 'tekton-cdevents'))!.installs).toEqual(['knative-eventing']);
+    expect(plan.object(key('platform.kratix.io/v1alpha1', 'Promise', undefined, 'functions-platform'))!.installs).toEqual(['kratix']);
   });
 
   test('the longest request timeout the cluster must allow (the gateway\'s, for WebSockets), and nothing referenced that is not created', () => {
