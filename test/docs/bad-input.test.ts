@@ -45,7 +45,8 @@ describe('bad-input catalogue (docs/bad-input.md)', () => {
     });
     expect(site).toMatchObject({ helper: 'requireImage', rule: 'has neither a tag nor a digest' });
     // The same rule text in two functions: the function on the stack decides.
-    const message = 'c/f: annotations key ("bad key!") name part must be at most 63 characters';
+    const message = 'c/f: annotations key ("bad key!") name part must be at most 63 characters; use a key such as "team" or "example.com/team" ' +
+      '(an optional DNS-subdomain prefix and "/", then a name of letters, digits, "-", "_", ".")';
     for (const fn of ['requireLabels', 'requireAnnotationKeys']) {
       expect(matchSite(catalogue.sites, { kind: 'input', files: ['constructs/core/validate.ts'], functions: [fn], message })?.owner).toBe(`${fn}()`);
     }
