@@ -18,6 +18,8 @@
  *   `validateUpdate(old, new)` also runs the transition rules (`oldSelf`), e.g. `self == oldSelf` immutability.
  */
 import { createHash } from 'crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'fs';
+import { join } from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parseAllDocuments } from 'yaml';
@@ -238,6 +240,33 @@ function summarize(errors: ErrorObject[]): string[] {
   return kept.map(formatError);
 }
 
+/** Where parsed pinned YAML files are kept between runs (gitignored), by the sha256 of their bytes. */
+const PARSED_CACHE = join(__dirname, '..', '..', '.cache', 'parsed-yaml');
+
+/**
+ * The documents of a YAML file as JSON values. Parsing the pinned CRDs is most of the validator's start-up and every
+ * test file starts one: the result is kept by content hash, so a changed file is parsed again and nothing stale is
+ * read. The cache is an optimisation only: any failure to read or write it falls back to parsing.
+ */
+function parsedYamlDocuments(text: string): any[] {
+  const file = join(PARSED_CACHE, `${createHash('sha256').update(text).digest('hex')}.json`);
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    // not cached yet (or unreadable): parse below
+  }
+  const docs = parseAllDocuments(text).map((d) => d.toJS());
+  try {
+    mkdirSync(PARSED_CACHE, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(docs));
+    renameSync(tmp, file); // atomic: a parallel reader sees the whole file or none
+  } catch {
+    // a read-only checkout: no cache
+  }
+  return docs;
+}
+
 export class SchemaValidator {
   private static readonly instances = new Map<string, SchemaValidator>();
 
@@ -322,7 +351,7 @@ export class SchemaValidator {
   }
 
   private addCrdFile(source: string, text: string): void {
-    for (const doc of parseAllDocuments(text)) this.addCrd(source, doc.toJS());
+    for (const crd of parsedYamlDocuments(text)) this.addCrd(source, crd);
   }
 
   private addCrd(source: string, crd: any, idSuffix: string = ''): void {
