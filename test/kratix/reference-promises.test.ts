@@ -96,7 +96,6 @@ describe('the reference Promises', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }), { numRuns: Number(process.env.PB_PROPERTY_RUNS ?? 12), seed: 1129 });
     expect(built).toBeGreaterThan(0);
-    // eslint-disable-next-line no-console
     console.log(`${kind}: ${built} built, ${refused} refused`);
   });
 });
