@@ -64,6 +64,7 @@ function registerTypeScript(file: string): void {
     } catch {
       continue;
     }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the user's loader, found at run time
     require(api).register();
     return;
   }
@@ -77,6 +78,7 @@ function isApp(x: any): boolean {
 
 function loadApp(file: string): any {
   if (/\.[cm]?tsx?$/.test(file)) registerTypeScript(file);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the user's app module, named on the command line
   const mod = require(file);
   for (const name of ['app', 'default']) {
     let value = mod?.[name];
