@@ -1,12 +1,10 @@
 /**
- * cdk8s entry: synthesizes the reference platform into dist/ (`npm run synth`, which runs `cdk8s synth`).
+ * cdk8s entry: synthesizes the reference platform into dist/ (`npm run synth`, which runs `cdk8s synth`), then writes
+ * its docs next to the manifests with `PlatformDocs.write`, the call any app can use.
  * Deterministic: the same code gives the same bytes.
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import { App, Chart } from 'cdk8s';
-import { stringify } from 'yaml';
-import { EventCatalog, KratixPromise, PlatformDocs } from '../constructs';
+import { App } from 'cdk8s';
+import { PlatformDocs, PlatformDocsWriteOptions } from '../constructs';
 import { buildReferencePlatform } from './reference-platform';
 
 export function synthReferenceApp(outdir?: string): App {
@@ -16,30 +14,16 @@ export function synthReferenceApp(outdir?: string): App {
   return app;
 }
 
-export function referenceDocs(app: App): string {
-  return PlatformDocs.render({
-    title: 'Reference functions platform',
-    source: 'src/reference-platform.ts',
-    charts: app.charts as Chart[],
-  });
-}
-
-/** Files written next to the manifests: the README, the event catalog and its picture. */
-export function referenceExtras(app: App): { [file: string]: string } {
-  const catalog = EventCatalog.of(app);
-  // What an application team applies to use a Promise (as `kratix init promise` writes `example-resource.yaml`).
-  const examples = app.node.findAll().filter((c): c is KratixPromise => c instanceof KratixPromise)
-    .map((p) => [`${p.name}-example-resource.yaml`, stringify(p.exampleRequest('example', 'default'))]);
-  return {
-    'README.md': referenceDocs(app),
-    'events.md': catalog.renderMarkdown('Event catalog of the reference platform', 'events.svg'),
-    'events.svg': catalog.renderSvg('Event flows of the reference platform'),
-    ...Object.fromEntries(examples),
-  };
-}
+/** How the reference platform's docs are titled. */
+export const REFERENCE_DOCS: PlatformDocsWriteOptions = {
+  title: 'Reference functions platform',
+  source: 'src/reference-platform.ts',
+  eventCatalogTitle: 'Event catalog of the reference platform',
+  eventPictureTitle: 'Event flows of the reference platform',
+};
 
 if (require.main === module) {
   const app = synthReferenceApp();
   app.synth();
-  for (const [file, content] of Object.entries(referenceExtras(app))) fs.writeFileSync(path.join(app.outdir, file), content);
+  PlatformDocs.write(app, REFERENCE_DOCS);
 }

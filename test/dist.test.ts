@@ -6,16 +6,16 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { PlatformPolicy } from '../constructs';
+import { PlatformDocs, PlatformPolicy } from '../constructs';
 import { SchemaValidator } from '../scripts/lib/schema-validator';
-import { referenceExtras, synthReferenceApp } from '../src/main';
+import { REFERENCE_DOCS, synthReferenceApp } from '../src/main';
 
 const DIST = path.join(__dirname, '..', 'dist');
 
 function synthTo(dir: string): { [file: string]: string } {
   const app = synthReferenceApp(dir);
   app.synth();
-  for (const [file, content] of Object.entries(referenceExtras(app))) fs.writeFileSync(path.join(dir, file), content);
+  PlatformDocs.write(app, REFERENCE_DOCS);
   return Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
 }
 
