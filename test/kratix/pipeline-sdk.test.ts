@@ -223,6 +223,20 @@ describe('runPipeline in process', () => {
     expect(lines).toEqual([`platform-blueprints kratix-pipeline: request FunctionsPlatform default/shop is ${fixtureSpec.group}/v1beta1, but this pipeline serves FunctionsPlatform.${fixtureSpec.group} at v1alpha1; use the pipeline image of the Promise's version`]);
   });
 
+  test.each([
+    ['an empty name', { name: '', namespace: 'default' }, 'metadata.name ("") must be a DNS-1123 subdomain'],
+    ['a path as name', { name: '../../etc', namespace: 'default' }, 'metadata.name ("../../etc") must be a DNS-1123 subdomain'],
+    ['a name longer than Kratix allows', { name: 'a'.repeat(64), namespace: 'default' }, `metadata.name ("${'a'.repeat(64)}") must be at most 63 characters`],
+    ['a namespace that is not a string', { name: 'shop', namespace: 5 }, 'metadata.namespace (5) must be a string'],
+  ])('GIVEN a request with %s THEN it is refused in status.yaml (exit 1), nothing written to output/', (_, metadata, refusal) => {
+    writeInput(Yaml.stringify({ apiVersion: `${fixtureSpec.group}/v1alpha1`, kind: fixtureSpec.kind, metadata, spec: fixtureSpec.example }));
+    expect(runPipeline({ specs: [fixtureSpec], dir: root, env: {}, log })).toBe(PipelineExitCode.REFUSED);
+    const status = parse(fs.readFileSync(path.join(root, 'metadata', 'status.yaml'), 'utf8'));
+    expect(status.message).toContain(`refused: ${refusal}`);
+    expect(status.refusal).toMatchObject({ reason: 'SchemaInvalid', field: refusal.split(' ')[0] });
+    expect(fs.readdirSync(path.join(root, 'output'))).toEqual([]);
+  });
+
   test('GIVEN an unknown KRATIX_WORKFLOW_ACTION THEN exit 2 naming the variable and its values', () => {
     expect(runPipeline({ specs: [fixtureSpec], dir: root, env: { KRATIX_WORKFLOW_ACTION: 'apply' }, log })).toBe(PipelineExitCode.FAILED);
     expect(lines).toEqual(['platform-blueprints kratix-pipeline: kratix/env: KRATIX_WORKFLOW_ACTION ("apply") must be one of configure, delete']);
