@@ -4,7 +4,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as cdk8s from 'cdk8s';
 import { App } from 'cdk8s';
+import * as ts from 'typescript';
+import * as pb from '../constructs';
 import { stringify } from 'yaml';
 import { Profile } from '../constructs';
 import { buildReferencePlatform } from '../src/reference-platform';
@@ -35,5 +38,18 @@ describe('README', () => {
     expect(README).toContain(`\`\`\`yaml\n${stringify(claim)}\`\`\``);
     expect(README).toContain(`\`\`\`yaml\n${helloEnv(objects)}\`\`\``);
     expect(objects.some((o) => o.kind === 'StatefulSet' && o.metadata.namespace === 'functions')).toBe(false);
+  });
+
+  test('the Kratix Promises example runs as written against the package\'s API', () => {
+    const section = README.slice(README.indexOf('## Kratix Promises'));
+    const block = /```ts\n([\s\S]*?)```/.exec(section)![1];
+    const js = ts.transpileModule(block, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
+    const modules: { [name: string]: unknown } = { 'cdk8s': cdk8s, 'platform-blueprints': pb };
+    const load = (name: string) => {
+      if (!(name in modules)) throw new Error(`the README example imports ${name}`);
+      return modules[name];
+    };
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    expect(() => new Function('require', 'exports', js)(load, {})).not.toThrow();
   });
 });
