@@ -49,7 +49,6 @@ describe('README', () => {
       if (!(name in modules)) throw new Error(`the README example imports ${name}`);
       return modules[name];
     };
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
     expect(() => new Function('require', 'exports', js)(load, {})).not.toThrow();
   });
 });
