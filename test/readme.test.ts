@@ -8,7 +8,7 @@ import * as cdk8s from 'cdk8s';
 import { App } from 'cdk8s';
 import * as ts from 'typescript';
 import * as pb from '../constructs';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { Profile } from '../constructs';
 import { buildReferencePlatform } from '../src/reference-platform';
 
@@ -50,5 +50,12 @@ describe('README', () => {
       return modules[name];
     };
     expect(() => new Function('require', 'exports', js)(load, {})).not.toThrow();
+  });
+
+  test('the FunctionsPlatform request shown is the example request the Promise\'s own API accepts', () => {
+    const section = README.slice(README.indexOf('### Bundles as self-service APIs'));
+    const shown = parse(/```yaml\n([\s\S]*?)```/.exec(section)![1]);
+    const promise = pb.KratixPromise.fromBundle(new cdk8s.Chart(new App(), 'promises'), 'FunctionsPlatform', new pb.FunctionsPlatformSpec());
+    expect(shown).toEqual(promise.exampleRequest(shown.metadata.name, shown.metadata.namespace));
   });
 });
