@@ -14,7 +14,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { clusterScoped } from '../core/context';
 import { DeployHints } from '../core/deploy-hints';
-import { invalid } from '../core/errors';
+import { invalid, pendingScope } from '../core/errors';
 import { durationMillis, showDuration } from '../core/durations';
 import { checkName } from '../core/k8s-rules';
 import { recommendedLabels } from '../core/labels';
@@ -152,7 +152,7 @@ export class KratixPromise extends Construct {
    * library's pipeline image, which validates each request against the same schema and builds the bundle from it.
    */
   public static fromBundle(scope: Construct, id: string, spec: IBundleSpec, options: KratixBundlePromiseOptions = {}): KratixPromise {
-    const pending = { node: { path: scope.node.path ? `${scope.node.path}/${id}` : id } } as unknown as Construct;
+    const pending = pendingScope(scope, id);
     if (options === null || typeof options !== 'object' || Array.isArray(options)) {
       invalid(pending, 'options', options, 'must be an object', 'e.g. { deleteWorkflow: true }, or leave it out');
     }
