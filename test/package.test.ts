@@ -1,6 +1,9 @@
 /**
  * A team building its own platform from the package, through its public entry points only.
  */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as pb from 'platform-blueprints';
@@ -37,6 +40,24 @@ describe('platform-blueprints as a library', () => {
     const chart = new Chart(new App(), 'raw', { namespace: 'raw' });
     new pb.serving.DomainMapping(chart, 'dm', { metadata: { name: 'shop.example.com' }, spec: { ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'shop' } } });
     expect(SchemaValidator.load().validateAll(chart.toJson())).toEqual([]);
+  });
+
+  test('a team with bundles of its own runs the Kratix pipeline on its specs through the kratix-pipeline entry point', async () => {
+    const { runPipeline, PipelineExitCode } = await import('platform-blueprints/kratix-pipeline');
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8'));
+    // The entry point Node resolves for a consumer (jest maps the name to the source; the exports map is what ships).
+    expect(pkg.exports['./kratix-pipeline']).toEqual({ types: './lib/src/kratix/pipeline.d.ts', default: './lib/src/kratix/pipeline.js' });
+    expect(pkg.files).toContain('lib/src/kratix');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-package-kratix-'));
+    const spec = new pb.MessageBrokerSpec();
+    fs.mkdirSync(path.join(dir, 'input'));
+    fs.writeFileSync(path.join(dir, 'input', 'object.yaml'), JSON.stringify({
+      apiVersion: `${spec.group}/${spec.version}`, kind: spec.kind, metadata: { name: 'events', namespace: 'team-a' }, spec: spec.example,
+    }));
+    const lines: string[] = [];
+    expect(runPipeline({ specs: [spec], dir, env: {}, log: (l) => lines.push(l) })).toBe(PipelineExitCode.OK);
+    expect(fs.readdirSync(path.join(dir, 'output'))).toEqual(['events.k8s.yaml']);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   test('the Pulumi entry point exports the bridge and the Knative install', async () => {

@@ -4,8 +4,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as cdk8s from 'cdk8s';
 import { App } from 'cdk8s';
-import { stringify } from 'yaml';
+import * as ts from 'typescript';
+import * as pb from '../constructs';
+import { parse, stringify } from 'yaml';
 import { Profile } from '../constructs';
 import { buildReferencePlatform } from '../src/reference-platform';
 
@@ -35,5 +38,24 @@ describe('README', () => {
     expect(README).toContain(`\`\`\`yaml\n${stringify(claim)}\`\`\``);
     expect(README).toContain(`\`\`\`yaml\n${helloEnv(objects)}\`\`\``);
     expect(objects.some((o) => o.kind === 'StatefulSet' && o.metadata.namespace === 'functions')).toBe(false);
+  });
+
+  test('the Kratix Promises example runs as written against the package\'s API', () => {
+    const section = README.slice(README.indexOf('## Kratix Promises'));
+    const block = /```ts\n([\s\S]*?)```/.exec(section)![1];
+    const js = ts.transpileModule(block, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
+    const modules: { [name: string]: unknown } = { 'cdk8s': cdk8s, 'platform-blueprints': pb };
+    const load = (name: string) => {
+      if (!(name in modules)) throw new Error(`the README example imports ${name}`);
+      return modules[name];
+    };
+    expect(() => new Function('require', 'exports', js)(load, {})).not.toThrow();
+  });
+
+  test('the FunctionsPlatform request shown is the example request the Promise\'s own API accepts', () => {
+    const section = README.slice(README.indexOf('### Bundles as self-service APIs'));
+    const shown = parse(/```yaml\n([\s\S]*?)```/.exec(section)![1]);
+    const promise = pb.KratixPromise.fromBundle(new cdk8s.Chart(new App(), 'promises'), 'FunctionsPlatform', new pb.FunctionsPlatformSpec());
+    expect(shown).toEqual(promise.exampleRequest(shown.metadata.name, shown.metadata.namespace));
   });
 });

@@ -201,6 +201,9 @@ export class KratixPipeline {
     });
 
     const given = props.resources ?? {};
+    if (given === null || typeof given !== 'object' || Array.isArray(given)) {
+      invalid(scope, `${field}.resources`, given, 'must be container resources', 'e.g. { memory: { limit: Size.gibibytes(1) } }, or leave it out for the Node sizing');
+    }
     const resources = resourcesToKube(scope, `${field}.resources`, {
       cpu: given.cpu ?? NODE_RESOURCES.cpu,
       memory: given.memory ?? NODE_RESOURCES.memory,

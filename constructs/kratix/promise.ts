@@ -14,7 +14,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { clusterScoped } from '../core/context';
 import { DeployHints } from '../core/deploy-hints';
-import { invalid } from '../core/errors';
+import { invalid, pendingScope } from '../core/errors';
 import { durationMillis, showDuration } from '../core/durations';
 import { checkName } from '../core/k8s-rules';
 import { recommendedLabels } from '../core/labels';
@@ -152,8 +152,11 @@ export class KratixPromise extends Construct {
    * library's pipeline image, which validates each request against the same schema and builds the bundle from it.
    */
   public static fromBundle(scope: Construct, id: string, spec: IBundleSpec, options: KratixBundlePromiseOptions = {}): KratixPromise {
+    const pending = pendingScope(scope, id);
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      invalid(pending, 'options', options, 'must be an object', 'e.g. { deleteWorkflow: true }, or leave it out');
+    }
     const name = options.name ?? kebab(String(spec?.kind ?? ''));
-    const pending = { node: { path: scope.node.path ? `${scope.node.path}/${id}` : id } } as unknown as Construct;
     if (!spec || typeof spec !== 'object' || !SchemaField.isSchemaField(spec.schema)) {
       invalid(pending, 'spec.schema', spec?.schema, 'must be a SchemaField (the bundle spec\'s schema)', 'build it with SchemaField.object({...})');
     }
@@ -229,6 +232,9 @@ export class KratixPromise extends Construct {
 
     const dependencies = this.dependencies(props.dependencies);
     const requiredPromises = this.requiredPromises(props.requiredPromises);
+    if (props.destinationSelectors !== undefined && !Array.isArray(props.destinationSelectors)) {
+      invalid(this, 'destinationSelectors', props.destinationSelectors, 'must be a list of label maps, one per selector', 'e.g. [{ environment: "dev" }]');
+    }
     const destinationSelectors = (props.destinationSelectors ?? []).map((s, i) => {
       const field = `destinationSelectors[${i}]`;
       if (!s || typeof s !== 'object' || Array.isArray(s) || Object.keys(s).length === 0) {
@@ -348,10 +354,18 @@ export class KratixPromise extends Construct {
       if (!d || typeof d !== 'object' || typeof d.apiVersion !== 'string' || typeof d.kind !== 'string' || typeof d.metadata?.name !== 'string' || d.metadata.name === '') {
         invalid(this, field, d, 'must be a Kubernetes object with apiVersion, kind and metadata.name', 'e.g. the objects of Testing.synth(chart)');
       }
+      if (d.metadata.namespace !== undefined) requireName(this, `${field}.metadata.namespace`, d.metadata.namespace);
       return `${d.apiVersion} ${d.kind} ${d.metadata.namespace ?? ''}/${d.metadata.name}`;
     });
     requireUnique(this, 'dependencies', keys, 'each object is installed once; remove the repeated one');
-    return deps.map((d) => JSON.parse(JSON.stringify(d)));
+    return deps.map((d, i) => {
+      try {
+        return JSON.parse(JSON.stringify(d));
+      } catch (e) {
+        return invalid(this, `dependencies[${i}]`, `${d.kind} ${d.metadata.name}`, `is not plain JSON data (${(e as Error).message.split('\n')[0]})`,
+          'pass the objects a chart synthesizes (Testing.synth(chart) or chart.toJson())');
+      }
+    });
   }
 
   private requiredPromises(required: KratixRequiredPromise[] | undefined): any[] {
@@ -384,6 +398,9 @@ export class KratixPromise extends Construct {
     };
     const group = (type: KratixWorkflowType, props: KratixWorkflowProps | undefined) => {
       if (props === undefined) return undefined;
+      if (props === null || typeof props !== 'object' || Array.isArray(props)) {
+        return invalid(this, `workflows.${type}`, props, 'must be an object of pipelines per action', `e.g. { configure: [...] }`);
+      }
       const configure = render(type, KratixWorkflowAction.CONFIGURE, props.configure);
       const del = render(type, KratixWorkflowAction.DELETE, props.delete);
       return configure || del ? { configure, delete: del } : undefined;

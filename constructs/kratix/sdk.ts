@@ -23,6 +23,7 @@ import { Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { parseAllDocuments } from 'yaml';
 import { invalid } from '../core/errors';
+import { requireLabels } from '../core/validate';
 import { KratixWorkflowAction, KratixWorkflowType } from './pipeline';
 
 // What the workflow does (`KRATIX_WORKFLOW_ACTION`) and whose it is (`KRATIX_WORKFLOW_TYPE`): the enums the Promise's
@@ -78,8 +79,14 @@ export class KratixSdk {
   private readonly env: { [name: string]: string | undefined };
 
   public constructor(options: KratixSdkOptions = {}) {
+    if (options === null || typeof options !== 'object') invalid(scope('new'), 'options', options, 'must be an object', 'e.g. { dir: "/tmp/k" }, or leave it out');
+    if (options.env !== undefined && (options.env === null || typeof options.env !== 'object')) {
+      invalid(scope('new'), 'options.env', options.env, 'must be a map of variables', 'e.g. process.env');
+    }
     this.env = options.env ?? process.env;
-    this.dir = path.resolve(options.dir ?? (this.env.KRATIX_DIR || KRATIX_DEFAULT_DIR));
+    const dir = options.dir ?? (this.env.KRATIX_DIR || KRATIX_DEFAULT_DIR);
+    if (typeof dir !== 'string' || dir.includes('\0')) invalid(scope('new'), 'options.dir', dir, 'must be a folder path', `e.g. "${KRATIX_DEFAULT_DIR}"`);
+    this.dir = path.resolve(dir);
   }
 
   /** `<dir>/input`: what Kratix gives the container (read-only in the cluster). */
@@ -191,6 +198,7 @@ export class KratixSdk {
     if (!Array.isArray(objects) || objects.some((o) => typeof o !== 'object' || o === null || Array.isArray(o))) {
       invalid(scope('writeOutputObjects'), 'objects', objects, 'must be a list of objects', 'pass the objects a chart synthesizes');
     }
+    requirePlainData(scope('writeOutputObjects'), 'objects', objects);
     return this.writeOutput(file, Yaml.stringify(...objects));
   }
 
@@ -203,7 +211,9 @@ export class KratixSdk {
     const reserved = Object.keys(status).find((k) => RESERVED_STATUS_KEYS.includes(k));
     if (reserved !== undefined) invalid(scope('writeStatus'), `status.${reserved}`, reserved, 'is managed by Kratix', `use other keys than ${RESERVED_STATUS_KEYS.join(', ')}`);
     if (status.message !== undefined && typeof status.message !== 'string') invalid(scope('writeStatus'), 'status.message', status.message, 'must be a string', 'Kratix\'s status schema types message as a string');
-    return this.writeMetadata('status.yaml', Yaml.stringify(status));
+    requirePlainData(scope('writeStatus'), 'status', status);
+    // As JSON would: a field set to undefined is left out (YAML would write it as null).
+    return this.writeMetadata('status.yaml', Yaml.stringify(JSON.parse(JSON.stringify(status))));
   }
 
   /** `metadata/status.yaml` as written so far (by this container or an earlier one); `{}` when there is none. */
@@ -225,9 +235,7 @@ export class KratixSdk {
       if (typeof labels !== 'object' || labels === null || Array.isArray(labels) || Object.keys(labels).length === 0) {
         invalid(at, `selectors[${i}].matchLabels`, labels, 'must have at least one label', 'Kratix refuses an entry with no selectors');
       }
-      for (const [k, v] of Object.entries(labels)) {
-        if (typeof v !== 'string') invalid(at, `selectors[${i}].matchLabels.${k}`, v, 'must be a string', 'quote label values');
-      }
+      requireLabels(at, `selectors[${i}].matchLabels`, labels);
       const directory = typeof s.directory === 'string' ? path.posix.normalize(s.directory).replace(/\/+$/, '') : s.directory;
       if (typeof directory !== 'string' || directory === '' || directory.includes('/') || directory === '..') {
         invalid(at, `selectors[${i}].directory`, s.directory, 'must be a top-level directory of output/ or "."', 'Kratix refuses sub-directories; move the files up');
@@ -263,7 +271,7 @@ export class KratixSdk {
 
   /** The absolute path of `output/<file>`, refusing a path that is absolute or leaves `output/`. */
   public outputPath(file: string): string {
-    if (typeof file !== 'string' || file === '' || path.isAbsolute(file) || path.win32.isAbsolute(file)) {
+    if (typeof file !== 'string' || file === '' || file.includes('\0') || path.isAbsolute(file) || path.win32.isAbsolute(file)) {
       invalid(scope('writeOutput'), 'path', file, 'must be a relative file path', 'e.g. "app.yaml" or "db/claim.yaml"');
     }
     const target = path.resolve(this.outputDir, file);
@@ -301,6 +309,26 @@ export class KratixSdk {
     const value = this.variable(name);
     if (!allowed.includes(value)) invalid(scope('env'), name, value, `must be one of ${allowed.join(', ')}`);
     return value;
+  }
+}
+
+/**
+ * Refuses what is not JSON data (a function, a symbol, a bigint, a number that is not finite, a cycle): Kratix reads
+ * the files as YAML into JSON, and the YAML writer would otherwise throw deep inside or write aliases for a cycle.
+ */
+function requirePlainData(at: IConstruct, field: string, value: unknown, seen: object[] = []): void {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) invalid(at, field, String(value), 'is not a finite number', 'write numbers JSON can hold');
+    return;
+  }
+  if (typeof value !== 'object') return invalid(at, field, typeof value, 'is not data (Kratix reads these files as YAML)', 'write strings, numbers, booleans, lists and maps');
+  if (seen.includes(value)) return invalid(at, field, '<cycle>', 'refers back to itself', 'write a tree of values, not a graph');
+  const inner = [...seen, value];
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => requirePlainData(at, `${field}[${i}]`, v, inner));
+  } else {
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) requirePlainData(at, `${field}.${k}`, v, inner);
   }
 }
 

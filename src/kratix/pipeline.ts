@@ -34,6 +34,7 @@ import * as path from 'path';
 import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ValidationError, show } from '../../constructs/core/errors';
+import { checkName } from '../../constructs/core/k8s-rules';
 import { BundleBuildResult, BundleRequest, IBundleSpec } from '../../constructs/kratix/bundle-spec';
 import { applySchemaDefaults } from '../../constructs/kratix/defaults';
 import { KratixSdk, KratixWorkflowAction, KratixWorkflowType } from '../../constructs/kratix/sdk';
@@ -80,6 +81,8 @@ export interface PipelineRefusal {
 
 const COMMAND = 'platform-blueprints kratix-pipeline';
 const STAGING_PREFIX = '.platform-blueprints-staging-';
+/** Kratix limits a request's name to this (promise_types.go MaxResourceNameLength). */
+const MAX_REQUEST_NAME = 63;
 
 /** A refusal of the request (exit 1). */
 class Refused extends Error {
@@ -175,6 +178,21 @@ function pickSpec(specs: IBundleSpec[], group: string, kind: string, version: st
 /** Validates the request against the spec's schema (after defaulting) and builds it into `outdir`. */
 function buildRequest(spec: IBundleSpec, input: any, outdir: string): { result: BundleBuildResult; objects: number } {
   const requestPath = `${input.kind} ${describe(input)}`;
+  // What the API server and Kratix guarantee of a request in a cluster, checked here for a request written by hand: the
+  // name becomes the Chart's id and the output file's name, so an empty or path-like name must not reach cdk8s.
+  const nameProblem = checkName('dns1123-subdomain', input.metadata.name)
+    ?? (input.metadata.name.length > MAX_REQUEST_NAME ? `must be at most ${MAX_REQUEST_NAME} characters (Kratix limits request names)` : undefined);
+  const namespace = input.metadata.namespace;
+  const namespaceProblem = namespace === undefined ? undefined : typeof namespace !== 'string' ? 'must be a string' : checkName('dns1123-label', namespace);
+  if (nameProblem || namespaceProblem) {
+    const field = nameProblem ? 'metadata.name' : 'metadata.namespace';
+    const value = show(nameProblem ? input.metadata.name : namespace);
+    const problem = (nameProblem ?? namespaceProblem)!;
+    throw new Refused({
+      reason: 'SchemaInvalid', constructPath: requestPath, field, value, problem,
+      fix: 'name the request as Kubernetes names objects, e.g. "shop"', problems: [`${field} (${value}) ${problem}`],
+    });
+  }
   const specValue = applySchemaDefaults(spec.schema, input.spec ?? {});
   const problems = spec.schema.validate(specValue, 'spec');
   if (problems.length) {

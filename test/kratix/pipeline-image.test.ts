@@ -38,6 +38,11 @@ describe('the Kratix pipeline image', () => {
     expect(pkg.scripts['kratix:pipeline']).toBe('tsx src/cli.ts kratix-pipeline');
   });
 
+  test('the build context is mounted for the install step, not copied into a layer the image keeps', () => {
+    expect(dockerfile).not.toMatch(/^(COPY|ADD) /m);
+    expect(dockerfile).toMatch(/^RUN --mount=type=bind,target=\/tmp\/context \\\n/m);
+  });
+
   test('the build context takes only a packed package', () => {
     expect(fs.readFileSync(path.join(ROOT, 'docker', 'pipeline', '.dockerignore'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'))).toEqual(['*', '!*.tgz']);
   });

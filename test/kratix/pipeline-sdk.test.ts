@@ -104,6 +104,31 @@ describe('KratixSdk: output', () => {
   });
 });
 
+describe('KratixSdk: what is not data, or not a path', () => {
+  test('writeStatus and writeOutputObjects refuse what YAML cannot carry to Kratix, naming the field', () => {
+    const cycle: any = { kind: 'A' };
+    cycle.self = cycle;
+    expect(validationError(() => sdkIn().writeStatus({ outputs: cycle })).message)
+      .toBe('kratix/writeStatus: status.outputs.self ("<cycle>") refers back to itself; write a tree of values, not a graph');
+    expect(validationError(() => sdkIn().writeStatus({ ready: () => true } as any)).message)
+      .toBe('kratix/writeStatus: status.ready ("function") is not data (Kratix reads these files as YAML); write strings, numbers, booleans, lists and maps');
+    expect(validationError(() => sdkIn().writeStatus({ count: BigInt(2) } as any)).field).toBe('status.count');
+    expect(validationError(() => sdkIn().writeStatus({ ratio: NaN })).message).toBe('kratix/writeStatus: status.ratio ("NaN") is not a finite number; write numbers JSON can hold');
+    expect(validationError(() => sdkIn().writeOutputObjects('a.yaml', [cycle])).field).toBe('objects[0].self');
+    expect(fs.existsSync(path.join(root, 'metadata', 'status.yaml'))).toBe(false);
+    expect(fs.existsSync(path.join(root, 'output', 'a.yaml'))).toBe(false);
+    sdkIn().writeStatus({ message: 'ok', skipped: undefined });
+    expect(parse(fs.readFileSync(path.join(root, 'metadata', 'status.yaml'), 'utf8'))).toEqual({ message: 'ok' });
+  });
+
+  test('a path with a NUL byte and options that are not options are refused, not crashed on', () => {
+    expect(validationError(() => sdkIn().writeOutput('a\0.yaml', 'x')).message).toBe('kratix/writeOutput: path ("a\\u0000.yaml") must be a relative file path; e.g. "app.yaml" or "db/claim.yaml"');
+    expect(validationError(() => new KratixSdk(null as any)).message).toBe('kratix/new: options (null) must be an object; e.g. { dir: "/tmp/k" }, or leave it out');
+    expect(validationError(() => new KratixSdk({ dir: 5 as any })).message).toBe('kratix/new: options.dir (5) must be a folder path; e.g. "/kratix"');
+    expect(validationError(() => new KratixSdk({ env: null as any })).field).toBe('options.env');
+  });
+});
+
 describe('KratixSdk: metadata', () => {
   test('writeStatus writes metadata/status.yaml; readStatus reads it back', () => {
     const sdk = sdkIn();
@@ -135,7 +160,10 @@ describe('KratixSdk: metadata', () => {
     const write = (s: any) => validationError(() => sdkIn().writeDestinationSelectors(s)).message;
     expect(write({ directory: 'db' })).toBe('kratix/writeDestinationSelectors: selectors ({"directory":"db"}) must be a list; e.g. [{ directory: "db", matchLabels: { environment: "data" } }]');
     expect(write([{ directory: 'db', matchLabels: {} }])).toBe('kratix/writeDestinationSelectors: selectors[0].matchLabels ({}) must have at least one label; Kratix refuses an entry with no selectors');
-    expect(write([{ directory: 'db', matchLabels: { tier: 1 } }])).toBe('kratix/writeDestinationSelectors: selectors[0].matchLabels.tier (1) must be a string; quote label values');
+    expect(write([{ directory: 'db', matchLabels: { tier: 1 } }])).toBe('kratix/writeDestinationSelectors: selectors[0].matchLabels.tier (1) must be a string (Kubernetes label values are strings); quote it, e.g. "1"');
+    // Kratix turns the entry into a label selector, which refuses what a label refuses.
+    expect(write([{ directory: 'db', matchLabels: { 'data tier': 'x' } }])).toMatch(/^kratix\/writeDestinationSelectors: selectors\[0\]\.matchLabels key \("data tier"\) /);
+    expect(write([{ directory: 'db', matchLabels: { tier: 'hot data' } }])).toMatch(/selectors\[0\]\.matchLabels\.tier \("hot data"\) must be at most 63 characters/);
     expect(write([{ directory: 'db/main', matchLabels: { a: 'b' } }]))
       .toBe('kratix/writeDestinationSelectors: selectors[0].directory ("db/main") must be a top-level directory of output/ or "."; Kratix refuses sub-directories; move the files up');
     expect(write([{ directory: 'db', matchLabels: { a: 'b' } }, { directory: './db', matchLabels: { c: 'd' } }]))
@@ -221,6 +249,20 @@ describe('runPipeline in process', () => {
     writeInput(Yaml.stringify({ apiVersion: `${fixtureSpec.group}/v1beta1`, kind: fixtureSpec.kind, metadata: { name: 'shop', namespace: 'default' }, spec: fixtureSpec.example }));
     expect(runPipeline({ specs: [fixtureSpec], dir: root, env: {}, log })).toBe(PipelineExitCode.FAILED);
     expect(lines).toEqual([`platform-blueprints kratix-pipeline: request FunctionsPlatform default/shop is ${fixtureSpec.group}/v1beta1, but this pipeline serves FunctionsPlatform.${fixtureSpec.group} at v1alpha1; use the pipeline image of the Promise's version`]);
+  });
+
+  test.each([
+    ['an empty name', { name: '', namespace: 'default' }, 'metadata.name ("") must be a DNS-1123 subdomain'],
+    ['a path as name', { name: '../../etc', namespace: 'default' }, 'metadata.name ("../../etc") must be a DNS-1123 subdomain'],
+    ['a name longer than Kratix allows', { name: 'a'.repeat(64), namespace: 'default' }, `metadata.name ("${'a'.repeat(64)}") must be at most 63 characters`],
+    ['a namespace that is not a string', { name: 'shop', namespace: 5 }, 'metadata.namespace (5) must be a string'],
+  ])('GIVEN a request with %s THEN it is refused in status.yaml (exit 1), nothing written to output/', (_, metadata, refusal) => {
+    writeInput(Yaml.stringify({ apiVersion: `${fixtureSpec.group}/v1alpha1`, kind: fixtureSpec.kind, metadata, spec: fixtureSpec.example }));
+    expect(runPipeline({ specs: [fixtureSpec], dir: root, env: {}, log })).toBe(PipelineExitCode.REFUSED);
+    const status = parse(fs.readFileSync(path.join(root, 'metadata', 'status.yaml'), 'utf8'));
+    expect(status.message).toContain(`refused: ${refusal}`);
+    expect(status.refusal).toMatchObject({ reason: 'SchemaInvalid', field: refusal.split(' ')[0] });
+    expect(fs.readdirSync(path.join(root, 'output'))).toEqual([]);
   });
 
   test('GIVEN an unknown KRATIX_WORKFLOW_ACTION THEN exit 2 naming the variable and its values', () => {

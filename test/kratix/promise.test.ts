@@ -334,6 +334,20 @@ describe('KratixPromise', () => {
     expect(refusal({ workflows: container({ env: { LEVEL: 3 } }) })).toMatch(/containers\[0\]\.env\.LEVEL \(3\) must be a string; quote it, e\.g\. "3"/);
   });
 
+  test('untyped input that used to crash or pass silently is refused by field', () => {
+    const any = (x: unknown) => x as any;
+    expect(refusal({ destinationSelectors: any('dev') })).toMatch(/destinationSelectors \("dev"\) must be a list of label maps, one per selector/);
+    expect(refusal({ workflows: { resource: any(null) } })).toMatch(/workflows\.resource \(null\) must be an object of pipelines per action/);
+    expect(refusal({ workflows: { resource: any('configure') } })).toMatch(/workflows\.resource \("configure"\) must be an object of pipelines per action/);
+    expect(refusal({ workflows: container({ resources: 'large' }) })).toMatch(/containers\[0\]\.resources \("large"\) must be container resources/);
+    const circular: any = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' } };
+    circular.self = circular;
+    expect(refusal({ dependencies: [circular] })).toMatch(/dependencies\[0\] \("ConfigMap settings"\) is not plain JSON data \(Converting circular structure to JSON\)/);
+    expect(refusal({ dependencies: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 5 } }] }))
+      .toMatch(/dependencies\[0\]\.metadata\.namespace \(5\)/);
+    expect(validationError(() => KratixPromise.fromBundle(chart(), 'G', new GreeterSpec(), any(null))).message).toMatch(/^platform\/G: options \(null\) must be an object/);
+  });
+
   test('exampleRequest needs a bundle; request needs an API', () => {
     expect(validationError(() => make({}).exampleRequest()).message).toMatch(/example \(undefined\) is not known: only a Promise made with fromBundle has one/);
     const noApi = new KratixPromise(chart(), 'Deps', { name: 'deps' });

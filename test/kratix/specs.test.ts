@@ -38,6 +38,20 @@ describe.each(SPECS)('%s spec', (_kind, spec) => {
     expect(spec.schema.toOpenApiSchema().type).toBe('object');
   });
 
+  test('build called directly on a request the schema refuses gets the schema\'s problems, never a TypeError', () => {
+    const build = (request: any) => validationError(() => spec.build(requestChart(), request)).message;
+    expect(build(null)).toBe('request: request (null) must be a request; e.g. { name: "shop", namespace: "team-a", spec: {...} }');
+    expect(build(undefined)).toMatch(/^request: request \(undefined\) must be a request/);
+    const example = spec.example as any;
+    const broken: any[] = spec.kind === 'FunctionsPlatform'
+      ? [{ ...example, functions: [null] }, { ...example, gateway: { routes: 'all' } }, { ...example, eventing: { publishers: 'orders' } },
+        { ...example, eventing: { publishers: [{ function: 'orders', types: 'dev.example.order.created' }] } }]
+      : [{ ...example, clientNamespaces: 'apps' }, { ...example, tls: 'on' }];
+    for (const s of broken) {
+      expect(build({ name: 'team-a', namespace: 'default', spec: s })).toMatch(new RegExp(`^request: spec \\("1 problem"\\) is refused by the ${spec.kind} API: spec\\.`));
+    }
+  });
+
   test('the schema accepts the example, with and without its defaults applied', () => {
     expect(spec.schema.validate(spec.example, 'spec')).toEqual([]);
     expect(spec.schema.validate(applyDefaults(spec.schema, spec.example), 'spec')).toEqual([]);
@@ -320,9 +334,11 @@ describe('MessageBrokerSpec (AmqpBroker)', () => {
     const refuse = (s: any, name = 'bus') => validationError(() => spec.build(requestChart(), { name, namespace: 'team-a', spec: s })).message;
     expect(refuse({ replicas: 2 })).toMatch(/RabbitMQ: replicas \(2\) must be odd.*quorum/);
     expect(refuse({}, 'a'.repeat(43))).toMatch(/RabbitMQ: name .* at most 42/);
-    expect(refuse({ resources: { memory: { request: '1Gi' } } })).toMatch(/resources\.memory\.limit .*is required.*high watermark/);
-    // A request that skipped the schema (a pipeline run by hand) is refused as well, not crashed on.
-    expect(refuse({ clientNamespaces: 'apps' })).toMatch(/RabbitMQ: clientNamespaces \("apps"\) must be a list of namespaces/);
+    // A request that skipped the schema (build called directly) is refused by the schema, not crashed on.
+    expect(refuse({ resources: { memory: { request: '1Gi' } } }))
+      .toBe('request: spec ("2 problems") is refused by the AmqpBroker API: spec.resources.memory.limit is required; spec.resources.cpu is required; '
+        + 'build from a request the API accepts (the pipeline validates and defaults it first)');
+    expect(refuse({ clientNamespaces: 'apps' })).toMatch(/^request: spec \("1 problem"\) is refused by the AmqpBroker API: spec\.clientNamespaces \("apps"\) must be a list;/);
   });
 
   test('the schema refuses out-of-bounds requests', () => {

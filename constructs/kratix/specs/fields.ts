@@ -4,10 +4,13 @@
  * request the schema accepts always converts; what the constructs refuse beyond that is their ValidationError.
  */
 import { Size } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import * as kplus from 'cdk8s-plus-27';
 import { SchemaField } from '../../crossplane/schema';
 import { IMAGE_REFERENCE_PATTERN } from '../../core/validate';
 import { ScaleOptions } from '../../knative/autoscaling';
+import { invalid } from '../../core/errors';
+import { BundleRequest, IBundleSpec } from '../bundle-spec';
 
 /** A DNS-1123 label (namespaces, storage class-free names). */
 export const DNS1123_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
@@ -105,4 +108,22 @@ export function toScale(value: any): ScaleOptions | undefined {
 /** Keeps the keys whose value is defined (props stay what a hand-written literal would be). */
 export function defined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/**
+ * The spec of a request `build` is given, refused unless the bundle spec's own schema accepts it. The pipeline checks
+ * (and defaults) a request before it builds; a caller of `build` that skips that gets the schema's problems, not a
+ * TypeError from a conversion that met a value of the wrong shape.
+ */
+export function requestSpec(scope: IConstruct, spec: IBundleSpec, request: BundleRequest): { [field: string]: any } {
+  if (request === null || typeof request !== 'object' || Array.isArray(request)) {
+    return invalid(scope, 'request', request, 'must be a request', 'e.g. { name: "shop", namespace: "team-a", spec: {...} }');
+  }
+  const value = request.spec ?? {};
+  const problems = spec.schema.validate(value, 'spec');
+  if (problems.length) {
+    invalid(scope, 'spec', `${problems.length} problem${problems.length === 1 ? '' : 's'}`, `is refused by the ${spec.kind} API: ${problems.join('; ')}`,
+      'build from a request the API accepts (the pipeline validates and defaults it first)');
+  }
+  return value;
 }

@@ -22,7 +22,7 @@ import { FunctionsPlatform, FunctionsPlatformProps, PlatformFunctionProps } from
 import { Profile, StoreBackend } from '../../bundles/profile';
 import { BundleBuildResult, BundleRequest, IBundleSpec } from '../bundle-spec';
 import {
-  DNS1123_LABEL, defined, imageField, nameField, resourcesField, scaleField, storageClassField, storageField, toResources, toScale, toSize,
+  DNS1123_LABEL, defined, imageField, nameField, requestSpec, resourcesField, scaleField, storageClassField, storageField, toResources, toScale, toSize,
 } from './fields';
 
 /** The languages a function may declare (the library's Language values). */
@@ -178,8 +178,8 @@ export class FunctionsPlatformSpec implements IBundleSpec {
   }
 
   /**
-   * The bundle props a request stands for (`storeApi` set when the store is claimed). Values the schema accepted
-   * convert as they are; anything else reaches the bundles, which refuse it with a ValidationError.
+   * The bundle props a request stands for (`storeApi` set when the store is claimed), for a request spec the schema
+   * accepted (`build` checks that first); what the schema cannot express, the bundles refuse with a ValidationError.
    */
   public props(request: BundleRequest, storeApi?: KeyValueStoreApi): FunctionsPlatformProps {
     const s = request.spec ?? {};
@@ -216,7 +216,7 @@ export class FunctionsPlatformSpec implements IBundleSpec {
   }
 
   public build(scope: Construct, request: BundleRequest): BundleBuildResult {
-    const s = request.spec ?? {};
+    const s = requestSpec(scope, this, request);
     const claimed = (s.store ?? (s.profile === Profile.PROD ? StoreBackend.CLAIM : StoreBackend.IN_CLUSTER)) === StoreBackend.CLAIM;
     const storeApi = claimed ? this.publishedStoreApi() : undefined;
     const provider = s.storeClaim?.provider;

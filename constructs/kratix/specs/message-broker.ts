@@ -17,8 +17,7 @@ import { PodSecurityLevel, declareNamespace } from '../../bundles/namespace';
 import { AMQP_PORTS, RabbitmqCluster, RabbitmqClusterProps } from '../../rabbitmq/cluster';
 import { SchemaField } from '../../crossplane/schema';
 import { BundleBuildResult, BundleRequest, IBundleSpec } from '../bundle-spec';
-import { DNS1123_LABEL, defined, imageField, nameField, resourcesField, storageClassField, storageField, toResources, toSize } from './fields';
-import { invalid } from '../../core/errors';
+import { DNS1123_LABEL, defined, imageField, nameField, requestSpec, resourcesField, storageClassField, storageField, toResources, toSize } from './fields';
 import { requireName } from '../../core/validate';
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
@@ -83,15 +82,14 @@ export class MessageBrokerSpec implements IBundleSpec {
   }
 
   public build(scope: Construct, request: BundleRequest): BundleBuildResult {
-    const s = request.spec ?? {};
+    const s = requestSpec(scope, this, request);
     const props = this.props(request);
     if (s.namespace !== undefined) {
       // The RabbitMQ pods meet "restricted" (the cluster construct overrides the operator's StatefulSet).
       declareNamespace(scope, requireName(scope, 'namespace', s.namespace), { podSecurity: PodSecurityLevel.RESTRICTED });
     }
     const cluster = new RabbitmqCluster(scope, 'RabbitMQ', props);
-    const clients: unknown = s.clientNamespaces ?? [cluster.namespace];
-    if (!Array.isArray(clients)) invalid(cluster, 'clientNamespaces', clients, 'must be a list of namespaces');
+    const clients: string[] = s.clientNamespaces ?? [cluster.namespace];
     clients.forEach((ns, i) => requireName(cluster, `clientNamespaces[${i}]`, ns));
     const ports = cluster.tlsOnly ? [AMQP_PORTS[1]] : cluster.tls ? AMQP_PORTS : [AMQP_PORTS[0]];
     if (clients.length) cluster.ingressPolicy.admitNamespaces(clients as string[], { ports });
