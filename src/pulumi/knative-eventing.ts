@@ -8,9 +8,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { ClusterInstall } from '../../constructs';
-import { DeclaredObjects } from './declared-objects';
-import { ManifestReader, manifestReader } from './release-files';
-import { StagedInstall, readManifests } from './release-install';
+import { ReleaseInstallArgs, StagedInstall, releaseManifests } from './release-install';
 
 /** The pinned versions (upstream.yaml, through the library's ClusterInstall table). */
 export const CERT_MANAGER_VERSION = ClusterInstall.CERT_MANAGER.version;
@@ -70,28 +68,7 @@ export function prepareKnativeEventing(manifests: { [stage: string]: any[] }): {
   };
 }
 
-export interface KnativeEventingArgs extends EventingVersions {
-  /** How manifests are read. @default manifestReader() - checked against upstream.yaml's pins; cached; over HTTPS from the release URLs */
-  readonly reader?: ManifestReader;
-  /**
-   * The release files' objects by stage (eventingManifestUrls' keys), when the caller has read them already (the
-   * Pulumi program does, to check its settings against them before anything registers); `reader` is not used then.
-   * @default - read with `reader`
-   */
-  readonly manifests?: { [stage: string]: any[] };
-  /**
-   * The program's ledger of declared objects, shared with its other installs and deployments so that every object
-   * is declared once.
-   * @default - a ledger of its own (the stages are deduplicated among themselves)
-   */
-  readonly declared?: DeclaredObjects;
-  /**
-   * Whether the install's CustomResourceDefinitions stay on the cluster when Pulumi deletes them (`pulumi destroy`,
-   * or the install removed from the program): deleting a CRD deletes every object of its kind, and what those own.
-   * Remove them deliberately with `kubectl delete crd`. Turn off only where the objects may go too (a throwaway cluster).
-   * @default true
-   */
-  readonly retainCustomResourceDefinitions?: boolean;
+export interface KnativeEventingArgs extends EventingVersions, ReleaseInstallArgs {
 }
 
 /** The event stack (see the module comment). */
@@ -104,11 +81,10 @@ export class KnativeEventing extends StagedInstall {
   public readonly installs: { [installId: string]: pulumi.Resource[] };
 
   public constructor(name: string, args: KnativeEventingArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
-    const read = args.manifests ? Promise.resolve(args.manifests) : readManifests(eventingManifestUrls(args), args.reader ?? manifestReader());
+    const read = releaseManifests(args, eventingManifestUrls(args));
     const prepared = read.then(prepareKnativeEventing);
     super('platform-blueprints:index:KnativeEventing', name,
-      EVENTING_STAGES.map((s) => ({ name: s.name, after: s.after, objects: prepared.then((p) => p[s.name]) })), opts, args.declared,
-      args.retainCustomResourceDefinitions !== false);
+      EVENTING_STAGES.map((s) => ({ name: s.name, after: s.after, objects: prepared.then((p) => p[s.name]) })), args, opts);
     this.eventingReady = this.stagesNamed('eventing-core', 'eventing-rabbitmq');
     this.rabbitmqReady = this.stagesNamed('rabbitmq-cluster-operator', 'rabbitmq-topology-operator');
     this.installs = {

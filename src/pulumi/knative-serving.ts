@@ -9,9 +9,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { ClusterInstall } from '../../constructs';
-import { DeclaredObjects } from './declared-objects';
-import { ManifestReader, manifestReader } from './release-files';
-import { StagedInstall, readManifests, withConfigData } from './release-install';
+import { ReleaseInstallArgs, StagedInstall, releaseManifests, withConfigData } from './release-install';
 import { ConfigError } from './config-error';
 
 /** The pinned versions (upstream.yaml, through the library's ClusterInstall table). */
@@ -83,32 +81,11 @@ export function prepareKnativeServing(
   return { crds: manifests.crds.filter((o) => o.kind === 'CustomResourceDefinition'), core, kourier };
 }
 
-export interface KnativeServingArgs extends KnativeServingSettings {
+export interface KnativeServingArgs extends KnativeServingSettings, ReleaseInstallArgs {
   /** @default KNATIVE_SERVING_VERSION */
   readonly servingVersion?: string;
   /** @default NET_KOURIER_VERSION */
   readonly kourierVersion?: string;
-  /** How manifests are read. @default manifestReader() - checked against upstream.yaml's pins; cached; over HTTPS from the release URLs */
-  readonly reader?: ManifestReader;
-  /**
-   * The release files' objects by file (`crds`, `core`, `kourier`), when the caller has read them already (the
-   * Pulumi program does, to check its settings against them before anything registers); `reader` is not used then.
-   * @default - read with `reader`
-   */
-  readonly manifests?: { [file: string]: any[] };
-  /**
-   * The program's ledger of declared objects, shared with its other installs and deployments so that every object
-   * is declared once.
-   * @default - a ledger of its own (the stages are deduplicated among themselves)
-   */
-  readonly declared?: DeclaredObjects;
-  /**
-   * Whether the install's CustomResourceDefinitions stay on the cluster when Pulumi deletes them (`pulumi destroy`,
-   * or the install removed from the program): deleting a CRD deletes every object of its kind, and what those own.
-   * Remove them deliberately with `kubectl delete crd`. Turn off only where the objects may go too (a throwaway cluster).
-   * @default true
-   */
-  readonly retainCustomResourceDefinitions?: boolean;
 }
 
 /** Knative Serving with net-kourier: CRDs, then core, then kourier (see the module comment). */
@@ -120,13 +97,13 @@ export class KnativeServing extends StagedInstall {
 
   public constructor(name: string, args: KnativeServingArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
     const urls = knativeServingManifestUrls(args.servingVersion ?? KNATIVE_SERVING_VERSION, args.kourierVersion ?? NET_KOURIER_VERSION);
-    const read = args.manifests ? Promise.resolve(args.manifests) : readManifests(urls, args.reader ?? manifestReader());
+    const read = releaseManifests(args, urls);
     const prepared = read.then((m) => prepareKnativeServing({ crds: m.crds, core: m.core, kourier: m.kourier }, args));
     super('platform-blueprints:index:KnativeServing', name, [
       { name: 'crds', objects: prepared.then((p) => p.crds) },
       { name: 'core', objects: prepared.then((p) => p.core), after: ['crds'] },
       { name: 'kourier', objects: prepared.then((p) => p.kourier), after: ['core'] },
-    ], opts, args.declared, args.retainCustomResourceDefinitions !== false);
+    ], args, opts);
     this.ready = this.stagesNamed('crds', 'core', 'kourier');
     this.installs = { [ClusterInstall.KNATIVE_SERVING.id]: this.ready, [ClusterInstall.NET_KOURIER.id]: this.ready };
   }

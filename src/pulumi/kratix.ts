@@ -26,10 +26,8 @@
 import * as pulumi from '@pulumi/pulumi';
 import { ClusterInstall } from '../../constructs';
 import { PINNED_RELEASES } from '../../constructs/imports/versions';
-import { DeclaredObjects } from './declared-objects';
 import { eventingManifestUrls } from './knative-eventing';
-import { ManifestReader, manifestReader } from './release-files';
-import { StagedInstall, readManifests } from './release-install';
+import { ReleaseInstallArgs, StagedInstall, releaseManifests } from './release-install';
 
 /** The pinned Kratix (upstream.yaml, through the library's ClusterInstall table): the `latest` tag at this commit. */
 export const KRATIX_VERSION = ClusterInstall.KRATIX.version;
@@ -141,27 +139,7 @@ export function prepareKratix(manifests: { [file: string]: any[] }, settings: Kr
     .map((s) => [s.name, s.files.flatMap((f) => files[f] ?? [])]));
 }
 
-export interface KratixArgs extends KratixSettings {
-  /** How manifests are read. @default manifestReader() - checked against upstream.yaml's pins; cached; over HTTPS */
-  readonly reader?: ManifestReader;
-  /**
-   * The files' objects by name (kratixManifestUrls' keys), when the caller has read them already (the Pulumi program
-   * does); `reader` is not used then.
-   * @default - read with `reader`
-   */
-  readonly manifests?: { [file: string]: any[] };
-  /**
-   * The program's ledger of declared objects, shared with its other installs and deployments, so that every object is
-   * declared once (cert-manager, when the event stack installs it too).
-   * @default - a ledger of its own
-   */
-  readonly declared?: DeclaredObjects;
-  /**
-   * Whether the CustomResourceDefinitions (Kratix's, Flux's, cert-manager's) stay on the cluster when Pulumi deletes
-   * them: deleting Kratix's deletes every Promise and request, Flux's every Kustomization. Remove them deliberately.
-   * @default true
-   */
-  readonly retainCustomResourceDefinitions?: boolean;
+export interface KratixArgs extends KratixSettings, ReleaseInstallArgs {
 }
 
 /** Kratix with cert-manager, Flux, MinIO, its state store and this cluster as its Destination (see the module comment). */
@@ -174,11 +152,11 @@ export class KratixInstall extends StagedInstall {
   public constructor(name: string, args: KratixArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
     const urls = kratixManifestUrls();
     if (args.installCertManager === false) delete urls['cert-manager'];
-    const read = args.manifests ? Promise.resolve(args.manifests) : readManifests(urls, args.reader ?? manifestReader());
+    const read = releaseManifests(args, urls);
     const prepared = read.then((m) => prepareKratix(m, args));
     const stages = KRATIX_STAGES.filter((s) => s.name !== 'cert-manager' || args.installCertManager !== false)
       .map((s) => ({ name: s.name, after: s.after.filter((a) => a !== 'cert-manager' || args.installCertManager !== false), objects: prepared.then((p) => p[s.name]) }));
-    super('platform-blueprints:index:KratixInstall', name, stages, opts, args.declared, args.retainCustomResourceDefinitions !== false);
+    super('platform-blueprints:index:KratixInstall', name, stages, args, opts);
     this.kratixReady = this.stagesNamed('kratix', 'config');
     this.installs = {
       [ClusterInstall.KRATIX.id]: this.kratixReady,

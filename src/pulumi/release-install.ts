@@ -11,7 +11,7 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { ScalarTag, Tags, parseAllDocuments } from 'yaml';
 import { DeclaredObjects, awaitInjectedCa, describeDifferences } from './declared-objects';
-import { ManifestReader } from './release-files';
+import { ManifestReader, manifestReader } from './release-files';
 
 /**
  * Integers with the base prefixes Go's strconv.ParseInt (base 0) accepts beyond YAML 1.1's own (`0o17`, `0X1F`,
@@ -101,6 +101,38 @@ export function retainCustomResourceDefinitions(args: pulumi.ResourceTransformAr
   return { props: args.props, opts: pulumi.mergeOptions(args.opts, { retainOnDelete: true }) };
 }
 
+/** What every staged install takes besides its own settings: where its release files come from and how it deploys. */
+export interface ReleaseInstallArgs {
+  /** How manifests are read. @default manifestReader() - checked against upstream.yaml's pins; cached; over HTTPS from the release URLs */
+  readonly reader?: ManifestReader;
+  /**
+   * The release files' objects by file (the keys of the install's manifest URLs), when the caller has read them
+   * already (the Pulumi program does, to check its settings against them before anything registers); `reader` is not
+   * used then.
+   * @default - read with `reader`
+   */
+  readonly manifests?: { [file: string]: any[] };
+  /**
+   * The program's ledger of declared objects, shared with its other installs and deployments so that every object
+   * is declared once.
+   * @default - a ledger of its own (the stages are deduplicated among themselves)
+   */
+  readonly declared?: DeclaredObjects;
+  /**
+   * Whether the install's CustomResourceDefinitions stay on the cluster when Pulumi deletes them (`pulumi destroy`,
+   * or the install removed from the program): deleting a CRD deletes every object of its kind, and what those own
+   * (Services, Brokers, Tasks, Promises and their requests, ...). Remove them deliberately with `kubectl delete crd`.
+   * Turn off only where the objects may go too (a throwaway cluster).
+   * @default true
+   */
+  readonly retainCustomResourceDefinitions?: boolean;
+}
+
+/** The install's release files: the ones given, or read from `urls` with the args' reader. */
+export function releaseManifests(args: ReleaseInstallArgs, urls: { [file: string]: string }): Promise<{ [file: string]: any[] }> {
+  return args.manifests ? Promise.resolve(args.manifests) : readManifests(urls, args.reader ?? manifestReader());
+}
+
 export interface InstallStage {
   readonly name: string;
   /** The objects of this stage, once the manifests are read and prepared. */
@@ -122,16 +154,11 @@ export class StagedInstall extends pulumi.ComponentResource {
   /** The ledger the stages claimed their objects in. */
   public readonly declared: DeclaredObjects;
 
-  /**
-   * @param declared the program's ledger, shared with its other installs and deployments
-   *   (@default - a ledger of its own: its stages are deduplicated among themselves)
-   * @param retainCrds whether the stages' CustomResourceDefinitions stay on the cluster when Pulumi deletes them
-   *   (retainCustomResourceDefinitions) (@default true)
-   */
-  public constructor(type: string, name: string, stages: InstallStage[], opts: pulumi.ComponentResourceOptions = {},
-    declared: DeclaredObjects = new DeclaredObjects(), retainCrds: boolean = true) {
+  /** @param args the ledger to claim in (`declared`) and whether CRDs stay on delete; the release files are the stages' */
+  public constructor(type: string, name: string, stages: InstallStage[], args: ReleaseInstallArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
     super(type, name, {}, opts);
-    this.declared = declared;
+    const declared = this.declared = args.declared ?? new DeclaredObjects();
+    const retainCrds = args.retainCustomResourceDefinitions !== false;
     for (const stage of stages) {
       const unknown = (stage.after ?? []).find((s) => !this.stages[s]);
       if (unknown !== undefined) throw new Error(`install ${name}: stage ${stage.name} comes after ${unknown}, which is not an earlier stage`);

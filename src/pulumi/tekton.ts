@@ -21,9 +21,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { ClusterInstall, IBroker } from '../../constructs';
-import { DeclaredObjects } from './declared-objects';
-import { ManifestReader, manifestReader } from './release-files';
-import { StagedInstall, readManifests, withConfigData } from './release-install';
+import { ReleaseInstallArgs, StagedInstall, releaseManifests, withConfigData } from './release-install';
 
 /** The pinned versions (upstream.yaml, through the library's ClusterInstall table). */
 export const TEKTON_PIPELINES_VERSION = ClusterInstall.TEKTON_PIPELINES.version;
@@ -137,32 +135,11 @@ export function prepareTekton(manifests: { [stage: string]: any[] }, settings: T
   return { pipelines, triggers: manifests.triggers, interceptors: manifests.interceptors };
 }
 
-export interface TektonArgs extends TektonSettings {
+export interface TektonArgs extends TektonSettings, ReleaseInstallArgs {
   /** @default TEKTON_PIPELINES_VERSION */
   readonly pipelinesVersion?: string;
   /** @default TEKTON_TRIGGERS_VERSION */
   readonly triggersVersion?: string;
-  /** How manifests are read. @default manifestReader() - checked against upstream.yaml's pins; cached; over HTTPS from the release URLs */
-  readonly reader?: ManifestReader;
-  /**
-   * The release files' objects by stage (tektonManifestUrls' keys), when the caller has read them already (the
-   * Pulumi program does); `reader` is not used then.
-   * @default - read with `reader`
-   */
-  readonly manifests?: { [stage: string]: any[] };
-  /**
-   * The program's ledger of declared objects, shared with its other installs and deployments so that every object
-   * is declared once.
-   * @default - a ledger of its own (the stages are deduplicated among themselves)
-   */
-  readonly declared?: DeclaredObjects;
-  /**
-   * Whether the install's CustomResourceDefinitions stay on the cluster when Pulumi deletes them (`pulumi destroy`,
-   * or the install removed from the program): deleting a CRD deletes every object of its kind (Tasks, Pipelines,
-   * EventListeners, ...). Remove them deliberately with `kubectl delete crd`. Turn off only on a throwaway cluster.
-   * @default true
-   */
-  readonly retainCustomResourceDefinitions?: boolean;
 }
 
 /** Tekton Pipelines, then Triggers, then Triggers' core interceptors (see the module comment). */
@@ -179,12 +156,10 @@ export class TektonInstall extends StagedInstall {
   public constructor(name: string, args: TektonArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
     // Checked before anything registers.
     const sink = tektonEventsSink(args);
-    const read = args.manifests ? Promise.resolve(args.manifests)
-      : readManifests(tektonManifestUrls(args.pipelinesVersion, args.triggersVersion), args.reader ?? manifestReader());
+    const read = releaseManifests(args, tektonManifestUrls(args.pipelinesVersion, args.triggersVersion));
     const prepared = read.then((m) => prepareTekton(m, args));
     super('platform-blueprints:index:TektonInstall', name,
-      TEKTON_STAGES.map((s) => ({ name: s.name, after: s.after, objects: prepared.then((p) => p[s.name]) })), opts, args.declared,
-      args.retainCustomResourceDefinitions !== false);
+      TEKTON_STAGES.map((s) => ({ name: s.name, after: s.after, objects: prepared.then((p) => p[s.name]) })), args, opts);
     this.eventsSink = sink;
     this.pipelinesReady = this.stagesNamed('pipelines');
     this.triggersReady = this.stagesNamed('triggers', 'interceptors');
