@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import { configGroupChildren, mockPulumi, runTransforms, settle } from '../support/pulumi';
+import { mockPulumi, retainedOnDelete, settle } from '../support/pulumi';
 import { fixtureReader } from '../support/knative-release';
 
 const mocked = mockPulumi();
@@ -86,15 +86,7 @@ describe('objects two release files declare', () => {
 describe('teardown', () => {
   test('every CRD of every stage is retained on delete (the RabbitmqCluster\'s among them: its deletion would take the queues\' volumes); no other object is', async () => {
     await installed;
-    const retained: string[] = [];
-    for (const { name } of EVENTING_STAGES) {
-      const group = mocked.get('kubernetes:yaml/v2:ConfigGroup', `events-${name}`);
-      for (const child of configGroupChildren(group)) {
-        const result = await runTransforms(group, child);
-        expect(result.retainOnDelete).toBe(child.props.kind === 'CustomResourceDefinition');
-        if (result.retainOnDelete) retained.push(child.name);
-      }
-    }
+    const retained = await retainedOnDelete(mocked, EVENTING_STAGES.map((s) => `events-${s.name}`));
     expect(retained).toHaveLength(38);
     expect(retained).toEqual(expect.arrayContaining(['events-rabbitmq-cluster-operator:rabbitmqclusters.rabbitmq.com', 'events-eventing-crds:brokers.eventing.knative.dev',
       'events-eventing-crds:triggers.eventing.knative.dev', 'events-eventing-rabbitmq:rabbitmqbrokerconfigs.eventing.knative.dev', 'events-cert-manager:certificates.cert-manager.io']));

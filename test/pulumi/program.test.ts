@@ -408,6 +408,11 @@ describe('the program refuses before it installs', () => {
     [{ namespace: 'fx', eventsNamespace: 'rabbitmq-system' }, /^platform-blueprints:eventsNamespace \("rabbitmq-system"\) is a namespace an install of the program creates \(cluster-operator\.yml declares Namespace rabbitmq-system; installEventing is on\)/],
     [{ profile: 'prod', namespace: 'crossplane-system', installKnative: 'false', installEventing: 'false', installTekton: 'false', installKratix: 'false' },
       /^platform-blueprints:namespace \("crossplane-system"\) is a namespace an install of the program creates \(the Crossplane Helm release declares Namespace crossplane-system; crossplane is on\).*\(not one of crossplane-system\)$/],
+    [{ namespace: 'tekton-pipelines', installTekton: 'true' }, 'platform-blueprints:namespace ("tekton-pipelines") is a namespace an install of the program creates (tekton-pipelines-release.yaml ' +
+      'declares Namespace tekton-pipelines; installTekton is on)'],
+    [{ namespace: 'c', eventsNamespace: 'tekton-pipelines-resolvers', installTekton: 'true' },
+      'platform-blueprints:eventsNamespace ("tekton-pipelines-resolvers") is a namespace an install of the program creates (tekton-pipelines-release.yaml declares Namespace ' +
+      'tekton-pipelines-resolvers; installTekton is on)'],
     [{ namespace: 'kratix-platform-system', installKratix: 'true' }, /^platform-blueprints:namespace \("kratix-platform-system"\) is a namespace an install of the program creates \(kratix\.yaml declares Namespace kratix-platform-system; installKratix is on\)/],
     [{ namespace: 'fy', eventsNamespace: 'flux-system', installKratix: 'true' }, /^platform-blueprints:eventsNamespace \("flux-system"\) is a namespace an install of the program creates \(gitops-tk-install\.yaml declares Namespace flux-system; installKratix is on\)/],
   ])('a platform namespace an install creates (%j) is refused, naming the setting, the file and the fix; nothing registers', async (values, message) => {

@@ -80,19 +80,4 @@ describe('Tekton settings refused', () => {
     expect([readConfig(config({})).installTekton, readConfig(config({})).tektonEventsSink]).toEqual([undefined, undefined]);
     expect(readConfig(config({ installTekton: 'false', tektonEventsSink: 'http://x.example/' }))).toMatchObject({ installTekton: false, tektonEventsSink: 'http://x.example/' });
   });
-
-  test.each([
-    [{ namespace: 'tekton-pipelines', installTekton: 'true' }, 'platform-blueprints:namespace ("tekton-pipelines") is a namespace an install of the program creates (tekton-pipelines-release.yaml ' +
-      'declares Namespace tekton-pipelines; installTekton is on)'],
-    [{ namespace: 'c', eventsNamespace: 'tekton-pipelines-resolvers', installTekton: 'true' },
-      'platform-blueprints:eventsNamespace ("tekton-pipelines-resolvers") is a namespace an install of the program creates (tekton-pipelines-release.yaml declares Namespace ' +
-      'tekton-pipelines-resolvers; installTekton is on)'],
-  ])('a platform namespace Tekton\'s release creates (%j) is refused; nothing registers', async (values, message) => {
-    const registered = jest.spyOn(pulumiRuntimeResource, 'registerResource');
-    const running = runProgram({ config: readConfig(config(values)), reader: fixtureReader().read });
-    await expect(running).rejects.toThrow(ConfigError);
-    await expect(running).rejects.toThrow(message);
-    expect(registered).not.toHaveBeenCalled();
-    registered.mockRestore();
-  });
 });

@@ -165,6 +165,23 @@ export function configGroupChildren(group: Registration): ChildRegistration[] {
   });
 }
 
+/**
+ * The children of the named ConfigGroups that the provider would retain on delete, after their transforms ran; fails
+ * the test if any object other than a CustomResourceDefinition is retained.
+ */
+export async function retainedOnDelete(mocked: MockedPulumi, groups: string[]): Promise<string[]> {
+  const retained: string[] = [];
+  for (const name of groups) {
+    const group = mocked.get('kubernetes:yaml/v2:ConfigGroup', name);
+    for (const child of configGroupChildren(group)) {
+      const result = await runTransforms(group, child);
+      expect(result.retainOnDelete).toBe(child.props.kind === 'CustomResourceDefinition');
+      if (result.retainOnDelete) retained.push(child.name);
+    }
+  }
+  return retained;
+}
+
 /** The stack configuration of the program's tests: `platform-blueprints:<key>` settings, as `pulumi config set` gives them. */
 export function stackConfig(values: { [key: string]: string }): pulumi.Config {
   pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [`platform-blueprints:${k}`, v])));
