@@ -17,7 +17,8 @@ import { SchemaValidator } from '../../scripts/lib/schema-validator';
 import { runPipeline } from '../../src/kratix/pipeline';
 import { PIPELINE_SPECS } from '../../src/kratix/specs';
 import { buildReferencePlatform } from '../../src/reference-platform';
-import { applyDefaults, request } from '../support/schema-requests';
+import { applySchemaDefaults } from '../../constructs/kratix/defaults';
+import { request } from '../support/schema-requests';
 
 const ROOT = path.join(__dirname, '..', '..');
 const TSX = require.resolve('tsx/cli');
@@ -70,7 +71,7 @@ describe('the reference Promises', () => {
     const spec = PIPELINE_SPECS.find((s) => s.kind === example.kind)!;
     const direct = new App({ outdir: fs.mkdtempSync(path.join(work, 'direct-')) });
     spec.build(new Chart(direct, 'request', { disableResourceNameHashes: true }), {
-      name: 'example', namespace: 'team-a', spec: applyDefaults(spec.schema, example.spec),
+      name: 'example', namespace: 'team-a', spec: applySchemaDefaults(spec.schema, example.spec) as { [field: string]: any },
     });
     expect(objects).toEqual(direct.charts.flatMap((c) => c.toJson()));
   });

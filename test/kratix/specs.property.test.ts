@@ -8,7 +8,8 @@ import * as fc from 'fast-check';
 import { FunctionsPlatformSpec, MessageBrokerSpec, PlatformPolicy, PolicyRuleId, ValidationError } from '../../constructs';
 import { IBundleSpec } from '../../constructs/kratix/bundle-spec';
 import { SchemaValidator } from '../../scripts/lib/schema-validator';
-import { SchemaRequestOptions, applyDefaults, invalidSpec, request, validSpec } from '../support/schema-requests';
+import { applySchemaDefaults } from '../../constructs/kratix/defaults';
+import { SchemaRequestOptions, invalidSpec, request, validSpec } from '../support/schema-requests';
 
 const functions = new FunctionsPlatformSpec();
 const broker = new MessageBrokerSpec();
@@ -25,7 +26,7 @@ function checkRequests(spec: IBundleSpec, runs: number, options: SchemaRequestOp
     expect(spec.schema.validate(req.spec, 'spec')).toEqual([]);
     const chart = new Chart(Testing.app(), 'request', { disableResourceNameHashes: true });
     try {
-      spec.build(chart, { ...req, spec: applyDefaults(spec.schema, req.spec) });
+      spec.build(chart, { ...req, spec: applySchemaDefaults(spec.schema, req.spec) as { [field: string]: any } });
     } catch (e) {
       if (!ValidationError.isValidationError(e)) throw e;
       outcome.refusedAtBuild++;
@@ -77,7 +78,7 @@ describe.each([['FunctionsPlatform', functions, 150], ['AmqpBroker', broker, 200
   test('generated values are what the schema accepts, defaults applied or not', () => {
     fc.assert(fc.property(validSpec(spec.schema), (value) => {
       expect(spec.schema.validate(value, 'spec')).toEqual([]);
-      expect(spec.schema.validate(applyDefaults(spec.schema, value), 'spec')).toEqual([]);
+      expect(spec.schema.validate(applySchemaDefaults(spec.schema, value), 'spec')).toEqual([]);
     }), { numRuns: 200, seed: 1329 });
   });
 });

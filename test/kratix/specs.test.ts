@@ -10,8 +10,8 @@ import {
 } from '../../constructs';
 import { BundleRequest, IBundleSpec } from '../../constructs/kratix/bundle-spec';
 import { PodSecurityLevel, declareNamespace } from '../../constructs/bundles/namespace';
+import { applySchemaDefaults } from '../../constructs/kratix/defaults';
 import { synthValid, testChart, validationError, validatorFor } from '../support/k8s';
-import { applyDefaults } from '../support/schema-requests';
 
 /** A chart as the pipeline gives one to `build`: no namespace of its own, stable names. */
 function requestChart(): Chart {
@@ -20,7 +20,7 @@ function requestChart(): Chart {
 
 function buildRequest(spec: IBundleSpec, request: BundleRequest): { chart: Chart; result: ReturnType<IBundleSpec['build']> } {
   const chart = requestChart();
-  return { chart, result: spec.build(chart, { ...request, spec: applyDefaults(spec.schema, request.spec) }) };
+  return { chart, result: spec.build(chart, { ...request, spec: applySchemaDefaults(spec.schema, request.spec) as { [field: string]: any } }) };
 }
 
 /** The spec's build synthesizes what the bundle built directly does, and reports these outputs. */
@@ -54,7 +54,7 @@ describe.each(SPECS)('%s spec', (_kind, spec) => {
 
   test('the schema accepts the example, with and without its defaults applied', () => {
     expect(spec.schema.validate(spec.example, 'spec')).toEqual([]);
-    expect(spec.schema.validate(applyDefaults(spec.schema, spec.example), 'spec')).toEqual([]);
+    expect(spec.schema.validate(applySchemaDefaults(spec.schema, spec.example), 'spec')).toEqual([]);
   });
 
   test('the example builds into strictly valid, policy-clean objects', () => {

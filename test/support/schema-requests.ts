@@ -9,7 +9,6 @@
  * - `invalidSpec(field)`: a valid value with one place broken (a wrong type, a number out of range, a value
  *   outside an enum, a string too long, an unknown field, a required field left out): the schema must refuse it.
  * - `request(field)`: a whole request (name, namespace, spec), as Kratix hands it to a pipeline.
- * - `applyDefaults(field, value)`: the value with the schema's defaults filled in, as the API server stores it.
  */
 import * as fc from 'fast-check';
 import { SchemaField, SchemaType } from '../../constructs';
@@ -221,18 +220,3 @@ export function request(field: SchemaField, options: SchemaRequestOptions = {}):
   });
 }
 
-/** The value with the schema's defaults filled in where fields are absent, as the API server stores a request. */
-export function applyDefaults(field: SchemaField, value: any): any {
-  if (value === undefined) return field.default;
-  if (field.type === SchemaType.ARRAY && Array.isArray(value)) return value.map((v) => applyDefaults(field.items!, v));
-  if (field.type === SchemaType.OBJECT && value && typeof value === 'object' && !Array.isArray(value)) {
-    if (field.values) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, applyDefaults(field.values!, v)]));
-    const out: any = { ...value };
-    for (const [k, f] of Object.entries(field.fields ?? {})) {
-      const v = applyDefaults(f, value[k]);
-      if (v !== undefined) out[k] = v;
-    }
-    return out;
-  }
-  return value;
-}
