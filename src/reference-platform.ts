@@ -6,9 +6,10 @@ import { Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  CloudEventType, ContinuousVerification, CrossplaneMode, FunctionsPlatformSpec, IBundleSpec, KratixPromise, MessageBrokerSpec, EventDrivenPlatform, EventFilter, FunctionProbe, FunctionsPlatform, GcpMemorystoreOptions, Language, PingSource,
+  CloudEventType, ContinuousVerification, CrossplaneMode, KratixPromise, EventDrivenPlatform, EventFilter, FunctionProbe, FunctionsPlatform, GcpMemorystoreOptions, Language, PingSource,
   PlatformApis, PlatformPolicy, PlatformProfile, PolicyRuleId, Profile, StoreBackend, StoreProvider, TeamSpace,
 } from '../constructs';
+import { PIPELINE_SPECS } from './kratix/specs';
 
 /** Knobs of the reference platform (the Pulumi stack config maps onto these). */
 export interface ReferencePlatformOptions {
@@ -55,12 +56,7 @@ export const EVENTS_CHART_ID = 'event-driven-platform';
 export const VERIFICATION_CHART_ID = 'continuous-verification';
 export const PROMISES_CHART_ID = 'kratix-promises';
 
-/**
- * The reference Promises (Kratix): the functions platform and the AMQP broker as self-service APIs, generated from
- * their bundle specs, fulfilled by this package's pipeline image, scheduled to the destinations labelled
- * `environment: dev` (the single-cluster Destination the Pulumi program registers).
- */
-export const REFERENCE_PROMISE_SPECS: IBundleSpec[] = [new FunctionsPlatformSpec(), new MessageBrokerSpec()];
+
 
 /** The event the game is about: the CloudEvents Player publishes it, the leaderboard consumes it. */
 export const SCORE_EVENT = CloudEventType.of('dev.platform-blueprints.game.score', {
@@ -269,7 +265,9 @@ function buildVerification(scope: Construct, functions: FunctionsPlatform, event
  */
 function buildPromises(scope: Construct): KratixPromise[] {
   const chart = new Chart(scope, PROMISES_CHART_ID, { disableResourceNameHashes: true });
-  return REFERENCE_PROMISE_SPECS.map((spec) => KratixPromise.fromBundle(chart, spec.kind, spec, {
+  // One Promise per spec the package's pipeline image serves (the functions platform, the AMQP broker), scheduled to
+  // the destinations labelled `environment: dev` (the single-cluster Destination the Pulumi program registers).
+  return PIPELINE_SPECS.map((spec) => KratixPromise.fromBundle(chart, spec.kind, spec, {
     destinationSelectors: [{ environment: 'dev' }],
   }));
 }
