@@ -17,6 +17,8 @@ module.exports = {
   cacheDirectory: '<rootDir>/.jest-cache',
   // The schema registry is loaded once per worker; two workers match the CI machine.
   maxWorkers: 2,
+  // Every test that did not run is listed by name after the summary (a skip is never silent).
+  reporters: ['default', '<rootDir>/test/support/skip-reporter.js'],
   // The first test of a worker loads the schema registry and synthesizes; on a cold cache on a busy 2-core machine
   // that can pass jest's 5 s default. The timeout guards against hangs; speed is measured by `npm run bench`.
   testTimeout: 30000,

@@ -14,6 +14,7 @@ import {
 } from '../../constructs';
 import { TIME_ZONE_NAMES } from '../../constructs/core/time-zones';
 import { validatorFor } from '../support/k8s';
+import { runsWhen } from '../support/runs-when';
 import { BrokerWiring, brokerWiring, dataAround, pattern, routePath, stringAround, timeZone } from './go-edges';
 
 const RUNS = Number(process.env.PB_PROPERTY_RUNS ?? 60);
@@ -65,7 +66,7 @@ describe('property: time zones as time.LoadLocation resolves them', () => {
   /** Go's lookup: a TZif file by that exact name (Debian's posix/, right/ copies and its two helper files aside). */
   const goResolves = (zone: string) => zone !== '' && !/^(posix|right)\/|^(posixrules|localtime)$/.test(zone) && posix.normalize(zone) === zone &&
     existsSync(join(zoneinfo, zone)) && readFileSync(join(zoneinfo, zone)).subarray(0, 4).toString('latin1') === 'TZif';
-  (haveTzdata ? test : test.skip)('a PingSource accepts a zone exactly when Go finds its tzdata file; a miscased one is told the right case', () => {
+  runsWhen(haveTzdata, `${zoneinfo}/tzdata.zi is missing (apt-get install tzdata)`).test('a PingSource accepts a zone exactly when Go finds its tzdata file; a miscased one is told the right case', () => {
     fc.assert(fc.property(timeZone([...TIME_ZONE_NAMES]), (zone) => {
       const { chart, broker } = pingSetup();
       const refused = refusal(/^timezone$/, () => new PingSource(chart, 'tick', { schedule: '@hourly', timezone: zone, sink: broker }));

@@ -11,13 +11,14 @@ import * as os from 'os';
 import * as path from 'path';
 import { Redis } from '../../constructs';
 import { findObject, synthValid, testChart } from '../support/k8s';
+import { runsWhen } from '../support/runs-when';
 
 const REDIS_SERVER = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => fs.existsSync(p));
 if (!REDIS_SERVER) {
   console.warn('REDIS-SERVER NOT FOUND: the Redis start-up test against a real server (test/redis/redis-auth.integration.test.ts) ' +
     'checked the script only. Install redis-server (Debian: apt-get install redis-server) to run it; .ci/run does.');
 }
-const withServer = REDIS_SERVER ? test : test.skip;
+const withServer = runsWhen(REDIS_SERVER !== undefined, 'redis-server is not installed (apt-get install redis-server)').test;
 
 const { chart } = testChart('data');
 new Redis(chart, 'cache');
