@@ -6,7 +6,7 @@ import { Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  CloudEventType, ContinuousVerification, CrossplaneMode, KratixPromise, EventDrivenPlatform, EventFilter, FunctionProbe, FunctionsPlatform, GcpMemorystoreOptions, Language, PingSource,
+  CloudEventType, ContinuousVerification, CrossplaneMode, KratixPromise, EventDrivenPlatform, EventFilter, FunctionProbe, FunctionsPlatform, GcpMemorystoreOptions, KnativeFunction, Language, PingSource,
   PlatformApis, PlatformPolicy, PlatformProfile, PolicyRuleId, Profile, StoreBackend, StoreProvider, TeamSpace,
 } from '../constructs';
 import { PIPELINE_SPECS } from './kratix/specs';
@@ -199,8 +199,9 @@ function buildEvents(scope: Construct, functions: FunctionsPlatform, options: Re
     namespace: options.eventsNamespace ?? 'events',
     profile: options.profile ?? Profile.DEV,
     broker: { name: 'game' },
-    deadLetterImage: options.images?.deadLetters,
+    deadLetterImage: sampleInProd(options, 'deadLetters'),
   });
+  exemptSample(events.deadLetterSink as KnativeFunction, options, 'deadLetters');
   const player = functions.functionNamed('player');
   // Score events: the player publishes them, the leaderboard subscribes.
   events.broker.addPublisher(player, { emits: [SCORE_EVENT], envName: 'BROKER_URI' });
@@ -249,14 +250,30 @@ function buildTeams(scope: Construct, events: EventDrivenPlatform, apis: Platfor
  */
 function buildVerification(scope: Construct, functions: FunctionsPlatform, events: EventDrivenPlatform, options: ReferencePlatformOptions): ContinuousVerification {
   const chart = new Chart(scope, VERIFICATION_CHART_ID, { disableResourceNameHashes: true });
-  return new ContinuousVerification(chart, 'Verification', {
+  const verification = new ContinuousVerification(chart, 'Verification', {
     namespace: options.verificationNamespace ?? 'delivery',
     profile: options.profile,
     broker: events.broker,
     functions: [functions.functionNamed('hello'), functions.functionNamed('echo')],
     loadTest: { duration: Duration.seconds(30), rate: 10, p95LatencyMs: 500, maxErrorRate: 0.01 },
-    notificationImage: options.images?.alerts,
+    notificationImage: sampleInProd(options, 'alerts'),
   });
+  exemptSample(verification.failureSink as KnativeFunction, options, 'alerts');
+  return verification;
+}
+
+/**
+ * A prod platform gets no tag-only default image from the library (it names the prop to set instead): the reference
+ * platform, a demo, chooses Knative's event_display sample for its dead letters and alerts explicitly, as it does
+ * for its leaderboard, and says so in the policy exemption.
+ */
+function sampleInProd(options: ReferencePlatformOptions, name: string): string | undefined {
+  return options.images?.[name] ?? (options.profile === Profile.PROD ? REFERENCE_IMAGES.leaderboard : undefined);
+}
+
+function exemptSample(fn: KnativeFunction, options: ReferencePlatformOptions, name: string): void {
+  if (options.profile !== Profile.PROD || options.images?.[name] !== undefined) return;
+  PlatformPolicy.exempt(fn.resource, PolicyRuleId.PINNED_IMAGES, `a Knative sample image published only as latest; override it with a digest in production (images.${name}; Pulumi config platform-blueprints:images)`);
 }
 
 /**
