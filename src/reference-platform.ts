@@ -7,7 +7,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
   CloudEventType, ContinuousVerification, CrossplaneMode, KratixPromise, EventDrivenPlatform, EventFilter, FunctionProbe, FunctionsPlatform, GcpMemorystoreOptions, KnativeFunction, Language, PingSource,
-  PlatformApis, PlatformPolicy, PlatformProfile, PolicyRuleId, Profile, StoreBackend, StoreProvider, TeamSpace,
+  PlatformApis, PlatformPolicy, PlatformProfile, PolicyRuleId, Profile, PublicDomainOptions, StoreBackend, StoreProvider, TeamSpace,
 } from '../constructs';
 import { PIPELINE_SPECS } from './kratix/specs';
 
@@ -23,6 +23,8 @@ export interface ReferencePlatformOptions {
   readonly images?: { [name: string]: string };
   /** Minimum gateway pods. @default - the profile's (dev 1, prod 2) */
   readonly gatewayMinScale?: number;
+  /** The gateway's own domain over HTTPS (DomainMapping, cert-manager Certificate). @default - none */
+  readonly gatewayDomain?: PublicDomainOptions;
   /** Minimum pods per function. @default - the profile's (dev 0, prod 1) */
   readonly functionMinScale?: number;
   /** Redis volume size in GiB (in-cluster store). @default - the profile's (dev 1, prod 10) */
@@ -176,6 +178,7 @@ function buildFunctions(scope: Construct, options: ReferencePlatformOptions, api
         { path: '/api/echo', function: 'echo' },
       ],
       scale: options.gatewayMinScale !== undefined ? { min: options.gatewayMinScale } : undefined,
+      domain: options.gatewayDomain,
     },
   });
   // The samples Knative publishes have only a `latest` tag, and a prod namespace asks for digests: where a sample

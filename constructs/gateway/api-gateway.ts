@@ -26,6 +26,8 @@ import { isRoutePath, routePathProblem } from './paths';
 export interface IPublicEntrypoint extends IConstruct {
   /** The public Knative Service. */
   readonly service: KnativeFunction;
+  /** Its custom domain, when it has one. */
+  readonly domain?: PublicDomain;
 }
 
 export interface RouteOptions {
