@@ -47,12 +47,15 @@ export * from './knative/probe';
 export type { ScaleOptions } from './knative/autoscaling';
 export { KnativeFunction, KnativeServiceBase } from './knative/function';
 export type { FunctionAttributes, KnativeFunctionOptions, KnativeFunctionProps } from './knative/function';
-export { AppendFsync, MaxMemoryPolicy, Redis } from './redis/redis';
+export { AppendFsync, MaxMemoryPolicy, REDIS_IMAGE, Redis } from './redis/redis';
 export type { RedisAttributes, RedisOptions, RedisProps, RedisSecurityOptions } from './redis/redis';
 export { ApiGateway } from './gateway/api-gateway';
 export type { ApiGatewayProps, IPublicEntrypoint, RouteOptions } from './gateway/api-gateway';
 export { Frontend } from './gateway/frontend';
 export type { ConnectOptions, FrontendProps } from './gateway/frontend';
+export { CertificateIssuer, PublicDomain } from './gateway/domain';
+export type { GatewayDomainDirectives, PublicDomainOptions, PublicDomainProps, StrictTransportSecurity } from './gateway/domain';
+export { GATEWAY_IMAGE } from './gateway/defaults';
 // L2: RabbitMQ
 export { RabbitmqCluster } from './rabbitmq/cluster';
 export type { RabbitmqClusterAttributes, RabbitmqClusterProps, RabbitmqTlsOptions } from './rabbitmq/cluster';
@@ -125,6 +128,7 @@ export type { KratixDestinationSelector, KratixObjectRef, KratixSdkOptions } fro
 // L3
 export { PlatformProfile, Profile, StoreBackend } from './bundles/profile';
 export type { ProfileDefaults } from './bundles/profile';
+export { DEFAULT_IMAGES, EVENT_DISPLAY_IMAGE } from './bundles/default-images';
 export { PodSecurityLevel } from './bundles/namespace';
 export * from './bundles/functions-platform';
 export * from './bundles/event-driven-platform';

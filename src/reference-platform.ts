@@ -6,8 +6,8 @@ import { Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  CloudEventType, ContinuousVerification, CrossplaneMode, KratixPromise, EventDrivenPlatform, EventFilter, FunctionProbe, FunctionsPlatform, GcpMemorystoreOptions, Language, PingSource,
-  PlatformApis, PlatformPolicy, PlatformProfile, PolicyRuleId, Profile, StoreBackend, StoreProvider, TeamSpace,
+  CloudEventType, ContinuousVerification, CrossplaneMode, KratixPromise, EventDrivenPlatform, EventFilter, FunctionProbe, FunctionsPlatform, GcpMemorystoreOptions, KnativeFunction, Language, PingSource,
+  PlatformApis, PlatformPolicy, PlatformProfile, PolicyRuleId, Profile, PublicDomainOptions, StoreBackend, StoreProvider, TeamSpace,
 } from '../constructs';
 import { PIPELINE_SPECS } from './kratix/specs';
 
@@ -23,6 +23,8 @@ export interface ReferencePlatformOptions {
   readonly images?: { [name: string]: string };
   /** Minimum gateway pods. @default - the profile's (dev 1, prod 2) */
   readonly gatewayMinScale?: number;
+  /** The gateway's own domain over HTTPS (DomainMapping, cert-manager Certificate). @default - none */
+  readonly gatewayDomain?: PublicDomainOptions;
   /** Minimum pods per function. @default - the profile's (dev 0, prod 1) */
   readonly functionMinScale?: number;
   /** Redis volume size in GiB (in-cluster store). @default - the profile's (dev 1, prod 10) */
@@ -176,6 +178,7 @@ function buildFunctions(scope: Construct, options: ReferencePlatformOptions, api
         { path: '/api/echo', function: 'echo' },
       ],
       scale: options.gatewayMinScale !== undefined ? { min: options.gatewayMinScale } : undefined,
+      domain: options.gatewayDomain,
     },
   });
   // The samples Knative publishes have only a `latest` tag, and a prod namespace asks for digests: where a sample
@@ -199,8 +202,9 @@ function buildEvents(scope: Construct, functions: FunctionsPlatform, options: Re
     namespace: options.eventsNamespace ?? 'events',
     profile: options.profile ?? Profile.DEV,
     broker: { name: 'game' },
-    deadLetterImage: options.images?.deadLetters,
+    deadLetterImage: sampleInProd(options, 'deadLetters'),
   });
+  exemptSample(events.deadLetterSink as KnativeFunction, options, 'deadLetters');
   const player = functions.functionNamed('player');
   // Score events: the player publishes them, the leaderboard subscribes.
   events.broker.addPublisher(player, { emits: [SCORE_EVENT], envName: 'BROKER_URI' });
@@ -249,14 +253,30 @@ function buildTeams(scope: Construct, events: EventDrivenPlatform, apis: Platfor
  */
 function buildVerification(scope: Construct, functions: FunctionsPlatform, events: EventDrivenPlatform, options: ReferencePlatformOptions): ContinuousVerification {
   const chart = new Chart(scope, VERIFICATION_CHART_ID, { disableResourceNameHashes: true });
-  return new ContinuousVerification(chart, 'Verification', {
+  const verification = new ContinuousVerification(chart, 'Verification', {
     namespace: options.verificationNamespace ?? 'delivery',
     profile: options.profile,
     broker: events.broker,
     functions: [functions.functionNamed('hello'), functions.functionNamed('echo')],
     loadTest: { duration: Duration.seconds(30), rate: 10, p95LatencyMs: 500, maxErrorRate: 0.01 },
-    notificationImage: options.images?.alerts,
+    notificationImage: sampleInProd(options, 'alerts'),
   });
+  exemptSample(verification.failureSink as KnativeFunction, options, 'alerts');
+  return verification;
+}
+
+/**
+ * A prod platform gets no tag-only default image from the library (it names the prop to set instead): the reference
+ * platform, a demo, chooses Knative's event_display sample for its dead letters and alerts explicitly, as it does
+ * for its leaderboard, and says so in the policy exemption.
+ */
+function sampleInProd(options: ReferencePlatformOptions, name: string): string | undefined {
+  return options.images?.[name] ?? (options.profile === Profile.PROD ? REFERENCE_IMAGES.leaderboard : undefined);
+}
+
+function exemptSample(fn: KnativeFunction, options: ReferencePlatformOptions, name: string): void {
+  if (options.profile !== Profile.PROD || options.images?.[name] !== undefined) return;
+  PlatformPolicy.exempt(fn.resource, PolicyRuleId.PINNED_IMAGES, `a Knative sample image published only as latest; override it with a digest in production (images.${name}; Pulumi config platform-blueprints:images)`);
 }
 
 /**

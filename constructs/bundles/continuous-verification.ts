@@ -31,6 +31,7 @@ import { K6LoadTest } from '../tekton/load-test';
 import { TektonPipeline } from '../tekton/pipeline';
 import { PodSecurityLevel, declareNamespace, requireProfile } from './namespace';
 import { Profile } from './profile';
+import { EVENT_DISPLAY_IMAGE, defaultImageFor } from './default-images';
 
 /** What a verification load test does and when it fails. */
 export interface VerificationLoadTest {
@@ -72,8 +73,9 @@ export interface ContinuousVerificationProps {
    */
   readonly onFailure?: IEventSink;
   /**
-   * Image of the default notification function.
-   * @default 'gcr.io/knative-releases/knative.dev/eventing/cmd/event_display:latest'
+   * Image of the default notification function. Required in a prod namespace (unless `onFailure` is given): the
+   * default is published only as `latest`.
+   * @default EVENT_DISPLAY_IMAGE - Knative's event_display (dev profile only)
    */
   readonly notificationImage?: string;
   /** Severity of a failed verdict. @default CDEventsSeverity.HIGH */
@@ -91,7 +93,6 @@ export interface ContinuousVerificationProps {
   readonly shareNamespace?: boolean;
 }
 
-const NOTIFICATION_IMAGE = 'gcr.io/knative-releases/knative.dev/eventing/cmd/event_display:latest';
 
 /**
  * Service lifecycle CDEvents → a k6 load test in Tekton → its verdict as a CDEvent → failures to a sink. See the
@@ -230,7 +231,7 @@ export class ContinuousVerification extends Construct {
     const fn = new KnativeFunction(this, 'Alerts', {
       name: 'verification-alerts',
       namespace: this.namespace,
-      image: image ?? NOTIFICATION_IMAGE,
+      image: defaultImageFor(this, this.profile, 'notificationImage', image, EVENT_DISPLAY_IMAGE),
       language: Language.GO,
       scale: { min: 0, max: 2 },
       resources: { cpu: { request: kplus.Cpu.millis(50) }, memory: { request: Size.mebibytes(32), limit: Size.mebibytes(64) } },

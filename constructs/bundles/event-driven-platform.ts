@@ -11,6 +11,7 @@ import { KnativeDataPlane, Language } from '../knative/types';
 import { RabbitmqCluster, RabbitmqTlsOptions } from '../rabbitmq/cluster';
 import { PodSecurityLevel, declareNamespace, requireProfile } from './namespace';
 import { Profile, profileDefaults } from './profile';
+import { EVENT_DISPLAY_IMAGE, defaultImageFor } from './default-images';
 
 export interface PlatformRabbitmqProps {
   /** @default 'rabbitmq' */
@@ -59,8 +60,9 @@ export interface EventDrivenPlatformProps {
    */
   readonly deadLetterSink?: IEventSink;
   /**
-   * Image of the default dead-letter function.
-   * @default 'gcr.io/knative-releases/knative.dev/eventing/cmd/event_display:latest'
+   * Image of the default dead-letter function. Required in a prod namespace (unless `deadLetterSink` is given): the
+   * default is published only as `latest`.
+   * @default EVENT_DISPLAY_IMAGE - Knative's event_display (dev profile only)
    */
   readonly deadLetterImage?: string;
   /**
@@ -80,7 +82,6 @@ export interface EventDrivenPlatformProps {
   readonly shareNamespace?: boolean;
 }
 
-const DEAD_LETTER_IMAGE = 'gcr.io/knative-releases/knative.dev/eventing/cmd/event_display:latest';
 
 
 /**
@@ -124,7 +125,7 @@ export class EventDrivenPlatform extends Construct {
     this.deadLetterSink = props.deadLetterSink ?? new KnativeFunction(this, 'DeadLetters', {
       name: 'dead-letters',
       namespace: this.namespace,
-      image: props.deadLetterImage ?? DEAD_LETTER_IMAGE,
+      image: defaultImageFor(this, this.profile, 'deadLetterImage', props.deadLetterImage, EVENT_DISPLAY_IMAGE),
       language: Language.GO,
       scale: { min: 0, max: 3 },
       dataPlane: props.dataPlane,

@@ -3,11 +3,11 @@ import { Construct } from 'constructs';
 import { invalid } from '../core/errors';
 import { requireName } from '../core/validate';
 import { ApiGateway, IPublicEntrypoint } from '../gateway/api-gateway';
+import { PublicDomainOptions } from '../gateway/domain';
 import { Frontend } from '../gateway/frontend';
 import { ScaleOptions } from '../knative/autoscaling';
 import { KnativeFunction, KnativeFunctionOptions } from '../knative/function';
 import { KnativeDataPlane } from '../knative/types';
-import { PlatformPolicy, PolicyRuleId } from '../policy/policy';
 import { IKeyValueStore } from '../core/contracts';
 import { KeyValueStoreApi, KeyValueStoreClaim, StoreProvider, StoreSize } from '../crossplane/key-value-store';
 import { Redis, RedisOptions } from '../redis/redis';
@@ -64,6 +64,11 @@ export interface PlatformGatewayProps {
   readonly scale?: ScaleOptions;
   /** @default - the profile's gateway resources */
   readonly resources?: kplus.ContainerResources;
+  /**
+   * A domain of its own for the gateway (or the frontend), served over HTTPS with a cert-manager certificate.
+   * @default - no custom domain
+   */
+  readonly domain?: PublicDomainOptions;
 }
 
 export interface FunctionsPlatformProps {
@@ -181,9 +186,6 @@ export class FunctionsPlatform extends Construct {
         storage: props.redis?.storage ?? defaults.redisStorage,
         podDisruptionBudget: props.redis?.podDisruptionBudget ?? defaults.redisDisruptionBudget,
       });
-      if (this.profile === Profile.PROD && props.redis?.image === undefined) {
-        PlatformPolicy.exempt(this.redis.statefulSet, PolicyRuleId.PINNED_IMAGES, PROD_DEFAULT_IMAGE_REASON('redis.image'));
-      }
       this.store = this.redis;
     }
 
@@ -248,10 +250,8 @@ export class FunctionsPlatform extends Construct {
       scale: overProfile(defaults.gatewayScale, props.scale),
       resources: props.resources ?? defaults.gatewayResources,
       dataPlane,
+      domain: props.domain,
     });
-    if (this.profile === Profile.PROD && props.image === undefined) {
-      PlatformPolicy.exempt(gateway.service.resource, PolicyRuleId.PINNED_IMAGES, PROD_DEFAULT_IMAGE_REASON('gateway.image'));
-    }
     const routes: GatewayRouteSpec[] = props.routes ?? this.functions.map((f) => ({ path: `/api/${f.name}`, function: f.name }));
     const paths = new Map<string, number>();
     routes.forEach((r, i) => {
@@ -275,6 +275,7 @@ export class FunctionsPlatform extends Construct {
       scale: overProfile(defaults.gatewayScale, options.scale),
       resources: options.resources ?? props.resources ?? defaults.gatewayResources,
       dataPlane: options.dataPlane ?? dataPlane,
+      domain: props.domain,
     });
     (connect ?? this.functions.map((f) => f.name)).forEach((fnName, i) => {
       frontend.connect(this.lookup(`gateway.frontend.connect[${i}]`, fnName));
@@ -282,10 +283,6 @@ export class FunctionsPlatform extends Construct {
     return frontend;
   }
 }
-
-/** Why a prod platform may run a library default image pinned by tag: the documented exception to digests in prod. */
-const PROD_DEFAULT_IMAGE_REASON = (prop: string) =>
-  `the library's default image, pinned by version tag; in production pin it by digest from your registry with ${prop}`;
 
 /**
  * Explicit scale settings over the profile's. A minimum above the profile's maximum raises the maximum with it

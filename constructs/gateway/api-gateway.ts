@@ -17,7 +17,8 @@ import { ScaleOptions } from '../knative/autoscaling';
 import { KnativeFunction } from '../knative/function';
 import { FunctionProbe } from '../knative/probe';
 import { KnativeDataPlane, Language, Visibility } from '../knative/types';
-import { ENTRYPOINT_DEFAULTS } from './defaults';
+import { ENTRYPOINT_DEFAULTS, GATEWAY_IMAGE } from './defaults';
+import { PublicDomain, PublicDomainOptions } from './domain';
 import { HEALTH_PATH, NginxRoute, renderNginxConfig } from './nginx-config';
 import { isRoutePath, routePathProblem } from './paths';
 
@@ -25,6 +26,8 @@ import { isRoutePath, routePathProblem } from './paths';
 export interface IPublicEntrypoint extends IConstruct {
   /** The public Knative Service. */
   readonly service: KnativeFunction;
+  /** Its custom domain, when it has one. */
+  readonly domain?: PublicDomain;
 }
 
 export interface RouteOptions {
@@ -42,7 +45,7 @@ export interface ApiGatewayProps {
   readonly namespace?: string;
   /**
    * The nginx image; it must run unprivileged (listen on 8080 as a non-root uid).
-   * @default 'docker.io/nginxinc/nginx-unprivileged:1.28.0-alpine'
+   * @default GATEWAY_IMAGE - nginx-unprivileged 1.28.0 (alpine), pinned by digest
    */
   readonly image?: string;
   /**
@@ -81,9 +84,14 @@ export interface ApiGatewayProps {
   readonly visibility?: Visibility;
   /** @default KnativeDataPlane.KOURIER */
   readonly dataPlane?: KnativeDataPlane;
+  /**
+   * Serve the gateway on a domain of its own over HTTPS (a DomainMapping and a cert-manager Certificate), with HSTS
+   * and HTTP redirected to HTTPS.
+   * @default - no custom domain: the Knative route's own URL
+   */
+  readonly domain?: PublicDomainOptions;
 }
 
-const DEFAULT_IMAGE = 'docker.io/nginxinc/nginx-unprivileged:1.28.0-alpine';
 const CONFIG_DIR = '/etc/nginx/platform';
 
 /**
@@ -93,6 +101,8 @@ const CONFIG_DIR = '/etc/nginx/platform';
 export class ApiGateway extends Construct implements IPublicEntrypoint {
   public readonly service: KnativeFunction;
   public readonly configMap: k8s.KubeConfigMap;
+  /** The custom domain, when the `domain` prop is set. */
+  public readonly domain?: PublicDomain;
   private readonly routes = new Map<string, NginxRoute>();
 
   public constructor(scope: Construct, id: string, props: ApiGatewayProps = {}) {
@@ -124,6 +134,7 @@ export class ApiGateway extends Construct implements IPublicEntrypoint {
             workerConnections: Math.max(1024, containerConcurrency * 4),
             clientMaxBodySize: `${bodySize.toKibibytes()}k`,
             upstreamTimeoutSeconds: timeoutSeconds,
+            domain: this.domain?.gatewayDirectives,
           }, [...this.routes.values()]),
         };
       }
@@ -138,7 +149,7 @@ export class ApiGateway extends Construct implements IPublicEntrypoint {
     this.service = new KnativeFunction(this, 'Service', {
       name,
       namespace,
-      image: props.image ?? DEFAULT_IMAGE,
+      image: props.image ?? GATEWAY_IMAGE,
       language: Language.PROXY,
       port,
       command: ['nginx'],
@@ -164,6 +175,7 @@ export class ApiGateway extends Construct implements IPublicEntrypoint {
     // The namespace's one public entrypoint (the platform policy allows no other public Service).
     this.service.resource.metadata.addAnnotation(PUBLIC_ENTRYPOINT_ANNOTATION, 'true');
     this.service.mountConfigMap(kplus.ConfigMap.fromConfigMapName(this, 'ConfigRef', this.configMap.name), CONFIG_DIR);
+    if (props.domain) this.domain = new PublicDomain(this, 'Domain', { ...props.domain, target: this });
     // The API server refuses a ConfigMap whose values pass 1 MiB (in bytes): checked once every route is known.
     this.node.addValidation({
       validate: () => {

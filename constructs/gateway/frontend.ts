@@ -10,10 +10,17 @@ import { KnativeFunction, KnativeFunctionOptions } from '../knative/function';
 import { Visibility } from '../knative/types';
 import { IPublicEntrypoint } from './api-gateway';
 import { ENTRYPOINT_DEFAULTS } from './defaults';
+import { PublicDomain, PublicDomainOptions } from './domain';
 
 export interface FrontendProps extends KnativeFunctionOptions {
   /** @default - the construct id */
   readonly name?: string;
+  /**
+   * Serve the frontend on a domain of its own over HTTPS (a DomainMapping and a cert-manager Certificate), HTTP
+   * redirected to HTTPS by the ingress. HSTS is the image's to send.
+   * @default - no custom domain: the Knative route's own URL
+   */
+  readonly domain?: PublicDomainOptions;
 }
 
 export interface ConnectOptions {
@@ -30,11 +37,14 @@ export interface ConnectOptions {
  */
 export class Frontend extends Construct implements IPublicEntrypoint {
   public readonly service: KnativeFunction;
+  /** The custom domain, when the `domain` prop is set. */
+  public readonly domain?: PublicDomain;
 
   public constructor(scope: Construct, id: string, props: FrontendProps) {
     super(scope, id);
+    const { domain, ...options } = props;
     this.service = new KnativeFunction(this, 'Service', {
-      ...props,
+      ...options,
       name: props.name ?? id,
       visibility: props.visibility ?? Visibility.PUBLIC,
       scale: props.scale ?? ENTRYPOINT_DEFAULTS.scale,
@@ -43,6 +53,7 @@ export class Frontend extends Construct implements IPublicEntrypoint {
       labels: { 'app.kubernetes.io/component': 'frontend', ...props.labels },
     });
     this.service.resource.metadata.addAnnotation(PUBLIC_ENTRYPOINT_ANNOTATION, 'true');
+    if (domain) this.domain = new PublicDomain(this, 'Domain', { ...domain, target: this });
   }
 
   /** Gives the frontend a function's in-cluster URL in an environment variable. */

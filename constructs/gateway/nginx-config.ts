@@ -6,6 +6,8 @@
  * their Services as they change. WebSocket upgrades are passed through; timeouts are long enough for them.
  */
 
+import type { GatewayDomainDirectives } from './domain';
+
 export interface NginxRoute {
   /** Path prefix, `/` or `/a/b` (no trailing slash). */
   readonly path: string;
@@ -23,6 +25,8 @@ export interface NginxConfigOptions {
   readonly clientMaxBodySize: string;
   /** Read/send timeout towards upstreams, seconds. */
   readonly upstreamTimeoutSeconds: number;
+  /** A custom domain's directives (HSTS, redirect to HTTPS, forwarded host). @default - none */
+  readonly domain?: GatewayDomainDirectives;
 }
 
 /** Path of the health endpoint the gateway answers itself. */
@@ -91,14 +95,16 @@ export function renderNginxConfig(options: NginxConfigOptions, routes: NginxRout
     '  proxy_set_header Upgrade $http_upgrade;',
     '  proxy_set_header Connection $connection_upgrade;',
     '  proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
-    '  proxy_set_header X-Forwarded-Host $http_host;',
+    `  proxy_set_header X-Forwarded-Host ${options.domain?.forwardedHost ?? '$http_host'};`,
     `  proxy_connect_timeout 10s;`,
     `  proxy_read_timeout ${options.upstreamTimeoutSeconds}s;`,
     `  proxy_send_timeout ${options.upstreamTimeoutSeconds}s;`,
     '  proxy_buffering off;',
+    ...options.domain ? ['', ...options.domain.http] : [],
     '',
     '  server {',
     `    listen ${options.port};`,
+    ...options.domain?.server ?? [],
     '',
     `    location = ${HEALTH_PATH} {`,
     '      access_log off;',

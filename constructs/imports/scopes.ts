@@ -13,6 +13,7 @@ export const CLUSTER_SCOPED_CUSTOM_KINDS: ReadonlySet<string> = new Set([
   "kubernetes.crossplane.io/Object",
   "kubernetes.crossplane.io/ProviderConfig",
   "kubernetes.m.crossplane.io/ClusterProviderConfig",
+  "networking.internal.knative.dev/ClusterDomainClaim",
   "pkg.crossplane.io/Configuration",
   "pkg.crossplane.io/DeploymentRuntimeConfig",
   "pkg.crossplane.io/Function",

@@ -42,7 +42,7 @@ export enum AppendFsync {
 export interface RedisOptions {
   /**
    * Redis image. It must run as a non-root uid (the official image does, as 999).
-   * @default 'docker.io/library/redis:8.2.7-alpine'
+   * @default REDIS_IMAGE - redis 8.2.7 (alpine), pinned by digest
    */
   readonly image?: string;
   /**
@@ -116,7 +116,11 @@ export interface RedisSecurityOptions {
 }
 
 const REDIS_PORT = 6379;
-const DEFAULT_IMAGE = 'docker.io/library/redis:8.2.7-alpine';
+/**
+ * The default Redis: the official image 8.2.7 on Alpine (runs as uid 999), pinned by the digest of its multi-arch
+ * image index (README "Default images" says where the digest comes from).
+ */
+export const REDIS_IMAGE = 'docker.io/library/redis:8.2.7-alpine@sha256:223b183cbc49f5ff48728e1fc52ccf101f05072decad2bd9867281a3c9bf75fd';
 /** The memory-backed volume the password is written to at start, and the config file Redis includes from it. */
 const AUTH_DIR = '/run/redis-auth';
 const AUTH_FILE = `${AUTH_DIR}/auth.conf`;
@@ -170,7 +174,7 @@ export class Redis extends WorkloadResource implements IKeyValueStore, IAdmitsPe
     });
     this.host = this.serviceHost();
     this.objectRef = { apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: this.namespace, name: this.name };
-    const image = requireImage(this, 'image', props.image ?? DEFAULT_IMAGE);
+    const image = requireImage(this, 'image', props.image ?? REDIS_IMAGE);
     const user = requireInteger(this, 'securityContext.user', props.securityContext?.user ?? 999, { min: 1 });
     const group = requireInteger(this, 'securityContext.group', props.securityContext?.group ?? 1000, { min: 1 });
     const storage = (props.storage ?? Size.gibibytes(1)).asString();

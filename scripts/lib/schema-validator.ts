@@ -28,6 +28,7 @@ import { checkMetadata } from '../../constructs/core/k8s-rules';
 import { CompiledRules, RuleListing, celProblems, compileRules, listRules } from './cel-rules';
 import { forEachSubSchema, withDefaults } from './crd-schema';
 import { TRIGGERS_SCHEMA_SOURCE, triggersCustomResourceDefinitions } from './triggers-schema';
+import { CERT_MANAGER_SCHEMA_SOURCE, certManagerCustomResourceDefinitions } from './cert-manager-schema';
 import { UpstreamPackage, loadCatalog, readPinned, resolveSchemaLocation } from './upstream';
 
 const QUANTITY = '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
@@ -318,6 +319,8 @@ export class SchemaValidator {
     }
     // Tekton Triggers' CRDs carry no schema: strict ones written from its Go types take their place.
     for (const crd of triggersCustomResourceDefinitions()) this.addCrd(TRIGGERS_SCHEMA_SOURCE, crd);
+    // cert-manager's CRDs are not among the pinned schemas: the Certificate's is written from its Go types.
+    for (const crd of certManagerCustomResourceDefinitions()) this.addCrd(CERT_MANAGER_SCHEMA_SOURCE, crd);
   }
 
   private addOpenApiDocument(local: string, doc: any): void {

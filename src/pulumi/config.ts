@@ -3,7 +3,7 @@
  * clear errors (`pulumi config set platform-blueprints:profile prod`). The schema is also declared in Pulumi.yaml.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { CrossplaneMode, PlatformProfile, Profile, StoreBackend, StoreProvider } from '../../constructs';
+import { CertificateIssuer, CrossplaneMode, PlatformProfile, Profile, StoreBackend, StoreProvider } from '../../constructs';
 import { IMAGE_NAMES, ReferencePlatformOptions } from '../reference-platform';
 import { ConfigError } from './config-error';
 
@@ -111,6 +111,14 @@ export function readConfig(cfg: pulumi.Config = new pulumi.Config(NAMESPACE)): P
     fail('redisPassword', '[secret]', 'sets the in-cluster Redis\' password, but the store is claimed (its composition generates one); remove it, or set store to in-cluster');
   }
   if (storeProvider === StoreProvider.GCP && gcpRegion === undefined) fail('storeProvider', storeProvider, 'needs gcpRegion and gcpNetwork');
+  // The gateway's own domain: its certificate comes from a ClusterIssuer the cluster runs.
+  const gatewayDomain = cfg.get('gatewayDomain');
+  const gatewayIssuer = cfg.get('gatewayIssuer');
+  if ((gatewayDomain === undefined) !== (gatewayIssuer === undefined)) {
+    fail(gatewayDomain === undefined ? 'gatewayDomain' : 'gatewayIssuer', undefined, gatewayDomain === undefined
+      ? 'is required with gatewayIssuer: the domain the gateway is served on, e.g. api.example.com'
+      : 'is required with gatewayDomain: the name of the cert-manager ClusterIssuer that signs its certificate, e.g. letsencrypt');
+  }
   return {
     platform: {
       profile: profile as Profile,
@@ -125,6 +133,7 @@ export function readConfig(cfg: pulumi.Config = new pulumi.Config(NAMESPACE)): P
       crossplaneMode: choice('crossplaneMode', Object.values(CrossplaneMode)),
       gcp: gcpRegion !== undefined ? { region: gcpRegion, authorizedNetwork: gcpNetwork! } : undefined,
       storeProvider,
+      gatewayDomain: gatewayDomain !== undefined ? { domain: gatewayDomain, issuer: CertificateIssuer.clusterIssuer(gatewayIssuer!) } : undefined,
     },
     installKnative: flag('installKnative'),
     installEventing: flag('installEventing'),

@@ -23,7 +23,7 @@ import { KratixInstall, kratixManifestUrls } from './kratix';
 import { TektonInstall, tektonManifestUrls } from './tekton';
 
 export interface ProgramOutputs {
-  /** Public URL of the gateway, as Knative reports it. */
+  /** Public URL of the gateway: `https://<gatewayDomain>`, else as Knative reports it. */
   readonly gatewayUrl: pulumi.Output<string | undefined>;
   readonly namespace: string;
   /** In-cluster URLs of the functions. */
@@ -147,7 +147,10 @@ export async function runProgram(options: ProgramOptions = {}): Promise<ProgramO
   const gateway = platform.gateway.service;
   const gatewayResource = deployment.resource('serving.knative.dev/v1', 'Service', gateway.namespace, gateway.name) as any;
   return {
-    gatewayUrl: pulumi.output(gatewayResource.status).apply((s: any) => s?.url as string | undefined),
+    // On its own domain, the gateway's URL is the domain's (HTTPS); else the one Knative reports.
+    gatewayUrl: platform.gateway.domain
+      ? pulumi.output<string | undefined>(platform.gateway.domain.url)
+      : pulumi.output(gatewayResource.status).apply((s: any) => s?.url as string | undefined),
     namespace: platform.namespace,
     functions: Object.fromEntries(platform.functions.map((f) => [f.name, f.url])),
     storeSecret: redisSecret?.secretName ?? platform.storeClaim!.connectionSecretName,

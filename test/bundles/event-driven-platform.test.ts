@@ -43,7 +43,10 @@ describe('EventDrivenPlatform', () => {
 
   test('explicit choices win over the profile', () => {
     const { chart } = testChart(null);
-    const platform = new EventDrivenPlatform(chart, 'p', { namespace: 'events', profile: Profile.PROD, rabbitmq: { replicas: 1 }, broker: { queueType: QueueType.CLASSIC } });
+    const platform = new EventDrivenPlatform(chart, 'p', {
+      namespace: 'events', profile: Profile.PROD, rabbitmq: { replicas: 1 }, broker: { queueType: QueueType.CLASSIC },
+      deadLetterImage: `registry.example.com/event-display@sha256:${'e'.repeat(64)}`,
+    });
     const objects = synthValid(chart);
     expect(findObject(objects, 'RabbitmqCluster', 'rabbitmq').spec.replicas).toBe(1);
     expect(objects.filter((o) => o.kind === 'PodDisruptionBudget')).toEqual([]);

@@ -3,7 +3,7 @@ import {
   ApiGateway, CrossplaneMode, DeployTimeSecret, Frontend, FunctionsPlatform, FunctionsPlatformProps, KeyValueStoreApi, KnativeDataPlane, Language,
   PlatformPolicy, Profile, StoreBackend, StoreProvider, StoreSize,
 } from '../../constructs';
-import { envOf, findObject, synthValid, testChart, validationError } from '../support/k8s';
+import { container, envOf, findObject, synthValid, testChart, validationError } from '../support/k8s';
 
 const functions = [
   { name: 'score', image: 'ghcr.io/example/score:1', language: Language.GO },
@@ -109,12 +109,13 @@ describe('FunctionsPlatform (prod, in-cluster store on request)', () => {
     expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('10Gi');
   });
 
-  test('images by digest: the namespace says prod; the library\'s own tag-pinned defaults carry the documented exception', () => {
+  test('images by digest: the namespace says prod; the library\'s own defaults are pinned by digest and need no exception', () => {
     expect(objects[0].metadata.labels['platform-blueprints.io/profile']).toBe('prod');
     const exemption = (o: any) => o.metadata.annotations?.['policy.platform-blueprints.io/exempt-pb004'];
-    expect(exemption(findObject(objects, 'StatefulSet', 'redis'))).toMatch(/default image.*redis\.image/);
-    expect(exemption(findObject(objects, 'Service', 'gateway', 'serving.knative.dev/v1'))).toMatch(/default image.*gateway\.image/);
-    expect(exemption(findObject(objects, 'Service', 'score', 'serving.knative.dev/v1'))).toBeUndefined();
+    expect(findObject(objects, 'StatefulSet', 'redis').spec.template.spec.containers[0].image).toMatch(/^docker\.io\/library\/redis:8\.2\.7-alpine@sha256:[0-9a-f]{64}$/);
+    expect(container(findObject(objects, 'Service', 'gateway', 'serving.knative.dev/v1')).image).toMatch(/nginx-unprivileged:1\.28\.0-alpine@sha256:[0-9a-f]{64}$/);
+    for (const o of objects) expect(exemption(o)).toBeUndefined();
+    expect(PlatformPolicy.check(objects).map((v) => v.message)).toEqual([]);
     const { chart } = testChart(null);
     new FunctionsPlatform(chart, 'platform', { namespace: 'games', functions, profile: Profile.PROD, store: StoreBackend.IN_CLUSTER, gateway: { image: 'ghcr.io/example/proxy:2' } });
     expect(PlatformPolicy.check(Testing.synth(chart)).map((v) => v.message)).toEqual([

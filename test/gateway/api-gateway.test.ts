@@ -30,7 +30,7 @@ describe('ApiGateway', () => {
   });
 
   test('runs unprivileged nginx with its config mounted read-only and writable temp paths', () => {
-    expect(container(ksvc).image).toBe('docker.io/nginxinc/nginx-unprivileged:1.28.0-alpine');
+    expect(container(ksvc).image).toBe('docker.io/nginxinc/nginx-unprivileged:1.28.0-alpine@sha256:c97ff0bf7cbae369953c6da1232ec14ad9f971d66360c5698db0856a4cd657a0');
     expect(container(ksvc).command).toEqual(['nginx']);
     expect(container(ksvc).args).toEqual(['-e', 'stderr', '-c', '/etc/nginx/platform/nginx.conf', '-g', 'daemon off;']);
     expect(container(ksvc).securityContext).toMatchObject({ runAsUser: 101, readOnlyRootFilesystem: true });
