@@ -105,22 +105,47 @@ function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** The object as another name would make it: its name (and namespace) replaced everywhere, as whole words. */
-function renamed(m: any, from: { name: string; namespace?: string }, to: { name: string; namespace?: string }): string {
-  const swaps: Array<[RegExp, string]> = [[new RegExp(`(?<![A-Za-z0-9])${escape(from.name)}(?![A-Za-z0-9])`, 'g'), to.name]];
-  if (from.namespace && to.namespace && from.namespace !== to.namespace) {
-    swaps.push([new RegExp(`(?<![A-Za-z0-9])${escape(from.namespace)}(?![A-Za-z0-9])`, 'g'), to.namespace]);
-  }
+/**
+ * Whether `after` is `before` under another name (and namespace): every value the same, or the same once the old
+ * name is written as the new one (as a whole word: `cache-headless` → `store-headless`, labels, selectors).
+ */
+function sameButRenamed(before: any, after: any): boolean {
+  const from = before.metadata ?? {};
+  const to = after.metadata ?? {};
+  const word = (w: string) => new RegExp(`(?<![A-Za-z0-9])${escape(w)}(?![A-Za-z0-9])`, 'g');
+  const swaps: Array<[RegExp, string]> = [[word(from.name), to.name]];
+  // `redis-config` → `store-config` renames `redis` → `store` too (the labels and selectors say `redis`).
+  const core = renamedPart(String(from.name), String(to.name));
+  if (core) swaps.push([word(core[0]), core[1]]);
+  if (from.namespace && to.namespace && from.namespace !== to.namespace) swaps.push([word(from.namespace), to.namespace]);
   const swap = (s: string) => swaps.reduce((acc, [re, r]) => acc.replace(re, r), s);
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return swap(v);
-    if (Array.isArray(v)) return v.map(walk);
-    if (isPlainObject(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [swap(k), walk(v[k])]));
-    return v;
+  const same = (x: unknown, y: unknown): boolean => {
+    if (typeof x === 'string') return x === y || swap(x) === y;
+    if (Array.isArray(x)) return Array.isArray(y) && x.length === y.length && x.every((v, i) => same(v, y[i]));
+    if (isPlainObject(x)) {
+      if (!isPlainObject(y) || Object.keys(x).length !== Object.keys(y).length) return false;
+      return Object.keys(x).every((k) => (k in y ? same(x[k], y[k]) : swap(k) in y && same(x[k], y[swap(k)])));
+    }
+    return x === y;
   };
-  const { apiVersion: _v, metadata, ...body } = m;
-  const { name: _n, namespace: _ns, ...meta } = metadata ?? {};
-  return JSON.stringify(walk({ kind: m.kind, metadata: meta, ...body }));
+  const { name: _n, namespace: _ns, ...meta } = from;
+  const { name: _n2, namespace: _ns2, ...meta2 } = to;
+  const { apiVersion: _v, metadata: _m, ...body } = before;
+  const { apiVersion: _v2, metadata: _m2, ...body2 } = after;
+  return same(meta, meta2) && same(body, body2);
+}
+
+/** The `-`/`.`-separated words that differ between two names, when they share the others (`a-x-b`, `a-y-b` → x, y). */
+function renamedPart(from: string, to: string): [string, string] | undefined {
+  const a = from.split(/([-.])/);
+  const b = to.split(/([-.])/);
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  const x = a.slice(head, a.length - tail).join('');
+  const y = b.slice(head, b.length - tail).join('');
+  return x && y && x !== from ? [x, y] : undefined;
 }
 
 /** Whether an object says more than its name: a rename is recognised only from content (a spec, data, rules, ...). */
@@ -132,7 +157,7 @@ function hasContent(m: any): boolean {
 function findRenames(deleted: LoadedObject[], added: LoadedObject[]): Array<[LoadedObject, LoadedObject]> {
   const pairs: Array<[LoadedObject, LoadedObject]> = [];
   const matches = (d: LoadedObject, a: LoadedObject) => groupOf(d.manifest.apiVersion) === groupOf(a.manifest.apiVersion) && d.manifest.kind === a.manifest.kind
-    && hasContent(d.manifest) && renamed(d.manifest, d.manifest.metadata, a.manifest.metadata) === renamed(a.manifest, a.manifest.metadata, a.manifest.metadata);
+    && hasContent(d.manifest) && sameButRenamed(d.manifest, a.manifest);
   for (const d of deleted) {
     const candidates = added.filter((a) => matches(d, a));
     if (candidates.length !== 1) continue;
