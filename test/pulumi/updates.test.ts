@@ -105,7 +105,7 @@ describe('fields the plan marks immutable', () => {
     ['RabbitmqBrokerConfig', 'games/game-config-95608b64', ['spec'], 'its name carries a hash of its content, and the Broker is replaced with it'],
     ['Trigger', 'games/to-board', ['spec.broker', 'spec.filter'], 'eventing-rabbitmq refuses a change of a Trigger\'s broker or filter'],
     ['Trigger', 'games/plain-to-board', ['spec.broker'], 'Knative refuses a change of a Trigger\'s broker'],
-    ['Vhost', 'games/mq-orders', VHOST, 'the topology operator refuses a change of a vhost\'s name or cluster'],
+    ['Vhost', 'games/mq-vhost-orders', VHOST, 'the topology operator refuses a change of a vhost\'s name or cluster'],
     ['Queue', 'games/mq-orders-queue-orders.created', QUEUE, 'the topology operator refuses changes of a queue but its deletion policy'],
     ['Exchange', 'games/mq-orders-exchange-orders', EXCHANGE, 'the topology operator refuses changes of an exchange'],
     ['Binding', 'games/mq-orders-binding-orders-orders.created-order.created', BINDING, 'the topology operator refuses changes of a binding'],
