@@ -204,8 +204,9 @@ export function replaceOnChangesOf(manifest: any, objects?: ObjectLookup): strin
 }
 
 /**
- * Why an object holds data a deletion (or a replacement) loses, or undefined. A Namespace holds what is in it: see
- * statefulNamespaceReason.
+ * Why an object holds data a deletion (or a replacement) loses, or undefined: a PVC, a StatefulSet with volume claim
+ * templates, a RabbitMQ cluster, a CRD (its objects go with it), a Crossplane XRD and its claims (or v2 namespaced
+ * composites), a Kratix Promise with an API. A Namespace holds what is in it: see statefulNamespaceReason.
  */
 export function statefulReasonOf(manifest: any, objects: ObjectLookup = lookupOf([])): string | undefined {
   const group = groupOf(String(manifest?.apiVersion ?? ''));
@@ -215,6 +216,7 @@ export function statefulReasonOf(manifest: any, objects: ObjectLookup = lookupOf
     return 'its pods\' data lives in the PersistentVolumeClaims of its volumeClaimTemplates';
   }
   if (group === 'rabbitmq.com' && kind === 'RabbitmqCluster') return 'holds the queues of the RabbitMQ cluster';
+  if (group === 'apiextensions.k8s.io' && kind === 'CustomResourceDefinition') return `deleting it deletes every ${manifest?.spec?.names?.kind} in the cluster`;
   if (group === 'apiextensions.crossplane.io' && kind === 'CompositeResourceDefinition') {
     return `deleting it deletes every ${manifest?.spec?.claimNames?.kind ?? manifest?.spec?.names?.kind} in the cluster`;
   }

@@ -34,12 +34,15 @@ const VERB: { [a in ChangeAction]: string } = {
   [ChangeAction.UPDATE]: 'changed in place',
 };
 
-/** `2 replaced (1 loses data), 1 changed in place, 3 unchanged`. */
+/** `2 replaced (1 losing data), 1 changed in place, 3 unchanged`. */
 export function summary(result: DiffResult): string {
-  const counts = Object.values(ChangeAction).map((a) => [a, result.changes.filter((c) => c.action === a).length] as const).filter(([, n]) => n);
-  const losing = destructive(result).length;
-  const parts = counts.map(([a, n]) => `${n} ${VERB[a]}`);
-  return `${parts.length ? parts.join(', ') : 'no changes'}${losing ? ` (${losing} losing data)` : ''}, ${result.unchanged} unchanged`;
+  const losing = destructive(result);
+  const parts = Object.values(ChangeAction).flatMap((a) => {
+    const n = result.changes.filter((c) => c.action === a).length;
+    const lost = losing.filter((c) => c.action === a).length;
+    return n ? [`${n} ${VERB[a]}${lost ? ` (${lost} losing data)` : ''}`] : [];
+  });
+  return `${parts.length ? parts.join(', ') : 'no changes'}, ${result.unchanged} unchanged`;
 }
 
 const MARK: { [a in ChangeAction]: string } = { [ChangeAction.ADD]: '+', [ChangeAction.DELETE]: '-', [ChangeAction.REPLACE]: '±', [ChangeAction.UPDATE]: '~' };

@@ -218,6 +218,20 @@ describe('bad input exits 1 with a message naming the folder or file', () => {
   });
 });
 
+test('the README\'s example is what the command prints for dist and a copy with more Redis storage and a new image', () => {
+  const work = path.join(ROOT, 'readme');
+  fs.cpSync(path.join(__dirname, '..', '..', 'dist'), path.join(work, 'dist'), { recursive: true });
+  fs.cpSync(path.join(work, 'dist'), path.join(work, 'dist-next'), { recursive: true });
+  const file = path.join(work, 'dist-next', 'functions-platform.k8s.yaml');
+  const text = fs.readFileSync(file, 'utf8');
+  expect(text.match(/storage: 1Gi/g)).toHaveLength(1);
+  fs.writeFileSync(file, text.replace('storage: 1Gi', 'storage: 2Gi').replace('image: ghcr.io/knative/helloworld-go:latest', 'image: ghcr.io/knative/helloworld-go:v2'));
+  let out = '';
+  expect(runDiff(['dist', 'dist-next'], (s) => { out += s; }, () => undefined, work)).toBe(2);
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  expect(readme).toContain(`\`\`\`text\n${out}\`\`\``);
+});
+
 test('the command runs as a process: `platform-blueprints diff` through the CLI entry, markdown, exit 2', () => {
   const after = synth({ storage: 3 });
   const cli = path.join(__dirname, '..', '..', 'src', 'cli.ts');
