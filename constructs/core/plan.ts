@@ -41,7 +41,7 @@ export interface PlannedObject {
   readonly apiGroup: string;
   /** Ids of the cluster installs (ClusterInstall) it needs running first. */
   readonly installs: string[];
-  /** Why the object is protected, when it is stateful. */
+  /** Why the object is protected, when it is stateful (core/immutable-fields.ts, or DeployHints.markStateful). */
   readonly stateful?: string;
   /** Status condition to wait for, when the object declares one (the first, when it declares several). */
   readonly readyCondition?: string;
@@ -49,7 +49,10 @@ export interface PlannedObject {
   readonly readyConditions?: string[];
   /** How long to wait for them, when the object says (e.g. `30m`). */
   readonly readyTimeout?: string;
-  /** Fields the API server will not change in place: a change replaces the object. */
+  /**
+   * Fields a webhook or operator will not change in place, as Pulumi property paths: a change replaces the object
+   * (core/immutable-fields.ts; a built-in kind's own immutable fields are its deployer's to know, as pulumi-kubernetes does).
+   */
   readonly replaceOnChanges?: string[];
   /** The DeployTimeSecret this object is generated from. */
   readonly secret?: DeployTimeSecret;
