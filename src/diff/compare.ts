@@ -66,6 +66,12 @@ function isPlainObject(v: unknown): v is { [k: string]: unknown } {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+/** A list whose items are objects with distinct string names. */
+function isNamedList(list: unknown[]): list is Array<{ name: string }> {
+  const names = list.map((x) => (isPlainObject(x) && typeof x.name === 'string' ? x.name : undefined));
+  return names.every((n) => n !== undefined) && new Set(names).size === names.length;
+}
+
 /** The fields that differ between two values (leaves, or whole subtrees added or removed). */
 export function fieldChanges(before: any, after: any, secret = false): FieldChange[] {
   const out: FieldChange[] = [];
@@ -76,6 +82,14 @@ export function fieldChanges(before: any, after: any, secret = false): FieldChan
       return;
     }
     if (hasA && hasB && Array.isArray(a) && Array.isArray(b)) {
+      // Lists of named items (containers, env, ports, volumes) pair by name: one variable inserted is one change.
+      if (isNamedList(a) && isNamedList(b)) {
+        const after = new Map(b.map((x, i) => [x.name, i]));
+        a.forEach((x, i) => (after.has(x.name) ? visit(x, b[after.get(x.name)!], [...path, after.get(x.name)!], true, true) : visit(x, undefined, [...path, i], true, false)));
+        const before = new Set(a.map((x) => x.name));
+        b.forEach((x, i) => { if (!before.has(x.name)) visit(undefined, x, [...path, i], false, true); });
+        return;
+      }
       for (let i = 0; i < Math.max(a.length, b.length); i++) visit(a[i], b[i], [...path, i], i < a.length, i < b.length);
       return;
     }

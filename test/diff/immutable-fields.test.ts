@@ -102,6 +102,15 @@ describe('the immutable-fields table', () => {
     expect(replaceOnChangesOf({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' } })).toEqual([]);
   });
 
+  test('named list items pair by name: a variable inserted first is one added field, not every variable changed', () => {
+    const env = (...names: string[]) => ({ spec: { containers: [{ name: 'f', env: names.map((n) => ({ name: n, value: n.toLowerCase() })) }] } });
+    expect(fieldChanges(env('A', 'B'), env('Z', 'A', 'B')).map((c) => [formatPath(c.path), c.before, c.after]))
+      .toEqual([['spec.containers[0].env[0]', undefined, { name: 'Z', value: 'z' }]]);
+    expect(fieldChanges(env('A', 'B'), env('B')).map((c) => formatPath(c.path))).toEqual(['spec.containers[0].env[0]']);
+    // Unnamed items still compare by position.
+    expect(fieldChanges({ args: ['a', 'b'] }, { args: ['b'] }).map((c) => formatPath(c.path))).toEqual(['args[0]', 'args[1]']);
+  });
+
   test('a Secret\'s data never reaches a field change as a value', () => {
     const changes = fieldChanges({ kind: 'Secret', data: { a: 'b2xk' }, type: 'Opaque' }, { kind: 'Secret', data: { a: 'bmV3' }, type: 'x' }, true);
     expect(changes.map((c) => [formatPath(c.path), c.hidden])).toEqual([['data.a', true], ['type', false]]);
