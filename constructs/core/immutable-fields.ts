@@ -18,6 +18,7 @@
  * operator v1.20 webhooks (queue, exchange, binding, vhost, user, permission fields); and the `self == oldSelf` CEL
  * rules of the pinned CRDs (Crossplane, Kratix, Gateway API), which a test checks this table against.
  */
+import { parseQuantity } from './quantity';
 import { groupOf } from './uniqueness';
 
 /** A field path, as segments (`['metadata', 'annotations', 'eventing.knative.dev/broker.class']`). */
@@ -112,6 +113,12 @@ const RULES: Rule[] = [
   {
     group: '', kinds: ['PersistentVolumeClaim'], paths: ['spec'], except: ['spec.resources.requests.storage', 'spec.volumeAttributesClassName'],
     because: 'Kubernetes changes only the requested storage (to grow it) and the volume attributes class of a bound claim',
+  },
+  {
+    group: '', kinds: ['PersistentVolumeClaim'], paths: ['spec.resources.requests.storage'],
+    because: 'Kubernetes refuses to shrink a claim\'s requested storage',
+    refuses: (old, updated) => (parseQuantity(String(updated?.spec?.resources?.requests?.storage)) ?? Infinity)
+      < (parseQuantity(String(old?.spec?.resources?.requests?.storage)) ?? -Infinity),
   },
   {
     group: '', kinds: ['ConfigMap', 'Secret'], paths: ['data', 'binaryData', 'stringData', 'immutable'],

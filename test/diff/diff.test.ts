@@ -55,6 +55,14 @@ function diff(...args: string[]) {
 }
 
 const base = synth();
+
+/** A folder of hand-written manifests. */
+function dir(name: string, files: { [f: string]: string }): string {
+  const d = path.join(ROOT, name);
+  fs.mkdirSync(d, { recursive: true });
+  for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(d, f), text);
+  return d;
+}
 afterAll(() => fs.rmSync(ROOT, { recursive: true, force: true }));
 
 /** The changed objects as `action object` lines. */
@@ -167,16 +175,20 @@ describe('platform-blueprints diff on real synths', () => {
     expect(r.stdout).toContain('| update | `serving.knative.dev Service games/score` |  |  |');
     expect(r.stdout).toMatch(/<details><summary>Field changes<\/summary>[\s\S]*```\nspec\.template\.spec\.containers\[0\]\.image: "ghcr\.io\/example\/score:1" → "ghcr\.io\/example\/score:2"\n```/);
   });
+
+  test('a PersistentVolumeClaim grows in place; shrinking it would replace it and lose its data (exit 2)', () => {
+    const pvc = (storage: string) => `apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\n  namespace: games\nspec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: ${storage}\n`;
+    const [small, large] = [dir('pvc-small', { 'pvc.yaml': pvc('1Gi') }), dir('pvc-large', { 'pvc.yaml': pvc('2Gi') })];
+    const grow = diff(small, large);
+    expect([grow.code, actions(grow.stdout)]).toEqual([0, ['update PersistentVolumeClaim games/data']]);
+    const shrink = diff(large, small);
+    expect([shrink.code, actions(shrink.stdout)]).toEqual([2, ['replace PersistentVolumeClaim games/data']]);
+    expect(shrink.stdout).toContain('why: spec.resources.requests.storage: Kubernetes refuses to shrink a claim\'s requested storage');
+    expect(shrink.stdout).toContain('data: holds a volume\'s data');
+  });
 });
 
 describe('bad input exits 1 with a message naming the folder or file', () => {
-  const dir = (name: string, files: { [f: string]: string }) => {
-    const d = path.join(ROOT, name);
-    fs.mkdirSync(d, { recursive: true });
-    for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(d, f), text);
-    return d;
-  };
-
   test('a missing folder', () => {
     const missing = path.join(ROOT, 'nowhere');
     const r = diff(base, missing);

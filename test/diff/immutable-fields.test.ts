@@ -97,6 +97,10 @@ describe('the immutable-fields table', () => {
     const [named] = immutableRules(ksvc('f-1', 'a'));
     expect(named.refuses!(ksvc('f-1', 'a'), ksvc('f-1', 'b'))).toBe(true);
     expect(named.refuses!(ksvc('f-1', 'a'), ksvc('f-2', 'b'))).toBe(false);
+    // A claim grows in place, and cannot shrink.
+    const pvc = (storage: string) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'p' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } } } });
+    const shrink = immutableRules(pvc('2Gi')).find((r) => r.paths.includes('spec.resources.requests.storage'))!;
+    expect([shrink.refuses!(pvc('2Gi'), pvc('3Gi')), shrink.refuses!(pvc('2Gi'), pvc('1500Mi'))]).toEqual([false, true]);
     // Neither can be told to Pulumi ahead of time; nor can a built-in kind's (pulumi-kubernetes knows those).
     expect(replaceOnChangesOf(ksvc('f-1', 'a'))).toEqual([]);
     expect(replaceOnChangesOf({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' } })).toEqual([]);
