@@ -11,12 +11,13 @@
  *
  * Sources, at the versions upstream.yaml pins: Kubernetes' own update validation (apps, batch, core, rbac, storage);
  * Knative Eventing v1.22 webhooks (pkg/apis/eventing/v1/broker_validation.go: a Broker's spec but `delivery`, and its
- * class annotation; trigger_validation.go: `spec.broker`; v1beta3 EventType: the whole spec; messaging Subscription
- * and Channel; v1alpha1 EventTransform: the transformation type); eventing-rabbitmq v1.22 (a RabbitMQBroker's whole
- * spec; its Triggers' `spec.filter` — also when the webhook cannot find the Broker; RabbitmqBrokerConfig's spec);
- * Knative Serving v1.22 (a template with its own revision name changes only with a new name); the messaging topology
- * operator v1.20 webhooks (queue, exchange, binding, vhost, user, permission fields); and the `self == oldSelf` CEL
- * rules of the pinned CRDs (Crossplane, Kratix, Gateway API), which a test checks this table against.
+ * class annotation; trigger_validation.go: `spec.broker`; messaging Subscription and Channel; v1alpha1 EventTransform:
+ * the transformation type — an EventType's CheckImmutableFields exists, but its Validate never calls it, so its spec
+ * changes in place); eventing-rabbitmq v1.22 (a RabbitMQBroker's whole spec; its Triggers' `spec.filter`, also when
+ * the webhook cannot find the Broker; a RabbitmqBrokerConfig's and a RabbitmqSource's spec); Knative Serving v1.22 (a
+ * template with its own revision name changes only with a new name); the messaging topology operator v1.20 webhooks
+ * (queue, exchange, binding, vhost, user, permission fields); and the `self == oldSelf` CEL rules of the pinned CRDs
+ * (Crossplane, Kratix, Gateway API), which a test checks this table against.
  */
 import { parseQuantity } from './quantity';
 import { groupOf } from './uniqueness';
@@ -141,7 +142,7 @@ const RULES: Rule[] = [
     because: 'eventing-rabbitmq refuses a change of the filter of a Trigger on a RabbitMQ broker (its queue\'s header binding)',
   },
   { group: 'eventing.knative.dev', kinds: ['RabbitmqBrokerConfig'], paths: ['spec'], because: 'eventing-rabbitmq refuses any change of a RabbitmqBrokerConfig\'s spec' },
-  { group: 'eventing.knative.dev', kinds: ['EventType'], paths: ['spec'], because: 'Knative Eventing refuses any change of an EventType\'s spec' },
+  { group: 'sources.knative.dev', kinds: ['RabbitmqSource'], paths: ['spec'], because: 'eventing-rabbitmq refuses any change of a RabbitmqSource\'s spec' },
   {
     group: 'eventing.knative.dev', kinds: ['EventTransform'], paths: ['spec.jsonata'],
     because: 'Knative Eventing refuses a change of an EventTransform\'s transformation type',
