@@ -4,14 +4,18 @@
  *   kratix-pipeline   run one Kratix workflow container (src/kratix/pipeline.ts) on KRATIX_DIR (default /kratix)
  *   docs <app file>   write the generated docs (README.md, events.md, events.svg, Promise example requests) of a
  *                     user's cdk8s app next to its manifests (PlatformDocs.write)
+ *   diff OLD NEW      what applying the manifests of NEW over OLD does: added, deleted, changed in place, replaced
+ *                     (src/diff); exit 2 when a stateful object would lose its data
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { PlatformDocs, ValidationError } from '../constructs';
+import { DIFF_USAGE, runDiff } from './diff/command';
 import { runPipeline } from './kratix/pipeline';
 import { PIPELINE_SPECS } from './kratix/specs';
 
 const USAGE = 'usage: platform-blueprints kratix-pipeline   (reads KRATIX_DIR, default /kratix, and the KRATIX_* environment)'
+  + ` | ${DIFF_USAGE}`
   + ' | platform-blueprints docs <app.js|app.ts> [--out <dir>] [--title <title>]';
 
 /** What `docs` expects of the app module, said in its errors. */
@@ -26,6 +30,7 @@ export function main(args: string[]): number {
     return 0;
   }
   if (command === 'docs') return docs(rest);
+  if (command === 'diff') return runDiff(rest, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
   if (command !== 'kratix-pipeline' || rest.length) {
     process.stderr.write(`platform-blueprints: unknown command ${JSON.stringify(args.join(' '))}; ${USAGE}\n`);
     return 2;

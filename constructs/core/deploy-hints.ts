@@ -4,6 +4,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import type { ObjectRef } from './contracts';
+import { ObjectLookup, lookupOf, replaceOnChangesOf, statefulReasonOf } from './immutable-fields';
 import type { ClusterInstall } from './installs';
 
 const HINTS = Symbol.for('platform-blueprints.deploy-hints');
@@ -26,6 +27,7 @@ interface Hints {
   implies?: ImpliedObject[];
   installs?: ClusterInstall[];
   requestTimeoutSeconds?: number;
+  knownObjects?: any[];
 }
 
 function hints(obj: ApiObject): Hints {
@@ -41,6 +43,19 @@ function read(obj: ApiObject): Hints {
   return (obj as any)[HINTS] ?? {};
 }
 
+/**
+ * The objects of an object's tree, for the rules of the immutable-fields table that read other objects (a Trigger's
+ * Broker): what the tree builds, then what its objects declared they know of objects built elsewhere.
+ */
+function treeLookup(obj: ApiObject): ObjectLookup {
+  let lookup: ObjectLookup | undefined;
+  const objects = () => {
+    const all = obj.node.root.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c));
+    return lookup ??= lookupOf([...all.map((o) => o.toJson()), ...all.flatMap((o) => read(o).knownObjects ?? [])]);
+  };
+  return { find: (group, kind, namespace, name) => objects().find(group, kind, namespace, name), all: () => objects().all() };
+}
+
 function sameRef(a: ObjectRef, b: ObjectRef): boolean {
   return a.apiVersion === b.apiVersion && a.kind === b.kind && a.name === b.name && a.namespace === b.namespace;
 }
@@ -48,14 +63,22 @@ function sameRef(a: ObjectRef, b: ObjectRef): boolean {
 export class DeployHints {
   /**
    * Marks an object as holding state that must not be lost: deployers protect it from deletion and replacement
-   * (Pulumi: `protect` and `retainOnDelete`), and the namespace it lives in too.
+   * (Pulumi: `protect` and `retainOnDelete`), and the namespace it lives in too. The objects the library knows to be
+   * stateful from what they are (PVCs, StatefulSets with volume claim templates, RabbitMQ clusters, Crossplane claims
+   * and XRDs, Promises with an API: core/immutable-fields.ts) need no mark; this gives a reason of its own, or marks
+   * an object of a kind the table does not know.
    */
   public static markStateful(obj: ApiObject, reason: string): void {
     hints(obj).stateful = reason;
   }
 
-  /** Why an object is stateful, or undefined when it is not. */
+  /** Why an object is stateful (its mark, else what the immutable-fields table knows of it), or undefined. */
   public static statefulReason(obj: ApiObject): string | undefined {
+    return read(obj).stateful ?? statefulReasonOf(obj.toJson(), treeLookup(obj));
+  }
+
+  /** The reason given with markStateful, if any. @internal */
+  public static _markedStateful(obj: ApiObject): string | undefined {
     return read(obj).stateful;
   }
 
@@ -89,17 +112,37 @@ export class DeployHints {
   }
 
   /**
-   * Declares fields the API server refuses to change after creation (e.g. a RabbitMQ Broker's whole spec): a change
-   * must replace the object (Pulumi: `replaceOnChanges`, with delete-before-replace as the name is fixed).
-   * Paths are Pulumi property paths, e.g. `spec` or `spec.filter`.
+   * Declares fields the API server (or a webhook) refuses to change after creation, for an object of a kind the
+   * library's immutable-fields table (core/immutable-fields.ts) does not know: a change must replace the object
+   * (Pulumi: `replaceOnChanges`, with delete-before-replace as the name is fixed). Paths are Pulumi property paths,
+   * e.g. `spec` or `spec.filter`. The kinds the table knows need no declaration.
    */
   public static replaceOnChanges(obj: ApiObject, paths: string[]): void {
     hints(obj).replaceOnChanges = [...paths];
   }
 
-  /** The immutable field paths declared for an object (empty when none). */
+  /** The immutable field paths of an object: the table's for what it is, then those declared (empty when none). */
   public static immutableFields(obj: ApiObject): string[] {
-    return read(obj).replaceOnChanges ?? [];
+    return DeployHints._immutableFields(obj, obj.toJson(), treeLookup(obj));
+  }
+
+  /** immutableFields, given the manifest and the objects around it (the plan computes them once). @internal */
+  public static _immutableFields(obj: ApiObject, manifest: any, objects: ObjectLookup): string[] {
+    return [...new Set([...replaceOnChangesOf(manifest, objects), ...read(obj).replaceOnChanges ?? []])];
+  }
+
+  /**
+   * Declares what an object knows of one it refers to that may be created elsewhere (an imported Broker, with its
+   * class annotation): rules that read the other object (a Trigger's immutable filter) use it when the other object is
+   * not among those deployed.
+   */
+  public static knowsObject(obj: ApiObject, manifest: any): void {
+    (hints(obj).knownObjects ??= []).push(manifest);
+  }
+
+  /** What an object declared it knows of objects it refers to. @internal */
+  public static _knownObjects(obj: ApiObject): any[] {
+    return read(obj).knownObjects ?? [];
   }
 
   /**

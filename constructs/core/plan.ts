@@ -18,6 +18,7 @@ import { IConstruct } from 'constructs';
 import type { ObjectRef } from './contracts';
 import { DeployHints } from './deploy-hints';
 import { ValidationError } from './errors';
+import { lookupOf, statefulReasonOf } from './immutable-fields';
 import { ClusterInstall } from './installs';
 import { PlatformModel } from './model';
 import { DeployTimeSecret } from './secrets';
@@ -40,7 +41,7 @@ export interface PlannedObject {
   readonly apiGroup: string;
   /** Ids of the cluster installs (ClusterInstall) it needs running first. */
   readonly installs: string[];
-  /** Why the object is protected, when it is stateful. */
+  /** Why the object is protected, when it is stateful (core/immutable-fields.ts, or DeployHints.markStateful). */
   readonly stateful?: string;
   /** Status condition to wait for, when the object declares one (the first, when it declares several). */
   readonly readyCondition?: string;
@@ -48,7 +49,10 @@ export interface PlannedObject {
   readonly readyConditions?: string[];
   /** How long to wait for them, when the object says (e.g. `30m`). */
   readonly readyTimeout?: string;
-  /** Fields the API server will not change in place: a change replaces the object. */
+  /**
+   * Fields a webhook or operator will not change in place, as Pulumi property paths: a change replaces the object
+   * (core/immutable-fields.ts; a built-in kind's own immutable fields are its deployer's to know, as pulumi-kubernetes does).
+   */
   readonly replaceOnChanges?: string[];
   /** The DeployTimeSecret this object is generated from. */
   readonly secret?: DeployTimeSecret;
@@ -155,8 +159,13 @@ export class DeploymentPlan {
     const keyOf = new Map<ApiObject, string>();
     const providers = new Map<string, string[]>();
     const required = new Set<ClusterInstall>();
-    for (const obj of nodes.filter((c): c is ApiObject => ApiObject.isApiObject(c))) {
-      const manifest = obj.toJson();
+    const apiObjects = nodes.filter((c): c is ApiObject => ApiObject.isApiObject(c));
+    const manifests = new Map(apiObjects.map((o) => [o, o.toJson()]));
+    // The immutable-fields table reads other objects (a Trigger's Broker, the XRDs of claims): the planned ones first,
+    // then what objects declared they know of objects created elsewhere.
+    const objects = lookupOf([...manifests.values(), ...apiObjects.flatMap((o) => DeployHints._knownObjects(o))]);
+    for (const obj of apiObjects) {
+      const manifest = manifests.get(obj)!;
       const { namespace, name } = manifest.metadata;
       const key = objectKey(manifest.apiVersion, manifest.kind, namespace, name);
       keyOf.set(obj, key);
@@ -174,11 +183,11 @@ export class DeploymentPlan {
         chart: chartOf(obj),
         apiGroup: groupOf(manifest.apiVersion),
         installs: installs.map((i) => i.id),
-        stateful: DeployHints.statefulReason(obj),
+        stateful: DeployHints._markedStateful(obj) ?? statefulReasonOf(manifest, objects),
         readyCondition: conditions[0],
         readyConditions: conditions.length ? conditions : undefined,
         readyTimeout: minutes !== undefined ? `${minutes}m` : undefined,
-        replaceOnChanges: DeployHints.immutableFields(obj).length ? DeployHints.immutableFields(obj) : undefined,
+        replaceOnChanges: nonEmpty(DeployHints._immutableFields(obj, manifest, objects)),
         obj,
       });
     }
@@ -250,6 +259,10 @@ export class DeploymentPlan {
   public get versions(): { [install: string]: string } {
     return Object.fromEntries(this.installs.map((i) => [i.id, i.version]));
   }
+}
+
+function nonEmpty(list: string[]): string[] | undefined {
+  return list.length ? list : undefined;
 }
 
 function topologicalOrder(entries: PlannedObject[], constructOf: (key: string) => IConstruct): PlannedObject[] {

@@ -1,6 +1,6 @@
 /**
- * What a Knative broker class fixes: where its data plane runs, its address, how its Triggers filter, which of their
- * fields are immutable, and what the cluster must run for it. Brokers of this app and imported ones share it.
+ * What a Knative broker class fixes: where its data plane runs, its address, how its Triggers filter, and what the
+ * cluster must run for it (which fields are immutable: core/immutable-fields.ts). Brokers of this app and imported ones share it.
  */
 import { IConstruct } from 'constructs';
 import { PodPeer } from '../core/contracts';
@@ -108,10 +108,5 @@ export class BrokerClass {
     if (parallelism === undefined) return undefined;
     if (this !== BrokerClass.RABBITMQ) invalid(trigger, 'parallelism', parallelism, 'is a RabbitMQ broker setting', 'remove it, or subscribe through a RabbitmqBroker');
     return { 'rabbitmq.eventing.knative.dev/parallelism': String(parallelism) };
-  }
-
-  /** Fields of a Trigger of this class that cannot change in place. @internal */
-  public _immutableTriggerFields(): string[] {
-    return this === BrokerClass.RABBITMQ ? ['spec.broker', 'spec.filter'] : ['spec.broker'];
   }
 }

@@ -10,6 +10,7 @@ import { DeliveryOptions } from '../core/delivery';
 import { DeployHints } from '../core/deploy-hints';
 import { CloudEventType } from '../core/event-type';
 import { invalid } from '../core/errors';
+import { BROKER_CLASS_ANNOTATION } from '../core/immutable-fields';
 import { toObjectName } from '../core/k8s-rules';
 import { recommendedLabels } from '../core/labels';
 import { IngressPolicy } from '../core/network';
@@ -133,12 +134,8 @@ export abstract class BrokerBase extends NamespacedResource implements IBroker {
   }
 }
 
-const CLASS_ANNOTATION = 'eventing.knative.dev/broker.class';
-/**
- * The class annotation as a Pulumi property path (a key with dots and slashes is written `["..."]`). Knative's Broker
- * webhook, and eventing-rabbitmq's for its brokers, refuse to change it on an update, so a new class replaces the Broker.
- */
-const CLASS_ANNOTATION_PATH = `metadata.annotations[${JSON.stringify(CLASS_ANNOTATION)}]`;
+// Which of a Broker's fields cannot change (its class, spec.config; a RabbitMQ Broker's whole spec), and of its
+// Triggers', is in the immutable-fields table (core/immutable-fields.ts), read from the objects themselves.
 
 /**
  * A Knative Broker of this app: the event mesh functions publish to and subscribe from. Subclasses fix the broker
@@ -165,7 +162,7 @@ export abstract class Broker extends BrokerBase {
         name: this.name,
         namespace: this.namespace,
         labels: recommendedLabels({ name: 'broker', instance: this.name, component: 'event-broker' }),
-        annotations: { [CLASS_ANNOTATION]: brokerClass.name },
+        annotations: { [BROKER_CLASS_ANNOTATION]: brokerClass.name },
       },
       spec: {
         config: config ? { apiVersion: config.apiVersion, kind: config.kind, name: config.name, namespace: this.namespace } : undefined,
@@ -173,7 +170,6 @@ export abstract class Broker extends BrokerBase {
       },
     });
     DeployHints.awaitCondition(this.resource, 'Ready');
-    DeployHints.replaceOnChanges(this.resource, [CLASS_ANNOTATION_PATH]);
     DeployHints.requiresInstall(this.resource, brokerClass._install);
     if (config) DeployHints.references(this.resource, { ...config, namespace: this.namespace });
     for (const implied of brokerClass._impliedByBroker(this.name, this.delivery.deadLetterSink !== undefined)) DeployHints.implies(this.resource, { ...implied, namespace: this.namespace }, brokerClass._install.title);
@@ -280,8 +276,6 @@ export class RabbitmqBroker extends Broker {
     if (!/^[\x21-\x7e]{1,64}$/.test(vhost)) invalid(this, 'vhost', vhost, 'must be 1 to 64 printable characters');
     // eventing-rabbitmq declares the broker's exchanges and queues as topology objects in the broker's namespace.
     const clusterReference = { ...clusterReferenceFrom(this.cluster, this, 'namespace', this.namespace), namespace: this.cluster.namespace };
-    // eventing-rabbitmq rejects any change of a Broker's spec: a change must replace the Broker (and of its class).
-    DeployHints.replaceOnChanges(this.resource, ['spec', CLASS_ANNOTATION_PATH]);
     this.config = new RabbitmqBrokerConfig(this, 'Config', {
       metadata: { name: configName, namespace: this.namespace, labels: recommendedLabels({ name: 'broker', instance: this.name, component: 'event-broker' }) },
       spec: {
@@ -290,7 +284,6 @@ export class RabbitmqBroker extends Broker {
         vhost,
       },
     });
-    DeployHints.replaceOnChanges(this.config, ['spec']);
     // The data plane speaks AMQP to the cluster, which must exist before the config that names it.
     Wiring.connect({
       kind: EdgeKind.BINDS, from: this, to: this.cluster, detail: `AMQP (${this.cluster.amqpUrl})`,

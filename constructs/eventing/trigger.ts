@@ -4,6 +4,7 @@ import { IBroker, IEventSink, IEventSubscription, SubscriptionOptions } from '..
 import { DeployHints } from '../core/deploy-hints';
 import { EventFilter } from '../core/event-filter';
 import { invalid, pendingScope } from '../core/errors';
+import { BROKER_CLASS_ANNOTATION } from '../core/immutable-fields';
 import { recommendedLabels } from '../core/labels';
 import { requireInteger, requireName } from '../core/validate';
 import { EdgeKind, Wiring } from '../core/wiring';
@@ -123,7 +124,10 @@ export class Trigger extends ApiObject implements IEventSubscription {
     this.subscriber = props.subscriber;
     this.filters = filters;
     DeployHints.awaitCondition(this.resource, 'Ready');
-    DeployHints.replaceOnChanges(this.resource, brokerClass._immutableTriggerFields());
+    // Which fields cannot change depends on the broker's class (core/immutable-fields.ts): say it, for a broker made elsewhere.
+    DeployHints.knowsObject(this.resource, {
+      apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', metadata: { name: broker.name, namespace: this.namespace, annotations: { [BROKER_CLASS_ANNOTATION]: broker.brokerClass } },
+    });
     // The broker class's controller reconciles the Trigger (eventing-rabbitmq runs a dispatcher per Trigger).
     if (BrokerClass.named(broker.brokerClass)) DeployHints.requiresInstall(this.resource, brokerClass._install);
     for (const implied of brokerClass._impliedByTrigger(this.name, manifest.spec.delivery?.deadLetterSink !== undefined)) DeployHints.implies(this.resource, { ...implied, namespace: this.namespace }, brokerClass._install.title);

@@ -159,8 +159,6 @@ export class RabbitmqQueue extends Construct {
     });
     DeployHints.awaitCondition(this.resource, 'Ready');
     dependsOnCluster(this.resource, this.vhost.cluster, this.vhost.resource);
-    // Queue properties cannot change once declared in RabbitMQ.
-    DeployHints.replaceOnChanges(this.resource, ['spec']);
   }
 }
 
@@ -208,7 +206,6 @@ export class RabbitmqExchange extends Construct {
     });
     DeployHints.awaitCondition(this.resource, 'Ready');
     dependsOnCluster(this.resource, this.vhost.cluster, this.vhost.resource);
-    DeployHints.replaceOnChanges(this.resource, ['spec']);
   }
 
   /** Routes messages of this exchange to a queue of the same vhost. */
@@ -235,7 +232,6 @@ export class RabbitmqExchange extends Construct {
     });
     DeployHints.awaitCondition(binding, 'Ready');
     dependsOnCluster(binding, this.vhost.cluster, this.resource, queue.resource);
-    DeployHints.replaceOnChanges(binding, ['spec']);
     return binding;
   }
 }
