@@ -21,8 +21,8 @@ export function notifyErrorObservers(error: Error): void {
  * Anything else thrown by this library is a bug.
  *
  * TypeScript only: jsii cannot represent a subclass of the JavaScript `Error`. From Python and Java the error arrives
- * as the runtime's exception for a JavaScript error (`RuntimeError` in Python, `JsiiException` in Java) carrying
- * the same message.
+ * as the jsii runtime's exception for a JavaScript error (Python `RuntimeError`, a Java `RuntimeException`)
+ * carrying the same message.
  * @jsii ignore a JavaScript Error subclass has no jsii representation
  */
 export class ValidationError extends Error {
