@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['constructs/imports/**', 'dist/**', 'lib/**', 'node_modules/**', '.jest-cache/**', 'bench/out/**', 'scratch/**'] },
+  { ignores: ['constructs/imports/**', 'dist/**', 'lib/**', 'node_modules/**', '.jest-cache/**', 'bench/out/**', 'scratch/**', 'build/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

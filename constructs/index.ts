@@ -50,7 +50,7 @@ export type { FunctionAttributes, KnativeFunctionOptions, KnativeFunctionProps }
 export { AppendFsync, MaxMemoryPolicy, REDIS_IMAGE, Redis } from './redis/redis';
 export type { RedisAttributes, RedisOptions, RedisProps, RedisSecurityOptions } from './redis/redis';
 export { ApiGateway } from './gateway/api-gateway';
-export type { ApiGatewayProps, IPublicEntrypoint, RouteOptions } from './gateway/api-gateway';
+export type { ApiGatewayProps, GatewayRoute, IPublicEntrypoint, RouteOptions } from './gateway/api-gateway';
 export { Frontend } from './gateway/frontend';
 export type { ConnectOptions, FrontendProps } from './gateway/frontend';
 export { CertificateIssuer, PublicDomain } from './gateway/domain';
@@ -58,7 +58,7 @@ export type { GatewayDomainDirectives, PublicDomainOptions, PublicDomainProps, S
 export { GATEWAY_IMAGE } from './gateway/defaults';
 // L2: RabbitMQ
 export { RabbitmqCluster } from './rabbitmq/cluster';
-export type { RabbitmqClusterAttributes, RabbitmqClusterProps, RabbitmqTlsOptions } from './rabbitmq/cluster';
+export type { RabbitmqClusterAttributes, RabbitmqClusterProps, RabbitmqClusterReference, RabbitmqTlsOptions } from './rabbitmq/cluster';
 export * from './rabbitmq/topology';
 // L2: eventing
 export { BrokerClass } from './eventing/broker-class';
@@ -100,7 +100,7 @@ export type { PlatformApiProps } from './crossplane/api';
 export * from './crossplane/composition';
 export { InClusterTemplate } from './crossplane/in-cluster';
 export type {
-  IObjectsBuilder, IObjectOptionsProvider, InClusterVariant, GeneratedValue, ObjectOptions, ObjectConnectionDetail, ObjectConnectionSecret,
+  CompositeConnection, IObjectsBuilder, IObjectOptionsProvider, InClusterVariant, GeneratedValue, ObjectOptions, ObjectConnectionDetail, ObjectConnectionSecret,
   InClusterTemplateProps, TemplateValues,
 } from './crossplane/in-cluster';
 export { Claim, ClaimedService } from './crossplane/claim';
@@ -109,7 +109,7 @@ export * from './crossplane/packages';
 export * from './crossplane/key-value-store';
 export * from './crossplane/message-broker';
 // Kratix Promises
-export type { BundleBuildResult, BundleRequest, IBundleSpec } from './kratix/bundle-spec';
+export type { BundleBuildResult, BundleRequest, IBundlePrerequisites, IBundleSpec } from './kratix/bundle-spec';
 export { PACKAGE_VERSION, PIPELINE_IMAGE, PIPELINE_IMAGE_REPOSITORY } from './kratix/image';
 export { KRATIX_API_VERSION, KratixPipeline, KratixWorkflowAction, KratixWorkflowType, NODE_PIPELINE_MIN_MEMORY } from './kratix/pipeline';
 export type { KratixContainerProps, KratixPermission, KratixPipelineProps } from './kratix/pipeline';
@@ -119,7 +119,7 @@ export type {
 } from './kratix/promise';
 // Policy
 export { PlatformPolicy, PolicyRuleId } from './policy/policy';
-export type { PolicyOptions, PolicyViolation } from './policy/policy';
+export type { PolicyOptions, PolicyRuleInfo, PolicyViolation } from './policy/policy';
 export { PolicyValidation } from './policy/plugin';
 export type { IValidationContext, IValidationReport } from './policy/plugin';
 // Kratix: the workflow container contract (the pipeline entry is the package's `platform-blueprints` bin)

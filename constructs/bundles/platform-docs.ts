@@ -173,10 +173,10 @@ function renderPlatformDocs(options: PlatformDocsOptions): string {
   const tektonSink = root ? TektonEventsSink.of(root) : undefined;
   if (tektonSink) {
     lines.push(
-      `${step++}. Tekton sends its run events to one URL per cluster: the broker ${tektonSink.sink.namespace}/${tektonSink.sink.name} (the Pulumi program sets it),`,
+      `${step++}. Tekton sends its run events to one URL per cluster: the broker ${tektonSink.broker.namespace}/${tektonSink.broker.name} (the Pulumi program sets it),`,
       '   and its own init containers need a security context to run under Pod Security "restricted":',
       '   ```sh',
-      `   kubectl -n tekton-pipelines patch configmap/config-events --type merge -p '{"data":{"sink":"${tektonSink.sink.address}","formats":"tektonv1"}}'`,
+      `   kubectl -n tekton-pipelines patch configmap/config-events --type merge -p '{"data":{"sink":"${tektonSink.broker.address}","formats":"tektonv1"}}'`,
       '   kubectl -n tekton-pipelines patch configmap/feature-flags --type merge -p \'{"data":{"set-security-context":"true"}}\'',
       '   ```',
     );

@@ -6,7 +6,7 @@
  * `config-events` when it installs Tekton. With `kubectl apply` of `dist/`, set the sink yourself (the README says how).
  */
 import { Construct } from 'constructs';
-import { IBroker, IEventSource, PodPeer } from '../core/contracts';
+import { IBroker, IEventSink, IEventSource, PodPeer } from '../core/contracts';
 import { CloudEventType } from '../core/event-type';
 import { invalid } from '../core/errors';
 import { EdgeKind, Wiring } from '../core/wiring';
@@ -36,7 +36,10 @@ export class TektonEventsSink extends Construct implements IEventSource {
     return (scope.node.root as any)[SINKS] as TektonEventsSink | undefined;
   }
 
-  public readonly sink: IBroker;
+  /** The broker Tekton's events go to. */
+  public readonly broker: IBroker;
+  /** Where the events go: the broker (as an event source, IEventSource). */
+  public readonly sink: IEventSink;
   public readonly emits: CloudEventType[];
   /** The sender, as the catalog and graph name it: Tekton's events controller. */
   public readonly name = 'tekton-events-controller';
@@ -55,6 +58,7 @@ export class TektonEventsSink extends Construct implements IEventSource {
         'declare one TektonEventsSink and subscribe the other consumers to its broker');
     }
     Object.defineProperty(root, SINKS, { value: this, configurable: true });
+    this.broker = props.broker;
     this.sink = props.broker;
     this.emits = TektonEvents.all();
     Wiring.connect({

@@ -6,7 +6,7 @@
  * back into the broker, with `outcome` promoted so a Trigger can select failures.
  */
 import { Construct } from 'constructs';
-import { IBroker, IEventSource, IEventSubscription } from '../core/contracts';
+import { IBroker, IEventSink, IEventSource, IEventSubscription } from '../core/contracts';
 import { EventFilter } from '../core/event-filter';
 import { CloudEventType } from '../core/event-type';
 import { invalid } from '../core/errors';
@@ -110,7 +110,10 @@ export class TektonRunResults extends NamespacedResource implements IEventSource
   ];
 
   public readonly transform: EventTransform;
-  public readonly sink: IBroker;
+  /** The broker Tekton's events arrive on; the CDEvents go back into it. */
+  public readonly broker: IBroker;
+  /** Where the CDEvents go: the broker (as an event source, IEventSource). */
+  public readonly sink: IEventSink;
   public readonly emits: CloudEventType[];
   public readonly subscriptions: IEventSubscription[];
 
@@ -119,6 +122,7 @@ export class TektonRunResults extends NamespacedResource implements IEventSource
     super(scope, id, props, { maxLength: 39, maxLengthReason: 'its subscriptions are named <name>-pipelinerun-successful (at most 63)' });
     requireProps(this, props, 'give at least broker');
     if (!isBroker(props.broker)) invalid(this, 'broker', props.broker, 'must be a broker', 'pass the broker Tekton\'s config-events sink points at');
+    this.broker = props.broker;
     this.sink = props.broker;
     const label = props.testSuiteLabel ?? TektonRunResults.TEST_SUITE_LABEL;
     const labelProblem = typeof label === 'string' ? checkQualifiedName(label) : 'must be a label key';

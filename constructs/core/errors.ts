@@ -19,6 +19,11 @@ export function notifyErrorObservers(error: Error): void {
  *   `platform/functions/score: scale.min (5) must be <= scale.max (2); raise scale.max or lower scale.min`
  *
  * Anything else thrown by this library is a bug.
+ *
+ * TypeScript only: jsii cannot represent a subclass of the JavaScript `Error`. From Python and Java the error arrives
+ * as the jsii runtime's exception for a JavaScript error (Python `RuntimeError`, a Java `RuntimeException`)
+ * carrying the same message.
+ * @jsii ignore a JavaScript Error subclass has no jsii representation
  */
 export class ValidationError extends Error {
   /** True for every instance; survives module duplication where `instanceof` would not. */

@@ -30,7 +30,7 @@ export const PLACEHOLDER = {
 
 /** Adds constructs to a scratch chart whose namespace is the namespace placeholder. */
 export interface IObjectsBuilder {
-  build(chart: Chart): void;
+  addObjects(chart: Chart): void;
 }
 
 /** Per wrapped object: its provider-kubernetes settings. */
@@ -43,6 +43,17 @@ export interface InClusterVariant {
   readonly when?: string;
   /** Adds the constructs of this variant. */
   readonly builder: IObjectsBuilder;
+}
+
+/**
+ * CLAIMS mode: the composite's connection details, either literal values (placeholders allowed) or the connection
+ * details an Object already collects (by composition resource name).
+ */
+export interface CompositeConnection {
+  /** @default - none */
+  readonly values?: { [key: string]: string };
+  /** @default - none */
+  readonly fromResource?: string;
 }
 
 /** A random value generated on the first reconcile and read back from the composed resource afterwards. */
@@ -110,7 +121,7 @@ export interface InClusterTemplateProps {
    * connection details an Object already collects (by composition resource name).
    * @default - none
    */
-  readonly compositeConnection?: { readonly values?: { [key: string]: string }; readonly fromResource?: string };
+  readonly compositeConnection?: CompositeConnection;
   /** CLAIMS mode: name of the Secret the objects read (placeholders allowed); NAMESPACED uses the API's connection Secret. */
   readonly claimsSecretName?: string;
   /** Name of the provider-kubernetes (Cluster)ProviderConfig. @default 'in-cluster' */
@@ -165,7 +176,7 @@ export class InClusterTemplate {
       const domain = scope.node.tryGetContext(PlatformContext.CLUSTER_DOMAIN);
       if (domain !== undefined) app.node.setContext(PlatformContext.CLUSTER_DOMAIN, domain);
       const chart = new Chart(app, 'composed', { namespace: PLACEHOLDER.NAMESPACE, disableResourceNameHashes: true });
-      v.builder.build(chart);
+      v.builder.addObjects(chart);
       const objects = [...chart.toJson(), ...(props.common ?? [])];
       const text = JSON.stringify(objects);
       if (text.includes('{{')) invalid(scope, `variants[${i}]`, '{{', 'appears in the built objects, which would break the Go template');

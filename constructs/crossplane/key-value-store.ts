@@ -150,7 +150,7 @@ export class KeyValueStoreApi extends Construct {
       api: this.api,
       variants: Object.values(StoreSize).map((size) => ({
         when: `eq $spec.size ${JSON.stringify(size)}`,
-        builder: { build: (chart: Chart) => {
+        builder: { addObjects: (chart: Chart) => {
           const s = LOCAL_SIZES[size];
           const redis = new Redis(chart, 'Redis', {
             name: NAME,

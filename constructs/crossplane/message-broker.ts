@@ -65,7 +65,7 @@ export class MessageBrokerApi extends Construct {
     const namespaced = this.api.mode === CrossplaneMode.NAMESPACED;
     const variants = Object.values(StoreSize).flatMap((size) => [true, false].map((ha) => ({
       when: `and (eq $spec.size ${JSON.stringify(size)}) ${ha ? '$spec.highAvailability' : '(not $spec.highAvailability)'}`,
-      builder: { build: (chart: Chart) => {
+      builder: { addObjects: (chart: Chart) => {
         const s = SIZES[size];
         const cluster = new RabbitmqCluster(chart, 'RabbitMQ', {
           name: NAME,

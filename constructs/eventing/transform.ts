@@ -51,7 +51,12 @@ export class TransformReply {
     return new TransformReply(expression, false);
   }
 
-  private constructor(public readonly expression: string | undefined, public readonly discard: boolean) {}
+  private constructor(
+    /** The JSONata expression applied to the sink's response, if any. */
+    public readonly responseExpression: string | undefined,
+    /** True when the answer has no body. */
+    public readonly discardsResponse: boolean,
+  ) {}
 }
 
 export interface EventTransformProps {
@@ -144,10 +149,10 @@ export class EventTransform extends NamespacedResource implements IEventSink {
     }
     // Knative refuses `reply` without `sink` (the reply is what the sink answered).
     if (props.reply !== undefined && props.sink === undefined) {
-      invalid(this, 'reply', props.reply.discard ? 'discard' : props.reply.expression ?? 'sinkResponse', 'needs a sink: without one the transformed event itself is the reply',
+      invalid(this, 'reply', props.reply.discardsResponse ? 'discard' : props.reply.responseExpression ?? 'sinkResponse', 'needs a sink: without one the transformed event itself is the reply',
         'give a sink, or leave reply unset');
     }
-    const replyExpression = props.reply?.expression !== undefined ? requireJsonata(this, 'reply.expression', props.reply.expression) : undefined;
+    const replyExpression = props.reply?.responseExpression !== undefined ? requireJsonata(this, 'reply.expression', props.reply.responseExpression) : undefined;
 
     // Knative copies the expressions into ConfigMap `<name>-jsonata`, whose data the API server caps at 1 MiB.
     const bytes = utf8Bytes(this.expression) + (replyExpression !== undefined ? utf8Bytes(replyExpression) : 0);
@@ -164,9 +169,9 @@ export class EventTransform extends NamespacedResource implements IEventSink {
       spec: {
         jsonata: { expression: this.expression },
         sink: props.sink?.destinationFrom(this.namespace),
-        reply: props.reply === undefined || (!props.reply.discard && replyExpression === undefined)
+        reply: props.reply === undefined || (!props.reply.discardsResponse && replyExpression === undefined)
           ? undefined
-          : props.reply.discard ? { discard: true } : { jsonata: { expression: replyExpression } },
+          : props.reply.discardsResponse ? { discard: true } : { jsonata: { expression: replyExpression } },
       },
     });
     DeployHints.awaitCondition(this.resource, 'Ready');

@@ -94,6 +94,14 @@ export interface ApiGatewayProps {
 
 const CONFIG_DIR = '/etc/nginx/platform';
 
+/** A route of the gateway, as `ApiGateway.routeTable` lists it. */
+export interface GatewayRoute {
+  /** The path prefix, e.g. `/api/score`. */
+  readonly path: string;
+  /** The in-cluster host the prefix is proxied to. */
+  readonly host: string;
+}
+
 /**
  * The managed API gateway: one public Knative Service running nginx, configured from `route(path, fn)` calls.
  * Functions stay cluster-local; the gateway reaches them through the Knative ingress by their in-cluster names.
@@ -192,7 +200,7 @@ export class ApiGateway extends Construct implements IPublicEntrypoint {
   }
 
   /** The routes in path order: `[path, host]`. */
-  public get routeTable(): Array<{ path: string; host: string }> {
+  public get routeTable(): GatewayRoute[] {
     return [...this.routes.values()].sort((a, b) => a.path.localeCompare(b.path)).map((r) => ({ path: r.path, host: r.host }));
   }
 

@@ -209,7 +209,14 @@ export function toJson_TriggerTemplateProps(obj: TriggerTemplateProps | undefine
 /** A label selector (meta/v1 LabelSelector), as JSON. */
 export interface LabelSelector {
   readonly matchLabels?: { [key: string]: string };
-  readonly matchExpressions?: Array<{ readonly key: string; readonly operator: string; readonly values?: string[] }>;
+  readonly matchExpressions?: LabelSelectorRequirement[];
+}
+
+/** A label selector requirement (meta/v1 LabelSelectorRequirement). */
+export interface LabelSelectorRequirement {
+  readonly key: string;
+  readonly operator: string;
+  readonly values?: string[];
 }
 
 

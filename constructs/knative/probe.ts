@@ -32,12 +32,39 @@ export interface GrpcProbeOptions extends FunctionProbeOptions {
   readonly service?: string;
 }
 
+/** An HTTP GET probe (the port is the container's). */
+export interface ProbeHttpGet {
+  readonly path: string;
+}
+
+/** A TCP probe (the port is the container's). */
+export interface ProbeTcpSocket {
+  /** @default - the pod IP */
+  readonly host?: string;
+}
+
+/** A gRPC health-check probe. */
+export interface ProbeGrpc {
+  readonly port: number;
+  /** @default - the server's overall health */
+  readonly service?: string;
+}
+
+/** A probe that runs a command in the container. */
+export interface ProbeExec {
+  readonly command: string[];
+}
+
 /** The probe fields shared by readiness, liveness and startup probes of a Knative container. */
 export interface ProbeSpec {
-  readonly httpGet?: { readonly path: string };
-  readonly tcpSocket?: { readonly host?: string };
-  readonly grpc?: { readonly port: number; readonly service?: string };
-  readonly exec?: { readonly command: string[] };
+  /** @default - not an HTTP probe */
+  readonly httpGet?: ProbeHttpGet;
+  /** @default - not a TCP probe */
+  readonly tcpSocket?: ProbeTcpSocket;
+  /** @default - not a gRPC probe */
+  readonly grpc?: ProbeGrpc;
+  /** @default - not a command probe */
+  readonly exec?: ProbeExec;
   readonly initialDelaySeconds?: number;
   readonly periodSeconds?: number;
   readonly timeoutSeconds?: number;

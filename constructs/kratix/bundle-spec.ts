@@ -1,8 +1,8 @@
 /**
  * A bundle as a self-service API: the data-only spec of its props (one schema, built once) and how to build the
  * bundle from a request. The Kratix Promise generator turns a spec into a Promise (its `spec.api` is the schema), the
- * pipeline validates a request against the same schema and builds the bundle with `build`, and the bundle's own
- * props are what `build` passes on — so the API an application team sees, the check its request meets and the
+ * pipeline validates a request against the same schema and builds the bundle with `buildBundle`, and the bundle's own
+ * props are what `buildBundle` passes on — so the API an application team sees, the check its request meets and the
  * objects the platform creates cannot drift apart.
  */
 import { Construct } from 'constructs';
@@ -32,7 +32,7 @@ export interface BundleBuildResult {
  */
 export interface IBundlePrerequisites {
   /** Builds the prerequisites into `scope` (a cdk8s Chart of its own). */
-  build(scope: Construct): BundleBuildResult;
+  buildPrerequisites(scope: Construct): BundleBuildResult;
 }
 
 /** A bundle offered as an API (a Kratix Promise). */
@@ -55,7 +55,7 @@ export interface IBundleSpec {
    * Builds the bundle into `scope` (a cdk8s Chart of its own) from a request whose spec the schema accepted.
    * Throws a ValidationError (construct path, field, value, fix) for what the constructs refuse.
    */
-  build(scope: Construct, request: BundleRequest): BundleBuildResult;
+  buildBundle(scope: Construct, request: BundleRequest): BundleBuildResult;
   /**
    * The Promise-level prerequisites, built by the promise workflow.
    * @default - none: the promise workflow schedules nothing

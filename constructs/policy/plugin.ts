@@ -10,10 +10,16 @@
  *
  * The cdk8s CLI's plugin contract is structural (an object with `validate(context)`); the shapes it needs are
  * declared here so the library does not depend on the CLI at runtime.
+ *
+ * TypeScript only (not in the jsii assembly): the cdk8s CLI loads the plugin from the npm package whatever the
+ * language of the app, so a Python or Java app declares it in cdk8s.yaml the same way and never calls it.
  */
 import { PlatformPolicy, PolicyOptions, PolicyViolation } from './policy';
 
-/** What the cdk8s CLI passes to a validation plugin (the parts this plugin uses). */
+/**
+ * What the cdk8s CLI passes to a validation plugin (the parts this plugin uses).
+ * @jsii ignore the cdk8s CLI loads it from the npm package for apps in any language
+ */
 export interface IValidationContext {
   readonly manifests: readonly string[];
   readonly report: IValidationReport;
@@ -21,7 +27,10 @@ export interface IValidationContext {
   parseManifest(manifestPath: string): any[];
 }
 
-/** The report of the cdk8s CLI (the parts this plugin uses). */
+/**
+ * The report of the cdk8s CLI (the parts this plugin uses).
+ * @jsii ignore the cdk8s CLI loads it from the npm package for apps in any language
+ */
 export interface IValidationReport {
   addViolation(violation: {
     readonly ruleName: string;
@@ -32,7 +41,10 @@ export interface IValidationReport {
   submit(status: 'success' | 'failure', metadata?: { readonly [key: string]: string }): void;
 }
 
-/** The cdk8s validation plugin (see the module comment). */
+/**
+ * The cdk8s validation plugin (see the module comment).
+ * @jsii ignore the cdk8s CLI loads it from the npm package for apps in any language
+ */
 export class PolicyValidation {
   private readonly options: PolicyOptions;
 

@@ -155,12 +155,20 @@ function at(obj: any, path: string[]): any {
   return path.reduce((o, k) => (o === undefined || o === null ? undefined : o[k]), obj);
 }
 
+/** A rule of the platform policy, as `PlatformPolicy.rules()` lists it. */
+export interface PolicyRuleInfo {
+  readonly id: PolicyRuleId;
+  readonly name: string;
+  /** How to comply. */
+  readonly fix: string;
+}
+
 /**
  * The platform policy (see the module comment).
  */
 export class PlatformPolicy {
   /** Every rule, with its name and fix. */
-  public static rules(): Array<{ id: PolicyRuleId; name: string; fix: string }> {
+  public static rules(): PolicyRuleInfo[] {
     return Object.values(RULES).map((r) => ({ id: r.id, name: r.name, fix: r.fix }));
   }
 

@@ -99,11 +99,18 @@ export function isRabbitmqCluster(x: unknown): x is IRabbitmqCluster {
     && Array.isArray(c.topologyAllowedNamespaces) && typeof c.admit === 'function';
 }
 
+/** How an object the topology operator reconciles names its RabbitMQ cluster (`rabbitmqClusterReference`). */
+export interface RabbitmqClusterReference {
+  readonly name: string;
+  /** @default - the object's own namespace */
+  readonly namespace?: string;
+}
+
 /**
  * The cluster reference for an object in `namespace` that the topology operator reconciles (eventing-rabbitmq's
  * queues and exchanges, the topology constructs): across namespaces only where the cluster allows it.
  */
-export function clusterReferenceFrom(cluster: IRabbitmqCluster, scope: IConstruct, field: string, namespace: string): { name: string; namespace?: string } {
+export function clusterReferenceFrom(cluster: IRabbitmqCluster, scope: IConstruct, field: string, namespace: string): RabbitmqClusterReference {
   if (namespace === cluster.namespace) return { name: cluster.name };
   if (!cluster.topologyAllowedNamespaces.includes(namespace)) {
     invalid(scope, field, namespace, `may not use RabbitMQ cluster ${cluster.namespace}/${cluster.name}: the topology operator refuses other namespaces`,
@@ -291,7 +298,7 @@ export class RabbitmqCluster extends WorkloadResource implements IRabbitmqCluste
    * The cluster reference for an object in `namespace` that the topology operator reconciles (eventing-rabbitmq's
    * queues and exchanges, the topology constructs): across namespaces only where the cluster allows it.
    */
-  public referenceFrom(scope: Construct, field: string, namespace: string): { name: string; namespace?: string } {
+  public referenceFrom(scope: Construct, field: string, namespace: string): RabbitmqClusterReference {
     return clusterReferenceFrom(this, scope, field, namespace);
   }
 

@@ -44,5 +44,5 @@ export interface ITektonPipeline {
   /** The names of its parameters. */
   readonly paramNames: string[];
   /** A `tekton.dev/v1` PipelineRun of this pipeline (`spec.pipelineRef`), as a plain object. */
-  runTemplate(options: PipelineRunTemplateOptions): any;
+  runTemplate(options?: PipelineRunTemplateOptions): any;
 }

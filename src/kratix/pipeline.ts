@@ -204,7 +204,7 @@ function buildRequest(spec: IBundleSpec, input: any, outdir: string): { result: 
     });
   }
   const request: BundleRequest = { name: input.metadata.name, namespace: input.metadata.namespace ?? '', spec: specValue as any };
-  return synthesize(outdir, (app) => spec.build(new Chart(app, request.name, { disableResourceNameHashes: true }), request));
+  return synthesize(outdir, (app) => spec.buildBundle(new Chart(app, request.name, { disableResourceNameHashes: true }), request));
 }
 
 /** Builds the spec's Promise-level prerequisites into `outdir`, if it has any. */
@@ -213,7 +213,7 @@ function buildPrerequisites(spec: IBundleSpec, outdir: string): { result: Bundle
   if (!prerequisites) {
     return { result: { message: `${spec.kind}: no prerequisites to schedule`, outputs: {} }, objects: 0 };
   }
-  return synthesize(outdir, (app) => prerequisites.build(new Chart(app, 'prerequisites', { disableResourceNameHashes: true })));
+  return synthesize(outdir, (app) => prerequisites.buildPrerequisites(new Chart(app, 'prerequisites', { disableResourceNameHashes: true })));
 }
 
 /**

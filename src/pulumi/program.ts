@@ -119,7 +119,7 @@ export async function runProgram(options: ProgramOptions = {}): Promise<ProgramO
   const tekton = installTekton
     ? new TektonInstall('tekton', {
       // The app's TektonEventsSink names it (the continuous verification declares one); else the event platform's broker.
-      ...config.tektonEventsSink !== undefined ? { eventsSink: config.tektonEventsSink } : { eventsBroker: TektonEventsSink.of(app)?.sink ?? reference.events.broker },
+      ...config.tektonEventsSink !== undefined ? { eventsSink: config.tektonEventsSink } : { eventsBroker: TektonEventsSink.of(app)?.broker ?? reference.events.broker },
       manifests: tektonManifests,
       declared,
     })

@@ -87,6 +87,7 @@ describe('ContinuousVerification', () => {
       subscriber: { uri: 'http://verification-alerts.delivery.svc.cluster.local' },
     });
     expect(cv.failureSink.name).toBe('verification-alerts');
+    expect(TektonEventsSink.of(chart)?.broker).toBe(events.broker);
     expect(TektonEventsSink.of(chart)?.sink).toBe(events.broker);
   });
 

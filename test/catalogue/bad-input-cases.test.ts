@@ -196,7 +196,7 @@ describe('constructs/crossplane/composition.ts', () => {
 });
 
 describe('constructs/crossplane/in-cluster.ts', () => {
-  const nothing = { build: () => undefined };
+  const nothing = { addObjects: () => undefined };
 
   test('InClusterTemplate: variants must list at least one variant', () => {
     const { chart } = scope();
@@ -247,7 +247,7 @@ describe('constructs/crossplane/in-cluster.ts', () => {
     const { chart } = scope();
     const api = platformApi(chart);
     const builder = {
-      build: (c: Chart) => {
+      addObjects: (c: Chart) => {
         new ApiObject(c, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'greeting' }, data: { text: 'Hello {{ name }}' } });
       },
     };

@@ -119,7 +119,7 @@ describe('kratix pipeline, resource configure', () => {
     const app = new App({ outdir });
     // The example with the schema's defaults written out by hand: minScale 0, maxScale 3; gateway has no default.
     const spec = { namespace: 'shop', functions: [{ name: 'cart', image: 'ghcr.io/acme/cart:1.4.2', minScale: 0, maxScale: 3 }] };
-    fixtureSpec.build(new Chart(app, 'shop', { disableResourceNameHashes: true }), { name: 'shop', namespace: 'default', spec });
+    fixtureSpec.buildBundle(new Chart(app, 'shop', { disableResourceNameHashes: true }), { name: 'shop', namespace: 'default', spec });
     app.synth();
     expect(files(outdir)).toEqual(['shop.k8s.yaml']);
     expect(fs.readFileSync(path.join(runs.configure.dir, 'output', 'shop.k8s.yaml'), 'utf8')).toEqual(fs.readFileSync(path.join(outdir, 'shop.k8s.yaml'), 'utf8'));

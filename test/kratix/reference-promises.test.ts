@@ -70,7 +70,7 @@ describe('the reference Promises', () => {
 
     const spec = PIPELINE_SPECS.find((s) => s.kind === example.kind)!;
     const direct = new App({ outdir: fs.mkdtempSync(path.join(work, 'direct-')) });
-    spec.build(new Chart(direct, 'request', { disableResourceNameHashes: true }), {
+    spec.buildBundle(new Chart(direct, 'request', { disableResourceNameHashes: true }), {
       name: 'example', namespace: 'team-a', spec: applySchemaDefaults(spec.schema, example.spec) as { [field: string]: any },
     });
     expect(objects).toEqual(direct.charts.flatMap((c) => c.toJson()));

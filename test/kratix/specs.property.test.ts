@@ -26,7 +26,7 @@ function checkRequests(spec: IBundleSpec, runs: number, options: SchemaRequestOp
     expect(spec.schema.validate(req.spec, 'spec')).toEqual([]);
     const chart = new Chart(Testing.app(), 'request', { disableResourceNameHashes: true });
     try {
-      spec.build(chart, { ...req, spec: applySchemaDefaults(spec.schema, req.spec) as { [field: string]: any } });
+      spec.buildBundle(chart, { ...req, spec: applySchemaDefaults(spec.schema, req.spec) as { [field: string]: any } });
     } catch (e) {
       if (!ValidationError.isValidationError(e)) throw e;
       outcome.refusedAtBuild++;

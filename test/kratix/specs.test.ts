@@ -13,18 +13,18 @@ import { PodSecurityLevel, declareNamespace } from '../../constructs/bundles/nam
 import { applySchemaDefaults } from '../../constructs/kratix/defaults';
 import { synthValid, testChart, validationError, validatorFor } from '../support/k8s';
 
-/** A chart as the pipeline gives one to `build`: no namespace of its own, stable names. */
+/** A chart as the pipeline gives one to `buildBundle`: no namespace of its own, stable names. */
 function requestChart(): Chart {
   return new Chart(Testing.app(), 'request', { disableResourceNameHashes: true });
 }
 
-function buildRequest(spec: IBundleSpec, request: BundleRequest): { chart: Chart; result: ReturnType<IBundleSpec['build']> } {
+function buildRequest(spec: IBundleSpec, request: BundleRequest): { chart: Chart; result: ReturnType<IBundleSpec['buildBundle']> } {
   const chart = requestChart();
-  return { chart, result: spec.build(chart, { ...request, spec: applySchemaDefaults(spec.schema, request.spec) as { [field: string]: any } }) };
+  return { chart, result: spec.buildBundle(chart, { ...request, spec: applySchemaDefaults(spec.schema, request.spec) as { [field: string]: any } }) };
 }
 
 /** The spec's build synthesizes what the bundle built directly does, and reports these outputs. */
-function expectSameBuild(built: { chart: Chart; result: ReturnType<IBundleSpec['build']> }, direct: Chart, outputs: { [key: string]: string }): void {
+function expectSameBuild(built: { chart: Chart; result: ReturnType<IBundleSpec['buildBundle']> }, direct: Chart, outputs: { [key: string]: string }): void {
   expect(Testing.synth(built.chart)).toEqual(Testing.synth(direct));
   expect(built.result.outputs).toEqual(outputs);
 }
@@ -39,7 +39,7 @@ describe.each(SPECS)('%s spec', (_kind, spec) => {
   });
 
   test('build called directly on a request the schema refuses gets the schema\'s problems, never a TypeError', () => {
-    const build = (request: any) => validationError(() => spec.build(requestChart(), request)).message;
+    const build = (request: any) => validationError(() => spec.buildBundle(requestChart(), request)).message;
     expect(build(null)).toBe('request: request (null) must be a request; e.g. { name: "shop", namespace: "team-a", spec: {...} }');
     expect(build(undefined)).toMatch(/^request: request \(undefined\) must be a request/);
     const example = spec.example as any;
@@ -67,7 +67,7 @@ describe.each(SPECS)('%s spec', (_kind, spec) => {
 
   test('the schema\'s defaults are the bundle\'s: a request with them applied builds the same objects as one without', () => {
     const raw = requestChart();
-    spec.build(raw, { name: 'team-a', namespace: 'default', spec: spec.example as any });
+    spec.buildBundle(raw, { name: 'team-a', namespace: 'default', spec: spec.example as any });
     const { chart } = buildRequest(spec, { name: 'team-a', namespace: 'default', spec: spec.example as any });
     expect(Testing.synth(chart)).toEqual(Testing.synth(raw));
   });
@@ -208,7 +208,7 @@ describe('FunctionsPlatformSpec', () => {
 
   describe('refuses what the schema cannot see, naming the field and the fix', () => {
     const fn = { name: 'hello', image: 'ghcr.io/knative/helloworld-go:1.0.0' };
-    const refuse = (s: any, name = 'team-a') => validationError(() => spec.build(requestChart(), { name, namespace: 'default', spec: s })).message;
+    const refuse = (s: any, name = 'team-a') => validationError(() => spec.buildBundle(requestChart(), { name, namespace: 'default', spec: s })).message;
 
     test('a route to a function the request does not have', () => {
       expect(refuse({ functions: [fn], gateway: { routes: [{ path: '/api/x', function: 'nope' }] } }))
@@ -245,7 +245,7 @@ describe('FunctionsPlatformSpec', () => {
       // With the gcp composition published, the same request builds.
       const withGcp = new FunctionsPlatformSpec({ storeApi: { gcp: { region: 'europe-west1', authorizedNetwork: 'projects/acme/global/networks/apps' } } });
       const chart = requestChart();
-      withGcp.build(chart, { name: 'team-a', namespace: 'default', spec: { functions: [fn], store: 'claim', storeClaim: { provider: 'gcp' } } });
+      withGcp.buildBundle(chart, { name: 'team-a', namespace: 'default', spec: { functions: [fn], store: 'claim', storeClaim: { provider: 'gcp' } } });
       expect(Testing.synth(chart).find((o) => o.kind === 'KeyValueStore').spec.crossplane).toEqual({ compositionSelector: { matchLabels: { provider: 'gcp' } } });
     });
 
@@ -255,7 +255,7 @@ describe('FunctionsPlatformSpec', () => {
 
     test('a subscription to a type nothing publishes (at synth)', () => {
       const chart = requestChart();
-      spec.build(chart, { name: 'team-a', namespace: 'default', spec: { functions: [fn], eventing: { subscriptions: [{ function: 'hello', type: 'dev.example.nobody' }] } } });
+      spec.buildBundle(chart, { name: 'team-a', namespace: 'default', spec: { functions: [fn], eventing: { subscriptions: [{ function: 'hello', type: 'dev.example.nobody' }] } } });
       expect(validationError(() => Testing.synth(chart)).message).toMatch(/event type "dev\.example\.nobody", which nothing produces.*external/);
     });
   });
@@ -331,7 +331,7 @@ describe('MessageBrokerSpec (AmqpBroker)', () => {
   });
 
   test('refuses what the schema cannot see, naming the field and the fix', () => {
-    const refuse = (s: any, name = 'bus') => validationError(() => spec.build(requestChart(), { name, namespace: 'team-a', spec: s })).message;
+    const refuse = (s: any, name = 'bus') => validationError(() => spec.buildBundle(requestChart(), { name, namespace: 'team-a', spec: s })).message;
     expect(refuse({ replicas: 2 })).toMatch(/RabbitMQ: replicas \(2\) must be odd.*quorum/);
     expect(refuse({}, 'a'.repeat(43))).toMatch(/RabbitMQ: name .* at most 42/);
     // A request that skipped the schema (build called directly) is refused by the schema, not crashed on.

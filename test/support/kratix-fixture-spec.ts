@@ -27,7 +27,7 @@ export const fixtureSpec: IBundleSpec = {
     gateway: SchemaField.object({ name: SchemaField.string({ default: 'gateway', pattern: '^[a-z]([-a-z0-9]*[a-z0-9])?$' }) }),
   }),
   example: { namespace: 'shop', functions: [{ name: 'cart', image: 'ghcr.io/acme/cart:1.4.2' }] },
-  build(scope: Construct, request: BundleRequest): BundleBuildResult {
+  buildBundle(scope: Construct, request: BundleRequest): BundleBuildResult {
     const spec = request.spec;
     const platform = new FunctionsPlatform(scope, 'platform', {
       namespace: spec.namespace,
@@ -47,9 +47,9 @@ export const fixtureSpecWithPrerequisites: IBundleSpec = {
   ...fixtureSpec,
   kind: 'SharedPlatform',
   plural: 'sharedplatforms',
-  build: fixtureSpec.build,
+  buildBundle: fixtureSpec.buildBundle,
   prerequisites: {
-    build(scope: Construct): BundleBuildResult {
+    buildPrerequisites(scope: Construct): BundleBuildResult {
       new FunctionsPlatform(scope, 'shared', { namespace: 'shared-fns', functions: [{ name: 'echo', image: 'ghcr.io/acme/echo:1.0.0' }] });
       return { message: 'shared functions namespace shared-fns', outputs: {} };
     },

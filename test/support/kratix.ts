@@ -29,7 +29,7 @@ export class GreeterSpec implements IBundleSpec {
   }, { required: true });
   public readonly example = { message: 'hello', replicas: 2, tone: 'cheerful', audience: ['team'] };
 
-  public build(scope: Construct, request: BundleRequest): BundleBuildResult {
+  public buildBundle(scope: Construct, request: BundleRequest): BundleBuildResult {
     const spec = request.spec;
     new kplus.ConfigMap(scope, 'Greeting', {
       metadata: { name: request.name, namespace: request.namespace, labels: spec.labels },

@@ -111,8 +111,8 @@ export function defined<T extends object>(o: T): T {
 }
 
 /**
- * The spec of a request `build` is given, refused unless the bundle spec's own schema accepts it. The pipeline checks
- * (and defaults) a request before it builds; a caller of `build` that skips that gets the schema's problems, not a
+ * The spec of a request `buildBundle` is given, refused unless the bundle spec's own schema accepts it. The pipeline checks
+ * (and defaults) a request before it builds; a caller of `buildBundle` that skips that gets the schema's problems, not a
  * TypeError from a conversion that met a value of the wrong shape.
  */
 export function requestSpec(scope: IConstruct, spec: IBundleSpec, request: BundleRequest): { [field: string]: any } {

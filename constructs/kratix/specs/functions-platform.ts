@@ -2,7 +2,7 @@
  * The functions platform offered as an API (`FunctionsPlatform`, platform.platform-blueprints.io/v1alpha1): one
  * small request gives a team a namespace with functions, a store, a public gateway and, when asked, an event broker
  * its functions publish to and subscribe from. The schema mirrors FunctionsPlatformProps (and EventDrivenPlatformProps
- * under `eventing`) field by field — same names, same defaults, same enums — and `build` hands the values to those
+ * under `eventing`) field by field — same names, same defaults, same enums — and `buildBundle` hands the values to those
  * bundles unchanged, so the API and the bundles cannot drift. Bounds the API server can check are in the schema;
  * rules across fields (unique names, routes to existing functions, scale.min <= scale.max) are the constructs',
  * whose ValidationError is the refusal.
@@ -179,7 +179,7 @@ export class FunctionsPlatformSpec implements IBundleSpec {
 
   /**
    * The bundle props a request stands for (`storeApi` set when the store is claimed), for a request spec the schema
-   * accepted (`build` checks that first); what the schema cannot express, the bundles refuse with a ValidationError.
+   * accepted (`buildBundle` checks that first); what the schema cannot express, the bundles refuse with a ValidationError.
    */
   public props(request: BundleRequest, storeApi?: KeyValueStoreApi): FunctionsPlatformProps {
     const s = request.spec ?? {};
@@ -215,7 +215,7 @@ export class FunctionsPlatformSpec implements IBundleSpec {
     }) as FunctionsPlatformProps;
   }
 
-  public build(scope: Construct, request: BundleRequest): BundleBuildResult {
+  public buildBundle(scope: Construct, request: BundleRequest): BundleBuildResult {
     const s = requestSpec(scope, this, request);
     const claimed = (s.store ?? (s.profile === Profile.PROD ? StoreBackend.CLAIM : StoreBackend.IN_CLUSTER)) === StoreBackend.CLAIM;
     const storeApi = claimed ? this.publishedStoreApi() : undefined;

@@ -81,7 +81,7 @@ export class MessageBrokerSpec implements IBundleSpec {
     }) as RabbitmqClusterProps;
   }
 
-  public build(scope: Construct, request: BundleRequest): BundleBuildResult {
+  public buildBundle(scope: Construct, request: BundleRequest): BundleBuildResult {
     const s = requestSpec(scope, this, request);
     const props = this.props(request);
     if (s.namespace !== undefined) {
