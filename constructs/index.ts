@@ -146,6 +146,7 @@ export * as sources from './imports/sources.knative.dev';
 export * as messaging from './imports/messaging.knative.dev';
 export * as flows from './imports/flows.knative.dev';
 export * as sinks from './imports/sinks.knative.dev';
+export * as networkingInternal from './imports/networking.internal.knative.dev';
 export * as rabbitmq from './imports/rabbitmq.com';
 export * as crossplane from './imports/apiextensions.crossplane.io';
 export * as crossplanePkg from './imports/pkg.crossplane.io';
