@@ -15,6 +15,7 @@ import { resourcesToKube } from '../core/quantity';
 import { restrictedContainerSecurityContext } from '../core/security';
 import { requireImage } from '../core/validate';
 import { PIPELINE_IMAGE } from '../kratix/image';
+import { JWT_ALGORITHMS } from './jwt-algorithms';
 
 /** Whether a route needs a valid token. */
 export class AuthMode {
@@ -70,8 +71,6 @@ export interface JwtAuthOptions {
   readonly resources?: kplus.ContainerResources;
 }
 
-/** Asymmetric JWS algorithms jose verifies. Symmetric (HS*) ones would need the signing secret in the pod; `none` never. */
-export const JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
 /** Port the verifier listens on, on the pod's loopback only (not a Knative-reserved port). */
 export const VERIFIER_PORT = 8089;
