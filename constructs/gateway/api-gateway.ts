@@ -299,7 +299,7 @@ export class ApiGateway extends Construct implements IPublicEntrypoint {
     });
     // Knative ends a request after its revision's timeout: the longest a route may take.
     const longest = Math.max(...[...this.routes.values()].map((r) => Math.max(r.readTimeoutSeconds ?? this.defaultTimeoutSeconds, r.sendTimeoutSeconds ?? this.defaultTimeoutSeconds)));
-    this.service._setRequestTimeout(longest, longest);
+    this.service._setRequestTimeout(longest);
     Wiring.connect({
       kind: EdgeKind.ROUTES, from: this, to: target, detail: path, key: connectionKey('routes', this, path), repeat: RepeatPolicy.REFUSE,
       admit: httpAdmission(target, this.service.peer),

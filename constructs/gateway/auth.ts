@@ -67,7 +67,10 @@ export interface JwtAuthOptions {
    * @default - the package's image of this version (the Kratix pipeline image)
    */
   readonly image?: string;
-  /** @default - cpu request 50m; memory request 64Mi, limit 128Mi */
+  /**
+   * Resources of the verifier sidecar (Node with the package loaded: about 85 MiB resident).
+   * @default - cpu request 50m; memory request 96Mi, limit 192Mi
+   */
   readonly resources?: kplus.ContainerResources;
 }
 
@@ -151,7 +154,7 @@ export function verifierEnvironment(settings: JwtAuthSettings, port: number): { 
 
 const DEFAULT_RESOURCES: kplus.ContainerResources = {
   cpu: { request: kplus.Cpu.millis(50) },
-  memory: { request: Size.mebibytes(64), limit: Size.mebibytes(128) },
+  memory: { request: Size.mebibytes(96), limit: Size.mebibytes(192) },
 };
 
 /** Where the package's CLI sits in its image (docker/pipeline/Dockerfile). */

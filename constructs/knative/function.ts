@@ -421,15 +421,15 @@ export class KnativeFunction extends KnativeServiceBase implements IHttpWorkload
   }
 
   /**
-   * Changes the request timeout and the response-start timeout after construction (whole seconds the caller has
-   * checked), for an entrypoint whose timeout follows its routes (ApiGateway). The idle timeout must still fit.
+   * Sets the request timeout and the response-start timeout (both to `seconds`, whole seconds the caller has checked)
+   * after construction, for an entrypoint whose timeout follows its routes (ApiGateway: a WebSocket needs its first
+   * byte as late as its end). An idle timeout must still fit.
    * @internal
    */
-  public _setRequestTimeout(seconds: number, responseStartSeconds: number): void {
+  public _setRequestTimeout(seconds: number): void {
     if (this.idleSeconds !== undefined && this.idleSeconds > seconds) invalid(this, 'timeout', `${seconds}s`, `must be >= idleTimeout (${this.idleSeconds}s)`);
-    if (responseStartSeconds > seconds) invalid(this, 'responseStartTimeout', `${responseStartSeconds}s`, `must be <= timeout (${seconds}s)`);
     this.requestTimeout = seconds;
-    this.responseStartSeconds = responseStartSeconds;
+    this.responseStartSeconds = seconds;
     DeployHints.requestTimeout(this.resource, seconds);
   }
 

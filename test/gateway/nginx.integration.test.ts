@@ -303,7 +303,7 @@ suite(NGINX ? 'per-route proxy features in a real nginx' : 'NOT RUN (no nginx bi
   const closers: Array<() => unknown> = [];
   let port: number;
   let issuer: string;
-  let key: { privateKey: jose.KeyLike };
+  let key: { privateKey: jose.KeyLike; publicKey: jose.KeyLike };
   let verifierLog = '';
   const APP = 'https://app.example.com';
 
@@ -315,13 +315,12 @@ suite(NGINX ? 'per-route proxy features in a real nginx' : 'NOT RUN (no nginx bi
   beforeAll(async () => {
     // The identity provider: OIDC discovery and a JWKS with the test key.
     key = await jose.generateKeyPair('RS256');
-    const jwk = { ...(await jose.exportJWK((key as any).publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    const jwk = { ...(await jose.exportJWK(key.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
     const idp = http.createServer((req, res) => {
       res.setHeader('content-type', 'application/json');
-      if (req.url === '/.well-known/openid-configuration') return res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/keys` }));
-      if (req.url === '/keys') return res.end(JSON.stringify({ keys: [jwk] }));
-      res.statusCode = 404;
-      res.end('{}');
+      const documents: { [url: string]: unknown } = { '/.well-known/openid-configuration': { issuer, jwks_uri: `${issuer}/keys` }, '/keys': { keys: [jwk] } };
+      res.statusCode = documents[req.url ?? ''] ? 200 : 404;
+      res.end(JSON.stringify(documents[req.url ?? ''] ?? {}));
     });
     await new Promise<void>((r) => idp.listen(0, '127.0.0.1', () => r()));
     issuer = `http://127.0.0.1:${(idp.address() as net.AddressInfo).port}`;
