@@ -39,7 +39,7 @@ export function claimHeaderValue(value: unknown): string | undefined {
 /** Why a token was refused, for the client (the error_description of the challenge). */
 function refusal(e: unknown): string | undefined {
   if (e instanceof errors.JWTExpired) return 'the token has expired';
-  if (e instanceof errors.JWTClaimValidationFailed) return `the token's ${e.claim} claim is not accepted`;
+  if (e instanceof errors.JWTClaimValidationFailed) return e.reason === 'missing' ? `the token has no ${e.claim} claim` : `the token's ${e.claim} claim is not accepted`;
   if (e instanceof errors.JWSSignatureVerificationFailed) return 'the token\'s signature does not verify';
   if (e instanceof errors.JOSEAlgNotAllowed) return 'the token\'s algorithm is not accepted';
   if (e instanceof errors.JWKSNoMatchingKey) return 'no key of the issuer matches the token';

@@ -41,7 +41,7 @@ describe('ApiGateway per-route timeouts and body limits', () => {
     const ksvc = findObject(objects, 'Service', 'gw', 'serving.knative.dev/v1');
     expect(ksvc.spec.template.spec.timeoutSeconds).toBe(3600);
     expect(ksvc.spec.template.spec.responseStartTimeoutSeconds).toBe(3600);
-    expect(new DeploymentPlan(app).maxRequestTimeoutSeconds).toBe(3600);
+    expect(DeploymentPlan.of(app).maxRequestTimeoutSeconds).toBe(3600);
     const config = nginxOf(objects);
     expect(location(config, 'location /api/')).toEqual(expect.arrayContaining([
       'client_max_body_size 64k;', 'proxy_connect_timeout 2s;', 'proxy_read_timeout 5s;', 'proxy_send_timeout 5s;',
