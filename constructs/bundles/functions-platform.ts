@@ -1,8 +1,10 @@
+import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { invalid } from '../core/errors';
 import { requireName } from '../core/validate';
-import { ApiGateway, IPublicEntrypoint } from '../gateway/api-gateway';
+import { ApiGateway, IPublicEntrypoint, RouteOptions } from '../gateway/api-gateway';
+import { JwtAuthOptions } from '../gateway/auth';
 import { Frontend } from '../gateway/frontend';
 import { ScaleOptions } from '../knative/autoscaling';
 import { KnativeFunction, KnativeFunctionOptions } from '../knative/function';
@@ -25,13 +27,12 @@ export interface PlatformFunctionProps extends KnativeFunctionOptions {
   readonly bindStore?: boolean;
 }
 
-export interface GatewayRouteSpec {
+/** A route of the managed proxy: its path, its function and its settings (timeouts, CORS, rate limit, auth, ...). */
+export interface GatewayRouteSpec extends RouteOptions {
   /** Path prefix, e.g. `/api/score`. */
   readonly path: string;
   /** Name of the function (one of `functions[].name`). */
   readonly function: string;
-  /** @default true */
-  readonly stripPrefix?: boolean;
 }
 
 export interface PlatformFrontendProps extends KnativeFunctionOptions {
@@ -64,7 +65,24 @@ export interface PlatformGatewayProps {
   readonly scale?: ScaleOptions;
   /** @default - the profile's gateway resources */
   readonly resources?: kplus.ContainerResources;
+  /**
+   * Settings every route of the managed proxy starts from (the default routes too); a route's own settings win,
+   * field by field.
+   * @default - none: see RouteOptions
+   */
+  readonly routeDefaults?: RouteOptions;
+  /** Default read/send timeout of the routes. @default - see ApiGateway (1 hour) */
+  readonly timeout?: Duration;
+  /** Default largest request body of the routes. @default - see ApiGateway (8 MiB) */
+  readonly clientMaxBodySize?: Size;
+  /** Token authentication of the managed proxy's routes. @default - none */
+  readonly auth?: JwtAuthOptions;
+  /** Proxies trusted to name the client in X-Forwarded-For. @default - see ApiGateway */
+  readonly trustedProxies?: string[];
 }
+
+/** Settings of PlatformGatewayProps that configure the managed proxy, refused with a frontend. */
+const PROXY_ONLY: Array<keyof PlatformGatewayProps> = ['routeDefaults', 'timeout', 'clientMaxBodySize', 'auth', 'trustedProxies'];
 
 export interface FunctionsPlatformProps {
   /** Namespace everything is created in; the bundle creates it, labelled for Pod Security "restricted". */
@@ -248,6 +266,10 @@ export class FunctionsPlatform extends Construct {
       scale: overProfile(defaults.gatewayScale, props.scale),
       resources: props.resources ?? defaults.gatewayResources,
       dataPlane,
+      timeout: props.timeout,
+      clientMaxBodySize: props.clientMaxBodySize,
+      auth: props.auth,
+      trustedProxies: props.trustedProxies,
     });
     if (this.profile === Profile.PROD && props.image === undefined) {
       PlatformPolicy.exempt(gateway.service.resource, PolicyRuleId.PINNED_IMAGES, PROD_DEFAULT_IMAGE_REASON('gateway.image'));
@@ -257,7 +279,10 @@ export class FunctionsPlatform extends Construct {
     routes.forEach((r, i) => {
       if (paths.has(r.path)) invalid(this, `gateway.routes[${i}].path`, r.path, `duplicates gateway.routes[${paths.get(r.path)}].path`);
       paths.set(r.path, i);
-      gateway.route(r.path, this.lookup(`gateway.routes[${i}].function`, r.function), { stripPrefix: r.stripPrefix });
+      const { path, function: fnName, ...options } = r;
+      const settings: { [key: string]: unknown } = { ...props.routeDefaults };
+      for (const [key, value] of Object.entries(options)) if (value !== undefined) settings[key] = value;
+      gateway.route(path, this.lookup(`gateway.routes[${i}].function`, fnName), settings as RouteOptions);
     });
     return gateway;
   }
@@ -265,6 +290,9 @@ export class FunctionsPlatform extends Construct {
   private createFrontend(name: string, props: PlatformGatewayProps, dataPlane?: KnativeDataPlane): Frontend {
     if (props.routes) {
       invalid(this, 'gateway.routes', props.routes.map((r) => r.path), 'apply to the managed proxy only', 'with gateway.frontend, list the functions to call in gateway.frontend.connect');
+    }
+    for (const key of PROXY_ONLY) {
+      if (props[key] !== undefined) invalid(this, `gateway.${key}`, props[key], 'configures the managed proxy, not a frontend', 'remove it, or drop gateway.frontend to use the managed proxy');
     }
     const defaults = profileDefaults(this.profile);
     const { connect, ...options } = props.frontend as PlatformFrontendProps;
