@@ -274,6 +274,11 @@ export class FunctionsPlatform extends Construct {
     if (this.profile === Profile.PROD && props.image === undefined) {
       PlatformPolicy.exempt(gateway.service.resource, PolicyRuleId.PINNED_IMAGES, PROD_DEFAULT_IMAGE_REASON('gateway.image'));
     }
+    // The verifier sidecar's default is this package's image, published per release by version tag.
+    if (this.profile === Profile.PROD && props.auth && props.auth.image === undefined) {
+      const defaults = [...props.image === undefined ? ['gateway.image'] : [], 'gateway.auth.image'];
+      PlatformPolicy.exempt(gateway.service.resource, PolicyRuleId.PINNED_IMAGES, PROD_DEFAULT_IMAGE_REASON(defaults.join(' and ')));
+    }
     const routes: GatewayRouteSpec[] = props.routes ?? this.functions.map((f) => ({ path: `/api/${f.name}`, function: f.name }));
     const paths = new Map<string, number>();
     routes.forEach((r, i) => {

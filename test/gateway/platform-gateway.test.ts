@@ -4,7 +4,7 @@
  * bring-your-own frontend.
  */
 import { Duration, Size } from 'cdk8s';
-import { AuthMode, FunctionsPlatform, FunctionsPlatformProps, Language } from '../../constructs';
+import { AuthMode, FunctionsPlatform, FunctionsPlatformProps, Language, Profile, StoreBackend } from '../../constructs';
 import { DeploymentPlan } from '../../constructs/core/plan';
 import { findObject, synthValid, testChart, validationError } from '../support/k8s';
 
@@ -78,5 +78,18 @@ describe('FunctionsPlatform gateway routes', () => {
   ])('%s configures the managed proxy: refused with a frontend', (key, gateway) => {
     const message = validationError(() => build({ gateway: { ...gateway, frontend: { image: 'ghcr.io/example/web:1' } } })).message;
     expect(message).toMatch(new RegExp(`^test/platform: gateway\\.${key} \\(.*\\) configures the managed proxy, not a frontend; remove it, or drop gateway\\.frontend to use the managed proxy$`));
+  });
+});
+
+describe('FunctionsPlatform gateway auth in prod', () => {
+  const pinned = functions.map((f) => ({ ...f, image: `${f.image.split(':')[0]}@sha256:${'5'.repeat(64)}` }));
+  const exemption = (o: any) => o.metadata.annotations?.['policy.platform-blueprints.io/exempt-pb004'];
+
+  test('the verifier\'s default image (the package\'s, by version tag) is the documented exemption; a pinned one needs none', () => {
+    const prod = (gateway: object) => build({ functions: pinned, profile: Profile.PROD, store: StoreBackend.IN_CLUSTER, gateway });
+    const digest = `ghcr.io/example/proxy@sha256:${'7'.repeat(64)}`;
+    expect(exemption(prod({ image: digest, auth: AUTH }).ksvc)).toBe('the library\'s default image, pinned by version tag; in production pin it by digest from your registry with gateway.auth.image');
+    expect(exemption(prod({ auth: AUTH }).ksvc)).toMatch(/with gateway\.image and gateway\.auth\.image$/);
+    expect(exemption(prod({ image: digest, auth: { ...AUTH, image: `ghcr.io/example/pb@sha256:${'8'.repeat(64)}` } }).ksvc)).toBeUndefined();
   });
 });
