@@ -150,6 +150,10 @@ export function startVerifier(settings: VerifierSettings, log: (line: string) =>
   return {
     server,
     listening,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    // Stops accepting, lets requests in flight finish, and drops idle keep-alive connections (nginx's, none by default).
+    close: () => new Promise((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    }),
   };
 }

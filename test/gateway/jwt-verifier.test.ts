@@ -115,6 +115,7 @@ describe('jwt-verifier with an issuer', () => {
       expect((await get(port, '/elsewhere')).status).toBe(404);
     } finally {
       await verifier.close();
+      idp.server.closeAllConnections();
       idp.server.close();
     }
   });
@@ -128,6 +129,7 @@ describe('jwt-verifier with an issuer', () => {
       expect(logs.join('\n')).toContain(`names issuer "https://impostor.example", not "${idp.state.url}" (OIDC Discovery requires them equal)`);
     } finally {
       await verifier.close();
+      idp.server.closeAllConnections();
       idp.server.close();
     }
   });

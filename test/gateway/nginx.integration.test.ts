@@ -324,7 +324,10 @@ suite(NGINX ? 'per-route proxy features in a real nginx' : 'NOT RUN (no nginx bi
     });
     await new Promise<void>((r) => idp.listen(0, '127.0.0.1', () => r()));
     issuer = `http://127.0.0.1:${(idp.address() as net.AddressInfo).port}`;
-    closers.push(() => idp.close());
+    closers.push(() => {
+      idp.closeAllConnections();
+      idp.close();
+    });
 
     // The real verifier process, as the sidecar runs it (the package's CLI), configured as ApiGateway configures it.
     const settings = jwtAuthSettings(scope, 'auth', {
@@ -340,7 +343,10 @@ suite(NGINX ? 'per-route proxy features in a real nginx' : 'NOT RUN (no nginx bi
     await waitForPort(verifierPort, verifier, () => verifierLog);
 
     const fn = await echo();
-    closers.push(() => fn.server.close());
+    closers.push(() => {
+      fn.server.closeAllConnections();
+      fn.server.close();
+    });
     const dns = await startDns({ 'fn.web.svc.cluster.local': { a: '127.0.0.1' } });
     closers.push(() => dns.close());
     const host = `fn.web.svc.cluster.local:${fn.port}`;
@@ -447,12 +453,18 @@ suite(NGINX ? 'per-route proxy features in a real nginx' : 'NOT RUN (no nginx bi
     const res = await request(port, '/private/me');
     expect(res.status).toBe(401);
     expect(res.headers['www-authenticate']).toBe('Bearer realm="api"');
+    // A page of an allowed origin can read the refusal.
+    const fromPage = await request(port, '/private/me', { headers: { origin: APP } });
+    expect([fromPage.status, fromPage.headers['access-control-allow-origin']]).toEqual([401, APP]);
   });
 
   test('auth: a token signed with the issuer\'s key passes; the function receives the identity, not the client\'s copy', async () => {
     const res = await request(port, '/private/me', { headers: { authorization: `Bearer ${await token({})}`, 'x-auth-subject': 'admin' } });
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body)).toMatchObject({ url: '/me', subject: 'user-42', email: 'ada@example.com' });
+    // The subrequest carries headers only: a request with a body is checked the same way.
+    const post = await request(port, '/private/me', { method: 'POST', headers: { authorization: `Bearer ${await token({})}` }, body: Buffer.from('{"a":1}') });
+    expect(JSON.parse(post.body)).toMatchObject({ size: 7, subject: 'user-42' });
   });
 
   test('auth: forged, expired, wrong-audience and malformed tokens are refused with invalid_token', async () => {
