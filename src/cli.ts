@@ -16,8 +16,8 @@ import { runPipeline } from './kratix/pipeline';
 import { PIPELINE_SPECS } from './kratix/specs';
 
 const USAGE = 'usage: platform-blueprints kratix-pipeline   (reads KRATIX_DIR, default /kratix, and the KRATIX_* environment)'
-  + ' | platform-blueprints docs <app.js|app.ts> [--out <dir>] [--title <title>]'
-  + ' | platform-blueprints jwt-verifier   (reads JWT_ISSUER, JWT_AUDIENCE and the other JWT_* settings)';
+  + ' | platform-blueprints jwt-verifier   (reads JWT_ISSUER, JWT_AUDIENCE and the other JWT_* settings)'
+  + ' | platform-blueprints docs <app.js|app.ts> [--out <dir>] [--title <title>]';
 
 /** What `docs` expects of the app module, said in its errors. */
 const CONTRACT = 'the module must export `app` (or a default export): a cdk8s App, or a function that returns one';

@@ -70,8 +70,9 @@ function get(port: number, urlPath: string): Promise<{ status: number; body: str
   });
 }
 
+/** Waits for a child process to listen; generous (30 s), for a machine busy with other test workers. */
 async function waitForPort(port: number, child: ChildProcess, log: () => string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error(`nginx exited: ${log()}`);
     const ok = await new Promise<boolean>((resolve) => {
       const s = net.connect(port, '127.0.0.1', () => { s.end(); resolve(true); }).on('error', () => resolve(false));
@@ -79,7 +80,7 @@ async function waitForPort(port: number, child: ChildProcess, log: () => string)
     if (ok) return;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`nginx did not listen on ${port}: ${log()}`);
+  throw new Error(`nothing listened on ${port} within 30 s: ${log()}`);
 }
 
 /** A raw request line (http.get would normalise nothing, but say exactly what is sent); the status and body. */
@@ -273,7 +274,7 @@ function echo(): Promise<{ server: http.Server; port: number }> {
         res.end(JSON.stringify({
           url: req.url, size, subject: req.headers['x-auth-subject'], email: req.headers['x-auth-email'], forwardedFor: req.headers['x-forwarded-for'],
         }));
-      }, wait);
+      }, wait).unref();
     });
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as net.AddressInfo).port })));
@@ -369,7 +370,7 @@ suite(NGINX ? 'per-route proxy features in a real nginx' : 'NOT RUN (no nginx bi
     });
     closers.push(nginx.stop);
     port = nginx.port;
-  });
+  }, 90_000);
 
   afterAll(async () => {
     await Promise.all(closers.map((close) => close()));
@@ -377,9 +378,8 @@ suite(NGINX ? 'per-route proxy features in a real nginx' : 'NOT RUN (no nginx bi
   });
 
   test('a route times out on its own read timeout (504) while a longer one waits', async () => {
-    const started = Date.now();
-    expect((await request(port, '/api/x?wait=2500')).status).toBe(504);
-    expect(Date.now() - started).toBeLessThan(2500);
+    // The function would answer after 3 s: a 504 is nginx giving up after the route's 1 s.
+    expect((await request(port, '/api/x?wait=3000')).status).toBe(504);
     expect(JSON.parse((await request(port, '/ws/x?wait=1500')).body)).toMatchObject({ url: '/x?wait=1500' });
   });
 
