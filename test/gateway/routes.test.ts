@@ -8,6 +8,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { ApiGateway, AuthMode, KnativeFunction, PIPELINE_IMAGE } from '../../constructs';
 import { DeploymentPlan } from '../../constructs/core/plan';
 import { container, findObject, synthValid, testChart, validationError } from '../support/k8s';
+import { block } from './nginx-text';
 
 function platform() {
   const { app, chart } = testChart('web');
@@ -22,15 +23,6 @@ function nginxOf(objects: any[], name = 'gw'): string {
   return findObject(objects, 'ConfigMap', `${name}-nginx`).data['nginx.conf'];
 }
 
-/** The lines of the location block that starts with `head`. */
-function location(config: string, head: string): string[] {
-  const lines = config.split('\n');
-  const start = lines.findIndex((l) => l.trim() === `${head} {`);
-  expect(start).toBeGreaterThan(-1);
-  const end = lines.findIndex((l, i) => i > start && l === lines[start].replace(/\S.*$/, '}'));
-  return lines.slice(start + 1, end).map((l) => l.trim());
-}
-
 describe('ApiGateway per-route timeouts and body limits', () => {
   test('a WebSocket route open an hour beside a 5 s API: nginx per route, Knative and the plan follow the longest', () => {
     const { app, chart, api, ws } = platform();
@@ -43,12 +35,12 @@ describe('ApiGateway per-route timeouts and body limits', () => {
     expect(ksvc.spec.template.spec.responseStartTimeoutSeconds).toBe(3600);
     expect(DeploymentPlan.of(app).maxRequestTimeoutSeconds).toBe(3600);
     const config = nginxOf(objects);
-    expect(location(config, 'location /api/')).toEqual(expect.arrayContaining([
+    expect(block(config, 'location /api/')).toEqual(expect.arrayContaining([
       'client_max_body_size 64k;', 'proxy_connect_timeout 2s;', 'proxy_read_timeout 5s;', 'proxy_send_timeout 5s;',
     ]));
-    expect(location(config, 'location /ws/')).toContain('proxy_read_timeout 3600s;');
+    expect(block(config, 'location /ws/')).toContain('proxy_read_timeout 3600s;');
     // The route without its own send timeout keeps the gateway's (http level).
-    expect(location(config, 'location /ws/').some((l) => l.startsWith('proxy_send_timeout'))).toBe(false);
+    expect(block(config, 'location /ws/').some((l) => l.startsWith('proxy_send_timeout'))).toBe(false);
     expect(config).toContain('  proxy_send_timeout 60s;');
   });
 
@@ -70,7 +62,7 @@ describe('ApiGateway per-route timeouts and body limits', () => {
     gw.route('/ws', ws);
     const config = nginxOf(synthValid(chart));
     expect(config).toContain('  client_max_body_size 1048576k;');
-    expect(location(config, 'location /api/')).toContain('client_max_body_size 512;');
+    expect(block(config, 'location /api/')).toContain('client_max_body_size 512;');
   });
 
   test('an idle timeout longer than the timeout the routes give is refused', () => {
@@ -102,7 +94,7 @@ describe('ApiGateway CORS, rate limits and client address', () => {
     expect(config).toContain("  map $cors_origin_0 $cors_max_age_0 {\n    ''      '';\n    default '60';\n  }");
     expect(config).toContain("  map $http_origin $cors_origin_1 {\n    ''      '';\n    default '*';\n  }");
     // The preflight is answered before the prefix is rewritten (rewrite ... break ends the rewrite directives).
-    const api0 = location(config, 'location /api/');
+    const api0 = block(config, 'location /api/');
     expect(api0.indexOf('return 204;')).toBeLessThan(api0.findIndex((l) => l.startsWith('rewrite')));
     expect(api0).toEqual(expect.arrayContaining(['add_header Vary Origin always;', 'proxy_hide_header Access-Control-Allow-Origin;']));
   });
@@ -110,9 +102,9 @@ describe('ApiGateway CORS, rate limits and client address', () => {
   test('rate limits: a zone per route keyed by client address, 429 with Retry-After', () => {
     expect(config).toContain('  limit_req_zone $binary_remote_addr zone=route_0:1m rate=10r/s;');
     expect(config).toContain('  limit_req_zone $binary_remote_addr zone=route_1:1m rate=7r/m;');
-    expect(location(config, 'location /api/')).toEqual(expect.arrayContaining(['limit_req zone=route_0 burst=20 nodelay;', 'error_page 429 @rate_limited_0;']));
-    expect(location(config, 'location @rate_limited_0')).toContain('add_header Retry-After 1 always;');
-    expect(location(config, 'location @rate_limited_1')).toContain('add_header Retry-After 9 always;');
+    expect(block(config, 'location /api/')).toEqual(expect.arrayContaining(['limit_req zone=route_0 burst=20 nodelay;', 'error_page 429 @rate_limited_0;']));
+    expect(block(config, 'location @rate_limited_0')).toContain('add_header Retry-After 1 always;');
+    expect(block(config, 'location @rate_limited_1')).toContain('add_header Retry-After 9 always;');
   });
 
   test('the client address comes from X-Forwarded-For only past the trusted proxies', () => {
@@ -155,12 +147,12 @@ describe('ApiGateway authentication', () => {
     });
     // The pod is ready when the verifier is: nginx's readiness location asks it.
     expect(container(ksvc).readinessProbe).toEqual({ httpGet: { path: '/_gateway/ready' }, periodSeconds: 5 });
-    expect(location(config, 'location = /_gateway/ready')).toContain('proxy_pass http://127.0.0.1:8089/ready;');
+    expect(block(config, 'location = /_gateway/ready')).toContain('proxy_pass http://127.0.0.1:8089/ready;');
     expect(gw.authenticates).toBe(true);
   });
 
   test('routes require a token by default; optional and none as asked; identity headers only from the verifier', () => {
-    expect(location(config, 'location /api/')).toEqual(expect.arrayContaining([
+    expect(block(config, 'location /api/')).toEqual(expect.arrayContaining([
       'auth_request /_gateway/auth/required;',
       'auth_request_set $auth_claim_0 $upstream_http_x_auth_subject;',
       'auth_request_set $auth_claim_1 $upstream_http_x_auth_email;',
@@ -168,11 +160,11 @@ describe('ApiGateway authentication', () => {
       'proxy_set_header X-Auth-Email $auth_claim_1;',
       'proxy_set_header Upgrade $http_upgrade;',
     ]));
-    expect(location(config, 'location /ws/')).toContain('auth_request /_gateway/auth/optional;');
-    const root = location(config, 'location /');
+    expect(block(config, 'location /ws/')).toContain('auth_request /_gateway/auth/optional;');
+    const root = block(config, 'location /');
     expect(root.some((l) => l.startsWith('auth_request'))).toBe(false);
     expect(root).toEqual(expect.arrayContaining(["proxy_set_header X-Auth-Subject '';", "proxy_set_header X-Auth-Email '';"]));
-    expect(location(config, 'location = /_gateway/auth/required')).toEqual(expect.arrayContaining(['internal;', 'proxy_pass_request_body off;']));
+    expect(block(config, 'location = /_gateway/auth/required')).toEqual(expect.arrayContaining(['internal;', 'proxy_pass_request_body off;']));
   });
 
   test('without auth, the gateway has one container and no verifier locations', () => {
