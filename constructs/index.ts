@@ -51,6 +51,10 @@ export { AppendFsync, MaxMemoryPolicy, REDIS_IMAGE, Redis } from './redis/redis'
 export type { RedisAttributes, RedisOptions, RedisProps, RedisSecurityOptions } from './redis/redis';
 export { ApiGateway } from './gateway/api-gateway';
 export type { ApiGatewayProps, GatewayRoute, IPublicEntrypoint, RouteOptions } from './gateway/api-gateway';
+export { AuthMode } from './gateway/auth';
+export type { ClaimHeader, JwtAuthOptions } from './gateway/auth';
+export type { CorsOptions } from './gateway/cors';
+export type { RateLimit } from './gateway/rate-limit';
 export { Frontend } from './gateway/frontend';
 export type { ConnectOptions, FrontendProps } from './gateway/frontend';
 export { CertificateIssuer, PublicDomain } from './gateway/domain';

@@ -6,16 +6,21 @@
  *                     user's cdk8s app next to its manifests (PlatformDocs.write)
  *   diff OLD NEW      what applying the manifests of NEW over OLD does: added, deleted, changed in place, replaced
  *                     (src/diff); exit 2 when a stateful object would lose its data
+ *   jwt-verifier      serve the gateway's token checks (src/auth/jwt-verifier.ts) with the settings of its JWT_*
+ *                     environment (src/auth/settings.ts); the gateway's sidecar runs it
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { PlatformDocs, ValidationError } from '../constructs';
 import { DIFF_USAGE, runDiff } from './diff/command';
+import { startVerifier } from './auth/jwt-verifier';
+import { VerifierSettingsError, readSettings } from './auth/settings';
 import { runPipeline } from './kratix/pipeline';
 import { PIPELINE_SPECS } from './kratix/specs';
 
 const USAGE = 'usage: platform-blueprints kratix-pipeline   (reads KRATIX_DIR, default /kratix, and the KRATIX_* environment)'
   + ` | ${DIFF_USAGE}`
+  + ' | platform-blueprints jwt-verifier   (reads JWT_ISSUER, JWT_AUDIENCE and the other JWT_* settings)'
   + ' | platform-blueprints docs <app.js|app.ts> [--out <dir>] [--title <title>]';
 
 /** What `docs` expects of the app module, said in its errors. */
@@ -31,6 +36,7 @@ export function main(args: string[]): number {
   }
   if (command === 'docs') return docs(rest);
   if (command === 'diff') return runDiff(rest, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+  if (command === 'jwt-verifier' && !rest.length) return jwtVerifier();
   if (command !== 'kratix-pipeline' || rest.length) {
     process.stderr.write(`platform-blueprints: unknown command ${JSON.stringify(args.join(' '))}; ${USAGE}\n`);
     return 2;
@@ -119,6 +125,25 @@ function docs(args: string[]): number {
     process.stderr.write(`platform-blueprints docs: ${args[0]} failed: ${(e as Error)?.message ?? String(e)}\n`);
     return 1;
   }
+}
+
+/** Starts the verifier; the process then lives until SIGTERM (the pod stopping), when it stops accepting and exits. */
+function jwtVerifier(): number {
+  let settings;
+  try {
+    settings = readSettings(process.env);
+  } catch (e) {
+    if (!(e instanceof VerifierSettingsError)) throw e;
+    process.stderr.write(`platform-blueprints jwt-verifier: ${e.message}\n`);
+    return 2;
+  }
+  const verifier = startVerifier(settings);
+  verifier.listening.then((port) => process.stderr.write(`platform-blueprints jwt-verifier: listening on ${settings.host}:${port}, issuer ${settings.issuer}\n`), (e) => {
+    process.stderr.write(`platform-blueprints jwt-verifier: cannot listen on ${settings.host}:${settings.port}: ${e.message}\n`);
+    process.exit(1);
+  });
+  process.once('SIGTERM', () => void verifier.close());
+  return 0;
 }
 
 if (require.main === module) process.exitCode = main(process.argv.slice(2));

@@ -8,6 +8,7 @@ import { IConstruct } from 'constructs';
 import { invalid } from '../core/errors';
 import { GATEWAY_IMAGE } from '../gateway/defaults';
 import { REDIS_IMAGE } from '../redis/redis';
+import { PIPELINE_IMAGE } from '../kratix/image';
 import { K6LoadTest } from '../tekton/load-test';
 import { Profile } from './profile';
 
@@ -23,6 +24,7 @@ export const DEFAULT_IMAGES: { [use: string]: string } = {
   'key/value store (Redis)': REDIS_IMAGE,
   'load test (K6LoadTest)': K6LoadTest.DEFAULT_IMAGE,
   'dead letters (EventDrivenPlatform), verification alerts (ContinuousVerification)': EVENT_DISPLAY_IMAGE,
+  'token verifier (ApiGateway auth), Kratix pipeline (KratixPromise)': PIPELINE_IMAGE,
 };
 
 /** Whether an image reference is pinned by a full sha256 digest. */

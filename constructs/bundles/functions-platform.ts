@@ -1,8 +1,10 @@
+import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { invalid } from '../core/errors';
 import { requireName } from '../core/validate';
-import { ApiGateway, IPublicEntrypoint } from '../gateway/api-gateway';
+import { ApiGateway, IPublicEntrypoint, RouteOptions } from '../gateway/api-gateway';
+import { JwtAuthOptions } from '../gateway/auth';
 import { PublicDomainOptions } from '../gateway/domain';
 import { Frontend } from '../gateway/frontend';
 import { ScaleOptions } from '../knative/autoscaling';
@@ -13,6 +15,8 @@ import { KeyValueStoreApi, KeyValueStoreClaim, StoreProvider, StoreSize } from '
 import { Redis, RedisOptions } from '../redis/redis';
 import { PodSecurityLevel, declareNamespace, requireProfile } from './namespace';
 import { Profile, StoreBackend, profileDefaults } from './profile';
+import { PIPELINE_IMAGE } from '../kratix/image';
+import { defaultImageFor } from './default-images';
 
 export interface PlatformFunctionProps extends KnativeFunctionOptions {
   /** Name of the function: its Knative Service and in-cluster host name (DNS-1035 label). */
@@ -25,13 +29,12 @@ export interface PlatformFunctionProps extends KnativeFunctionOptions {
   readonly bindStore?: boolean;
 }
 
-export interface GatewayRouteSpec {
+/** A route of the managed proxy: its path, its function and its settings (timeouts, CORS, rate limit, auth, ...). */
+export interface GatewayRouteSpec extends RouteOptions {
   /** Path prefix, e.g. `/api/score`. */
   readonly path: string;
   /** Name of the function (one of `functions[].name`). */
   readonly function: string;
-  /** @default true */
-  readonly stripPrefix?: boolean;
 }
 
 export interface PlatformFrontendProps extends KnativeFunctionOptions {
@@ -69,7 +72,24 @@ export interface PlatformGatewayProps {
    * @default - no custom domain
    */
   readonly domain?: PublicDomainOptions;
+  /**
+   * Settings every route of the managed proxy starts from (the default routes too); a route's own settings win,
+   * field by field.
+   * @default - none: see RouteOptions
+   */
+  readonly routeDefaults?: RouteOptions;
+  /** Default read/send timeout of the routes. @default - see ApiGateway (1 hour) */
+  readonly timeout?: Duration;
+  /** Default largest request body of the routes. @default - see ApiGateway (8 MiB) */
+  readonly clientMaxBodySize?: Size;
+  /** Token authentication of the managed proxy's routes. @default - none */
+  readonly auth?: JwtAuthOptions;
+  /** Proxies trusted to name the client in X-Forwarded-For. @default - see ApiGateway */
+  readonly trustedProxies?: string[];
 }
+
+/** Settings of PlatformGatewayProps that configure the managed proxy, refused with a frontend. */
+const PROXY_ONLY: Array<keyof PlatformGatewayProps> = ['routeDefaults', 'timeout', 'clientMaxBodySize', 'auth', 'trustedProxies'];
 
 export interface FunctionsPlatformProps {
   /** Namespace everything is created in; the bundle creates it, labelled for Pod Security "restricted". */
@@ -251,13 +271,22 @@ export class FunctionsPlatform extends Construct {
       resources: props.resources ?? defaults.gatewayResources,
       dataPlane,
       domain: props.domain,
+      timeout: props.timeout,
+      clientMaxBodySize: props.clientMaxBodySize,
+      // The verifier sidecar's default is this package's image, published per release by version tag only: a prod
+      // namespace names its digest (gateway.auth.image), like every other default that is not pinned by digest.
+      auth: props.auth && { ...props.auth, image: defaultImageFor(this, this.profile, 'gateway.auth.image', props.auth.image, PIPELINE_IMAGE) },
+      trustedProxies: props.trustedProxies,
     });
     const routes: GatewayRouteSpec[] = props.routes ?? this.functions.map((f) => ({ path: `/api/${f.name}`, function: f.name }));
     const paths = new Map<string, number>();
     routes.forEach((r, i) => {
       if (paths.has(r.path)) invalid(this, `gateway.routes[${i}].path`, r.path, `duplicates gateway.routes[${paths.get(r.path)}].path`);
       paths.set(r.path, i);
-      gateway.route(r.path, this.lookup(`gateway.routes[${i}].function`, r.function), { stripPrefix: r.stripPrefix });
+      const { path, function: fnName, ...options } = r;
+      const settings: { [key: string]: unknown } = { ...props.routeDefaults };
+      for (const [key, value] of Object.entries(options)) if (value !== undefined) settings[key] = value;
+      gateway.route(path, this.lookup(`gateway.routes[${i}].function`, fnName), settings as RouteOptions);
     });
     return gateway;
   }
@@ -265,6 +294,9 @@ export class FunctionsPlatform extends Construct {
   private createFrontend(name: string, props: PlatformGatewayProps, dataPlane?: KnativeDataPlane): Frontend {
     if (props.routes) {
       invalid(this, 'gateway.routes', props.routes.map((r) => r.path), 'apply to the managed proxy only', 'with gateway.frontend, list the functions to call in gateway.frontend.connect');
+    }
+    for (const key of PROXY_ONLY) {
+      if (props[key] !== undefined) invalid(this, `gateway.${key}`, props[key], 'configures the managed proxy, not a frontend', 'remove it, or drop gateway.frontend to use the managed proxy');
     }
     const defaults = profileDefaults(this.profile);
     const { connect, ...options } = props.frontend as PlatformFrontendProps;

@@ -110,6 +110,11 @@ export interface GatewayDomainDirectives {
   readonly server: string[];
   /** Value of the X-Forwarded-Host header sent to functions. */
   readonly forwardedHost: string;
+  /**
+   * The response headers of the server level (HSTS), which a location or `if` block adding headers of its own must
+   * repeat: nginx inherits `add_header` only into blocks that have none.
+   */
+  readonly headers: string[];
 }
 
 /** The header Knative's DomainMapping ingress adds with the host the client asked for (knative.dev/networking). */
@@ -229,7 +234,8 @@ export class PublicDomain extends Construct {
       '    default $http_host;',
       '  }',
     ];
-    const server = ['    add_header Strict-Transport-Security $strict_transport_security always;'];
+    const headers = ['add_header Strict-Transport-Security $strict_transport_security always;'];
+    const server = headers.map((l) => `    ${l}`);
     if (this.redirectHttp) {
       http.push(
         `  map "$http_x_forwarded_proto ${header}" $redirect_to_https {`,
@@ -239,7 +245,7 @@ export class PublicDomain extends Construct {
       );
       server.push('    if ($redirect_to_https) {', `      return 308 https://${this.domain}$request_uri;`, '    }');
     }
-    return { http, server, forwardedHost: '$forwarded_host' };
+    return { http, server, forwardedHost: '$forwarded_host', headers };
   }
 }
 

@@ -262,7 +262,9 @@ export class KnativeFunction extends KnativeServiceBase implements IHttpWorkload
   public readonly visibility: Visibility;
   public readonly language?: Language;
   /** The request timeout in seconds, when set (else the cluster default applies). */
-  public readonly timeoutSeconds?: number;
+  public get timeoutSeconds(): number | undefined {
+    return this.requestTimeout;
+  }
   /** The Knative Service (`serving.knative.dev/v1`). */
   public readonly resource: ApiObject;
   private ownPolicy?: IngressPolicy;
@@ -274,6 +276,10 @@ export class KnativeFunction extends KnativeServiceBase implements IHttpWorkload
   private readonly templateAnnotations: { [key: string]: string };
   /** References made before the Knative Service exists (props), declared on it once it does. */
   private readonly pendingReferences: ObjectRef[] = [];
+  private requestTimeout?: number;
+  private responseStartSeconds?: number;
+  private readonly idleSeconds?: number;
+  private readonly sidecars: object[] = [];
 
   public constructor(scope: Construct, id: string, props: KnativeFunctionProps) {
     super(scope, id, { name: props.name, namespace: props.namespace });
@@ -302,7 +308,7 @@ export class KnativeFunction extends KnativeServiceBase implements IHttpWorkload
     const containerConcurrency = requireInteger(this, 'containerConcurrency', props.containerConcurrency ?? 0, { min: 0, max: 1000 });
     // Knative's request timeouts are int64 seconds that it turns into Go durations (MAX_GO_DURATION_SECONDS).
     const timeout = props.timeout !== undefined ? requireSeconds(this, 'timeout', props.timeout, { min: 1, max: MAX_GO_DURATION_SECONDS }) : undefined;
-    this.timeoutSeconds = timeout;
+    this.requestTimeout = timeout;
     const responseStart = props.responseStartTimeout !== undefined
       ? requireSeconds(this, 'responseStartTimeout', props.responseStartTimeout, { min: 1, max: MAX_GO_DURATION_SECONDS }) : undefined;
     if (responseStart !== undefined && timeout !== undefined && responseStart > timeout) {
@@ -310,6 +316,8 @@ export class KnativeFunction extends KnativeServiceBase implements IHttpWorkload
     }
     const idle = props.idleTimeout !== undefined ? requireSeconds(this, 'idleTimeout', props.idleTimeout, { min: 0, max: MAX_GO_DURATION_SECONDS }) : undefined;
     if (idle !== undefined && timeout !== undefined && idle > timeout) invalid(this, 'idleTimeout', `${idle}s`, `must be <= timeout (${timeout}s)`);
+    this.responseStartSeconds = responseStart;
+    this.idleSeconds = idle;
     this.templateAnnotations = autoscalingAnnotations(this, props.scale);
     const resources = resourcesToKube(this, 'resources', props.resources ?? DEFAULT_RESOURCES);
 
@@ -369,10 +377,10 @@ export class KnativeFunction extends KnativeServiceBase implements IHttpWorkload
             annotations: Lazy.any({ produce: () => ({ ...this.templateAnnotations }) }),
           },
           spec: {
-            containers: [container],
+            containers: Lazy.any({ produce: () => [container, ...this.sidecars] }),
             containerConcurrency,
-            timeoutSeconds: timeout,
-            responseStartTimeoutSeconds: responseStart,
+            timeoutSeconds: Lazy.any({ produce: () => this.requestTimeout }),
+            responseStartTimeoutSeconds: Lazy.any({ produce: () => this.responseStartSeconds }),
             idleTimeoutSeconds: idle,
             serviceAccountName: props.serviceAccount?.name,
             // Knative only accepts `false` here; leaving it unset mounts the token of the given ServiceAccount.
@@ -410,6 +418,28 @@ export class KnativeFunction extends KnativeServiceBase implements IHttpWorkload
       servingPorts: QUEUE_PROXY_PORTS,
     });
     return this.ownPolicy;
+  }
+
+  /**
+   * Sets the request timeout and the response-start timeout (both to `seconds`, whole seconds the caller has checked)
+   * after construction, for an entrypoint whose timeout follows its routes (ApiGateway: a WebSocket needs its first
+   * byte as late as its end). An idle timeout must still fit.
+   * @internal
+   */
+  public _setRequestTimeout(seconds: number): void {
+    if (this.idleSeconds !== undefined && this.idleSeconds > seconds) invalid(this, 'timeout', `${seconds}s`, `must be >= idleTimeout (${this.idleSeconds}s)`);
+    this.requestTimeout = seconds;
+    this.responseStartSeconds = seconds;
+    DeployHints.requestTimeout(this.resource, seconds);
+  }
+
+  /**
+   * Adds a container beside the function's own (a Knative sidecar: no ports, no probes unless the cluster enables
+   * `multi-container-probing`). The caller builds it hardened (restricted security context, resources).
+   * @internal
+   */
+  public _addSidecar(container: object): void {
+    this.sidecars.push(container);
   }
 
   /** Adds an environment variable; each name can be set once. */

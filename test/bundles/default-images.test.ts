@@ -5,7 +5,7 @@
  */
 import { Chart, Duration, Testing } from 'cdk8s';
 import {
-  ContinuousVerification, DEFAULT_IMAGES, EVENT_DISPLAY_IMAGE, EventDrivenPlatform, FunctionsPlatform, GATEWAY_IMAGE, KnativeFunction, PlatformPolicy,
+  ContinuousVerification, DEFAULT_IMAGES, PIPELINE_IMAGE, EVENT_DISPLAY_IMAGE, EventDrivenPlatform, FunctionsPlatform, GATEWAY_IMAGE, KnativeFunction, PlatformPolicy,
   Profile, REDIS_IMAGE, StoreBackend,
 } from '../../constructs';
 import { container, findObject, testChart, validationError } from '../support/k8s';
@@ -13,9 +13,12 @@ import { container, findObject, testChart, validationError } from '../support/k8
 const DIGEST = `@sha256:${'d'.repeat(64)}`;
 
 describe('default images', () => {
-  test('every default but Knative\'s event_display (published only as latest) is pinned by a full sha256 digest', () => {
+  test('every default but Knative\'s event_display (published only as latest) and this package\'s own image is pinned by a full sha256 digest', () => {
     const unpinned = Object.entries(DEFAULT_IMAGES).filter(([, image]) => !/^[^@]+:[\w][\w.-]*@sha256:[0-9a-f]{64}$/.test(image));
-    expect(unpinned).toEqual([['dead letters (EventDrivenPlatform), verification alerts (ContinuousVerification)', EVENT_DISPLAY_IMAGE]]);
+    expect(unpinned).toEqual([
+      ['dead letters (EventDrivenPlatform), verification alerts (ContinuousVerification)', EVENT_DISPLAY_IMAGE],
+      ['token verifier (ApiGateway auth), Kratix pipeline (KratixPromise)', PIPELINE_IMAGE],
+    ]);
     expect(GATEWAY_IMAGE).toMatch(/^docker\.io\/nginxinc\/nginx-unprivileged:1\.28\.0-alpine@sha256:/);
     expect(REDIS_IMAGE).toMatch(/^docker\.io\/library\/redis:8\.2\.7-alpine@sha256:/);
   });

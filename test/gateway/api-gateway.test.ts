@@ -39,7 +39,8 @@ describe('ApiGateway', () => {
       { name: 'writable-1', mountPath: '/var/cache/nginx' },
       { name: 'config-2', mountPath: '/etc/nginx/platform', readOnly: true },
     ]);
-    expect(container(ksvc).readinessProbe).toEqual({ httpGet: { path: '/healthz' }, periodSeconds: 5 });
+    expect(container(ksvc).readinessProbe).toEqual({ httpGet: { path: '/_gateway/ready' }, periodSeconds: 5 });
+    expect(container(ksvc).livenessProbe).toMatchObject({ httpGet: { path: '/healthz' } });
   });
 
   test('the ConfigMap precedes the Service that mounts it', () => {

@@ -25,7 +25,9 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { ApiGateway, CertificateIssuer, PublicDomainOptions } from '../../constructs';
+import { corsRules } from '../../constructs/gateway/cors';
 import { renderNginxConfig } from '../../constructs/gateway/nginx-config';
+import { rateLimitRule } from '../../constructs/gateway/rate-limit';
 import { startDns } from '../support/dns';
 import { testChart } from '../support/k8s';
 
@@ -39,6 +41,7 @@ const suite = NGINX && OPENSSL ? describe : describe.skip;
 
 const DOMAIN = 'api.example.com';
 const GATEWAY_HOST = 'gateway.web.svc.cluster.local';
+const APP = 'https://app.example.com';
 
 /** A port nothing listens on now. */
 function freePort(): Promise<number> {
@@ -105,21 +108,31 @@ function gatewayConfig(port: number, resolver: string, fnPort: number, domain: P
   return renderNginxConfig({
     port, resolver, workerProcesses: 1, workerConnections: 1024, clientMaxBodySize: '1024k', upstreamTimeoutSeconds: 30,
     domain: gateway.domain!.gatewayDirectives,
-  }, [{ path: '/api/score', host: `score.web.svc.cluster.local:${fnPort}`, stripPrefix: true }]);
+  }, [
+    { path: '/api/score', host: `score.web.svc.cluster.local:${fnPort}`, stripPrefix: true },
+    // A route whose location adds headers of its own (CORS, a rate limit's 429): nginx inherits no server-level
+    // add_header into it, so the config must repeat HSTS there.
+    {
+      path: '/api/cors', host: `score.web.svc.cluster.local:${fnPort}`, stripPrefix: true,
+      cors: corsRules(chart, 'cors', { allowOrigins: [APP] }),
+      rateLimit: rateLimitRule(chart, 'rateLimit', { requestsPerMinute: 60, burst: 1 }),
+    },
+  ]);
 }
 
 interface Answer { status: number; headers: http.IncomingHttpHeaders; body: string }
 
-function request(port: number, urlPath: string, options: { tls?: { ca: string; servername: string }; headers?: { [name: string]: string } } = {}): Promise<Answer> {
+function request(port: number, urlPath: string, options: { tls?: { ca: string; servername: string }; method?: string; headers?: { [name: string]: string } } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const done = (res: http.IncomingMessage) => {
       let body = '';
       res.on('data', (c) => (body += c));
       res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
     };
-    const base = { host: '127.0.0.1', port, path: urlPath, headers: { host: DOMAIN, ...options.headers } };
-    const req = options.tls ? https.get({ ...base, ca: options.tls.ca, servername: options.tls.servername }, done) : http.get(base, done);
+    const base = { host: '127.0.0.1', port, path: urlPath, method: options.method ?? 'GET', headers: { host: DOMAIN, ...options.headers } };
+    const req = options.tls ? https.request({ ...base, ca: options.tls.ca, servername: options.tls.servername }, done) : http.request(base, done);
     req.on('error', reject);
+    req.end();
   });
 }
 
@@ -174,6 +187,24 @@ suite(NGINX && OPENSSL ? 'the gateway on its own domain, TLS ended at the ingres
     const res = await request(ports.tls, '/nowhere', { tls: { ca, servername: DOMAIN } });
     expect(res.status).toBe(404);
     expect(res.headers['strict-transport-security']).toBe('max-age=31536000');
+  });
+
+  test('HSTS is also on routes that add headers of their own: a CORS answer, its preflight, and a rate limit\'s 429', async () => {
+    const tls = { ca, servername: DOMAIN };
+    const answer = await request(ports.tls, '/api/cors/x', { tls, headers: { origin: APP } });
+    expect(answer.status).toBe(200);
+    expect(answer.headers['access-control-allow-origin']).toBe(APP);
+    expect(answer.headers['strict-transport-security']).toBe('max-age=31536000');
+    const preflight = await request(ports.tls, '/api/cors/x', { tls, method: 'OPTIONS', headers: { origin: APP, 'access-control-request-method': 'GET' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['strict-transport-security']).toBe('max-age=31536000');
+    let limited: Answer | undefined;
+    for (let i = 0; i < 5 && !limited; i++) {
+      const res = await request(ports.tls, '/api/cors/x', { tls, headers: { origin: APP } });
+      if (res.status === 429) limited = res;
+    }
+    expect(limited?.headers['retry-after']).toBeDefined();
+    expect(limited?.headers['strict-transport-security']).toBe('max-age=31536000');
   });
 
   test('plain HTTP for the domain is redirected to HTTPS with path and query, without HSTS (browsers ignore it over HTTP)', async () => {
