@@ -7,7 +7,7 @@
 import { IConstruct } from 'constructs';
 import { IBroker, IEventSink, IEventSubscription, SubscriptionOptions } from '../core/contracts';
 import { PlatformModel } from '../core/model';
-import { sameSink } from './loops';
+import { isBrokerLike, sameSink } from './loops';
 
 /** A team broker as the shared broker's `subscribe` sees it. @internal */
 export interface TeamRoute {
@@ -33,11 +33,7 @@ export function registerTeamRoute(scope: IConstruct, route: TeamRoute): void {
  * @internal
  */
 export function teamRouteFor(broker: IBroker, subscriber: IEventSink): TeamRoute | undefined {
-  if (isBrokerShaped(subscriber)) return undefined;
+  if (typeof subscriber !== 'object' || subscriber === null || isBrokerLike(subscriber)) return undefined;
   const routes = ROUTES.get(PlatformModel.of(broker));
-  return routes?.find((r) => r.broker.namespace === subscriber?.namespace && sameSink(r.upstream, broker));
-}
-
-function isBrokerShaped(x: unknown): boolean {
-  return typeof x === 'object' && x !== null && typeof (x as IBroker).subscribe === 'function' && typeof (x as IBroker).addPublisher === 'function';
+  return routes?.find((r) => r.broker.namespace === subscriber.namespace && sameSink(r.upstream, broker));
 }
