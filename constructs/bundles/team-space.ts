@@ -162,6 +162,9 @@ export class TeamSpace extends Construct {
       },
     });
 
+    if (props.events !== undefined && (props.events === null || typeof props.events !== 'object')) {
+      invalid(this, 'events', props.events, 'must be an object', 'e.g. { broker: events.broker, grants: [ORDER_PLACED] }');
+    }
     const claimable = props.claimable ?? [];
     claimable.forEach((api, i) => {
       if (!PlatformApi.isPlatformApi(api)) invalid(this, `claimable[${i}]`, api, 'must be a PlatformApi');
@@ -194,7 +197,6 @@ export class TeamSpace extends Construct {
     DeployHints.references(binding, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', namespace: this.namespace, name: 'team-developer' });
 
     if (props.events !== undefined) {
-      if (props.events === null || typeof props.events !== 'object') invalid(this, 'events', props.events, 'must be an object', 'e.g. { broker: events.broker, grants: [ORDER_PLACED] }');
       this.broker = new TeamBroker(this, 'Broker', {
         team: this.team,
         namespace: this.namespace,
