@@ -70,6 +70,8 @@ export { Broker, BrokerBase, ChannelBroker, QueueType, RabbitmqBroker } from './
 export type { BrokerAttributes, BrokerOptions, RabbitmqBrokerProps } from './eventing/broker';
 export { Trigger } from './eventing/trigger';
 export type { TriggerOptions, TriggerProps } from './eventing/trigger';
+export { TeamBroker } from './eventing/team-broker';
+export type { TeamBrokerProps } from './eventing/team-broker';
 export { SinkBinding } from './eventing/sink-binding';
 export type { SinkBindingProps } from './eventing/sink-binding';
 export * from './eventing/sources';

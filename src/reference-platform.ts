@@ -222,8 +222,10 @@ function buildEvents(scope: Construct, functions: FunctionsPlatform, options: Re
 }
 
 /**
- * A team hosted on the platform, in its own space: the analytics team's function reads the score events from the
- * shared broker (the same `broker.subscribe` call), and the team may claim stores from the platform's API.
+ * A team hosted on the platform, in its own space: the analytics team owns its subscriptions. Its space has a broker
+ * of its own, fed by the platform with the score events only (the grant); the same `broker.subscribe` call on the
+ * shared broker puts the team function's Trigger on the team's broker, in the team's namespace, where the team's
+ * role manages it. The team may claim stores from the platform's API.
  */
 function buildTeams(scope: Construct, events: EventDrivenPlatform, apis: PlatformApis | undefined): TeamSpace[] {
   const chart = new Chart(scope, TEAMS_CHART_ID, { disableResourceNameHashes: true });
@@ -232,6 +234,7 @@ function buildTeams(scope: Construct, events: EventDrivenPlatform, apis: Platfor
     groups: ['team-analytics'],
     quota: { cpu: kplus.Cpu.units(2), memory: Size.gibibytes(4), pods: 20, functions: 10 },
     claimable: apis ? [apis.keyValueStore.api] : [],
+    events: { broker: events.broker, grants: [SCORE_EVENT] },
   });
   // An HTTP echo server logs every score event it receives.
   const stats = analytics.addFunction('ScoreStats', {

@@ -83,7 +83,11 @@ describe('dist/', () => {
     const broker = events.find((o) => o.kind === 'Broker');
     expect(broker.metadata.annotations['eventing.knative.dev/broker.class']).toBe('RabbitMQBroker');
     expect(names).toContain(`RabbitmqBrokerConfig/${broker.spec.config.name}`);
-    expect(committed['events.md']).toContain('| `dev.platform-blueprints.game.score` | a player scored (sent from the CloudEvents Player UI) | functions/player (SinkBinding) | events/game | functions/leaderboard<br>team-analytics/score-stats |');
+    expect(committed['events.md']).toContain('| `dev.platform-blueprints.game.score` | a player scored (sent from the CloudEvents Player UI) | functions/player (SinkBinding) | events/game | functions/leaderboard<br>team-analytics/events<br>team-analytics/score-stats |');
+    // The analytics team's subscription crosses its own broker: the platform's forward, then the team's Trigger.
+    expect(committed['events.md']).toContain('| events/team-analytics-game-score-d29123 | events/game | type=dev.platform-blueprints.game.score | team-analytics/events |');
+    expect(committed['events.md']).toContain('| team-analytics/events-to-score-stats | team-analytics/events | type=dev.platform-blueprints.game.score | team-analytics/score-stats |');
+    expect(committed['events.svg']).toContain('>brokers fed by brokers</text>');
     expect(committed['events.svg']).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   });
 
@@ -96,9 +100,13 @@ describe('dist/', () => {
     const team = perFile['teams.k8s.yaml'];
     expect(team.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       'Namespace/team-analytics', 'NetworkPolicy/default-deny-ingress', 'ResourceQuota/team-quota', 'LimitRange/team-limits', 'Role/team-developer',
-      'RoleBinding/team-developer', 'Service/score-stats', 'NetworkPolicy/knative-data-plane',
+      'RoleBinding/team-developer', 'Broker/events', 'Trigger/events-to-score-stats', 'Service/score-stats', 'NetworkPolicy/knative-data-plane',
     ]);
-    expect(objects.find((o) => o.kind === 'Trigger' && o.metadata.name === 'game-to-score-stats').spec.subscriber).toEqual({ uri: 'http://score-stats.team-analytics.svc.cluster.local' });
+    // The team's Trigger is in its namespace, on its broker; the platform forwards the granted type into that broker.
+    expect(team.find((o) => o.kind === 'Trigger').spec).toMatchObject({ broker: 'events', subscriber: { ref: { kind: 'Service', name: 'score-stats' } } });
+    expect(objects.find((o) => o.kind === 'Trigger' && o.metadata.name === 'team-analytics-game-score-d29123').spec).toEqual({
+      broker: 'game', filter: { attributes: { type: 'dev.platform-blueprints.game.score' } }, subscriber: { uri: 'http://broker-ingress.knative-eventing.svc.cluster.local/team-analytics/events' },
+    });
   });
 
   test('every pod template meets Pod Security "restricted" at container level', () => {

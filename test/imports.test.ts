@@ -55,6 +55,8 @@ describe('generated imports', () => {
       'eventing-crds': PINNED_RELEASES['knative-eventing'].artifacts.crds,
       'eventing-core': PINNED_RELEASES['knative-eventing'].artifacts.core,
       'eventing-rabbitmq': PINNED_RELEASES['eventing-rabbitmq'].artifacts.broker,
+      'in-memory-channel': PINNED_RELEASES['knative-eventing'].artifacts['in-memory-channel'],
+      'mt-channel-broker': PINNED_RELEASES['knative-eventing'].artifacts['mt-channel-broker'],
     });
     // Every install of the table names a pinned release.
     for (const install of ClusterInstall.all) expect(install.version).toBe(PINNED_RELEASES[install.release.name].version);

@@ -4,18 +4,26 @@
  * plane), and RBAC that lets the team's groups manage their functions in that namespace and nothing else. Shared
  * platform services are reached through the usual wiring: `broker.subscribe(team.addFunction(...))`,
  * `broker.addPublisher(fn, ...)`, `team.claimStore(...)` against the platform's KeyValueStore API.
+ *
+ * With `events`, the team owns its subscriptions: a broker of its own in its namespace (constructs/eventing/
+ * team-broker.ts), fed from the shared broker with the granted event types only, and a Role that manages Triggers
+ * there. `sharedBroker.subscribe(teamFunction, ...)` then goes through the team's broker.
  */
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { IBroker } from '../core/contracts';
+import { DeliveryOptions } from '../core/delivery';
 import { DeployHints } from '../core/deploy-hints';
+import { CloudEventType } from '../core/event-type';
 import { invalid } from '../core/errors';
 import { LABEL_PREFIX, recommendedLabels } from '../core/labels';
 import { requirePositiveQuantity, sizeToString } from '../core/quantity';
 import { requireInteger, requireName } from '../core/validate';
 import { PlatformApi } from '../crossplane/api';
 import { KeyValueStoreClaim, KeyValueStoreClaimProps } from '../crossplane/key-value-store';
+import { TeamBroker } from '../eventing/team-broker';
 import { KnativeFunction, KnativeFunctionProps } from '../knative/function';
 import { KnativeDataPlane } from '../knative/types';
 import { PodSecurityLevel, declareNamespace } from './namespace';
@@ -31,6 +39,24 @@ export interface TeamQuota {
   readonly pods?: number;
   /** Knative Services at most. @default 20 */
   readonly functions?: number;
+}
+
+/** The team's own broker and the event types the platform grants it. */
+export interface TeamEventsProps {
+  /** The shared broker the granted types come from (e.g. `EventDrivenPlatform.broker`), in another namespace. */
+  readonly broker: IBroker;
+  /**
+   * The event types the team may receive. Each is forwarded from the shared broker into the team's broker by a
+   * Trigger of the platform's (in the shared broker's namespace); nothing else reaches the team's broker.
+   */
+  readonly grants: CloudEventType[];
+  /** Name of the team's broker. @default 'events' */
+  readonly brokerName?: string;
+  /**
+   * Retries, backoff and dead-letter sink of the team's subscriptions (each may refine them).
+   * @default - 3 retries, exponential backoff from 500ms, no dead-letter sink
+   */
+  readonly delivery?: DeliveryOptions;
 }
 
 export interface TeamSpaceProps {
@@ -66,6 +92,12 @@ export interface TeamSpaceProps {
    * @default false - the team space creates its namespace, and another construct creating it is an error
    */
   readonly shareNamespace?: boolean;
+  /**
+   * A broker of the team's own, fed from the shared broker with the granted event types only; the team's Role
+   * manages Triggers in its namespace, and `sharedBroker.subscribe(teamFunction, ...)` goes through the team's broker.
+   * @default - no team broker: the team's subscriptions are Triggers in the shared broker's namespace, the platform's
+   */
+  readonly events?: TeamEventsProps;
 }
 
 const DEFAULT_CONTAINER = { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '256Mi' };
@@ -78,6 +110,8 @@ export class TeamSpace extends Construct {
   public readonly namespace: string;
   /** The team's role in its namespace. */
   public readonly role: k8s.KubeRole;
+  /** The team's own broker (with `events`): subscribe the team's functions to it, or to the shared broker. */
+  public readonly broker?: TeamBroker;
   private readonly dataPlane?: KnativeDataPlane;
 
   public constructor(scope: Construct, id: string, props: TeamSpaceProps) {
@@ -128,6 +162,9 @@ export class TeamSpace extends Construct {
       },
     });
 
+    if (props.events !== undefined && (props.events === null || typeof props.events !== 'object')) {
+      invalid(this, 'events', props.events, 'must be an object', 'e.g. { broker: events.broker, grants: [ORDER_PLACED] }');
+    }
     const claimable = props.claimable ?? [];
     claimable.forEach((api, i) => {
       if (!PlatformApi.isPlatformApi(api)) invalid(this, `claimable[${i}]`, api, 'must be a PlatformApi');
@@ -144,6 +181,12 @@ export class TeamSpace extends Construct {
         { apiGroups: ['apps'], resources: ['deployments', 'replicasets'], verbs: READ },
         { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: READ },
         ...claimable.map((api) => ({ apiGroups: [api.group], resources: [api.plural], verbs: WRITE })),
+        // The team's subscriptions are its Triggers. Its Broker it may only read: a Broker of another class (or
+        // config) it could edit would make eventing-rabbitmq copy the shared cluster's credentials into its namespace.
+        ...(props.events ? [
+          { apiGroups: ['eventing.knative.dev'], resources: ['triggers'], verbs: WRITE },
+          { apiGroups: ['eventing.knative.dev'], resources: ['brokers', 'eventtypes'], verbs: READ },
+        ] : []),
       ],
     });
     const binding = new k8s.KubeRoleBinding(this, 'RoleBinding', {
@@ -152,6 +195,17 @@ export class TeamSpace extends Construct {
       subjects: props.groups.map((name) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name })),
     });
     DeployHints.references(binding, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', namespace: this.namespace, name: 'team-developer' });
+
+    if (props.events !== undefined) {
+      this.broker = new TeamBroker(this, 'Broker', {
+        team: this.team,
+        namespace: this.namespace,
+        name: props.events.brokerName ?? 'events',
+        upstream: props.events.broker,
+        grants: props.events.grants,
+        delivery: props.events.delivery,
+      });
+    }
   }
 
   /** A function in the team's namespace (cluster-local, behind its own ingress policy). */

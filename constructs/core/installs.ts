@@ -102,7 +102,7 @@ export class ClusterInstall {
   public static readonly CHANNEL_BROKER = new ClusterInstall('channel-broker', {
     release: 'knative-eventing', title: 'Knative channel-based broker', after: [ClusterInstall.KNATIVE_EVENTING],
     docs: () => 'Knative\'s channel-based broker and a channel implementation (`mt-channel-broker.yaml`, and `in-memory-channel.yaml` or another; ' +
-      'not installed by the Pulumi program).',
+      'the Pulumi program installs both with the event stack).',
   });
 
   public static readonly CROSSPLANE = new ClusterInstall('crossplane', {

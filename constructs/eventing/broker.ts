@@ -23,6 +23,7 @@ import { BrokerClass } from './broker-class';
 import { connectDeadLetters, renderDelivery } from './delivery';
 import { sameSink } from './loops';
 import { SinkBinding } from './sink-binding';
+import { teamRouteFor } from './team-routes';
 import { Trigger } from './trigger';
 
 
@@ -95,8 +96,14 @@ export abstract class BrokerBase extends NamespacedResource implements IBroker {
 
   public abstract admit(peer: PodPeer, options?: AdmitOptions): Admission;
 
-  /** Subscribes a sink (a function, another broker) to the events the filters select. */
+  /**
+   * Subscribes a sink (a function, another broker) to the events the filters select. A workload of a team whose
+   * space has a broker fed from this one (TeamSpace `events`) is subscribed through the team's broker: the Trigger
+   * lives in the team's namespace, and a type the team was not granted is refused.
+   */
   public subscribe(subscriber: IEventSink, options: SubscriptionOptions = {}): IEventSubscription {
+    const route = teamRouteFor(this, subscriber);
+    if (route) return route._route(this, subscriber, options);
     const name = options.name ?? `${this.name}-to-${subscriber.name}`.slice(0, 52).replace(/-+$/, '');
     if (this.triggerNames.has(name)) {
       invalid(this, 'subscribe.name', name, 'is already a subscription of this broker', 'give the second subscription of the same subscriber a name');

@@ -24,6 +24,11 @@ export interface EventProducer {
   readonly source?: string;
 }
 
+/** A sink that can say why a type does not reach it (a team broker: the type is not granted to the team). @internal */
+interface IExplainsMissingTypes {
+  _missingTypeHint(type: CloudEventType): string | undefined;
+}
+
 export interface EventConsumer {
   /** The subscription (a Trigger). */
   readonly subscription: IConstruct;
@@ -59,9 +64,11 @@ export class EventCatalog {
       if (problems.length === 0) return;
       const [{ c, t }, ...more] = problems;
       const also = more.map((p) => `\n${p.c.subscription.node.path}: filters subscribe ${describe(p.c.subscriber)} to event type "${p.t.type}" (nothing produces it into ${describe(p.c.broker)})`).join('');
+      // A broker fed from another one says why a type does not reach it (a team broker: the type is not granted).
+      const hint = (c.broker as Partial<IExplainsMissingTypes>)._missingTypeHint?.(t);
       throw new ValidationError(c.subscription, 'filters', `subscribe ${describe(c.subscriber)} to event type "${t.type}", which nothing produces into ` +
-        `broker ${describe(c.broker)}; add its producer (broker.addPublisher(fn, { emits }), a source with the broker as sink) ` +
-        `or declare the type CloudEventType.external(...) if it comes from outside the platform${also}`);
+        `broker ${describe(c.broker)}; ${hint ?? 'add its producer (broker.addPublisher(fn, { emits }), a source with the broker as sink) ' +
+        'or declare the type CloudEventType.external(...) if it comes from outside the platform'}${also}`);
     });
   }
 
@@ -161,10 +168,23 @@ export class EventCatalog {
     const isBroker = (s: IEventSink) => typeof (s as any).subscribe === 'function';
     const producers = this.producers;
     const consumers = this.consumers;
-    const brokers = unique([...consumers.map((c) => c.broker), ...producers.map((p) => p.sink).filter(isBroker)]);
+    const brokers = unique([...consumers.map((c) => c.broker), ...consumers.map((c) => c.subscriber).filter(isBroker), ...producers.map((p) => p.sink).filter(isBroker)]);
+    // A broker fed by another (a team's broker) stands one column to the right of the brokers that feed it.
+    const depth = new Map<IConstruct, number>(brokers.map((b) => [b, 0]));
+    for (let round = 0, changed = true; changed && round < brokers.length; round++) {
+      changed = false;
+      for (const c of consumers) {
+        if (!isBroker(c.subscriber) || (depth.get(c.subscriber) ?? 0) > depth.get(c.broker)!) continue;
+        depth.set(c.subscriber, depth.get(c.broker)! + 1);
+        changed = true;
+      }
+    }
+    const levels = Math.max(0, ...depth.values()) + 1;
+    const brokerColumn = (b: IConstruct) => 1 + depth.get(b)!;
+    const last = levels + 1;
     const columns: IConstruct[][] = [
       unique(producers.map((p) => p.producer)),
-      brokers,
+      ...Array.from({ length: levels }, (_, d) => brokers.filter((b) => depth.get(b) === d)),
       unique([...consumers.map((c) => c.subscriber), ...producers.map((p) => p.sink)]).filter((s) => !brokers.includes(s)),
     ];
     type Edge = { from: [number, IConstruct]; to: [number, IConstruct]; labels: string[]; color: string; labelAt: 'start' | 'end' };
@@ -177,9 +197,10 @@ export class EventCatalog {
         edges.push({ from, to, labels: [label], color, labelAt });
       }
     };
-    for (const p of producers) addEdge([0, p.producer], [isBroker(p.sink) ? 1 : 2, p.sink], p.type.type, '#1f6feb', 'start');
+    for (const p of producers) addEdge([0, p.producer], [isBroker(p.sink) ? brokerColumn(p.sink) : last, p.sink], p.type.type, '#1f6feb', 'start');
     for (const c of consumers) {
-      addEdge([1, c.broker], [2, c.subscriber], c.filters.length ? c.filters.map((f) => f.toString()).join(' & ') : 'all events', '#8250df', 'end');
+      addEdge([brokerColumn(c.broker), c.broker], [isBroker(c.subscriber) ? brokerColumn(c.subscriber) : last, c.subscriber],
+        c.filters.length ? c.filters.map((f) => f.toString()).join(' & ') : 'all events', '#8250df', 'end');
     }
     const lineHeight = 14;
     const boxHeight = 34;
@@ -203,7 +224,7 @@ export class EventCatalog {
       }
       height = Math.max(height, y);
     });
-    const width = 40 + 3 * columnWidth + 2 * edgeSpace;
+    const width = 40 + columns.length * columnWidth + (columns.length - 1) * edgeSpace;
     height += 10;
     const out: string[] = [
       `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
@@ -212,7 +233,7 @@ export class EventCatalog {
         '<path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>',
       `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
       `<text x="20" y="26" font-size="16" font-weight="bold">${xml(title)}</text>`,
-      ...['producers', 'brokers', 'subscribers'].map((heading, i) =>
+      ...['producers', 'brokers', ...Array.from({ length: levels - 1 }, () => 'brokers fed by brokers'), 'subscribers'].map((heading, i) =>
         `<text x="${20 + i * (columnWidth + edgeSpace) + columnWidth / 2}" y="48" text-anchor="middle" fill="#666">${heading}</text>`),
     ];
     const stacked = new Map<string, number>();

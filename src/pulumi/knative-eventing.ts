@@ -2,7 +2,7 @@
  * The event stack, installed by Pulumi from pinned upstream release manifests: cert-manager, then the RabbitMQ cluster
  * operator (its webhook's certificate comes from cert-manager), then the messaging topology operator (it needs both),
  * Knative Eventing (CRDs, then core), and finally eventing-rabbitmq's broker (it needs Eventing and the topology
- * operator). cert-manager's webhooks and the operators' are awaited until cert-manager has injected their CA. Independent branches install in
+ * operator) and Knative's channel-based broker with the in-memory channel (they need Eventing: team brokers use them). cert-manager's webhooks and the operators' are awaited until cert-manager has injected their CA. Independent branches install in
  * parallel; every object has one owner (the DeclaredObjects ledger keeps the first copy: eventing-core.yaml's copies
  * of the CRDs and the topology operator's `Namespace rabbitmq-system` are dropped).
  */
@@ -40,6 +40,8 @@ export function eventingManifestUrls(v: EventingVersions = {}): { [stage: string
     'eventing-crds': `https://github.com/knative/eventing/releases/download/knative-v${eventing}/eventing-crds.yaml`,
     'eventing-core': `https://github.com/knative/eventing/releases/download/knative-v${eventing}/eventing-core.yaml`,
     'eventing-rabbitmq': `https://github.com/knative-extensions/eventing-rabbitmq/releases/download/knative-v${v.eventingRabbitmq ?? EVENTING_RABBITMQ_VERSION}/rabbitmq-broker.yaml`,
+    'in-memory-channel': `https://github.com/knative/eventing/releases/download/knative-v${eventing}/in-memory-channel.yaml`,
+    'mt-channel-broker': `https://github.com/knative/eventing/releases/download/knative-v${eventing}/mt-channel-broker.yaml`,
   };
 }
 
@@ -52,6 +54,9 @@ export const EVENTING_STAGES: Array<{ name: string; after: string[] }> = [
   { name: 'eventing-crds', after: [] },
   { name: 'eventing-core', after: ['eventing-crds'] },
   { name: 'eventing-rabbitmq', after: ['eventing-core', 'rabbitmq-topology-operator'] },
+  // Knative's channel-based broker (team brokers, ChannelBroker) and its default channel.
+  { name: 'in-memory-channel', after: ['eventing-core'] },
+  { name: 'mt-channel-broker', after: ['eventing-core'] },
 ];
 
 /** Checks the event stack's manifests are the release files, and keeps only the CRDs of eventing-crds. Pure. */
@@ -93,6 +98,7 @@ export class KnativeEventing extends StagedInstall {
       [ClusterInstall.RABBITMQ_TOPOLOGY_OPERATOR.id]: this.stagesNamed('rabbitmq-topology-operator'),
       [ClusterInstall.KNATIVE_EVENTING.id]: this.stagesNamed('eventing-crds', 'eventing-core'),
       [ClusterInstall.EVENTING_RABBITMQ.id]: this.stagesNamed('eventing-rabbitmq'),
+      [ClusterInstall.CHANNEL_BROKER.id]: this.stagesNamed('in-memory-channel', 'mt-channel-broker'),
     };
   }
 }

@@ -76,7 +76,7 @@ export async function runProgram(options: ProgramOptions = {}): Promise<ProgramO
   const declared = new DeclaredObjects();
   const installKnative = config.installKnative && plan.requires(ClusterInstall.KNATIVE_SERVING);
   const eventStack = [ClusterInstall.CERT_MANAGER, ClusterInstall.RABBITMQ_CLUSTER_OPERATOR, ClusterInstall.RABBITMQ_TOPOLOGY_OPERATOR,
-    ClusterInstall.KNATIVE_EVENTING, ClusterInstall.EVENTING_RABBITMQ];
+    ClusterInstall.KNATIVE_EVENTING, ClusterInstall.EVENTING_RABBITMQ, ClusterInstall.CHANNEL_BROKER];
   const installEventing = config.installEventing && eventStack.some((i) => plan.requires(i));
   const servingUrls: { [file: string]: string } = installKnative ? knativeServingManifestUrls(KNATIVE_SERVING_VERSION, NET_KOURIER_VERSION) : {};
   const eventingUrls: { [file: string]: string } = installEventing ? eventingManifestUrls() : {};

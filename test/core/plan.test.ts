@@ -32,12 +32,14 @@ describe('the plan of the reference platform', () => {
   test('names the installs the objects need, in install order, with the versions pinned in upstream.yaml', () => {
     expect(plan.installs.map((i) => i.id)).toEqual([
       'crossplane', 'knative-serving', 'net-kourier', 'knative-eventing', 'cert-manager', 'rabbitmq-cluster-operator', 'rabbitmq-topology-operator', 'eventing-rabbitmq',
-      'tekton-pipelines', 'tekton-triggers', 'kratix',
+      // The analytics team's own broker is channel-based (constructs/eventing/team-broker.ts).
+      'channel-broker', 'tekton-pipelines', 'tekton-triggers', 'kratix',
     ]);
     for (const [i, install] of plan.installs.entries()) for (const before of install.after) expect(plan.installs.indexOf(before)).toBeLessThan(i);
     expect(plan.versions).toMatchObject({ 'knative-serving': '1.22.1', 'net-kourier': '1.22.1', 'knative-eventing': '1.22.2', 'eventing-rabbitmq': '1.22.1', crossplane: '2.3.4' });
     expect(plan.object(key('serving.knative.dev/v1', 'Service', 'functions', 'hello'))!.installs).toEqual(['knative-serving']);
     expect(plan.object(key('eventing.knative.dev/v1', 'Broker', 'events', 'game'))!.installs).toEqual(['knative-eventing', 'eventing-rabbitmq']);
+    expect(plan.object(key('eventing.knative.dev/v1', 'Broker', 'team-analytics', 'events'))!.installs).toEqual(['knative-eventing', 'channel-broker']);
     expect(plan.object(key('rabbitmq.com/v1beta1', 'RabbitmqCluster', 'events', 'rabbitmq'))!.installs).toEqual(['rabbitmq-cluster-operator']);
     expect(plan.object(key('tekton.dev/v1', 'Pipeline', 'delivery', 'verify'))!.installs).toEqual(['tekton-pipelines']);
     expect(plan.object(key('triggers.tekton.dev/v1beta1', 'EventListener', 'delivery', 'verify-on-deploy'))!.installs).toEqual(['tekton-triggers']);

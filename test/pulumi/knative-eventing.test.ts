@@ -23,6 +23,8 @@ describe('the event stack install', () => {
       'eventing-crds': 'https://github.com/knative/eventing/releases/download/knative-v1.22.2/eventing-crds.yaml',
       'eventing-core': 'https://github.com/knative/eventing/releases/download/knative-v1.22.2/eventing-core.yaml',
       'eventing-rabbitmq': 'https://github.com/knative-extensions/eventing-rabbitmq/releases/download/knative-v1.22.1/rabbitmq-broker.yaml',
+      'in-memory-channel': 'https://github.com/knative/eventing/releases/download/knative-v1.22.2/in-memory-channel.yaml',
+      'mt-channel-broker': 'https://github.com/knative/eventing/releases/download/knative-v1.22.2/mt-channel-broker.yaml',
     });
   });
 
@@ -46,7 +48,13 @@ describe('the event stack install', () => {
       'eventing-crds': [],
       'eventing-core': ['events-eventing-crds'],
       'eventing-rabbitmq': ['events-eventing-core', 'events-rabbitmq-topology-operator'],
+      'in-memory-channel': ['events-eventing-core'],
+      'mt-channel-broker': ['events-eventing-core'],
     });
+    // Knative's channel-based broker (team brokers) is the two last stages, the real release files.
+    expect(install.installs['channel-broker']).toEqual([install.stages['in-memory-channel'], install.stages['mt-channel-broker']]);
+    const deployments = (stage: string) => (mocked.get('kubernetes:yaml/v2:ConfigGroup', `events-${stage}`).inputs.objs as any[]).filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name);
+    expect([deployments('in-memory-channel'), deployments('mt-channel-broker')]).toEqual([['imc-controller', 'imc-dispatcher'], ['mt-broker-filter', 'mt-broker-ingress', 'mt-broker-controller']]);
     expect(install.eventingReady).toEqual([install.stages['eventing-core'], install.stages['eventing-rabbitmq']]);
     expect(install.rabbitmqReady).toEqual([install.stages['rabbitmq-cluster-operator'], install.stages['rabbitmq-topology-operator']]);
   });
@@ -87,8 +95,9 @@ describe('teardown', () => {
   test('every CRD of every stage is retained on delete (the RabbitmqCluster\'s among them: its deletion would take the queues\' volumes); no other object is', async () => {
     await installed;
     const retained = await retainedOnDelete(mocked, EVENTING_STAGES.map((s) => `events-${s.name}`));
-    expect(retained).toHaveLength(38);
+    expect(retained).toHaveLength(39);
     expect(retained).toEqual(expect.arrayContaining(['events-rabbitmq-cluster-operator:rabbitmqclusters.rabbitmq.com', 'events-eventing-crds:brokers.eventing.knative.dev',
+      'events-in-memory-channel:inmemorychannels.messaging.knative.dev',
       'events-eventing-crds:triggers.eventing.knative.dev', 'events-eventing-rabbitmq:rabbitmqbrokerconfigs.eventing.knative.dev', 'events-cert-manager:certificates.cert-manager.io']));
   });
 });

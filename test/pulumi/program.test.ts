@@ -66,6 +66,9 @@ describe('the Pulumi program', () => {
       'https://github.com/knative/eventing/releases/download/knative-v1.22.2/eventing-crds.yaml',
       'https://github.com/knative/eventing/releases/download/knative-v1.22.2/eventing-core.yaml',
       'https://github.com/knative-extensions/eventing-rabbitmq/releases/download/knative-v1.22.1/rabbitmq-broker.yaml',
+      // The analytics team's own broker is channel-based.
+      'https://github.com/knative/eventing/releases/download/knative-v1.22.2/in-memory-channel.yaml',
+      'https://github.com/knative/eventing/releases/download/knative-v1.22.2/mt-channel-broker.yaml',
       // The reference platform's continuous verification runs on Tekton.
       'https://infra.tekton.dev/tekton-releases/pipeline/previous/v1.15.0/release.yaml',
       'https://infra.tekton.dev/tekton-releases/triggers/previous/v0.37.0/release.yaml',
@@ -191,6 +194,11 @@ describe('the Pulumi program', () => {
       .toEqual(expect.arrayContaining(['functions-platform/functions/player']));
     expect(mocked.dependencyNames('kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster', 'functions-platform/events/rabbitmq'))
       .toEqual(expect.arrayContaining(['event-stack-rabbitmq-cluster-operator']));
+    // The analytics team's broker (channel-based) and its Trigger wait for the channel-based broker's install.
+    expect(mocked.dependencyNames('kubernetes:eventing.knative.dev/v1:Broker', 'functions-platform/team-analytics/events'))
+      .toEqual(expect.arrayContaining(['event-stack-eventing-core', 'event-stack-in-memory-channel', 'event-stack-mt-channel-broker']));
+    expect(mocked.dependencyNames('kubernetes:eventing.knative.dev/v1:Trigger', 'functions-platform/team-analytics/events-to-score-stats'))
+      .toEqual(expect.arrayContaining(['event-stack-mt-channel-broker', 'functions-platform/team-analytics/events', 'functions-platform/team-analytics/score-stats']));
     // A Broker waits for its RabbitmqBrokerConfig (spec.config), which waits for the RabbitmqCluster.
     const config = mocked.registrations.find((r) => r.type === 'kubernetes:eventing.knative.dev/v1alpha1:RabbitmqBrokerConfig' && r.name.startsWith('functions-platform/events/'))!;
     expect(mocked.dependencyNames('kubernetes:eventing.knative.dev/v1:Broker', 'functions-platform/events/game')).toContain(config.name);

@@ -18,6 +18,8 @@ const SHARED: { [url: string]: string } = {
   'https://github.com/knative-extensions/net-kourier/releases/download/knative-v1.22.1/kourier.yaml': 'net-kourier/v1.22/kourier.yaml',
   'https://github.com/knative/eventing/releases/download/knative-v1.22.2/eventing-crds.yaml': 'knative-eventing/v1.22.2/1-eventing-crds.yaml',
   'https://github.com/knative/eventing/releases/download/knative-v1.22.2/eventing-core.yaml': 'knative-eventing/v1.22.2/2-eventing-core.yaml',
+  'https://github.com/knative/eventing/releases/download/knative-v1.22.2/in-memory-channel.yaml': 'knative-eventing/v1.22.2/4-in-memory-channel.yaml',
+  'https://github.com/knative/eventing/releases/download/knative-v1.22.2/mt-channel-broker.yaml': 'knative-eventing/v1.22.2/5-mt-channel-broker.yaml',
 };
 
 /** The pinned release URLs served from trimmed fixtures (test/fixtures/knative-release/README.md). */
