@@ -3,10 +3,10 @@
  * the staging package follows package.json, the generated-name mapping the checks rely on, and the committed API
  * reference and the README's list of TypeScript-only exports agree with what the package exports.
  */
-import { readFileSync } from 'fs';
+import { readFileSync, readdirSync } from 'fs';
 import * as path from 'path';
 import * as pb from 'platform-blueprints';
-import { BUNDLED, JSII_PEERS, expectedJava, expectedPython, snakeCase, stagingPackageJson } from '../scripts/lib/jsii';
+import { BUNDLED, COMMAND_ONLY, JSII_PEERS, expectedJava, expectedPython, snakeCase, stagingPackageJson } from '../scripts/lib/jsii';
 
 const ROOT = path.resolve(__dirname, '..');
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
@@ -17,7 +17,7 @@ describe('jsii staging package', () => {
     const staged: any = stagingPackageJson(PKG);
     expect([staged.name, staged.version, staged.main, staged.types]).toEqual([PKG.name, PKG.version, 'constructs/index.js', 'constructs/index.d.ts']);
     expect(staged.peerDependencies).toEqual(Object.fromEntries(JSII_PEERS.map((n) => [n, PKG.peerDependencies[n]])));
-    expect(staged.dependencies).toEqual(PKG.dependencies);
+    expect(staged.dependencies).toEqual(Object.fromEntries(BUNDLED.map((n) => [n, PKG.dependencies[n]])));
     expect(staged.bundledDependencies).toEqual(BUNDLED);
     expect(Object.keys(staged.jsii.targets).sort()).toEqual(['java', 'python']);
   });
@@ -27,6 +27,13 @@ describe('jsii staging package', () => {
     expect(() => stagingPackageJson(withNew)).toThrow('package.json dependencies changed (gone: -, new: left-pad): update BUNDLED in scripts/lib/jsii.ts');
     const { yaml: _yaml, ...withoutYaml } = PKG.dependencies;
     expect(() => stagingPackageJson({ ...PKG, dependencies: withoutYaml })).toThrow('(gone: yaml, new: -)');
+  });
+
+  test('the modules left out of the assembly as command-only are loaded by no file of constructs/', () => {
+    const files = readdirSync(path.join(ROOT, 'constructs'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    const loads = files.flatMap((f) => COMMAND_ONLY.filter((m) => new RegExp(`(from|require\\()\\s*['"]${m}(/[^'"]*)?['"]`).test(read(path.join('constructs', f)))).map((m) => `${f}: ${m}`));
+    expect(loads).toEqual([]);
+    expect(COMMAND_ONLY.every((m) => PKG.dependencies[m])).toBe(true);
   });
 
   test('generated names: submodules in snake case, Java kinds per jsii kind, Python bases per kind', () => {
