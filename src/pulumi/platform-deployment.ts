@@ -141,6 +141,8 @@ export interface PlatformDeploymentArgs {
   readonly readyTimeout?: string;
 }
 
+const SERVICE_TYPES = ['LoadBalancer', 'NodePort', 'ClusterIP'];
+
 /** A Namespace an install creates, and what creates it. */
 export interface InstallNamespace {
   readonly namespace: string;
@@ -160,6 +162,9 @@ export class PlatformReleases {
   public static async read(args: PlatformDeploymentArgs): Promise<PlatformReleases> {
     const plan = DeploymentPlan.of(args.app);
     Cdk8sDeployment.enforcePolicy(args.app, plan, args.policy);
+    if (args.ingressServiceType !== undefined && !SERVICE_TYPES.includes(args.ingressServiceType)) {
+      throw new ConfigError(`ingressServiceType (${JSON.stringify(args.ingressServiceType)}) must be one of ${SERVICE_TYPES.join(', ')}`);
+    }
     const wanted = (flag: boolean | undefined, installs: ClusterInstall[]) => flag ?? installs.some((i) => plan.requires(i));
     const knative = wanted(args.installKnative, [ClusterInstall.KNATIVE_SERVING, ClusterInstall.NET_KOURIER]);
     const eventing = wanted(args.installEventing, EVENT_STACK);
@@ -175,6 +180,7 @@ export class PlatformReleases {
       ...kratix ? { installKratix: kratixManifestUrls() } : {},
     };
     if (kratix && !kratixCertManager) delete urls.installKratix['cert-manager'];
+    const tektonSink = tekton ? tektonSinkOf(args) : undefined;
     const reader = args.releaseReader ?? overriddenReleaseReader() ?? { read: manifestReader(args.releasesDir, { allowUnpinned: args.allowUnpinnedReleases === true }) };
     // Every file once (Kratix and the event stack share cert-manager's), all read before any is parsed.
     const unique = [...new Set(Object.values(urls).flatMap((u) => Object.values(u)))];
@@ -182,7 +188,6 @@ export class PlatformReleases {
     const fromMemory = async (url: string) => texts.get(url)!;
     const manifests: { [install: string]: { [file: string]: any[] } } = {};
     for (const [install, files] of Object.entries(urls)) manifests[install] = await asReleaseError(() => readManifests(files, fromMemory));
-    const tektonSink = tekton ? tektonSinkOf(args) : undefined;
     // The installs' own checks and settings, run now so that a file that is not the release file is refused here.
     await asReleaseError(async () => {
       const m = manifests;
@@ -214,6 +219,13 @@ export class PlatformReleases {
     /** @internal */
     public readonly _tektonSink: { eventsSink?: string; eventsBroker?: IBroker } | undefined,
   ) {}
+
+  /** Installs the plan requires that PlatformDeployment has no install of (e.g. the channel-based broker): the cluster must run them. */
+  public get notInstallable(): ClusterInstall[] {
+    const switched = [ClusterInstall.KNATIVE_SERVING, ClusterInstall.NET_KOURIER, ...EVENT_STACK, ClusterInstall.TEKTON_PIPELINES, ClusterInstall.TEKTON_TRIGGERS,
+      ClusterInstall.KRATIX, ClusterInstall.CROSSPLANE];
+    return this.plan.installs.filter((i) => !switched.includes(i));
+  }
 
   /** The ClusterInstall ids the deployment installs (the others are taken to be on the cluster). */
   public get installIds(): string[] {
@@ -266,8 +278,6 @@ function tektonSinkOf(args: PlatformDeploymentArgs): { eventsSink?: string; even
   return broker ? { eventsBroker: broker } : {};
 }
 
-const SERVICE_TYPES = ['LoadBalancer', 'NodePort', 'ClusterIP'];
-
 /**
  * A cdk8s app deployed with Pulumi with everything it needs installed first (see the module comment). Make it with
  * `await PlatformDeployment.create(name, args)`.
@@ -288,11 +298,12 @@ export class PlatformDeployment extends pulumi.ComponentResource {
   public static async fromReleases(name: string, args: PlatformDeploymentArgs, releases: PlatformReleases,
     opts: pulumi.ComponentResourceOptions = {}): Promise<PlatformDeployment> {
     if (releases.app !== args.app) throw new ConfigError(`${name}: the releases were read for another app; read them with PlatformReleases.read(args) of this deployment`);
-    if (args.ingressServiceType !== undefined && !SERVICE_TYPES.includes(args.ingressServiceType)) {
-      throw new ConfigError(`${name}: ingressServiceType (${JSON.stringify(args.ingressServiceType)}) must be one of ${SERVICE_TYPES.join(', ')}`);
-    }
     PlatformDeployment.refuseInstallNamespaces(releases);
     const deployment = new PlatformDeployment(name, args, releases, opts);
+    for (const install of releases.notInstallable) {
+      void pulumi.log.warn(`the app needs ${install.title} (${install.id}), which PlatformDeployment does not install: the cluster must run it, ` +
+        'or the objects that need it are refused by the API server', deployment);
+    }
     // The app's objects are compared with every install's: the release files' claims are decided first.
     await deployment.declared.settled();
     deployment.deployApp(args);
@@ -386,9 +397,9 @@ export class PlatformDeployment extends pulumi.ComponentResource {
    */
   public urlOf(workload: IHttpWorkload): pulumi.Output<string> {
     const ref = workload.objectRef;
-    if (ref.apiVersion !== 'serving.knative.dev/v1' || ref.kind !== 'Service') {
-      invalid(workload, 'workload', `${ref.kind} ${ref.namespace}/${ref.name}`, 'is not a Knative Service: Knative reports no URL for it',
-        `use its in-cluster url (${workload.url}), or pass a Knative Service (a KnativeFunction, a gateway's service)`);
+    if (ref.apiVersion !== 'serving.knative.dev/v1' || ref.kind !== 'Service' || !this.deploys(ref)) {
+      invalid(workload, 'workload', `${ref.kind} ${ref.namespace}/${ref.name}`, 'is not a Knative Service this deployment deploys: there is no URL of it to report',
+        `pass a KnativeFunction (or a gateway's service) of the deployed app; for anything else use its in-cluster url (${workload.url})`);
     }
     return statusField(this.resourceOf(ref), ['url'], `${ref.namespace}/${ref.name}`);
   }
@@ -396,10 +407,15 @@ export class PlatformDeployment extends pulumi.ComponentResource {
   /** The address a Broker of the app reports (`status.address.url`), where publishers post CloudEvents; known once it is Ready. */
   public addressOf(broker: IBroker): pulumi.Output<string> {
     const ref = broker.objectRef;
-    if (ref.kind !== 'Broker' || !ref.apiVersion.startsWith('eventing.knative.dev/')) {
-      invalid(broker, 'broker', `${ref.kind} ${ref.namespace}/${ref.name}`, 'is not a Knative Broker', 'pass a Broker of the app');
+    if (ref.kind !== 'Broker' || !this.deploys(ref)) {
+      invalid(broker, 'broker', `${ref.kind} ${ref.namespace}/${ref.name}`, 'is not a Broker this deployment deploys (imported, or of another app): there is no status of it to report',
+        `pass a Broker of the deployed app; for another use its address (${broker.address})`);
     }
     return statusField(this.resourceOf(ref), ['address', 'url'], `${ref.namespace}/${ref.name}`);
+  }
+
+  private deploys(ref: ObjectRef): boolean {
+    return this.plan.object(DeploymentPlan.objectKey(ref.apiVersion, ref.kind, ref.name, ref.namespace)) !== undefined;
   }
 
   /**
@@ -411,14 +427,13 @@ export class PlatformDeployment extends pulumi.ComponentResource {
     const s = store as { passwordSecret?: { secretName: string }; connectionSecretName?: string; namespace?: string; claim?: { objectRef: ObjectRef } };
     if (s.passwordSecret?.secretName !== undefined) {
       const ref = { apiVersion: 'v1', kind: 'Secret', namespace: s.namespace, name: s.passwordSecret.secretName };
-      const key = DeploymentPlan.objectKey(ref.apiVersion, ref.kind, ref.name, ref.namespace);
       // An imported Redis: its Secret is someone else's; the name is all there is.
-      if (!this.plan.object(key)) return pulumi.output(ref.name);
+      if (!this.deploys(ref)) return pulumi.output(ref.name);
       return this.resourceOf(ref).urn.apply(() => ref.name);
     }
     if (s.connectionSecretName !== undefined) {
       const claim = s.claim?.objectRef;
-      if (!claim || !this.plan.object(DeploymentPlan.objectKey(claim.apiVersion, claim.kind, claim.name, claim.namespace))) return pulumi.output(s.connectionSecretName);
+      if (!claim || !this.deploys(claim)) return pulumi.output(s.connectionSecretName);
       const name = s.connectionSecretName;
       return this.resourceOf(claim).urn.apply(() => name);
     }
