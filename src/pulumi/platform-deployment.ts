@@ -14,8 +14,8 @@
  * `await PlatformDeployment.create(name, args)`: the platform policy runs, every release file is read, checked
  * against its pin and prepared, and the app's Namespaces are compared with the ones the installs create — all
  * before anything registers. A refusal rejects `create` with a clear error (ValidationError, ConfigError,
- * ReleaseFileError: the last two are Pulumi RunErrors, which `pulumi up` prints without a stack trace); nothing is
- * left to fail later as an unhandled rejection.
+ * ReleaseFileError: all Pulumi RunErrors, which `pulumi up` prints without a stack trace); nothing is left to fail
+ * later as an unhandled rejection.
  *
  * Typed outputs: `urlOf(function)` (a Knative Service's status.url), `addressOf(broker)` (a Broker's
  * status.address.url), `secretNameOf(store)` (the Secret holding a store's credentials, once it exists).
@@ -23,7 +23,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { IConstruct } from 'constructs';
 import {
-  ClusterInstall, DeploymentPlan, IBroker, IHttpWorkload, IKeyValueStore, ObjectRef, PolicyOptions, TektonEventsSink,
+  ClusterInstall, DeploymentPlan, IBroker, IHttpWorkload, IKeyValueStore, ObjectRef, PolicyOptions, TektonEventsSink, ValidationError,
 } from '../../constructs';
 import { invalid } from '../../constructs/core/errors';
 import { Cdk8sDeployment } from './bridge';
@@ -260,6 +260,19 @@ async function asReleaseError<T>(step: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Runs a step; a ValidationError it throws is marked a Pulumi RunError (the SDK's own marker), so that `pulumi up`
+ * prints its message — construct path, field, value, fix — without a stack trace. The class stays ValidationError.
+ */
+async function asRunError<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (e) {
+    if (e instanceof ValidationError) Object.defineProperty(e, '__pulumiRunError', { value: true });
+    throw e;
+  }
+}
+
 function knativeSettings(args: PlatformDeploymentArgs, plan: DeploymentPlan) {
   return {
     domain: args.knativeDomain,
@@ -288,7 +301,7 @@ export class PlatformDeployment extends pulumi.ComponentResource {
    * Rejects, with nothing registered, when the policy, a setting or a release file is refused.
    */
   public static async create(name: string, args: PlatformDeploymentArgs, opts: pulumi.ComponentResourceOptions = {}): Promise<PlatformDeployment> {
-    return PlatformDeployment.fromReleases(name, args, await PlatformReleases.read(args), opts);
+    return PlatformDeployment.fromReleases(name, args, await asRunError(() => PlatformReleases.read(args)), opts);
   }
 
   /**
@@ -298,7 +311,7 @@ export class PlatformDeployment extends pulumi.ComponentResource {
   public static async fromReleases(name: string, args: PlatformDeploymentArgs, releases: PlatformReleases,
     opts: pulumi.ComponentResourceOptions = {}): Promise<PlatformDeployment> {
     if (releases.app !== args.app) throw new ConfigError(`${name}: the releases were read for another app; read them with PlatformReleases.read(args) of this deployment`);
-    PlatformDeployment.refuseInstallNamespaces(releases);
+    await asRunError(async () => PlatformDeployment.refuseInstallNamespaces(releases));
     const deployment = new PlatformDeployment(name, args, releases, opts);
     for (const install of releases.notInstallable) {
       void pulumi.log.warn(`the app needs ${install.title} (${install.id}), which PlatformDeployment does not install: the cluster must run it, ` +
@@ -306,7 +319,7 @@ export class PlatformDeployment extends pulumi.ComponentResource {
     }
     // The app's objects are compared with every install's: the release files' claims are decided first.
     await deployment.declared.settled();
-    deployment.deployApp(args);
+    await asRunError(async () => deployment.deployApp(args));
     return deployment;
   }
 

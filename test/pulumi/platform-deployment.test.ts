@@ -6,6 +6,7 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import * as pulumi from '@pulumi/pulumi';
 import * as pulumiRuntimeResource from '@pulumi/pulumi/runtime/resource';
 import { Broker, BrokerClass, ChannelBroker, DeploymentPlan, FunctionsPlatform, IKeyValueStore, ValidationError } from '../../constructs';
 import { PlatformDeployment, PlatformDeploymentArgs, PlatformReleases } from '../../src/pulumi/platform-deployment';
@@ -108,6 +109,7 @@ describe('PlatformDeployment refuses before anything registers', () => {
   ])('%s: a ReleaseFileError naming the file (a Pulumi RunError: no stack trace in `pulumi up`)', async (_, read, message) => {
     const { error, registered } = await refusal({ app: teamApp().app, releaseReader: { read } });
     expect(error).toBeInstanceOf(ReleaseFileError);
+    expect(pulumi.RunError.isInstance(error)).toBe(true);
     expect((error as Error).message).toBe(message);
     expect(registered).toBe(0);
   });
@@ -122,6 +124,8 @@ describe('PlatformDeployment refuses before anything registers', () => {
   test('an app Namespace an install creates is refused on its construct, naming the file and the fix', async () => {
     const { error, registered } = await refusal({ app: teamApp('kourier-system').app, releaseReader: fixtureReader() });
     expect(error).toBeInstanceOf(ValidationError);
+    // Marked a Pulumi RunError: `pulumi up` prints the message without a stack trace.
+    expect(pulumi.RunError.isInstance(error)).toBe(true);
     expect((error as Error).message).toBe('team/Platform/Namespace: metadata.name ("kourier-system") is a Namespace an install of the deployment creates (kourier.yaml declares it; ' +
       'installKnative is on): its copy would be deployed instead of the app\'s, without the Pod Security labels and without the protection of the data kept there; ' +
       'choose a namespace of the app\'s own (not one of knative-serving, kourier-system), or set installKnative to false if the cluster runs it');
@@ -134,6 +138,7 @@ describe('PlatformDeployment refuses before anything registers', () => {
     new FunctionsPlatform(chart, 'Platform', { namespace: 'games', functions: [{ name: 'score', image: 'ghcr.io/org/score:latest' }] });
     const { error, registered } = await refusal({ app, releaseReader: fixtureReader() });
     expect((error as Error).message).toMatch(/^<app>: policy refuses 1 object\(s\), as cdk8s synth would:\n\[PB004\]/);
+    expect([error instanceof ValidationError, pulumi.RunError.isInstance(error)]).toEqual([true, true]);
     expect(registered).toBe(0);
   });
 

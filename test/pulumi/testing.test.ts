@@ -41,7 +41,7 @@ describe('the shipped release fixtures', () => {
     const crds = shipped.flatMap((g) => g.objs).filter((o) => o.kind === 'CustomResourceDefinition');
     expect(crds.length).toBeGreaterThan(60);
     expect(crds.every((o) => o.spec.versions.every((v: any) => v.schema.openAPIV3Schema['x-kubernetes-preserve-unknown-fields'] === true))).toBe(true);
-  });
+  }, 120_000); // two runs of every install, one of them on 2 MB of real release files
 
   test('a URL it has no fixture of is refused, naming it', async () => {
     const url = 'https://github.com/knative/serving/releases/download/knative-v1.21.0/serving-core.yaml';
