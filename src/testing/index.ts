@@ -121,17 +121,25 @@ export function fixtureReleaseReader(): IReleaseReader {
 
 const SECRET_SIG = pulumi.runtime.specialSigKey;
 
-/** The inputs with secrets unwrapped, and the paths of the secrets. */
+/**
+ * The inputs with secrets unwrapped, and the paths of the secrets. Values without a secret are returned as they are
+ * (a ConfigGroup's thousands of objects are not copied).
+ */
 function unwrapSecrets(value: any, at: string, secrets: string[]): any {
-  if (Array.isArray(value)) return value.map((v, i) => unwrapSecrets(v, `${at}[${i}]`, secrets));
-  if (value && typeof value === 'object') {
-    if (value[SECRET_SIG] === pulumi.runtime.specialSecretSig) {
-      secrets.push(at);
-      return unwrapSecrets(value.value, at, []);
-    }
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v, at ? `${at}.${k}` : k, secrets)]));
+  if (!value || typeof value !== 'object') return value;
+  if (value[SECRET_SIG] === pulumi.runtime.specialSecretSig) {
+    secrets.push(at);
+    return unwrapSecrets(value.value, at, []);
   }
-  return value;
+  let copy: any;
+  const entries: Array<[string, any]> = Array.isArray(value) ? value.map((v, i) => [String(i), v]) : Object.entries(value);
+  for (const [k, v] of entries) {
+    const unwrapped = unwrapSecrets(v, Array.isArray(value) ? `${at}[${k}]` : at ? `${at}.${k}` : k, secrets);
+    if (unwrapped === v) continue;
+    copy ??= Array.isArray(value) ? [...value] : { ...value };
+    copy[k] = unwrapped;
+  }
+  return copy ?? value;
 }
 
 /** The default domain of a Knative install among the registrations: the first unselective key of its config-domain. */
