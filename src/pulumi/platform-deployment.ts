@@ -35,7 +35,7 @@ import { KNATIVE_SERVING_VERSION, KnativeServing, NET_KOURIER_VERSION, knativeSe
 import { KratixInstall, kratixManifestUrls, prepareKratix } from './kratix';
 import { IReleaseReader, ReleaseFileError, localFileName, manifestReader, overriddenReleaseReader } from './release-files';
 import { readManifests } from './release-install';
-import { TektonInstall, prepareTekton, tektonManifestUrls } from './tekton';
+import { TektonInstall, prepareTekton, tektonEventsSink, tektonManifestUrls } from './tekton';
 
 /** The installs of the event stack (one release set: any of them needed installs the stack). */
 const EVENT_STACK = [ClusterInstall.CERT_MANAGER, ClusterInstall.RABBITMQ_CLUSTER_OPERATOR, ClusterInstall.RABBITMQ_TOPOLOGY_OPERATOR,
@@ -286,9 +286,14 @@ function tektonSinkOf(args: PlatformDeploymentArgs): { eventsSink?: string; even
   if (args.tektonEventsSink !== undefined && args.tektonEventsBroker !== undefined) {
     throw new ConfigError(`tektonEventsSink (${args.tektonEventsSink}) and tektonEventsBroker (${args.tektonEventsBroker.address}) both set Tekton's one events sink; give one of them`);
   }
-  if (args.tektonEventsSink !== undefined) return { eventsSink: args.tektonEventsSink };
   const broker = args.tektonEventsBroker ?? TektonEventsSink.of(args.app)?.sink;
-  return broker ? { eventsBroker: broker } : {};
+  const settings = args.tektonEventsSink !== undefined ? { eventsSink: args.tektonEventsSink } : broker ? { eventsBroker: broker } : {};
+  try {
+    tektonEventsSink(settings); // an absolute http(s) URL, checked before any file is read
+  } catch (e) {
+    throw new ConfigError(`tektonEventsSink: ${(e as Error).message}`);
+  }
+  return settings;
 }
 
 /**

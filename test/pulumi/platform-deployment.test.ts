@@ -10,6 +10,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as pulumiRuntimeResource from '@pulumi/pulumi/runtime/resource';
 import { Broker, BrokerClass, ChannelBroker, DeploymentPlan, FunctionsPlatform, IKeyValueStore, ValidationError } from '../../constructs';
 import { PlatformDeployment, PlatformDeploymentArgs, PlatformReleases } from '../../src/pulumi/platform-deployment';
+import { ConfigError } from '../../src/pulumi/config-error';
 import { ReleaseFileError } from '../../src/pulumi/release-files';
 import { MockedPulumi, runUnderMocks } from '../../src/testing';
 import { REPO_ROOT } from '../../scripts/lib/upstream';
@@ -148,6 +149,10 @@ describe('PlatformDeployment refuses before anything registers', () => {
     const both = await refusal({ app, installKnative: false, installEventing: false, installTekton: true, tektonEventsSink: 'http://x.example/', tektonEventsBroker: broker });
     expect((both.error as Error).message).toBe('tektonEventsSink (http://x.example/) and tektonEventsBroker (http://game-broker-ingress.events.svc.cluster.local) both set Tekton\'s one events sink; give one of them');
     expect(both.registered).toBe(0);
+    const url = await refusal({ app, installKnative: false, installEventing: false, installTekton: true, tektonEventsSink: 'broker-ingress.knative-eventing.svc' });
+    expect(url.error).toBeInstanceOf(ConfigError);
+    expect((url.error as Error).message).toBe('tektonEventsSink: Tekton\'s events sink ("broker-ingress.knative-eventing.svc") is not an absolute http(s) URL; give the address events are posted to, ' +
+      'e.g. a broker\'s http://broker-ingress.knative-eventing.svc.cluster.local/<namespace>/<broker>');
     const type = await refusal({ app: teamApp().app, releaseReader: { read: () => Promise.reject(new Error('must not read')) }, ingressServiceType: 'Ingress' });
     expect((type.error as Error).message).toBe('ingressServiceType ("Ingress") must be one of LoadBalancer, NodePort, ClusterIP');
     expect(type.registered).toBe(0);
