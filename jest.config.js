@@ -12,6 +12,7 @@ module.exports = {
   moduleNameMapper: {
     '^platform-blueprints$': '<rootDir>/constructs/index.ts',
     '^platform-blueprints/pulumi$': '<rootDir>/src/pulumi/api.ts',
+    '^platform-blueprints/testing$': '<rootDir>/src/testing/index.ts',
     '^platform-blueprints/kratix-pipeline$': '<rootDir>/src/kratix/pipeline.ts',
   },
   cacheDirectory: '<rootDir>/.jest-cache',

@@ -60,8 +60,18 @@ describe('platform-blueprints as a library', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test('the Pulumi entry point exports the bridge and the Knative install', async () => {
+  test('the Pulumi entry point exports the bridge, the installs and the component that deploys an app with them', async () => {
     const api = await import('platform-blueprints/pulumi');
-    expect(Object.keys(api)).toEqual(expect.arrayContaining(['Cdk8sDeployment', 'planDeployment', 'KnativeServing', 'prepareKnativeServing', 'KnativeEventing', 'CrossplaneInstall']));
+    expect(Object.keys(api)).toEqual(expect.arrayContaining(['Cdk8sDeployment', 'planDeployment', 'KnativeServing', 'prepareKnativeServing', 'KnativeEventing', 'CrossplaneInstall',
+      'PlatformDeployment', 'PlatformReleases', 'ReleaseFileError', 'ConfigError']));
+  });
+
+  test('the testing entry point ships with its release fixtures', async () => {
+    const testing = await import('platform-blueprints/testing');
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8'));
+    expect(Object.keys(testing)).toEqual(expect.arrayContaining(['runUnderMocks', 'MockedPulumi', 'fixtureReleaseReader', 'releaseFixturesDir']));
+    expect(pkg.exports['./testing']).toEqual({ types: './lib/src/testing/index.d.ts', default: './lib/src/testing/index.js' });
+    expect(pkg.typesVersions['*'].testing).toEqual(['lib/src/testing/index.d.ts']);
+    expect(pkg.files).toEqual(expect.arrayContaining(['lib/src/testing', 'fixtures/releases', 'lib/src/pulumi/platform-deployment.*']));
   });
 });

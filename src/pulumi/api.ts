@@ -1,5 +1,5 @@
 /**
- * What teams deploying with Pulumi import: `import { Cdk8sDeployment, KnativeServing, KnativeEventing, TektonInstall, KratixInstall, CrossplaneInstall } from 'platform-blueprints/pulumi'`.
+ * What teams deploying with Pulumi import: `import { PlatformDeployment, Cdk8sDeployment, KnativeServing, KnativeEventing, TektonInstall, KratixInstall, CrossplaneInstall } from 'platform-blueprints/pulumi'`.
  */
 export * from './bridge';
 export * from './crossplane';
@@ -9,4 +9,6 @@ export * from './knative-serving';
 export * from './kratix';
 export * from './release-files';
 export * from './release-install';
+export * from './platform-deployment';
 export * from './tekton';
+export { ConfigError } from './config-error';

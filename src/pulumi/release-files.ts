@@ -26,6 +26,27 @@ import { PINNED_RELEASES } from '../../constructs/imports/versions';
 /** Reads a release file by URL; resolves to its text. */
 export type ManifestReader = (url: string) => Promise<string>;
 
+/** Where release files come from (PlatformDeployment's `releaseReader`): reads one by URL, resolves to its text. */
+export interface IReleaseReader {
+  read(url: string): Promise<string>;
+}
+
+let defaultReleaseReader: IReleaseReader | undefined;
+
+/**
+ * Replaces where PlatformDeployment reads release files when the program gives no `releaseReader` of its own (the
+ * testing entry serves its shipped fixtures this way); `undefined` restores the default (pins checked; a local
+ * folder, the cache or HTTPS).
+ */
+export function setDefaultReleaseReader(reader: IReleaseReader | undefined): void {
+  defaultReleaseReader = reader;
+}
+
+/** The reader set with setDefaultReleaseReader, if any. */
+export function overriddenReleaseReader(): IReleaseReader | undefined {
+  return defaultReleaseReader;
+}
+
 /** The environment variable naming the download cache. */
 export const RELEASE_CACHE_ENV = 'PLATFORM_BLUEPRINTS_RELEASE_CACHE';
 
@@ -38,8 +59,11 @@ export interface ReleasePin {
   readonly unpinned?: string;
 }
 
-/** A release file refused: not pinned, other bytes than pinned, or not found. */
-export class ReleaseFileError extends Error {
+/**
+ * A release file refused: not pinned, other bytes than pinned, not found, or not the file the install expects. A
+ * Pulumi RunError: `pulumi up` prints its message without a stack trace.
+ */
+export class ReleaseFileError extends pulumi.RunError {
   public constructor(message: string) {
     super(message);
     this.name = 'ReleaseFileError';

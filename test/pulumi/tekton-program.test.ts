@@ -28,8 +28,10 @@ describe('the program and Tekton', () => {
     const added = mocked.registrations.slice(before).filter((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup' && r.name.startsWith('tekton-')).map((r) => r.name);
     expect(added).toEqual(['tekton-pipelines', 'tekton-triggers', 'tekton-interceptors']);
     expect(mocked.dependencyNames('kubernetes:yaml/v2:ConfigGroup', 'tekton-interceptors')).toEqual(['tekton-triggers']);
-    expect(configEvents('tekton-pipelines').data).toEqual({ sink: outputs.brokerUrl, formats: 'tektonv1' });
-    expect(outputs.brokerUrl).toMatch(/^http:\/\/.*a-events/);
+    // The sink is the address the Broker reports (the stack output), set before the Broker exists.
+    const brokerUrl = await valueOf(outputs.brokerUrl);
+    expect(configEvents('tekton-pipelines').data).toEqual({ sink: brokerUrl, formats: 'tektonv1' });
+    expect(brokerUrl).toMatch(/^http:\/\/.*a-events/);
     // Tekton objects wait for the install that serves their API group.
     expect(mocked.dependencyNames('kubernetes:triggers.tekton.dev/v1beta1:EventListener', 'functions-platform/delivery/verify-on-deploy'))
       .toEqual(expect.arrayContaining(['tekton-triggers', 'tekton-interceptors']));

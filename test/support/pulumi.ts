@@ -1,99 +1,26 @@
 /**
- * Pulumi under mocks, recording what each registration asked of the engine. The public mock API reports type,
- * name and inputs; dependencies, protect and retainOnDelete are read from the registration request itself by
- * wrapping the mock monitor, so tests see exactly what `pulumi up` would send.
+ * Pulumi under mocks, through the package's testing entry (platform-blueprints/testing: MockedPulumi records each
+ * registration as the engine receives it — dependencies, protect, retainOnDelete, secrets). The release fixtures it
+ * ships are not served here: these tests pass their own readers (test/support/knative-release.ts), or test the
+ * program's own reader.
  *
  * Resource transforms (the `transforms` option): the engine has run them since CLI 3.105, on a resource and on every
- * descendant — children a provider registers for a remote component (a yaml/v2 ConfigGroup) included. The SDK's mock
- * monitor reports them unsupported, so the mocks play the engine's part: they accept them, record each registration's
- * callbacks, and `runTransforms` invokes those callbacks through the SDK's callback server (its gRPC handler, called
- * in-process) with the request the engine sends for a child, as the engine does when the provider registers it.
+ * descendant — children a provider registers for a remote component (a yaml/v2 ConfigGroup) included. The mocks
+ * accept them and record each registration's callbacks; `runTransforms` invokes those callbacks through the SDK's
+ * callback server (its gRPC handler, called in-process) with the request the engine sends for a child, as the
+ * engine does when the provider registers it.
  */
 import * as pulumi from '@pulumi/pulumi';
 import * as cbproto from '@pulumi/pulumi/proto/callback_pb';
 import * as resproto from '@pulumi/pulumi/proto/resource_pb';
-import * as pulumiState from '@pulumi/pulumi/runtime/state';
 import { Struct } from 'google-protobuf/google/protobuf/struct_pb';
+import { MockState, MockedPulumi, MockedRegistration } from '../../src/testing';
 
-export interface Registration {
-  readonly type: string;
-  readonly name: string;
-  readonly urn: string;
-  readonly inputs: any;
-  readonly custom: boolean;
-  readonly parent: string;
-  /** URNs this resource depends on (dependsOn and input dependencies). */
-  readonly dependencies: string[];
-  readonly protect: boolean;
-  readonly retainOnDelete: boolean;
-  /** customTimeouts.create, when set. */
-  readonly createTimeout?: string;
-  /** Property paths whose change replaces the resource. */
-  readonly replaceOnChanges: string[];
-  readonly deleteBeforeReplace: boolean;
-  /** The resource transforms it registered: where the engine calls each back. */
-  readonly transforms: Array<{ target: string; token: string }>;
-}
-
-export interface MockedPulumi {
-  readonly registrations: Registration[];
-  /** The registration of a resource by type and name. */
-  get(type: string, name: string): Registration;
-  /** Names of the resources a resource depends on. */
-  dependencyNames(type: string, name: string): string[];
-}
-
-/** Knative Service state as the provider reports it: status only once it waited for Ready (`pulumi.com/waitFor`). */
-export function knativeServiceState(args: pulumi.runtime.MockResourceArgs): Record<string, any> | undefined {
-  if (args.type !== 'kubernetes:serving.knative.dev/v1:Service') return undefined;
-  const meta = args.inputs.metadata;
-  if (meta.annotations?.['pulumi.com/waitFor'] !== 'condition=Ready') return undefined;
-  return { status: { url: `http://${meta.name}.${meta.namespace}.127.0.0.1.sslip.io`, conditions: [{ type: 'Ready', status: 'True' }] } };
-}
-
-/** Outputs a mocked resource reports back, by type (e.g. a Knative Service's status). */
-export type MockState = (args: pulumi.runtime.MockResourceArgs) => Record<string, any> | undefined;
+export type Registration = MockedRegistration;
+export type { MockState, MockedPulumi };
 
 export function mockPulumi(state: MockState = () => undefined): MockedPulumi {
-  const registrations: Registration[] = [];
-  pulumi.runtime.setMocks({
-    newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, ...state(args) } }),
-    call: (args) => args.inputs,
-  }, 'platform-blueprints', 'test', false);
-  // getStore is internal (not in the typings): the SDK's own switch for the feature.
-  (pulumiState as any).getStore().supportsTransforms = true;
-  const monitor: any = require('@pulumi/pulumi/runtime/settings').getMonitor();
-  const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req: any, callback: any) => register(req, (err: any, res: any) => {
-    if (!err) {
-      registrations.push({
-        type: req.getType(),
-        name: req.getName(),
-        urn: res.getUrn(),
-        inputs: req.getObject()?.toJavaScript(),
-        custom: req.getCustom(),
-        parent: req.getParent(),
-        dependencies: req.getDependenciesList(),
-        protect: req.getProtect() === true,
-        retainOnDelete: req.getRetainondelete() === true,
-        createTimeout: req.getCustomtimeouts()?.getCreate() || undefined,
-        replaceOnChanges: req.getReplaceonchangesList(),
-        deleteBeforeReplace: req.getDeletebeforereplace() === true,
-        transforms: req.getTransformsList().map((c: any) => ({ target: c.getTarget(), token: c.getToken() })),
-      });
-    }
-    callback(err, res);
-  });
-  const get = (type: string, name: string) => {
-    const found = registrations.filter((r) => r.type === type && r.name === name);
-    if (found.length !== 1) throw new Error(`expected one ${type} ${name}, found ${found.length} (of ${registrations.length})`);
-    return found[0];
-  };
-  return {
-    registrations,
-    get,
-    dependencyNames: (type, name) => get(type, name).dependencies.map((urn) => urn.split('::').pop() as string),
-  };
+  return MockedPulumi.start({ state, project: 'platform-blueprints', stack: 'test', releaseFixtures: false });
 }
 
 /** Resolves an Output in a test (under mocks, unknowns never occur). */
@@ -188,8 +115,8 @@ export function stackConfig(values: { [key: string]: string }): pulumi.Config {
   return new pulumi.Config('platform-blueprints');
 }
 
-/** The mock state of the program's resources: the Redis password generated, Knative Services reporting a URL. */
+/** The mock state of the program's resources besides the testing entry's (Knative URLs, Broker addresses): the Redis password generated. */
 export function programState(args: pulumi.runtime.MockResourceArgs): Record<string, any> | undefined {
   if (args.type === 'random:index/randomPassword:RandomPassword') return { result: 'mock-generated-password-42' };
-  return knativeServiceState(args);
+  return undefined;
 }
