@@ -25,11 +25,10 @@ import { BrokerOptions, ChannelBroker, isBroker } from './broker';
 import { describe } from './catalog';
 import { registerTeamRoute } from './team-routes';
 
+/** A team broker: `namespace` (or the enclosing Chart's) is the team's; the broker and the team's Triggers live there. */
 export interface TeamBrokerProps extends BrokerOptions {
   /** The team's name (a DNS-1123 label), for messages and the forwarding Triggers' names. */
   readonly team: string;
-  /** The team's namespace: the broker and the team's Triggers live there. */
-  readonly namespace: string;
   /** The shared broker that feeds this one (the platform's); it must live in another namespace. */
   readonly upstream: IBroker;
   /** The event types the platform grants the team: each is forwarded from `upstream` by a Trigger of its own. */
