@@ -3,12 +3,17 @@
  * Tests gated on a tool this machine lacks carry the reason in their title (test/support/runs-when.ts).
  */
 class SkipReporter {
+  constructor(globalConfig) {
+    this.rootDir = globalConfig.rootDir;
+  }
+
   onRunComplete(_contexts, results) {
+    const relative = (file) => (file.startsWith(`${this.rootDir}/`) ? file.slice(this.rootDir.length + 1) : file);
     const skipped = [];
     for (const file of results.testResults) {
       for (const t of file.testResults) {
         if (t.status === 'pending' || t.status === 'skipped' || t.status === 'todo') {
-          skipped.push(`  - ${require('path').relative(process.cwd(), file.testFilePath)} › ${t.fullName}`);
+          skipped.push(`  - ${relative(file.testFilePath)} › ${t.fullName}`);
         }
       }
     }
