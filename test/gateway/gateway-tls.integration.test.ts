@@ -30,6 +30,7 @@ import { renderNginxConfig } from '../../constructs/gateway/nginx-config';
 import { rateLimitRule } from '../../constructs/gateway/rate-limit';
 import { startDns } from '../support/dns';
 import { testChart } from '../support/k8s';
+import { freePort } from '../support/net';
 
 const NGINX = (process.env.PB_NGINX ? [process.env.PB_NGINX] : ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx']).find((p) => fs.existsSync(p));
 const OPENSSL = ['/usr/bin/openssl', '/usr/local/bin/openssl'].find((p) => fs.existsSync(p));
@@ -42,16 +43,6 @@ const suite = NGINX && OPENSSL ? describe : describe.skip;
 const DOMAIN = 'api.example.com';
 const GATEWAY_HOST = 'gateway.web.svc.cluster.local';
 const APP = 'https://app.example.com';
-
-/** A port nothing listens on now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runs nginx on a configuration text (checked with `nginx -t` first) until `stop`. */
 async function runNginx(dir: string, name: string, config: string, ports: number[]): Promise<() => Promise<void>> {

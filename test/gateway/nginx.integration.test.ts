@@ -25,6 +25,7 @@ import { NginxConfigOptions, NginxRoute, renderNginxConfig } from '../../constru
 import { DEFAULT_TRUSTED_PROXIES, rateLimitRule, trustedProxies } from '../../constructs/gateway/rate-limit';
 import { isRoutePath, routePathProblem } from '../../constructs/gateway/paths';
 import { startDns } from '../support/dns';
+import { freePort } from '../support/net';
 
 // PB_NGINX names the binary to use (or, set to a path that does not exist, shows what a machine without nginx sees).
 const NGINX = (process.env.PB_NGINX ? [process.env.PB_NGINX] : ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx'])
@@ -37,15 +38,6 @@ if (!NGINX) {
     'at the binary to run it.\n\n');
 }
 const suite = NGINX ? describe : describe.skip;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** An upstream that answers with what it received, and echoes bytes back after a WebSocket-style upgrade. */
 function upstream(name: string): Promise<{ server: http.Server; port: number }> {

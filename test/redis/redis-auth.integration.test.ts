@@ -12,6 +12,7 @@ import * as path from 'path';
 import { Redis } from '../../constructs';
 import { findObject, synthValid, testChart } from '../support/k8s';
 import { runsWhen } from '../support/runs-when';
+import { freePort } from '../support/net';
 
 const REDIS_SERVER = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => fs.existsSync(p));
 if (!REDIS_SERVER) {
@@ -34,15 +35,6 @@ function runInit(password: string, pathEnv = process.env.PATH): { status: number
   const [shell, flag, script] = init.command as string[];
   const result = spawnSync(shell, [flag, script.split(authMount).join(dir)], { env: { PATH: pathEnv, REDIS_PASSWORD: password }, encoding: 'utf8' });
   return { status: result.status, stderr: result.stderr, dir };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Sends one command (RESP, so any byte of the password goes through) and returns the first reply line. */
