@@ -28,7 +28,15 @@ export interface EventingVersions {
   readonly knativeEventing?: string;
   /** @default EVENTING_RABBITMQ_VERSION */
   readonly eventingRabbitmq?: string;
+  /**
+   * Install Knative's channel-based broker and its in-memory channel (what a `ChannelBroker` or a team broker needs).
+   * @default true
+   */
+  readonly channelBroker?: boolean;
 }
+
+/** The stages of Knative's channel-based broker, which the event stack installs only when asked (`channelBroker`). */
+export const CHANNEL_BROKER_STAGES = ['in-memory-channel', 'mt-channel-broker'];
 
 /** The release manifests of the event stack, by stage. */
 export function eventingManifestUrls(v: EventingVersions = {}): { [stage: string]: string } {
@@ -40,8 +48,10 @@ export function eventingManifestUrls(v: EventingVersions = {}): { [stage: string
     'eventing-crds': `https://github.com/knative/eventing/releases/download/knative-v${eventing}/eventing-crds.yaml`,
     'eventing-core': `https://github.com/knative/eventing/releases/download/knative-v${eventing}/eventing-core.yaml`,
     'eventing-rabbitmq': `https://github.com/knative-extensions/eventing-rabbitmq/releases/download/knative-v${v.eventingRabbitmq ?? EVENTING_RABBITMQ_VERSION}/rabbitmq-broker.yaml`,
-    'in-memory-channel': `https://github.com/knative/eventing/releases/download/knative-v${eventing}/in-memory-channel.yaml`,
-    'mt-channel-broker': `https://github.com/knative/eventing/releases/download/knative-v${eventing}/mt-channel-broker.yaml`,
+    ...v.channelBroker === false ? {} : {
+      'in-memory-channel': `https://github.com/knative/eventing/releases/download/knative-v${eventing}/in-memory-channel.yaml`,
+      'mt-channel-broker': `https://github.com/knative/eventing/releases/download/knative-v${eventing}/mt-channel-broker.yaml`,
+    },
   };
 }
 
@@ -59,9 +69,14 @@ export const EVENTING_STAGES: Array<{ name: string; after: string[] }> = [
   { name: 'mt-channel-broker', after: ['eventing-core'] },
 ];
 
+/** The stages to install: all, or all but the channel-based broker's. */
+function eventingStages(channelBroker: boolean): Array<{ name: string; after: string[] }> {
+  return channelBroker ? EVENTING_STAGES : EVENTING_STAGES.filter((s) => !CHANNEL_BROKER_STAGES.includes(s.name));
+}
+
 /** Checks the event stack's manifests are the release files, and keeps only the CRDs of eventing-crds. Pure. */
-export function prepareKnativeEventing(manifests: { [stage: string]: any[] }): { [stage: string]: any[] } {
-  for (const { name } of EVENTING_STAGES) {
+export function prepareKnativeEventing(manifests: { [stage: string]: any[] }, channelBroker = true): { [stage: string]: any[] } {
+  for (const { name } of eventingStages(channelBroker)) {
     if (!manifests[name]?.length) throw new Error(`the event stack manifests lack ${name}`);
   }
   if (!manifests['eventing-core'].some((o) => o.kind === 'Namespace' && o.metadata?.name === 'knative-eventing')) {
@@ -87,9 +102,10 @@ export class KnativeEventing extends StagedInstall {
 
   public constructor(name: string, args: KnativeEventingArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
     const read = releaseManifests(args, eventingManifestUrls(args));
-    const prepared = read.then(prepareKnativeEventing);
+    const channelBroker = args.channelBroker !== false;
+    const prepared = read.then((m) => prepareKnativeEventing(m, channelBroker));
     super('platform-blueprints:index:KnativeEventing', name,
-      EVENTING_STAGES.map((s) => ({ name: s.name, after: s.after, objects: prepared.then((p) => p[s.name]) })), args, opts);
+      eventingStages(channelBroker).map((s) => ({ name: s.name, after: s.after, objects: prepared.then((p) => p[s.name]) })), args, opts);
     this.eventingReady = this.stagesNamed('eventing-core', 'eventing-rabbitmq');
     this.rabbitmqReady = this.stagesNamed('rabbitmq-cluster-operator', 'rabbitmq-topology-operator');
     this.installs = {
@@ -98,7 +114,7 @@ export class KnativeEventing extends StagedInstall {
       [ClusterInstall.RABBITMQ_TOPOLOGY_OPERATOR.id]: this.stagesNamed('rabbitmq-topology-operator'),
       [ClusterInstall.KNATIVE_EVENTING.id]: this.stagesNamed('eventing-crds', 'eventing-core'),
       [ClusterInstall.EVENTING_RABBITMQ.id]: this.stagesNamed('eventing-rabbitmq'),
-      [ClusterInstall.CHANNEL_BROKER.id]: this.stagesNamed('in-memory-channel', 'mt-channel-broker'),
+      ...channelBroker ? { [ClusterInstall.CHANNEL_BROKER.id]: this.stagesNamed(...CHANNEL_BROKER_STAGES) } : {},
     };
   }
 }

@@ -51,7 +51,8 @@ export interface PlatformDeploymentArgs {
   readonly installKnative?: boolean;
   /**
    * Install the event stack (cert-manager, RabbitMQ cluster and topology operators, Knative Eventing,
-   * eventing-rabbitmq, Knative's channel-based broker with the in-memory channel): true whatever the app deploys, false never (the cluster runs it, cert-manager included).
+   * eventing-rabbitmq; Knative's channel-based broker with the in-memory channel when the app has a channel broker or
+   * this is true): true whatever the app deploys, false never (the cluster runs it, cert-manager included).
    * @default - when the app deploys an object one of them serves
    */
   readonly installEventing?: boolean;
@@ -168,6 +169,9 @@ export class PlatformReleases {
     const wanted = (flag: boolean | undefined, installs: ClusterInstall[]) => flag ?? installs.some((i) => plan.requires(i));
     const knative = wanted(args.installKnative, [ClusterInstall.KNATIVE_SERVING, ClusterInstall.NET_KOURIER]);
     const eventing = wanted(args.installEventing, EVENT_STACK);
+    // Knative's channel-based broker comes with the event stack when the app has a channel broker (or the whole
+    // stack is asked for): a platform of RabbitMQ brokers runs none of its pods.
+    const channelBroker = args.installEventing === true || plan.requires(ClusterInstall.CHANNEL_BROKER);
     const tekton = wanted(args.installTekton, [ClusterInstall.TEKTON_PIPELINES, ClusterInstall.TEKTON_TRIGGERS]);
     const kratix = wanted(args.installKratix, [ClusterInstall.KRATIX]);
     const crossplane = wanted(args.installCrossplane, [ClusterInstall.CROSSPLANE]);
@@ -175,7 +179,7 @@ export class PlatformReleases {
     const kratixCertManager = args.installEventing !== false;
     const urls: { [install: string]: { [file: string]: string } } = {
       ...knative ? { installKnative: knativeServingManifestUrls(KNATIVE_SERVING_VERSION, NET_KOURIER_VERSION) } : {},
-      ...eventing ? { installEventing: eventingManifestUrls() } : {},
+      ...eventing ? { installEventing: eventingManifestUrls({ channelBroker }) } : {},
       ...tekton ? { installTekton: tektonManifestUrls() } : {},
       ...kratix ? { installKratix: kratixManifestUrls() } : {},
     };
@@ -192,7 +196,7 @@ export class PlatformReleases {
     await asReleaseError(async () => {
       const m = manifests;
       if (knative) prepareKnativeServing(m.installKnative as any, knativeSettings(args, plan));
-      if (eventing) prepareKnativeEventing(m.installEventing);
+      if (eventing) prepareKnativeEventing(m.installEventing, channelBroker);
       if (tekton) prepareTekton(m.installTekton, tektonSink);
       if (kratix) prepareKratix(m.installKratix, { installCertManager: kratixCertManager });
     });
@@ -202,7 +206,7 @@ export class PlatformReleases {
         .map((o) => ({ namespace: o.metadata.name as string, declaredBy: localFileName(urls[setting][file]), setting })))),
       ...crossplane ? [{ namespace: CROSSPLANE_NAMESPACE, declaredBy: 'the Crossplane Helm release', setting: 'installCrossplane' }] : [],
     ];
-    return new PlatformReleases(args.app, plan, { knative, eventing, tekton, kratix, crossplane, kratixCertManager }, manifests, namespaces, tektonSink);
+    return new PlatformReleases(args.app, plan, { knative, eventing, channelBroker: eventing && channelBroker, tekton, kratix, crossplane, kratixCertManager }, manifests, namespaces, tektonSink);
   }
 
   private constructor(
@@ -211,7 +215,7 @@ export class PlatformReleases {
     /** The app's deployment plan. */
     public readonly plan: DeploymentPlan,
     /** @internal */
-    public readonly _installs: { knative: boolean; eventing: boolean; tekton: boolean; kratix: boolean; crossplane: boolean; kratixCertManager: boolean },
+    public readonly _installs: { knative: boolean; eventing: boolean; channelBroker: boolean; tekton: boolean; kratix: boolean; crossplane: boolean; kratixCertManager: boolean },
     /** @internal the release files' objects, by install argument, then file */
     public readonly _manifests: { [install: string]: { [file: string]: any[] } },
     /** The Namespaces the installs create. */
@@ -232,7 +236,7 @@ export class PlatformReleases {
     const i = this._installs;
     return [
       ...i.knative ? [ClusterInstall.KNATIVE_SERVING, ClusterInstall.NET_KOURIER] : [],
-      ...i.eventing ? EVENT_STACK : [],
+      ...i.eventing ? EVENT_STACK.filter((x) => x !== ClusterInstall.CHANNEL_BROKER || i.channelBroker) : [],
       ...i.tekton ? [ClusterInstall.TEKTON_PIPELINES, ClusterInstall.TEKTON_TRIGGERS] : [],
       ...i.kratix ? [ClusterInstall.KRATIX, ...i.kratixCertManager && !i.eventing ? [ClusterInstall.CERT_MANAGER] : []] : [],
       ...i.crossplane ? [ClusterInstall.CROSSPLANE] : [],
@@ -374,7 +378,7 @@ export class PlatformDeployment extends pulumi.ComponentResource {
     const child = { parent: this, aliases: [{ parent: pulumi.rootStackResource }] };
     this.knativeServing = i.knative
       ? new KnativeServing(`${prefix}knative-serving`, { ...knativeSettings(args, this.plan), manifests: m.installKnative, declared }, child) : undefined;
-    this.eventing = i.eventing ? new KnativeEventing(`${prefix}event-stack`, { manifests: m.installEventing, declared }, child) : undefined;
+    this.eventing = i.eventing ? new KnativeEventing(`${prefix}event-stack`, { manifests: m.installEventing, declared, channelBroker: i.channelBroker }, child) : undefined;
     this.tekton = i.tekton ? new TektonInstall(`${prefix}tekton`, { ...releases._tektonSink, manifests: m.installTekton, declared }, child) : undefined;
     // After the event stack: its cert-manager is the copy kept; Kratix's cert-manager stage then waits for it.
     this.kratix = i.kratix ? new KratixInstall(`${prefix}kratix`, { manifests: m.installKratix, declared, installCertManager: i.kratixCertManager }, child) : undefined;

@@ -8,7 +8,7 @@ import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as pulumi from '@pulumi/pulumi';
 import * as pulumiRuntimeResource from '@pulumi/pulumi/runtime/resource';
-import { Broker, BrokerClass, ChannelBroker, DeploymentPlan, FunctionsPlatform, IKeyValueStore, ValidationError } from '../../constructs';
+import { Broker, BrokerClass, ChannelBroker, DeploymentPlan, EventDrivenPlatform, FunctionsPlatform, IKeyValueStore, ValidationError } from '../../constructs';
 import { PlatformDeployment, PlatformDeploymentArgs, PlatformReleases } from '../../src/pulumi/platform-deployment';
 import { ConfigError } from '../../src/pulumi/config-error';
 import { ReleaseFileError } from '../../src/pulumi/release-files';
@@ -80,6 +80,18 @@ describe('PlatformDeployment', () => {
     expect(reader.urls).toEqual([]);
     expect(groups(run.mocked)).toEqual([]);
     expect(run.mocked.dependencyNames('kubernetes:serving.knative.dev/v1:Service', 'fx/games/score').sort()).toEqual(['fx/games', 'fx/games/redis-auth']);
+  });
+
+  test('a platform of RabbitMQ brokers gets the event stack without the channel-based broker; asking for the whole stack adds it', async () => {
+    const { app } = teamApp();
+    new EventDrivenPlatform(app.charts[0], 'Events', { namespace: 'games-events' });
+    const auto = await PlatformReleases.read({ app, installKnative: false, releaseReader: fixtureReader() });
+    expect(auto.installIds).toEqual(expect.arrayContaining(['knative-eventing', 'eventing-rabbitmq']));
+    expect(auto.installIds).not.toContain('channel-broker');
+    const run = await runUnderMocks(() => PlatformDeployment.create('fx', { app, installKnative: false, releaseReader: fixtureReader() }));
+    expect(groups(run.mocked).filter((g) => /channel/.test(g))).toEqual([]);
+    const all = await PlatformReleases.read({ app, installKnative: false, installEventing: true, releaseReader: fixtureReader() });
+    expect(all.installIds).toContain('channel-broker');
   });
 
   test('the channel-based broker comes with the event stack: its Broker waits for the channel stages, and no install is left to the cluster', async () => {
