@@ -14,10 +14,10 @@
  * the domain passed to functions as X-Forwarded-Host and the scheme as X-Forwarded-Proto, probes and in-cluster
  * callers untouched. Issuance (ACME, DNS), kourier itself and the certificate's renewal need a cluster (README).
  *
- * Needs nginx (with http_ssl_module) and openssl; without them the suite says so on stderr and is skipped, like
- * test/gateway/nginx.integration.test.ts.
+ * Needs nginx (with http_ssl_module) and openssl; without them its tests are skipped, titled with the reason (like
+ * test/gateway/nginx.integration.test.ts).
  */
-import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
@@ -31,44 +31,14 @@ import { rateLimitRule } from '../../constructs/gateway/rate-limit';
 import { startDns } from '../support/dns';
 import { testChart } from '../support/k8s';
 import { freePort } from '../support/net';
+import { runNginx, withNginx } from '../support/nginx';
 
-const NGINX = (process.env.PB_NGINX ? [process.env.PB_NGINX] : ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx']).find((p) => fs.existsSync(p));
 const OPENSSL = ['/usr/bin/openssl', '/usr/local/bin/openssl'].find((p) => fs.existsSync(p));
-if (!NGINX || !OPENSSL) {
-  process.stderr.write(`\n${!NGINX ? 'NGINX' : 'OPENSSL'} NOT FOUND: the gateway TLS integration test (test/gateway/gateway-tls.integration.test.ts) did NOT run; ` +
-    'its tests are reported as skipped. Install nginx and openssl (Debian: apt-get install nginx-light openssl).\n\n');
-}
-const suite = NGINX && OPENSSL ? describe : describe.skip;
+const suite = withNginx({ openssl: OPENSSL !== undefined }).describe;
 
 const DOMAIN = 'api.example.com';
 const GATEWAY_HOST = 'gateway.web.svc.cluster.local';
 const APP = 'https://app.example.com';
-
-/** Runs nginx on a configuration text (checked with `nginx -t` first) until `stop`. */
-async function runNginx(dir: string, name: string, config: string, ports: number[]): Promise<() => Promise<void>> {
-  const file = path.join(dir, `${name}.conf`);
-  fs.writeFileSync(file, config.replace(/\/tmp\//g, `${dir}/${name}-`));
-  execFileSync(NGINX!, ['-t', '-q', '-e', 'stderr', '-p', dir, '-c', file], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  const child: ChildProcess = spawn(NGINX!, ['-e', 'stderr', '-p', dir, '-c', file, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr?.on('data', (d) => (stderr += d));
-  for (const port of ports) {
-    for (let i = 0; ; i++) {
-      if (child.exitCode !== null) throw new Error(`nginx ${name} exited: ${stderr}`);
-      const up = await new Promise<boolean>((resolve) => {
-        const s = net.connect(port, '127.0.0.1', () => { s.end(); resolve(true); }).on('error', () => resolve(false));
-      });
-      if (up) break;
-      if (i === 100) throw new Error(`nginx ${name} did not listen on ${port}: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  return () => new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGQUIT');
-  });
-}
 
 /** The stand-in for the ingress of a DomainMapping (see the module comment): TLS and plain HTTP, both to the gateway. */
 function ingressConfig(tlsPort: number, httpPort: number, gatewayPort: number): string {
@@ -127,7 +97,7 @@ function request(port: number, urlPath: string, options: { tls?: { ca: string; s
   });
 }
 
-suite(NGINX && OPENSSL ? 'the gateway on its own domain, TLS ended at the ingress (real nginx)' : 'NOT RUN (no nginx or openssl): the gateway on its own domain', () => {
+suite('the gateway on its own domain, TLS ended at the ingress (real nginx)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-tls-'));
   const stops: Array<() => Promise<void>> = [];
   let fn: http.Server;

@@ -7,10 +7,10 @@
  * jwt-verifier`, run from src/cli.ts) against a local OIDC issuer.
  *
  * Needs an nginx binary (Debian: `apt-get install nginx-light`; .ci/run installs it; PB_NGINX names another one).
- * Without one this suite prints "NGINX NOT FOUND ..." to stderr and its tests are reported as skipped: the rest of
+ * Without one its tests are skipped, each titled with the reason and listed after the run's summary: the rest of
  * `npm test` needs only Node.
  */
-import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
@@ -25,19 +25,10 @@ import { NginxConfigOptions, NginxRoute, renderNginxConfig } from '../../constru
 import { DEFAULT_TRUSTED_PROXIES, rateLimitRule, trustedProxies } from '../../constructs/gateway/rate-limit';
 import { isRoutePath, routePathProblem } from '../../constructs/gateway/paths';
 import { startDns } from '../support/dns';
-import { freePort } from '../support/net';
+import { freePort, waitForPort } from '../support/net';
+import { runNginx, withNginx } from '../support/nginx';
 
-// PB_NGINX names the binary to use (or, set to a path that does not exist, shows what a machine without nginx sees).
-const NGINX = (process.env.PB_NGINX ? [process.env.PB_NGINX] : ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx'])
-  .find((p) => fs.existsSync(p));
-if (!NGINX) {
-  // jest drops the console output of a file whose tests are all skipped, so console.warn would never be seen here:
-  // the warning goes to the worker's stderr, which jest passes through.
-  process.stderr.write('\nNGINX NOT FOUND: the gateway integration test (test/gateway/nginx.integration.test.ts) did NOT run; ' +
-    'its tests are reported as skipped. Install nginx (Debian: apt-get install nginx-light; .ci/run does) or point PB_NGINX ' +
-    'at the binary to run it.\n\n');
-}
-const suite = NGINX ? describe : describe.skip;
+const suite = withNginx().describe;
 
 /** An upstream that answers with what it received, and echoes bytes back after a WebSocket-style upgrade. */
 function upstream(name: string): Promise<{ server: http.Server; port: number }> {
@@ -62,19 +53,6 @@ function get(port: number, urlPath: string): Promise<{ status: number; body: str
   });
 }
 
-/** Waits for a child process to listen; generous (30 s), for a machine busy with other test workers. */
-async function waitForPort(port: number, child: ChildProcess, log: () => string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`nginx exited: ${log()}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => { s.end(); resolve(true); }).on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`nothing listened on ${port} within 30 s: ${log()}`);
-}
-
 /** A raw request line (http.get would normalise nothing, but say exactly what is sent); the status and body. */
 function rawGet(port: number, target: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -97,25 +75,12 @@ async function startNginx(dir: string, name: string, routes: NginxRoute[], resol
   const port = await freePort();
   const config = renderNginxConfig({
     port, resolver, workerProcesses: 1, workerConnections: 1024, clientMaxBodySize: '1024k', upstreamTimeoutSeconds: 30, ...extra,
-  }, routes).replace(/\/tmp\//g, `${dir}/${name}-`);
-  const file = path.join(dir, `${name}.conf`);
-  fs.writeFileSync(file, config);
-  execFileSync(NGINX as string, ['-t', '-q', '-e', 'stderr', '-p', dir, '-c', file], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  const child = spawn(NGINX as string, ['-e', 'stderr', '-p', dir, '-c', file, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr?.on('data', (d) => (stderr += d));
-  await waitForPort(port, child, () => stderr);
-  return {
-    port,
-    stop: () => new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGQUIT');
-    }),
-  };
+  }, routes);
+  const stop = await runNginx(dir, name, config, [port]);
+  return { port, stop };
 }
 
-suite(NGINX ? 'the generated gateway config in a real nginx' : 'NOT RUN (no nginx binary): the generated gateway config in a real nginx', () => {
+suite('the generated gateway config in a real nginx', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-nginx-'));
   const upstreams: http.Server[] = [];
   const stops: Array<() => Promise<void>> = [];
@@ -290,7 +255,7 @@ const CORS_HEADERS = ['access-control-allow-origin', 'access-control-allow-crede
   'access-control-allow-headers', 'access-control-expose-headers', 'access-control-max-age'];
 const corsOf = (r: Reply) => Object.fromEntries(CORS_HEADERS.filter((h) => r.headers[h] !== undefined).map((h) => [h, r.headers[h]]));
 
-suite(NGINX ? 'per-route proxy features in a real nginx' : 'NOT RUN (no nginx binary): per-route proxy features in a real nginx', () => {
+suite('per-route proxy features in a real nginx', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-nginx-routes-'));
   const scope = new Construct(undefined as any, 'gateway');
   const closers: Array<() => unknown> = [];
